@@ -1,0 +1,31 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// MARK: - Package
+
+let package = Package(
+    name: "swiftmoons",
+    products: [
+        // libswiftmoons.so: the C ABI that the Python package loads with ctypes.
+        // Build it with `-Xswiftc -static-stdlib` (see Makefile) so it loads
+        // without a Swift toolchain on the library path.
+        .library(name: "swiftmoons", type: .dynamic, targets: ["SwiftMoonsCAPI"]),
+        .library(name: "SwiftMoons", targets: ["SwiftMoons"]),
+    ],
+    targets: [
+        // MARK: - Core (pure Swift: no pointers or C types in its API)
+        .target(name: "SwiftMoons"),
+
+        // MARK: - C ABI (`@_cdecl` exports only)
+        .target(
+            name: "SwiftMoonsCAPI",
+            dependencies: ["SwiftMoons"]
+        ),
+
+        // MARK: - Tests
+        .testTarget(
+            name: "SwiftMoonsTests",
+            dependencies: ["SwiftMoons"]
+        ),
+    ]
+)

@@ -1,0 +1,140 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Two interleaving half circles, exactly as scikit-learn's `make_moons`:
+/// `nOut` points on the outer moon (label 0), then `nIn` on the inner one
+/// (label 1), shuffled with one permutation from `rng` when `shuffle`, then
+/// Gaussian noise of std `noise` added in row-major order from the same
+/// stream. Returns X (`n x 2`, row-major) and y.
+public func makeMoons(nOut: Int, nIn: Int, noise: Double?, shuffle: Bool,
+                      rng: inout RandomState) throws -> (x: [Double], y: [Int]) {
+    guard nOut >= 0, nIn >= 0 else {
+        throw SwiftMoonsError.badArgument("The number of samples per moon must be >= 0, got (\(nOut), \(nIn))")
+    }
+    let n = nOut + nIn
+    guard n >= 1 else { throw SwiftMoonsError.badArgument("n_samples must be >= 1, got \(n)") }
+    _ = try checkedCount(n, 2, what: "make_moons")
+    if let noise, !(noise.isFinite && noise >= 0) {
+        throw SwiftMoonsError.badArgument("noise must be a finite number >= 0, got \(noise)")
+    }
+    var x = [Double](repeating: 0, count: 2 * n)
+    var y = [Int](repeating: 0, count: n)
+    let tOut = linspace(0, Double.pi, nOut), tIn = linspace(0, Double.pi, nIn)
+    for i in 0..<nOut {
+        x[2 * i] = cos(tOut[i])
+        x[2 * i + 1] = sin(tOut[i])
+    }
+    for i in 0..<nIn {
+        let r = nOut + i
+        x[2 * r] = 1 - cos(tIn[i])
+        x[2 * r + 1] = 1 - sin(tIn[i]) - 0.5
+        y[r] = 1
+    }
+    if shuffle {
+        let perm = rng.permutation(n)
+        let x0 = x, y0 = y
+        for (i, p) in perm.enumerated() {
+            x[2 * i] = x0[2 * p]
+            x[2 * i + 1] = x0[2 * p + 1]
+            y[i] = y0[p]
+        }
+    }
+    if let noise {
+        for i in 0..<(2 * n) { x[i] += rng.normal(loc: 0, scale: noise) }
+    }
+    return (x, y)
+}
+
+/// `num` evenly spaced values from `start` to `stop` inclusive, computed as
+/// NumPy's `linspace` does: `i * step + start`, the last value set to `stop`.
+public func linspace(_ start: Double, _ stop: Double, _ num: Int) -> [Double] {
+    guard num > 0 else { return [] }
+    guard num > 1 else { return [start] }
+    let step = (stop - start) / Double(num - 1)
+    var v = (0..<num).map { Double($0) * step + start }
+    v[num - 1] = stop
+    return v
+}
+
+/// Zero mean and unit population standard deviation per column, computed as
+/// scikit-learn's `StandardScaler` computes them. `x` is `rows x columns`,
+/// row-major. Columns with zero variance are only centred (scale 1).
+public func standardize<C: Collection>(_ x: C, rows: Int, columns: Int) throws
+    -> (x: [Double], mean: [Double], scale: [Double]) where C.Element == Double {
+    guard rows >= 1, columns >= 1 else {
+        throw SwiftMoonsError.badArgument("X must have at least one row and one column, got (\(rows), \(columns))")
+    }
+    let count = try checkedCount(rows, columns, what: "standardize")
+    guard x.count == count else {
+        throw SwiftMoonsError.badShape("X must have shape (\(rows), \(columns)), got \(x.count) values")
+    }
+    var out = Array(x)
+    if let bad = out.first(where: { !$0.isFinite }) {
+        throw SwiftMoonsError.badArgument("X must be finite, found \(bad)")
+    }
+    var mean = [Double](repeating: 0, count: columns)
+    var scale = [Double](repeating: 1, count: columns)
+    let n = Double(rows)
+    for c in 0..<columns {
+        // sklearn's _incremental_mean_and_var on one batch: column sums in
+        // row order, then the variance of x - mean with the rounding error of
+        // the mean subtracted out (the "correction" term).
+        var sum = 0.0
+        for r in 0..<rows { sum += out[r * columns + c] }
+        let m = sum / n
+        var correction = 0.0, squares = 0.0
+        for r in 0..<rows {
+            let d = out[r * columns + c] - m
+            correction += d
+            squares += d * d
+        }
+        let variance = (squares - correction * correction / n) / n
+        mean[c] = m
+        // A variance at the level of rounding noise means a constant column,
+        // which sklearn only centres (its _is_constant_feature bound).
+        let eps = Double.ulpOfOne
+        let nme = n * m * eps
+        let constant = variance <= n * eps * variance + nme * nme
+        scale[c] = constant ? 1 : variance.squareRoot()
+    }
+    for r in 0..<rows {
+        for c in 0..<columns {
+            out[r * columns + c] = (out[r * columns + c] - mean[c]) / scale[c]
+        }
+    }
+    return (out, mean, scale)
+}
+
+/// The test-set size of scikit-learn's ShuffleSplit: `ceil(testSize * n)`
+/// for a fraction in (0, 1), or `testSize` itself for a whole number >= 1.
+public func testCount(samples n: Int, testSize: Double) throws -> Int {
+    guard n >= 1 else { throw SwiftMoonsError.badArgument("The number of samples must be >= 1, got \(n)") }
+    let nTest: Int
+    if testSize > 0, testSize < 1 {
+        nTest = Int((testSize * Double(n)).rounded(.up))
+    } else if testSize >= 1, testSize.rounded() == testSize, testSize < Double(n) {
+        nTest = Int(testSize)
+    } else {
+        throw SwiftMoonsError.badArgument(
+            "test_size=\(testSize) should be either a whole number in [1, \(n - 1)] or a fraction in the open interval (0, 1)")
+    }
+    guard n - nTest >= 1 else {
+        throw SwiftMoonsError.badArgument(
+            "With n_samples=\(n) and test_size=\(testSize), the resulting train set would be empty")
+    }
+    return nTest
+}
+
+/// Test and train indices as scikit-learn's `train_test_split`: one
+/// permutation of 0..<n from `rng`; its first `nTest` entries are the test
+/// set, the rest (in permutation order) the train set.
+public func splitIndices(samples n: Int, testCount nTest: Int, rng: inout RandomState) throws -> (test: [Int], train: [Int]) {
+    guard n >= 2, nTest >= 1, nTest < n else {
+        throw SwiftMoonsError.badArgument("Need 1 <= n_test < n_samples, got n_test=\(nTest), n_samples=\(n)")
+    }
+    let perm = rng.permutation(n)
+    return (Array(perm[..<nTest]), Array(perm[nTest...]))
+}

@@ -1,0 +1,168 @@
+// The plumbing every export shares: status codes, the thread-local last
+// error, the handle registry and checked views of caller buffers. Nothing
+// here traps on a caller's input: every check becomes a status and a message.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+import SwiftMoons
+
+/// The status codes of include/swiftmoons.h.
+enum Status: Int32 {
+    case ok = 0
+    case badArgument = 1
+    case badShape = 2
+    case invalidHandle = 3
+    case outOfMemory = 4
+    case internalError = 5
+}
+
+/// A failure detected in the export layer itself.
+struct APIError: Error {
+    let status: Status
+    let message: String
+}
+
+// MARK: - Last error (thread-local)
+
+private let errorKey: pthread_key_t = {
+    var key = pthread_key_t()
+    pthread_key_create(&key) { free($0) }
+    return key
+}()
+
+func setLastError(_ message: String) {
+    let old = pthread_getspecific(errorKey)
+    let copy = strdup(message)
+    pthread_setspecific(errorKey, copy)
+    free(old)
+}
+
+func lastErrorPointer() -> UnsafePointer<CChar> {
+    if let p = pthread_getspecific(errorKey) {
+        return UnsafePointer(p.assumingMemoryBound(to: CChar.self))
+    }
+    return cString("")
+}
+
+/// A pointer to a NUL-terminated literal in the binary: valid forever.
+func cString(_ s: StaticString) -> UnsafePointer<CChar> {
+    UnsafeRawPointer(s.utf8Start).assumingMemoryBound(to: CChar.self)
+}
+
+/// Runs `body`, turning any thrown error into a status and a last-error message.
+@inline(__always)
+func guarded(_ body: () throws -> Void) -> Int32 {
+    do {
+        try body()
+        return Status.ok.rawValue
+    } catch let e as SwiftMoonsError {
+        setLastError(e.message)
+        switch e {
+        case .badArgument: return Status.badArgument.rawValue
+        case .badShape: return Status.badShape.rawValue
+        case .outOfMemory: return Status.outOfMemory.rawValue
+        }
+    } catch let e as APIError {
+        setLastError(e.message)
+        return e.status.rawValue
+    } catch {
+        setLastError("internal error: \(error)")
+        return Status.internalError.rawValue
+    }
+}
+
+// MARK: - Handles
+
+/// A random stream behind an `sm_rng *`; its lock serializes callers.
+final class RNGHandle: Sendable {
+    let state: Mutex<RandomState>
+    init(_ rng: RandomState) { state = Mutex(rng) }
+}
+
+/// A network behind an `sm_net *`. Python releases the GIL during ctypes
+/// calls, so two threads may share a handle: the lock keeps them apart.
+final class NetHandle: @unchecked Sendable {
+    private let lock = Mutex<Void>(())
+    private let net: Network
+    init(_ net: Network) { self.net = net }
+    func with<R>(_ body: (Network) throws -> R) throws -> R {
+        try lock.withLock { _ in try body(net) }
+    }
+}
+
+/// Every live handle, by address. A pointer that is not here (never
+/// created, already freed, or of another type) is reported, not followed.
+private let registry = Mutex<[UInt: any AnyObject & Sendable]>([:])
+
+func register(_ object: any AnyObject & Sendable) -> OpaquePointer {
+    let p = Unmanaged.passUnretained(object).toOpaque()
+    registry.withLock { $0[UInt(bitPattern: p)] = object }
+    return OpaquePointer(p)
+}
+
+func lookup<T: AnyObject & Sendable>(_ handle: OpaquePointer?, as _: T.Type, _ what: String) throws -> T {
+    guard let handle else { throw APIError(status: .invalidHandle, message: "\(what) handle is NULL") }
+    let key = UInt(bitPattern: UnsafeRawPointer(handle))
+    let object = registry.withLock { $0[key] }
+    guard let typed = object as? T else {
+        throw APIError(status: .invalidHandle, message: "\(what) handle \(handle) is not a live \(what) (freed, or never created)")
+    }
+    return typed
+}
+
+/// Forgets a handle; `nil` is fine. Returns false for an unknown pointer.
+func unregister<T: AnyObject & Sendable>(_ handle: OpaquePointer?, as _: T.Type) -> Bool {
+    guard let handle else { return true }
+    let key = UInt(bitPattern: UnsafeRawPointer(handle))
+    return registry.withLock { table -> Bool in
+        guard table[key] is T else { return false }
+        table[key] = nil
+        return true
+    }
+}
+
+// MARK: - Caller buffers
+
+func count(_ n: Int64, _ name: String, allowZero: Bool = false) throws -> Int {
+    guard n > 0 || (allowZero && n == 0) else {
+        throw APIError(status: .badArgument, message: "\(name) must be \(allowZero ? ">= 0" : ">= 1"), got \(n)")
+    }
+    guard n <= Int64(Int32.max) * 8 else {
+        throw APIError(status: .outOfMemory, message: "\(name) is too large: \(n)")
+    }
+    return Int(n)
+}
+
+func input<T>(_ p: UnsafePointer<T>?, _ n: Int, _ name: String) throws -> UnsafeBufferPointer<T> {
+    guard let p else {
+        if n == 0 { return UnsafeBufferPointer(start: nil, count: 0) }
+        throw APIError(status: .badArgument, message: "\(name) is NULL")
+    }
+    return UnsafeBufferPointer(start: p, count: n)
+}
+
+func output<T>(_ p: UnsafeMutablePointer<T>?, _ n: Int, _ name: String) throws -> UnsafeMutableBufferPointer<T> {
+    guard let p else {
+        if n == 0 { return UnsafeMutableBufferPointer(start: nil, count: 0) }
+        throw APIError(status: .badArgument, message: "\(name) is NULL")
+    }
+    return UnsafeMutableBufferPointer(start: p, count: n)
+}
+
+/// The product of two counts, or a bad-shape error if it overflows.
+func product(_ a: Int, _ b: Int, _ name: String) throws -> Int {
+    let (p, overflow) = a.multipliedReportingOverflow(by: b)
+    guard !overflow, p <= Int(Int32.max) * 8 else {
+        throw APIError(status: .outOfMemory, message: "\(name) is too large: \(a) x \(b)")
+    }
+    return p
+}
+
+func string(_ p: UnsafePointer<CChar>?, _ name: String) throws -> String {
+    guard let p else { throw APIError(status: .badArgument, message: "\(name) is NULL") }
+    return String(cString: p)
+}

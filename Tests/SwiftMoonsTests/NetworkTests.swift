@@ -1,0 +1,114 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+@testable import SwiftMoons
+
+/// Gradients against central finite differences, and a golden training run
+/// against the NumPy reference.
+@Suite struct NetworkTests {
+    /// BCE of the network on (x, y), computed from `forward` alone.
+    func loss(_ net: Network, _ x: [Double], _ y: [Double], rows: Int) throws -> Double {
+        let out = try net.forward(x, rows: rows)
+        var s = 0.0
+        for i in 0..<out.count { s += y[i] * log(out[i] + 1e-9) + (1 - y[i]) * log(1 - out[i] + 1e-9) }
+        return -s / Double(out.count)
+    }
+
+    // Central differences with h = 1e-6 are accurate to about h^2 * f''' plus
+    // rounding of 1e-16 / h; 1e-6 relative (floor 1e-8) leaves room for both.
+    static let gradientTolerance = 1e-6
+
+    @Test(arguments: Activation.allCases)
+    func gradientsMatchFiniteDifferences(_ activation: Activation) throws {
+        var rs = try RandomState(seed: 5)
+        let sizes = [2, 5, 4, 1], rows = 6
+        let x = (0..<(rows * 2)).map { _ in rs.gaussian() }
+        let y: [Double] = [1, 0, 1, 1, 0, 0]
+        let net = try Network(layerSizes: sizes, activation: activation, rng: &rs)
+        let p0 = net.parameters
+
+        // With lr = 1, one step moves each parameter by exactly minus its gradient.
+        let probe = try Network(layerSizes: sizes, activation: activation, parameters: p0)
+        try probe.trainStep(x, y, rows: rows, learningRate: 1)
+        let analytic = zip(p0, probe.parameters).map { $0 - $1 }
+
+        let h = 1e-6
+        var numeric = [Double](repeating: 0, count: p0.count)
+        for i in 0..<p0.count {
+            var p = p0
+            p[i] = p0[i] + h
+            try net.setParameters(p)
+            let up = try loss(net, x, y, rows: rows)
+            p[i] = p0[i] - h
+            try net.setParameters(p)
+            let down = try loss(net, x, y, rows: rows)
+            numeric[i] = (up - down) / (2 * h)
+        }
+        let err = zip(analytic, numeric).map { abs($0 - $1) / max(abs($1), 1e-8) }.max() ?? 0
+        #expect(err < Self.gradientTolerance, "\(activation): max relative gradient error \(err)")
+    }
+
+    @Test(arguments: Activation.allCases)
+    func goldenRunMatchesReference(_ activation: Activation) throws {
+        let (initial, final, losses): ([Double], [Double], [Double]) = activation == .sigmoid
+            ? (Fixtures.sigmoidInitial, Fixtures.sigmoidFinal, Fixtures.sigmoidLosses)
+            : (Fixtures.reluInitial, Fixtures.reluFinal, Fixtures.reluLosses)
+        var rs = try RandomState(seed: 7)
+        let net = try Network(layerSizes: [2, 4, 3, 1], activation: activation, rng: &rs)
+        #expect(net.parameters == initial, "initial weights are bit-identical to NumPy's")
+
+        let x = Fixtures.goldenX, y = Fixtures.goldenY.map(Double.init)
+        let n = y.count, batch = 16
+        var history: [Double] = []
+        for _ in 0..<25 {
+            let idx = rs.permutation(n)
+            var batchLosses: [Double] = []
+            for start in stride(from: 0, to: n, by: batch) {
+                let b = idx[start..<min(start + batch, n)]
+                let bx = b.flatMap { [x[2 * $0], x[2 * $0 + 1]] }, by = b.map { y[$0] }
+                batchLosses.append(try net.trainStep(bx, by, rows: b.count, learningRate: 0.1))
+            }
+            history.append(pairwiseSum(batchLosses) / Double(batchLosses.count))
+        }
+        // Matrix products sum in a different order than BLAS; 1e-10 relative
+        // after 75 steps is the project's parity bar for trained parameters.
+        expectClose(net.parameters, final, relative: 1e-10, "\(activation) trained parameters")
+        expectClose(history, losses, relative: 1e-12, "\(activation) loss history")
+    }
+
+    @Test func badShapesChangeNothing() throws {
+        let net = try Network(activation: .relu, seed: 0)
+        let before = net.parameters
+        #expect(throws: SwiftMoonsError.self) { try net.setParameters([1, 2, 3]) }
+        #expect(throws: SwiftMoonsError.self) { try net.trainStep([1, 2, 3], [1], rows: 1, learningRate: 0.1) }
+        #expect(throws: SwiftMoonsError.self) { try net.trainStep([1, 2], [1], rows: 1, learningRate: .nan) }
+        #expect(throws: SwiftMoonsError.self) { try net.setWeights(layer: 4, [1]) }
+        #expect(net.parameters == before)
+        #expect(throws: SwiftMoonsError.self) { try Network(layerSizes: [2], activation: .relu, seed: 0) }
+        #expect(throws: SwiftMoonsError.self) { try Activation(name: "tanh") }
+    }
+
+    @Test func forwardIsIndependentOfBlocking() throws {
+        // 600 rows cross the 256-row blocks of forward; each row must equal
+        // the same row computed alone.
+        var rs = try RandomState(seed: 11)
+        let net = try Network(activation: .sigmoid, seed: 3)
+        let x = (0..<1200).map { _ in rs.gaussian() }
+        let all = try net.forward(x, rows: 600)
+        for i in [0, 255, 256, 511, 599] {
+            #expect(try net.forward(Array(x[(2 * i)..<(2 * i + 2)]), rows: 1) == [all[i]])
+        }
+    }
+
+    @Test func traceOfOneSampleIsMeanAbsolutePerLayer() throws {
+        let net = try Network(activation: .relu, seed: 42)
+        let x = [0.4, -1.1]
+        var t = [Double](repeating: 0, count: net.traceLength)
+        try net.trace(x, rows: 1, perSample: true, into: &t)
+        var h1 = [Double](repeating: 0, count: 8)
+        try net.hidden(layer: 1, x, rows: 1, into: &h1)
+        #expect(t.count == 5)
+        #expect(abs(t[1] - h1.map(abs).reduce(0, +) / 8) < 1e-15)
+    }
+}

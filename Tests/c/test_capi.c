@@ -1,0 +1,231 @@
+/* Exercises include/swiftmoons.h against libswiftmoons.so: every call that a
+ * caller can get wrong returns its status and message instead of crashing.
+ * Prints "N passed, N failed" and, with --values, numbers for the Python
+ * tests to compare against NumPy. */
+#include "swiftmoons.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int passed = 0, failed = 0;
+
+#define CHECK(cond, what)                                                        \
+    do {                                                                         \
+        if (cond) {                                                              \
+            passed++;                                                            \
+        } else {                                                                 \
+            failed++;                                                            \
+            fprintf(stderr, "FAIL %s:%d: %s (last error: %s)\n", __FILE__,        \
+                    __LINE__, what, sm_last_error());                            \
+        }                                                                        \
+    } while (0)
+
+/* A call must fail with `status` and leave a non-empty message. */
+#define EXPECT_STATUS(call, status)                                              \
+    do {                                                                         \
+        int got_ = (call);                                                       \
+        CHECK(got_ == (status) && strlen(sm_last_error()) > 0, #call " -> " #status); \
+    } while (0)
+
+static const int64_t SIZES[] = {2, 8, 8, 1};
+
+static void test_version(void) {
+    CHECK(sm_version_number() == SM_VERSION_NUMBER, "runtime version equals header version");
+    CHECK(strcmp(sm_version_string(), SM_VERSION_STRING) == 0, "version string");
+    CHECK(strcmp(sm_status_name(SM_ERR_BAD_SHAPE), "SM_ERR_BAD_SHAPE") == 0, "status names");
+}
+
+static void test_rng(void) {
+    sm_rng *rng = NULL;
+    EXPECT_STATUS(sm_rng_create(-1, &rng), SM_ERR_BAD_ARGUMENT);
+    CHECK(rng == NULL, "failed create leaves out NULL");
+    EXPECT_STATUS(sm_rng_create(4294967296LL, &rng), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_rng_create(1, NULL), SM_ERR_BAD_ARGUMENT);
+    CHECK(sm_rng_create(4294967295LL, &rng) == SM_OK && rng != NULL, "create with the largest seed");
+    CHECK(sm_rng_free(rng) == SM_OK, "free");
+    EXPECT_STATUS(sm_rng_free(rng), SM_ERR_INVALID_HANDLE);       /* double free */
+    CHECK(sm_rng_free(NULL) == SM_OK, "free(NULL) does nothing");
+
+    double buf[8];
+    EXPECT_STATUS(sm_rng_randn(rng, buf, 8), SM_ERR_INVALID_HANDLE); /* freed */
+    EXPECT_STATUS(sm_rng_randn(NULL, buf, 8), SM_ERR_INVALID_HANDLE);
+    EXPECT_STATUS(sm_rng_randn((sm_rng *)(uintptr_t)0x1234, buf, 8), SM_ERR_INVALID_HANDLE);
+
+    CHECK(sm_rng_create(42, &rng) == SM_OK, "create(42)");
+    EXPECT_STATUS(sm_rng_randn(rng, NULL, 8), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_rng_randn(rng, buf, -1), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_rng_normal(rng, 0.0, -1.0, buf, 8), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_rng_normal(rng, NAN, 1.0, buf, 8), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_rng_seed(rng, -5), SM_ERR_BAD_ARGUMENT);
+    CHECK(sm_rng_randn(rng, buf, 0) == SM_OK, "zero draws are fine");
+
+    uint32_t key[624];
+    int64_t pos; int32_t has; double cached;
+    EXPECT_STATUS(sm_rng_get_state(rng, key, 10, &pos, &has, &cached), SM_ERR_BAD_SHAPE);
+    CHECK(sm_rng_get_state(rng, key, 624, &pos, &has, &cached) == SM_OK && pos == 624 && has == 0,
+          "fresh state: pos 624, no cached Gaussian");
+    EXPECT_STATUS(sm_rng_set_state(rng, key, 624, 625, 0, 0.0), SM_ERR_BAD_ARGUMENT);
+
+    int64_t perm[100];
+    int seen[100] = {0}, ok = 1;
+    CHECK(sm_rng_permutation(rng, perm, 100) == SM_OK, "permutation");
+    for (int i = 0; i < 100; i++) {
+        if (perm[i] < 0 || perm[i] >= 100 || seen[perm[i]]++) ok = 0;
+    }
+    CHECK(ok, "permutation holds each index once");
+    sm_rng_free(rng);
+}
+
+static void test_data(void) {
+    sm_rng *rng = NULL;
+    sm_rng_create(42, &rng);
+    double x[20];
+    int64_t y[10];
+    EXPECT_STATUS(sm_make_moons(rng, 0, 0, 1, 1, 0.1, x, y), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_make_moons(rng, -1, 5, 1, 1, 0.1, x, y), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_make_moons(rng, 5, 5, 1, 1, -0.1, x, y), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_make_moons(rng, 5, 5, 1, 1, 0.1, NULL, y), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_make_moons(NULL, 5, 5, 1, 1, 0.1, x, y), SM_ERR_INVALID_HANDLE);
+    CHECK(sm_make_moons(rng, 5, 5, 1, 1, 0.1, x, y) == SM_OK, "make_moons(10)");
+
+    double out[20], mean[2], scale[2];
+    EXPECT_STATUS(sm_standardize(x, 0, 2, out, mean, scale), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_standardize(NULL, 10, 2, out, mean, scale), SM_ERR_BAD_ARGUMENT);
+    CHECK(sm_standardize(x, 10, 2, out, NULL, NULL) == SM_OK, "standardize without stats");
+    double nan_x[4] = {1, NAN, 2, 3};
+    EXPECT_STATUS(sm_standardize(nan_x, 2, 2, out, mean, scale), SM_ERR_BAD_ARGUMENT);
+
+    int64_t n_test = 0;
+    CHECK(sm_split_test_count(400, 0.25, &n_test) == SM_OK && n_test == 100, "ceil(0.25 * 400) = 100");
+    CHECK(sm_split_test_count(5, 0.25, &n_test) == SM_OK && n_test == 2, "ceil(0.25 * 5) = 2");
+    EXPECT_STATUS(sm_split_test_count(5, 0.0, &n_test), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_split_test_count(5, 5.0, &n_test), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_split_test_count(5, NAN, &n_test), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_split_test_count(0, 0.25, &n_test), SM_ERR_BAD_ARGUMENT);
+    int64_t test[3], train[7];
+    EXPECT_STATUS(sm_split_indices(rng, 10, 10, test, train), SM_ERR_BAD_ARGUMENT);
+    CHECK(sm_split_indices(rng, 10, 3, test, train) == SM_OK, "split 10 into 3 + 7");
+    sm_rng_free(rng);
+}
+
+static void test_network(void) {
+    sm_net *net = NULL;
+    const int64_t bad_sizes[] = {2, 0, 1};
+    EXPECT_STATUS(sm_net_create(SIZES, 4, "tanhh", 0, &net), SM_ERR_BAD_ARGUMENT);
+    CHECK(strstr(sm_last_error(), "relu") != NULL, "unknown activation lists the valid ones");
+    EXPECT_STATUS(sm_net_create(SIZES, 4, NULL, 0, &net), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_create(NULL, 4, "relu", 0, &net), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_create(SIZES, 1, "relu", 0, &net), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_create(SIZES, 0, "relu", 0, &net), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_create(bad_sizes, 3, "relu", 0, &net), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_create(SIZES, 4, "relu", -1, &net), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_create(SIZES, 4, "relu", 0, NULL), SM_ERR_BAD_ARGUMENT);
+    const int64_t huge[] = {2, 2000000000, 2000000000, 1};
+    EXPECT_STATUS(sm_net_create(huge, 4, "relu", 0, &net), SM_ERR_OUT_OF_MEMORY);
+    CHECK(net == NULL, "failed creates leave out NULL");
+    CHECK(sm_net_create(SIZES, 4, "relu", 42, &net) == SM_OK, "create 2-8-8-1 relu");
+
+    int64_t count = 0, sizes[4];
+    CHECK(sm_net_param_count(net, &count) == SM_OK && count == 2 * 8 + 8 + 8 * 8 + 8 + 8 + 1, "param count 105");
+    EXPECT_STATUS(sm_net_layer_sizes(net, sizes, 3), SM_ERR_BAD_SHAPE);
+    CHECK(sm_net_layer_sizes(net, sizes, 4) == SM_OK && sizes[1] == 8, "layer sizes");
+    const char *name = NULL;
+    CHECK(sm_net_activation(net, &name) == SM_OK && strcmp(name, "relu") == 0, "activation name");
+
+    double params[105], before[105], after[105];
+    CHECK(sm_net_get_params(net, before, 105) == SM_OK, "get params");
+    EXPECT_STATUS(sm_net_get_params(net, params, 104), SM_ERR_BAD_SHAPE);
+    EXPECT_STATUS(sm_net_set_params(net, params, 104), SM_ERR_BAD_SHAPE);
+    EXPECT_STATUS(sm_net_set_params(net, NULL, 105), SM_ERR_BAD_ARGUMENT);
+    double w1[16];
+    EXPECT_STATUS(sm_net_get_weights(net, 0, w1, 16), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_get_weights(net, 4, w1, 16), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_set_weights(net, 1, w1, 15), SM_ERR_BAD_SHAPE);
+    EXPECT_STATUS(sm_net_set_biases(net, 1, w1, 7), SM_ERR_BAD_SHAPE);
+    CHECK(sm_net_get_weights(net, 1, w1, 16) == SM_OK && w1[0] == before[0], "W1 leads the flat parameters");
+
+    double x[8] = {0.5, -1.0, 1.5, 0.2, -0.3, 0.8, 2.0, -2.0}, y[4] = {1, 0, 1, 0}, out[4], loss = 0;
+    EXPECT_STATUS(sm_net_forward(net, x, 0, 2, out, 0), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_forward(net, x, -3, 2, out, 4), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_forward(net, x, 4, 3, out, 4), SM_ERR_BAD_SHAPE);
+    EXPECT_STATUS(sm_net_forward(net, x, 4, 2, out, 3), SM_ERR_BAD_SHAPE);
+    EXPECT_STATUS(sm_net_forward(net, NULL, 4, 2, out, 4), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_forward(net, x, 4, 2, NULL, 4), SM_ERR_BAD_ARGUMENT);
+    CHECK(sm_net_forward(net, x, 4, 2, out, 4) == SM_OK && out[0] > 0 && out[0] < 1, "forward");
+
+    EXPECT_STATUS(sm_net_train_step(net, x, 4, 2, y, 4, NAN, &loss), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_train_step(net, x, 4, 2, y, 4, INFINITY, &loss), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_train_step(net, x, 4, 2, y, 3, 0.05, &loss), SM_ERR_BAD_SHAPE);
+    EXPECT_STATUS(sm_net_train_step(net, x, 4, 2, NULL, 4, 0.05, &loss), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_train_step(net, x, 4, 2, y, 4, 0.05, NULL), SM_ERR_BAD_ARGUMENT);
+    CHECK(sm_net_get_params(net, after, 105) == SM_OK && memcmp(before, after, sizeof before) == 0,
+          "failed calls leave the network unchanged");
+    double first = 0, last = 0;
+    for (int i = 0; i < 200; i++) {
+        CHECK(sm_net_train_step(net, x, 4, 2, y, 4, 0.05, &loss) == SM_OK, "train step");
+        if (i == 0) first = loss;
+        last = loss;
+    }
+    CHECK(last < first, "training on one batch lowers its loss");
+
+    double hidden[32], trace[20];
+    int64_t tlen = 0;
+    EXPECT_STATUS(sm_net_hidden(net, 0, x, 4, 2, hidden, 32), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_hidden(net, 3, x, 4, 2, hidden, 32), SM_ERR_BAD_ARGUMENT);
+    CHECK(sm_net_hidden(net, 2, x, 4, 2, hidden, 32) == SM_OK, "hidden layer 2");
+    CHECK(sm_net_trace_length(net, &tlen) == SM_OK && tlen == 5, "trace length 5");
+    EXPECT_STATUS(sm_net_trace(net, x, 4, 2, 1, trace, 5), SM_ERR_BAD_SHAPE);
+    CHECK(sm_net_trace(net, x, 4, 2, 1, trace, 20) == SM_OK, "per-sample trace");
+    CHECK(sm_net_trace(net, x, 4, 2, 0, trace, 5) == SM_OK && trace[1] >= 0, "batch trace");
+
+    sm_rng *rng = NULL;
+    sm_rng_create(7, &rng);
+    EXPECT_STATUS(sm_net_forward((sm_net *)rng, x, 4, 2, out, 4), SM_ERR_INVALID_HANDLE);
+    sm_net *other = NULL;
+    EXPECT_STATUS(sm_net_create_with_rng(SIZES, 4, "relu", (sm_rng *)net, &other), SM_ERR_INVALID_HANDLE);
+    sm_net *drawn = NULL;
+    CHECK(sm_net_create_with_rng(SIZES, 4, "sigmoid", rng, &drawn) == SM_OK, "create from a stream");
+    double p[105];
+    EXPECT_STATUS(sm_net_create_from_params(SIZES, 4, "relu", p, 100, &drawn), SM_ERR_BAD_SHAPE);
+    sm_net_free(drawn);
+    sm_rng_free(rng);
+
+    CHECK(sm_net_free(net) == SM_OK, "free");
+    EXPECT_STATUS(sm_net_forward(net, x, 4, 2, out, 4), SM_ERR_INVALID_HANDLE);
+    EXPECT_STATUS(sm_net_free(net), SM_ERR_INVALID_HANDLE);
+    CHECK(sm_net_free(NULL) == SM_OK, "free(NULL) does nothing");
+}
+
+/* Values for python/tests to compare with NumPy and scikit-learn. */
+static void print_values(void) {
+    sm_rng *rng = NULL;
+    double v[7];
+    sm_rng_create(42, &rng);
+    sm_rng_randn(rng, v, 7);
+    printf("randn42");
+    for (int i = 0; i < 7; i++) printf(" %.17g", v[i]);
+    printf("\n");
+    sm_rng_free(rng);
+
+    sm_net *net = NULL;
+    double x[2] = {0.3, -0.7}, out[1];
+    sm_net_create(SIZES, 4, "sigmoid", 42, &net);
+    sm_net_forward(net, x, 1, 2, out, 1);
+    printf("forward_sigmoid42 %.17g\n", out[0]);
+    sm_net_free(net);
+}
+
+int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "--values") == 0) {
+        print_values();
+        return 0;
+    }
+    test_version();
+    test_rng();
+    test_data();
+    test_network();
+    printf("%d passed, %d failed\n", passed, failed);
+    return failed == 0 ? 0 : 1;
+}

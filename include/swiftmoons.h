@@ -1,0 +1,179 @@
+/*
+ * swiftmoons.h: the C interface of libswiftmoons.
+ *
+ * A Swift implementation of the "Sigmoid vs ReLU on two moons" experiment:
+ * NumPy's legacy random stream, scikit-learn's make_moons / StandardScaler /
+ * train_test_split, and a fully connected network trained by SGD.
+ *
+ * Conventions
+ *   - Every function returns an int status: SM_OK (0) or one of the SM_ERR_*
+ *     codes below. On failure, sm_last_error() describes what went wrong and
+ *     no output or object has been changed.
+ *   - Objects are opaque handles made by *_create and released by *_free;
+ *     freeing NULL does nothing. A handle that is not live (freed, never
+ *     created, or of the other type) gives SM_ERR_INVALID_HANDLE.
+ *   - The caller owns every buffer. Sizes are element counts (int64_t) and
+ *     are checked against what the call needs.
+ *   - Matrices are row-major float64. A network's weights W_k have shape
+ *     (layer_sizes[k-1], layer_sizes[k]) and map rows as z = a W_k + b_k.
+ *   - A handle may be shared between threads; calls on one handle are
+ *     serialized.
+ */
+#ifndef SWIFTMOONS_H
+#define SWIFTMOONS_H
+
+#include <stdint.h>
+
+#if defined(_WIN32)
+#  define SM_API __declspec(dllimport)
+#else
+#  define SM_API __attribute__((visibility("default")))
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Version ------------------------------------------------------------ */
+
+#define SM_VERSION_MAJOR 0
+#define SM_VERSION_MINOR 1
+#define SM_VERSION_PATCH 0
+/* MAJOR * 10000 + MINOR * 100 + PATCH; compare with sm_version_number(). */
+#define SM_VERSION_NUMBER (SM_VERSION_MAJOR * 10000 + SM_VERSION_MINOR * 100 + SM_VERSION_PATCH)
+#define SM_VERSION_STRING "0.1.0"
+
+/* The library's SM_VERSION_NUMBER at build time. */
+SM_API int sm_version_number(void);
+/* The library's version as "MAJOR.MINOR.PATCH"; a static string. */
+SM_API const char *sm_version_string(void);
+
+/* ---- Status codes and errors -------------------------------------------- */
+
+enum sm_status {
+    SM_OK = 0,
+    SM_ERR_BAD_ARGUMENT = 1,   /* a value out of range, NULL, unknown name  */
+    SM_ERR_BAD_SHAPE = 2,      /* a buffer of the wrong size                */
+    SM_ERR_INVALID_HANDLE = 3, /* NULL, freed or foreign handle             */
+    SM_ERR_OUT_OF_MEMORY = 4,  /* sizes too large to allocate               */
+    SM_ERR_INTERNAL = 5        /* a bug: please report it                   */
+};
+
+/* The message of the last failed call on this thread (thread-local; "" if
+ * none). Valid until the next failing call on the same thread. */
+SM_API const char *sm_last_error(void);
+/* The name of a status code ("SM_OK", "SM_ERR_BAD_SHAPE", ...); static. */
+SM_API const char *sm_status_name(int status);
+
+/* ---- Random stream: numpy.random.RandomState, bit for bit ----------------- */
+
+typedef struct sm_rng sm_rng;
+
+/* A stream seeded like RandomState(seed); seed must be in 0..2^32-1. */
+SM_API int sm_rng_create(int64_t seed, sm_rng **out);
+/* Releases the stream; NULL does nothing. */
+SM_API int sm_rng_free(sm_rng *rng);
+/* Reseeds like RandomState.seed(seed), dropping any cached Gaussian. */
+SM_API int sm_rng_seed(sm_rng *rng, int64_t seed);
+/* The state as RandomState.get_state(): key (key_len must be 624), pos,
+ * has_gauss and the cached Gaussian. */
+SM_API int sm_rng_get_state(sm_rng *rng, uint32_t *key, int64_t key_len, int64_t *pos,
+                            int32_t *has_gauss, double *cached_gaussian);
+/* Restores a state given in RandomState.set_state() terms. */
+SM_API int sm_rng_set_state(sm_rng *rng, const uint32_t *key, int64_t key_len, int64_t pos,
+                            int32_t has_gauss, double cached_gaussian);
+/* n doubles in [0, 1), as random_sample(n). */
+SM_API int sm_rng_random_sample(sm_rng *rng, double *out, int64_t n);
+/* n standard normal values, as randn(n). */
+SM_API int sm_rng_randn(sm_rng *rng, double *out, int64_t n);
+/* n values loc + scale * randn(), as normal(loc, scale, n); scale >= 0. */
+SM_API int sm_rng_normal(sm_rng *rng, double loc, double scale, double *out, int64_t n);
+/* A permutation of 0..n-1, as permutation(n). */
+SM_API int sm_rng_permutation(sm_rng *rng, int64_t *out, int64_t n);
+
+/* ---- Data: scikit-learn's make_moons, StandardScaler, train_test_split ---- */
+
+/* make_moons with n_out outer and n_in inner points: x gets (n_out + n_in) x 2
+ * values, y their labels (0 outer, 1 inner). Shuffles with one permutation
+ * when shuffle != 0, then adds N(0, noise^2) when add_noise != 0, all drawn
+ * from rng as scikit-learn draws from its RandomState. */
+SM_API int sm_make_moons(sm_rng *rng, int64_t n_out, int64_t n_in, int32_t shuffle,
+                         int32_t add_noise, double noise, double *x, int64_t *y);
+/* Standardizes each column of the rows x columns matrix x into out, as
+ * StandardScaler().fit_transform; mean and scale (columns values each) may be
+ * NULL. x must be finite. */
+SM_API int sm_standardize(const double *x, int64_t rows, int64_t columns, double *out,
+                          double *mean, double *scale);
+/* The test-set size of train_test_split: ceil(test_size * n) for a fraction
+ * in (0, 1), test_size itself for a whole number in [1, n - 1]. */
+SM_API int sm_split_test_count(int64_t n, double test_size, int64_t *n_test);
+/* One permutation of 0..n-1 from rng: its first n_test entries go to test,
+ * the remaining n - n_test (in order) to train. */
+SM_API int sm_split_indices(sm_rng *rng, int64_t n, int64_t n_test, int64_t *test,
+                            int64_t *train);
+
+/* ---- Network --------------------------------------------------------------- */
+
+typedef struct sm_net sm_net;
+
+/* A network with n_layers sizes (input, hidden..., output; at least 2), a
+ * hidden activation ("sigmoid" or "relu"), a sigmoid output, zero biases and
+ * weights drawn as the article draws them: a stream seeded with seed, then
+ * randn for W1, W2, ... scaled by sqrt(2/fan_in) (relu) or sqrt(1/fan_in)
+ * (sigmoid). */
+SM_API int sm_net_create(const int64_t *layer_sizes, int64_t n_layers, const char *activation,
+                         int64_t seed, sm_net **out);
+/* As sm_net_create, but drawing from rng without reseeding it; rng is left
+ * where the draws end (unchanged if creation fails). */
+SM_API int sm_net_create_with_rng(const int64_t *layer_sizes, int64_t n_layers,
+                                  const char *activation, sm_rng *rng, sm_net **out);
+/* A network with given parameters, flat in the order W1, b1, W2, b2, ... */
+SM_API int sm_net_create_from_params(const int64_t *layer_sizes, int64_t n_layers,
+                                     const char *activation, const double *params,
+                                     int64_t n_params, sm_net **out);
+/* Releases the network; NULL does nothing. */
+SM_API int sm_net_free(sm_net *net);
+
+/* The number of layer sizes (weight layers + 1). */
+SM_API int sm_net_layer_count(sm_net *net, int64_t *out);
+/* The layer sizes; len must equal sm_net_layer_count. */
+SM_API int sm_net_layer_sizes(sm_net *net, int64_t *out, int64_t len);
+/* The hidden activation's name; a static string. */
+SM_API int sm_net_activation(sm_net *net, const char **out);
+/* The number of parameters (all weights and biases). */
+SM_API int sm_net_param_count(sm_net *net, int64_t *out);
+/* All parameters, flat W1, b1, W2, b2, ...; len must equal the count. */
+SM_API int sm_net_get_params(sm_net *net, double *out, int64_t len);
+SM_API int sm_net_set_params(sm_net *net, const double *params, int64_t len);
+/* Weights of layer k (1-based): fan_in x fan_out values. */
+SM_API int sm_net_get_weights(sm_net *net, int64_t layer, double *out, int64_t len);
+SM_API int sm_net_set_weights(sm_net *net, int64_t layer, const double *values, int64_t len);
+/* Biases of layer k (1-based): fan_out values. */
+SM_API int sm_net_get_biases(sm_net *net, int64_t layer, double *out, int64_t len);
+SM_API int sm_net_set_biases(sm_net *net, int64_t layer, const double *values, int64_t len);
+
+/* The output for n samples: x is n x d (d = input width), out n x output
+ * width (len = its element count). */
+SM_API int sm_net_forward(sm_net *net, const double *x, int64_t n, int64_t d, double *out,
+                          int64_t len);
+/* One SGD step on a batch in the article's order; y is n x output width,
+ * lr must be finite; *loss gets the batch's BCE before the update. */
+SM_API int sm_net_train_step(sm_net *net, const double *x, int64_t n, int64_t d,
+                             const double *y, int64_t y_len, double lr, double *loss);
+/* Activations of hidden layer k (1 .. n_layers - 2) for n samples:
+ * n x layer_sizes[k] values. */
+SM_API int sm_net_hidden(sm_net *net, int64_t layer, const double *x, int64_t n, int64_t d,
+                         double *out, int64_t len);
+/* The number of values in a signal trace: 2 * (n_layers - 1) - 1. */
+SM_API int sm_net_trace_length(sm_net *net, int64_t *out);
+/* The signal trace mean|z1|, mean|a1|, ..., mean|zL|. per_sample != 0: one
+ * row per sample (n x trace length); otherwise one row of means over all n
+ * samples and units, as the article's get_z_trace on a batch. */
+SM_API int sm_net_trace(sm_net *net, const double *x, int64_t n, int64_t d, int32_t per_sample,
+                        double *out, int64_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SWIFTMOONS_H */

@@ -1,0 +1,33 @@
+"""swiftmoons: what activation functions do inside a network, computed in Swift.
+
+The article's experiment (sigmoid vs ReLU on two moons) as a library: NumPy's
+legacy random stream, scikit-learn's moons data and split, and the article's
+2-8-8-1 network, all in a Swift core behind a C ABI, equal to NumPy.
+
+>>> import swiftmoons as sm
+>>> X, y = sm.make_moons(400, noise=0.18, random_state=42)
+>>> net = sm.TwoLayerNet("relu", seed=42)
+>>> loss = net.train_step(sm.standardize(X), y, lr=0.05)
+
+`swiftmoons.reference` is the same interface in plain NumPy, for checking.
+"""
+
+from ._ffi import SwiftMoonsError, version as _native_version
+from .data import make_moons, standardize, train_test_split
+from .network import ACTIVATIONS, TwoLayerNet
+from .random import RandomState
+
+__version__ = "0.1.0"
+#: The version of the loaded native library.
+native_version = _native_version()
+
+__all__ = [
+    "ACTIVATIONS",
+    "RandomState",
+    "SwiftMoonsError",
+    "TwoLayerNet",
+    "make_moons",
+    "native_version",
+    "standardize",
+    "train_test_split",
+]

@@ -1,0 +1,204 @@
+"""Loading libswiftmoons and declaring its C functions.
+
+The library is loaded once, here. Every foreign function's argtypes and
+restype are declared in the table below; `call` runs one and turns a
+non-zero status into :class:`SwiftMoonsError` carrying ``sm_last_error()``.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+from ctypes import POINTER, c_char_p, c_double, c_int, c_int32, c_int64, c_void_p
+from pathlib import Path
+
+import numpy as np
+
+LIBRARY_NAME = "libswiftmoons.so"
+#: The C header's SM_VERSION_NUMBER this package was written against.
+EXPECTED_VERSION = 100
+
+
+class SwiftMoonsError(ValueError):
+    """A call into libswiftmoons failed; the message is the library's.
+
+    Attributes
+    ----------
+    status : int
+        The C status code (see include/swiftmoons.h).
+    status_name : str
+        Its name, e.g. ``"SM_ERR_BAD_SHAPE"``.
+    """
+
+    def __init__(self, message: str, status: int, status_name: str):
+        super().__init__(message)
+        self.status = status
+        self.status_name = status_name
+
+
+def _candidates() -> list[Path]:
+    here = Path(__file__).resolve().parent
+    paths = []
+    env = os.environ.get("SWIFTMOONS_LIBRARY")
+    if env:
+        paths.append(Path(env))
+    paths.append(here / LIBRARY_NAME)
+    # A source checkout: python/swiftmoons -> repository root.
+    root = here.parent.parent
+    paths.append(root / ".build" / "release" / LIBRARY_NAME)
+    return paths
+
+
+def _load() -> ctypes.CDLL:
+    tried = []
+    for path in _candidates():
+        if not path.is_file():
+            tried.append(f"{path} (not found)")
+            continue
+        try:
+            lib = ctypes.CDLL(str(path))
+            version = lib.sm_version_number
+            version.restype = c_int
+            version.argtypes = []
+            found = version()
+        except (OSError, AttributeError) as exc:
+            tried.append(f"{path} ({exc})")
+            continue
+        if found // 100 != EXPECTED_VERSION // 100:
+            tried.append(f"{path} (version {found}, this package needs {EXPECTED_VERSION})")
+            continue
+        return lib
+    raise OSError(
+        "swiftmoons could not load its native library. Tried:\n  "
+        + "\n  ".join(tried)
+        + "\nBuild it from the repository root with `make lib` (or "
+        "`swift build -c release --product swiftmoons -Xswiftc -static-stdlib`), "
+        "or set SWIFTMOONS_LIBRARY to the path of libswiftmoons.so."
+    )
+
+
+lib = _load()
+
+_P = c_void_p  # a buffer: the address of a C-contiguous NumPy array
+_PP = POINTER(c_void_p)  # where a handle is returned
+
+#: name -> (restype, argtypes); every function the package calls.
+_FUNCTIONS = {
+    "sm_version_number": (c_int, []),
+    "sm_version_string": (c_char_p, []),
+    "sm_last_error": (c_char_p, []),
+    "sm_status_name": (c_char_p, [c_int]),
+    # random stream
+    "sm_rng_create": (c_int, [c_int64, _PP]),
+    "sm_rng_free": (c_int, [c_void_p]),
+    "sm_rng_seed": (c_int, [c_void_p, c_int64]),
+    "sm_rng_get_state": (c_int, [c_void_p, _P, c_int64, POINTER(c_int64), POINTER(c_int32), POINTER(c_double)]),
+    "sm_rng_set_state": (c_int, [c_void_p, _P, c_int64, c_int64, c_int32, c_double]),
+    "sm_rng_random_sample": (c_int, [c_void_p, _P, c_int64]),
+    "sm_rng_randn": (c_int, [c_void_p, _P, c_int64]),
+    "sm_rng_normal": (c_int, [c_void_p, c_double, c_double, _P, c_int64]),
+    "sm_rng_permutation": (c_int, [c_void_p, _P, c_int64]),
+    # data
+    "sm_make_moons": (c_int, [c_void_p, c_int64, c_int64, c_int32, c_int32, c_double, _P, _P]),
+    "sm_standardize": (c_int, [_P, c_int64, c_int64, _P, _P, _P]),
+    "sm_split_test_count": (c_int, [c_int64, c_double, POINTER(c_int64)]),
+    "sm_split_indices": (c_int, [c_void_p, c_int64, c_int64, _P, _P]),
+    # network
+    "sm_net_create": (c_int, [_P, c_int64, c_char_p, c_int64, _PP]),
+    "sm_net_create_with_rng": (c_int, [_P, c_int64, c_char_p, c_void_p, _PP]),
+    "sm_net_create_from_params": (c_int, [_P, c_int64, c_char_p, _P, c_int64, _PP]),
+    "sm_net_free": (c_int, [c_void_p]),
+    "sm_net_layer_count": (c_int, [c_void_p, POINTER(c_int64)]),
+    "sm_net_layer_sizes": (c_int, [c_void_p, _P, c_int64]),
+    "sm_net_activation": (c_int, [c_void_p, POINTER(c_char_p)]),
+    "sm_net_param_count": (c_int, [c_void_p, POINTER(c_int64)]),
+    "sm_net_get_params": (c_int, [c_void_p, _P, c_int64]),
+    "sm_net_set_params": (c_int, [c_void_p, _P, c_int64]),
+    "sm_net_get_weights": (c_int, [c_void_p, c_int64, _P, c_int64]),
+    "sm_net_set_weights": (c_int, [c_void_p, c_int64, _P, c_int64]),
+    "sm_net_get_biases": (c_int, [c_void_p, c_int64, _P, c_int64]),
+    "sm_net_set_biases": (c_int, [c_void_p, c_int64, _P, c_int64]),
+    "sm_net_forward": (c_int, [c_void_p, _P, c_int64, c_int64, _P, c_int64]),
+    "sm_net_train_step": (c_int, [c_void_p, _P, c_int64, c_int64, _P, c_int64, c_double, POINTER(c_double)]),
+    "sm_net_hidden": (c_int, [c_void_p, c_int64, _P, c_int64, c_int64, _P, c_int64]),
+    "sm_net_trace_length": (c_int, [c_void_p, POINTER(c_int64)]),
+    "sm_net_trace": (c_int, [c_void_p, _P, c_int64, c_int64, c_int32, _P, c_int64]),
+}
+
+for _name, (_restype, _argtypes) in _FUNCTIONS.items():
+    _f = getattr(lib, _name)
+    _f.restype = _restype
+    _f.argtypes = _argtypes
+
+
+def last_error() -> str:
+    """The library's message for the last failure on this thread."""
+    return lib.sm_last_error().decode("utf-8", "replace")
+
+
+def call(name: str, *args) -> None:
+    """Call ``name`` and raise :class:`SwiftMoonsError` on a non-zero status."""
+    status = getattr(lib, name)(*args)
+    if status != 0:
+        raise SwiftMoonsError(
+            last_error(), status, lib.sm_status_name(status).decode("ascii", "replace")
+        )
+
+
+def ptr(array: np.ndarray) -> int:
+    """The address of a C-contiguous array's data, for a `_P` argument."""
+    return array.__array_interface__["data"][0]
+
+
+def version() -> str:
+    """The native library's version string."""
+    return lib.sm_version_string().decode("ascii")
+
+
+class Handle:
+    """Owns one native handle: `close()`, context manager, exit-safe `__del__`."""
+
+    _free_name = ""
+    _kind = "object"
+
+    def __init__(self, handle: int):
+        self._handle = handle
+
+    @property
+    def _h(self) -> int:
+        handle = getattr(self, "_handle", None)
+        if not handle:
+            raise ValueError(f"This {self._kind} is closed")
+        return handle
+
+    @property
+    def closed(self) -> bool:
+        """Whether `close()` has released the native object."""
+        return not getattr(self, "_handle", None)
+
+    def close(self) -> None:
+        """Release the native object; later calls raise ValueError."""
+        handle = getattr(self, "_handle", None)
+        if handle:
+            self._handle = None
+            getattr(lib, self._free_name)(handle)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        # At interpreter exit module globals may already be gone.
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+def create(name: str, *args) -> int:
+    """Call a ``*_create`` function whose last argument receives the handle."""
+    out = c_void_p()
+    call(name, *args, ctypes.byref(out))
+    return out.value

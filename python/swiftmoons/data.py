@@ -1,0 +1,125 @@
+"""The article's data, generated and split in Swift, equal to scikit-learn's."""
+
+from __future__ import annotations
+
+import ctypes
+import math
+import numbers
+
+import numpy as np
+
+from . import _ffi
+from ._convert import as_float_array, as_int
+from .random import resolve
+
+
+def make_moons(n_samples=100, *, noise=None, random_state=None, shuffle=True):
+    """Two interleaving half circles, exactly as ``sklearn.datasets.make_moons``.
+
+    Parameters
+    ----------
+    n_samples : int or (int, int)
+        Total points (the outer moon gets ``n_samples // 2``), or the two
+        moons' sizes.
+    noise : float or None
+        Standard deviation of Gaussian noise added to every coordinate.
+    random_state : int, RandomState, numpy.random.RandomState or None
+        As scikit-learn's ``random_state``; None draws a fresh seed.
+    shuffle : bool
+        Shuffle the samples (one permutation) before adding noise.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 2)
+    y : ndarray of shape (n_samples,), int64 labels 0 (outer) and 1 (inner)
+    """
+    if isinstance(n_samples, numbers.Integral) and not isinstance(n_samples, bool):
+        n_out = int(n_samples) // 2
+        n_in = int(n_samples) - n_out
+    else:
+        try:
+            n_out, n_in = (as_int(v, "n_samples") for v in n_samples)
+        except (TypeError, ValueError):
+            raise ValueError("n_samples must be an int or a pair of ints") from None
+    if n_out < 0 or n_in < 0 or n_out + n_in < 1:
+        raise ValueError(f"n_samples must give at least one sample, got {n_samples!r}")
+    if noise is not None:
+        noise = float(noise)
+        if not (math.isfinite(noise) and noise >= 0):
+            raise ValueError(f"noise must be a finite number >= 0, got {noise}")
+    n = n_out + n_in
+    X = np.empty((n, 2), dtype=np.float64)
+    y = np.empty(n, dtype=np.int64)
+    rng, done = resolve(random_state)
+    try:
+        _ffi.call("sm_make_moons", rng._h, n_out, n_in, int(bool(shuffle)),
+                  int(noise is not None), 0.0 if noise is None else noise,
+                  _ffi.ptr(X), _ffi.ptr(y))
+    finally:
+        done()
+    return X, y
+
+
+def standardize(X, *, return_stats=False):
+    """Zero mean, unit population std per column, as ``StandardScaler().fit_transform``.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    return_stats : bool
+        Also return the per-column mean and scale.
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_features), and (mean, scale) if asked.
+    Constant columns are only centred.
+    """
+    arr = as_float_array(X, "X")
+    if arr.ndim != 2 or arr.shape[0] < 1 or arr.shape[1] < 1:
+        raise ValueError(f"X must have shape (n_samples, n_features) with both >= 1, got {arr.shape}")
+    out = np.empty_like(arr)
+    mean = np.empty(arr.shape[1])
+    scale = np.empty(arr.shape[1])
+    _ffi.call("sm_standardize", _ffi.ptr(arr), arr.shape[0], arr.shape[1],
+              _ffi.ptr(out), _ffi.ptr(mean), _ffi.ptr(scale))
+    return (out, mean, scale) if return_stats else out
+
+
+def train_test_split(*arrays, test_size=0.25, random_state=None):
+    """Split arrays into train and test parts, as ``sklearn.model_selection.train_test_split``.
+
+    The test part is the first ``ceil(test_size * n)`` entries of one
+    permutation (``test_size`` may also be a whole number of samples); the
+    train part is the rest, in permutation order.
+
+    Returns
+    -------
+    list
+        ``[a_train, a_test, b_train, b_test, ...]`` for arrays ``a, b, ...``.
+    """
+    if not arrays:
+        raise ValueError("At least one array required as input")
+    arrays = [np.asarray(a) for a in arrays]
+    lengths = {len(a) if a.ndim else -1 for a in arrays}
+    if len(lengths) != 1 or -1 in lengths:
+        raise ValueError(f"Found input arrays with inconsistent numbers of samples: {sorted(lengths)}")
+    n = lengths.pop()
+    if n < 2:
+        raise ValueError(f"Need at least 2 samples to split, got {n}")
+    if isinstance(test_size, bool) or not isinstance(test_size, numbers.Real):
+        raise TypeError(f"test_size must be a number, got {test_size!r}")
+    if not isinstance(test_size, numbers.Integral) and not 0 < test_size < 1:
+        raise ValueError(f"test_size={test_size} should be a float in the (0, 1) range or a whole number of samples")
+    n_test = ctypes.c_int64()
+    _ffi.call("sm_split_test_count", n, float(test_size), ctypes.byref(n_test))
+    test = np.empty(n_test.value, dtype=np.int64)
+    train = np.empty(n - n_test.value, dtype=np.int64)
+    rng, done = resolve(random_state)
+    try:
+        _ffi.call("sm_split_indices", rng._h, n, n_test.value, _ffi.ptr(test), _ffi.ptr(train))
+    finally:
+        done()
+    result = []
+    for a in arrays:
+        result += [a[train], a[test]]
+    return result

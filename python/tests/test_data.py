@@ -1,0 +1,98 @@
+"""Data functions: swiftmoons and the reference, each against scikit-learn, exactly."""
+
+import numpy as np
+import pytest
+
+import swiftmoons as sm
+from swiftmoons import reference as ref
+
+sklearn = pytest.importorskip("sklearn", reason="scikit-learn is a test dependency (make test installs it)")
+from sklearn.datasets import make_moons as sk_make_moons  # noqa: E402
+from sklearn.model_selection import train_test_split as sk_split  # noqa: E402
+from sklearn.preprocessing import StandardScaler  # noqa: E402
+
+SIZES = [2, 3, 7, 100, 101, 400, 1001]
+NOISES = [None, 0.0, 0.05, 0.18, 0.3]
+DATA_SEEDS = [0, 1, 42, 2**32 - 1]
+
+
+@pytest.mark.parametrize("n", SIZES)
+@pytest.mark.parametrize("noise", NOISES)
+@pytest.mark.parametrize("seed", DATA_SEEDS)
+def test_make_moons_equals_sklearn(n, noise, seed):
+    X_sk, y_sk = sk_make_moons(n, noise=noise, random_state=seed)
+    for impl in (sm.make_moons, ref.make_moons):
+        X, y = impl(n, noise=noise, random_state=seed)
+        assert np.array_equal(X, X_sk) and np.array_equal(y, y_sk), impl.__module__
+        assert X.dtype == np.float64 and y.dtype == y_sk.dtype
+
+
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_make_moons_options_equal_sklearn(shuffle):
+    X_sk, y_sk = sk_make_moons((13, 8), noise=0.1, random_state=5, shuffle=shuffle)
+    X, y = sm.make_moons((13, 8), noise=0.1, random_state=5, shuffle=shuffle)
+    assert np.array_equal(X, X_sk) and np.array_equal(y, y_sk)
+
+
+def test_numpy_random_state_advances_as_in_sklearn():
+    a, b = np.random.RandomState(9), np.random.RandomState(9)
+    X, _ = sm.make_moons(50, noise=0.2, random_state=a)
+    X_sk, _ = sk_make_moons(50, noise=0.2, random_state=b)
+    assert np.array_equal(X, X_sk)
+    assert np.array_equal(a.randn(4), b.randn(4))
+
+
+def test_swiftmoons_random_state_is_advanced():
+    ours, theirs = sm.RandomState(3), np.random.RandomState(3)
+    sm.make_moons(20, noise=0.1, random_state=ours)
+    sk_make_moons(20, noise=0.1, random_state=theirs)
+    assert np.array_equal(ours.randn(3), theirs.randn(3))
+
+
+@pytest.mark.parametrize("n", SIZES)
+@pytest.mark.parametrize("seed", [0, 42])
+def test_standardize_equals_standard_scaler(n, seed):
+    X, _ = sk_make_moons(n, noise=0.18, random_state=seed)
+    expected = StandardScaler().fit_transform(X)
+    assert np.array_equal(sm.standardize(X), expected)
+    assert np.array_equal(ref.standardize(X), expected)
+
+
+def test_standardize_wide_and_constant_columns():
+    X = np.random.RandomState(0).randn(57, 5) * [1, 10, 1e-3, 0, 1e6] + [0, 3, -2, 7, 1e3]
+    expected = StandardScaler().fit_transform(X)
+    assert np.array_equal(sm.standardize(X), expected)
+    assert np.array_equal(ref.standardize(X), expected)
+
+
+@pytest.mark.parametrize("n", [4, 5, 10, 99, 100, 400])
+@pytest.mark.parametrize("test_size", [0.25, 0.1, 0.5, 3])
+@pytest.mark.parametrize("seed", [0, 42])
+def test_train_test_split_equals_sklearn(n, test_size, seed):
+    X = np.arange(2 * n, dtype=float).reshape(n, 2)
+    y = np.arange(n) % 2
+    expected = sk_split(X, y, test_size=test_size, random_state=seed)
+    for impl in (sm.train_test_split, ref.train_test_split):
+        got = impl(X, y, test_size=test_size, random_state=seed)
+        assert len(got) == 4
+        for a, b in zip(got, expected):
+            assert np.array_equal(a, b) and a.dtype == b.dtype
+
+
+@pytest.mark.parametrize("test_size", [0.0, 1.0, 1.5, -0.1, 10, float("nan")])
+def test_train_test_split_rejects_bad_sizes(test_size):
+    with pytest.raises(ValueError):
+        sm.train_test_split(np.zeros((10, 2)), np.zeros(10), test_size=test_size, random_state=0)
+
+
+def test_data_functions_reject_bad_input():
+    with pytest.raises(ValueError):
+        sm.make_moons(0)
+    with pytest.raises(ValueError):
+        sm.make_moons(10, noise=-1.0)
+    with pytest.raises(ValueError, match="inconsistent"):
+        sm.train_test_split(np.zeros((10, 2)), np.zeros(9))
+    with pytest.raises(ValueError, match="finite"):
+        sm.standardize([[1.0, np.nan], [2.0, 3.0]])
+    with pytest.raises(ValueError, match="shape"):
+        sm.standardize(np.zeros(5))

@@ -172,6 +172,43 @@ SM_API int sm_net_trace_length(sm_net *net, int64_t *out);
 SM_API int sm_net_trace(sm_net *net, const double *x, int64_t n, int64_t d, int32_t per_sample,
                         double *out, int64_t len);
 
+/* ---- Whole-run training ------------------------------------------------------ */
+
+/* Trains for `epochs` epochs in one call, as the article's loop: each epoch a
+ * permutation of the n samples drawn from rng, then mini-batches of
+ * batch_size in that order (the last may be short), one SGD step each. The
+ * epoch loss (mean of the batch losses) goes to losses[epoch]; lossLen must
+ * equal epochs. y must hold only 0 and 1 and x must be finite: everything
+ * is checked before the network or rng changes.
+ *
+ * Recording: with record_every > 0, after every record_every-th epoch (and
+ * the last) the network keeps a record: the epoch, the loss and accuracy on
+ * the evaluation set (eval_x: eval_n x d, eval_y: eval_n x output width;
+ * eval_n may be 0, then NULLs are fine and the metrics are NaN), and with
+ * record_params != 0 a copy of all parameters. Records stay in the network
+ * until sm_net_clear_records. */
+SM_API int sm_net_fit(sm_net *net, const double *x, int64_t n, int64_t d, const double *y,
+                      int64_t y_len, int64_t epochs, double lr, int64_t batch_size, sm_rng *rng,
+                      int64_t record_every, int32_t record_params, const double *eval_x,
+                      int64_t eval_n, const double *eval_y, double *losses, int64_t loss_len);
+/* As sm_net_fit for n_nets networks sharing each epoch's permutation (the
+ * article's loop trains sigmoid and ReLU this way). losses is
+ * n_nets x epochs, row k for nets[k]. Each network may appear once. */
+SM_API int sm_train_together(sm_net *const *nets, int64_t n_nets, const double *x, int64_t n,
+                             int64_t d, const double *y, int64_t y_len, int64_t epochs, double lr,
+                             int64_t batch_size, sm_rng *rng, int64_t record_every,
+                             int32_t record_params, const double *eval_x, int64_t eval_n,
+                             const double *eval_y, double *losses, int64_t loss_len);
+/* The number of records kept, and whether they include parameters. */
+SM_API int sm_net_record_count(sm_net *net, int64_t *count, int32_t *has_params);
+/* The records: epoch numbers, evaluation loss and accuracy; len = count. */
+SM_API int sm_net_records(sm_net *net, int64_t *epochs, double *eval_loss, double *eval_accuracy,
+                          int64_t len);
+/* The recorded parameters, count x param_count values (flat, record-major). */
+SM_API int sm_net_recorded_params(sm_net *net, double *out, int64_t len);
+/* Forgets all records. */
+SM_API int sm_net_clear_records(sm_net *net);
+
 #ifdef __cplusplus
 }
 #endif

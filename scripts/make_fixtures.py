@@ -71,7 +71,7 @@ def training_fixture() -> str:
         rs = np.random.RandomState(7)
         net = ref.TwoLayerNet(activation, seed=rs, layer_sizes=(2, 4, 3, 1))
         initial = np.concatenate([p.ravel() for p in net.get_params()])
-        ref.train_article([net], X, y.astype(float), epochs=25, lr=0.1, batch_size=16, rng=rs)
+        ref.train_together([net], X, y.astype(float), epochs=25, lr=0.1, batch_size=16, rng=rs)
         final = np.concatenate([p.ravel() for p in net.get_params()])
         out.append(f"    static let {activation}Initial = {doubles(initial)}")
         out.append(f"    static let {activation}Final = {doubles(final)}")

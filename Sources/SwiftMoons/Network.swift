@@ -30,6 +30,11 @@ public final class Network {
     private var daOffset = 0
     private var grads: [Double]
 
+    /// Epochs trained by `fit` / `trainTogether` so far.
+    public internal(set) var epochsTrained = 0
+    /// What `fit` / `trainTogether` recorded when asked to (see `Recording`).
+    public internal(set) var records = TrainingRecords()
+
     /// The rows processed at a time by `forward`, `hidden` and `trace`, so
     /// that scratch memory stays bounded for any number of samples.
     static let blockRows = 256
@@ -191,7 +196,7 @@ public final class Network {
     }
 
     /// Makes room for `rows` rows; allocates only when the batch grows.
-    private func reserve(rows: Int) throws {
+    func reserve(rows: Int) throws {
         guard rows > capacity else { return }
         let widths = layerSizes.dropFirst()
         var total = 0
@@ -237,7 +242,7 @@ public final class Network {
         }
     }
 
-    private func withInput<X: Collection, R>(_ x: X, _ body: (UnsafePointer<Double>) throws -> R) rethrows -> R where X.Element == Double {
+    func withInput<X: Collection, R>(_ x: X, _ body: (UnsafePointer<Double>) throws -> R) rethrows -> R where X.Element == Double {
         if let r = try x.withContiguousStorageIfAvailable({ buf -> R in
             guard let base = buf.baseAddress else { return try [0.0].withUnsafeBufferPointer { try body($0.baseAddress!) } }
             return try body(base)
@@ -377,7 +382,7 @@ public final class Network {
         }
     }
 
-    private func trainKernel(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, rows: Int, lr: Double) -> Double {
+    func trainKernel(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, rows: Int, lr: Double) -> Double {
         let L = layerCount
         var loss = 0.0
         params.withUnsafeMutableBufferPointer { pb in

@@ -243,3 +243,140 @@ public func sm_net_trace(_ net: OpaquePointer?, _ x: UnsafePointer<Double>?, _ n
         try net.trace(xs, rows: rows, perSample: perSample != 0, into: &o)
     }
 }
+
+// MARK: - Whole-run training
+
+/// The recording options of sm_net_fit / sm_train_together, checked.
+private func recording(every: Int64, parameters: Int32, evalX: UnsafePointer<Double>?, evalN: Int64,
+                       evalY: UnsafePointer<Double>?, inputWidth: Int, outputWidth: Int) throws -> Recording? {
+    guard every >= 0 else { throw APIError(status: .badArgument, message: "record_every must be >= 0, got \(every)") }
+    guard every > 0 else { return nil }
+    let n = try count(evalN, "eval_n", allowZero: true)
+    let ex = try input(evalX, try product(n, inputWidth, "eval_x"), "eval_x")
+    let ey = try input(evalY, try product(n, outputWidth, "eval_y"), "eval_y")
+    return Recording(every: Int(every), parameters: parameters != 0, evaluationX: Array(ex), evaluationY: Array(ey))
+}
+
+/// Runs `body` with every network locked, in address order so that two
+/// callers locking overlapping sets cannot deadlock.
+private func withAll(_ handles: [NetHandle], _ body: ([Network]) throws -> Void) throws {
+    let sorted = handles.enumerated().sorted {
+        UInt(bitPattern: Unmanaged.passUnretained($0.element).toOpaque()) < UInt(bitPattern: Unmanaged.passUnretained($1.element).toOpaque())
+    }
+    var nets = [Network?](repeating: nil, count: handles.count)
+    func lock(_ i: Int) throws {
+        if i == sorted.count {
+            try body(nets.map { $0! })
+            return
+        }
+        try sorted[i].element.with { net in
+            nets[sorted[i].offset] = net
+            try lock(i + 1)
+        }
+    }
+    try lock(0)
+}
+
+private func train(_ handles: UnsafePointer<OpaquePointer?>?, _ nNets: Int64, _ x: UnsafePointer<Double>?, _ n: Int64, _ d: Int64,
+                   _ y: UnsafePointer<Double>?, _ yLen: Int64, _ epochs: Int64, _ lr: Double, _ batchSize: Int64,
+                   _ rng: OpaquePointer?, _ recordEvery: Int64, _ recordParams: Int32,
+                   _ evalX: UnsafePointer<Double>?, _ evalN: Int64, _ evalY: UnsafePointer<Double>?,
+                   _ losses: UnsafeMutablePointer<Double>?, _ lossLen: Int64) -> Int32 {
+    guarded {
+        let count = try count(nNets, "n_nets")
+        guard count <= 4096 else { throw APIError(status: .badArgument, message: "At most 4096 networks at once, got \(count)") }
+        let list = try input(handles, count, "nets").map { try lookup($0, as: NetHandle.self, "sm_net") }
+        guard Set(list.map(ObjectIdentifier.init)).count == list.count else {
+            throw APIError(status: .badArgument, message: "Each network may appear only once in nets")
+        }
+        let stream = try lookup(rng, as: RNGHandle.self, "sm_rng")
+        let e = try SwiftMoonsCAPI.count(epochs, "epochs")
+        let b = try SwiftMoonsCAPI.count(batchSize, "batch_size")
+        let rows = try SwiftMoonsCAPI.count(n, "n")
+        let out = try output(losses, try product(count, e, "losses"), "losses")
+        guard lossLen == Int64(out.count) else {
+            throw APIError(status: .badShape, message: "losses must hold n_nets x epochs = \(out.count) values, got \(lossLen)")
+        }
+        try withAll(list) { nets in
+            let inW = nets[0].inputWidth, outW = nets[0].outputWidth
+            guard d == Int64(inW) else { throw APIError(status: .badShape, message: "X must have \(inW) columns, got \(d)") }
+            let xs = try input(x, try product(rows, inW, "X"), "X")
+            guard yLen == Int64(rows * outW) else {
+                throw APIError(status: .badShape, message: "y must hold \(rows * outW) values (n x \(outW)), got \(yLen)")
+            }
+            let ys = try input(y, rows * outW, "y")
+            let rec = try recording(every: recordEvery, parameters: recordParams, evalX: evalX, evalN: evalN, evalY: evalY,
+                                    inputWidth: inW, outputWidth: outW)
+            // Train on a copy of the stream and commit it only on success.
+            var s = stream.state.withLock { $0 }
+            let histories = try trainTogether(nets, xs, ys, rows: rows, epochs: e, learningRate: lr, batchSize: b,
+                                              rng: &s, recording: rec)
+            stream.state.withLock { $0 = s }
+            for (k, h) in histories.enumerated() {
+                for (j, v) in h.enumerated() { out[k * e + j] = v }
+            }
+        }
+    }
+}
+
+@_cdecl("sm_net_fit")
+public func sm_net_fit(_ net: OpaquePointer?, _ x: UnsafePointer<Double>?, _ n: Int64, _ d: Int64,
+                       _ y: UnsafePointer<Double>?, _ yLen: Int64, _ epochs: Int64, _ lr: Double, _ batchSize: Int64,
+                       _ rng: OpaquePointer?, _ recordEvery: Int64, _ recordParams: Int32,
+                       _ evalX: UnsafePointer<Double>?, _ evalN: Int64, _ evalY: UnsafePointer<Double>?,
+                       _ losses: UnsafeMutablePointer<Double>?, _ lossLen: Int64) -> Int32 {
+    var one: OpaquePointer? = net
+    return withUnsafePointer(to: &one) {
+        train($0, 1, x, n, d, y, yLen, epochs, lr, batchSize, rng, recordEvery, recordParams, evalX, evalN, evalY, losses, lossLen)
+    }
+}
+
+@_cdecl("sm_train_together")
+public func sm_train_together(_ nets: UnsafePointer<OpaquePointer?>?, _ nNets: Int64,
+                              _ x: UnsafePointer<Double>?, _ n: Int64, _ d: Int64,
+                              _ y: UnsafePointer<Double>?, _ yLen: Int64, _ epochs: Int64, _ lr: Double, _ batchSize: Int64,
+                              _ rng: OpaquePointer?, _ recordEvery: Int64, _ recordParams: Int32,
+                              _ evalX: UnsafePointer<Double>?, _ evalN: Int64, _ evalY: UnsafePointer<Double>?,
+                              _ losses: UnsafeMutablePointer<Double>?, _ lossLen: Int64) -> Int32 {
+    train(nets, nNets, x, n, d, y, yLen, epochs, lr, batchSize, rng, recordEvery, recordParams, evalX, evalN, evalY, losses, lossLen)
+}
+
+@_cdecl("sm_net_record_count")
+public func sm_net_record_count(_ net: OpaquePointer?, _ count: UnsafeMutablePointer<Int64>?,
+                                _ hasParams: UnsafeMutablePointer<Int32>?) -> Int32 {
+    withNet(net) { n in
+        guard let count, let hasParams else { throw APIError(status: .badArgument, message: "count and has_params must not be NULL") }
+        count.pointee = Int64(n.records.epochs.count)
+        hasParams.pointee = n.records.parameters.isEmpty ? 0 : 1
+    }
+}
+
+@_cdecl("sm_net_records")
+public func sm_net_records(_ net: OpaquePointer?, _ epochs: UnsafeMutablePointer<Int64>?, _ evalLoss: UnsafeMutablePointer<Double>?,
+                           _ evalAccuracy: UnsafeMutablePointer<Double>?, _ len: Int64) -> Int32 {
+    withNet(net) { n in
+        let r = n.records
+        guard len == Int64(r.epochs.count) else {
+            throw APIError(status: .badShape, message: "The outputs must hold \(r.epochs.count) records, got \(len)")
+        }
+        let e = try output(epochs, r.epochs.count, "epochs")
+        let l = try output(evalLoss, r.epochs.count, "eval_loss")
+        let a = try output(evalAccuracy, r.epochs.count, "eval_accuracy")
+        for i in 0..<r.epochs.count {
+            e[i] = Int64(r.epochs[i]); l[i] = r.evaluationLoss[i]; a[i] = r.evaluationAccuracy[i]
+        }
+    }
+}
+
+@_cdecl("sm_net_recorded_params")
+public func sm_net_recorded_params(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<Double>?, _ len: Int64) -> Int32 {
+    withNet(net) { n in
+        let p = n.records.parameters
+        _ = try sized(out, len, expected: p.count, "out").update(from: p)
+    }
+}
+
+@_cdecl("sm_net_clear_records")
+public func sm_net_clear_records(_ net: OpaquePointer?) -> Int32 {
+    withNet(net) { $0.clearRecords() }
+}

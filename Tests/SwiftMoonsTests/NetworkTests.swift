@@ -77,6 +77,42 @@ import Testing
         expectClose(history, losses, relative: 1e-12, "\(activation) loss history")
     }
 
+    @Test(arguments: Activation.allCases)
+    func fitMatchesGoldenRunAndRecords(_ activation: Activation) throws {
+        let (final, losses): ([Double], [Double]) = activation == .sigmoid
+            ? (Fixtures.sigmoidFinal, Fixtures.sigmoidLosses) : (Fixtures.reluFinal, Fixtures.reluLosses)
+        var rs = try RandomState(seed: 7)
+        let net = try Network(layerSizes: [2, 4, 3, 1], activation: activation, rng: &rs)
+        let y = Fixtures.goldenY.map(Double.init)
+        let history = try net.fit(Fixtures.goldenX, y, rows: y.count, epochs: 25, learningRate: 0.1, batchSize: 16,
+                                  rng: &rs, recording: Recording(every: 10, parameters: true))
+        expectClose(net.parameters, final, relative: 1e-10, "\(activation) fit parameters")
+        expectClose(history, losses, relative: 1e-12, "\(activation) fit losses")
+        #expect(net.records.epochs == [10, 20, 25])
+        #expect(Array(net.records.parameters.suffix(net.parameterCount)) == net.parameters)
+        #expect(net.epochsTrained == 25)
+    }
+
+    @Test func fitRejectsBadInputBeforeAnyChange() throws {
+        var rs = try RandomState(seed: 1)
+        let net = try Network(activation: .relu, seed: 0)
+        let before = net.parameters, state = rs.state.key
+        let x = [0.1, 0.2, 0.3, 0.4]
+        for (y, epochs, batch, lr) in [([0.0, 2.0], 1, 1, 0.1), ([0.0, 1.0], 0, 1, 0.1),
+                                       ([0.0, 1.0], 1, 0, 0.1), ([0.0, 1.0], 1, 1, Double.infinity)] {
+            #expect(throws: SwiftMoonsError.self) {
+                try net.fit(x, y, rows: 2, epochs: epochs, learningRate: lr, batchSize: batch, rng: &rs)
+            }
+        }
+        #expect(throws: SwiftMoonsError.self) {
+            try net.fit([0.1, .nan, 0.3, 0.4], [0.0, 1.0], rows: 2, epochs: 1, learningRate: 0.1, batchSize: 1, rng: &rs)
+        }
+        #expect(throws: SwiftMoonsError.self) {
+            try trainTogether([net, net], x, [0.0, 1.0], rows: 2, epochs: 1, learningRate: 0.1, batchSize: 1, rng: &rs)
+        }
+        #expect(net.parameters == before && rs.state.key == state && net.epochsTrained == 0)
+    }
+
     @Test func badShapesChangeNothing() throws {
         let net = try Network(activation: .relu, seed: 0)
         let before = net.parameters

@@ -198,6 +198,58 @@ static void test_network(void) {
     CHECK(sm_net_free(NULL) == SM_OK, "free(NULL) does nothing");
 }
 
+static void test_training(void) {
+    sm_net *a = NULL, *b = NULL;
+    sm_rng *rng = NULL;
+    sm_net_create(SIZES, 4, "relu", 1, &a);
+    sm_net_create(SIZES, 4, "sigmoid", 1, &b);
+    sm_rng_create(3, &rng);
+    double x[20], y[10], losses[6], before[105], after[105];
+    int64_t labels[10];
+    sm_make_moons(rng, 5, 5, 1, 1, 0.1, x, labels);
+    for (int i = 0; i < 10; i++) y[i] = (double)labels[i];
+    sm_net_get_params(a, before, 105);
+
+    EXPECT_STATUS(sm_net_fit(a, x, 10, 2, y, 10, 0, 0.1, 4, rng, 0, 0, NULL, 0, NULL, losses, 0), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_fit(a, x, 10, 2, y, 10, 3, 0.1, 0, rng, 0, 0, NULL, 0, NULL, losses, 3), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_fit(a, x, 10, 2, y, 10, 3, NAN, 4, rng, 0, 0, NULL, 0, NULL, losses, 3), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_fit(a, x, 10, 2, y, 9, 3, 0.1, 4, rng, 0, 0, NULL, 0, NULL, losses, 3), SM_ERR_BAD_SHAPE);
+    EXPECT_STATUS(sm_net_fit(a, x, 10, 2, y, 10, 3, 0.1, 4, rng, 0, 0, NULL, 0, NULL, losses, 2), SM_ERR_BAD_SHAPE);
+    EXPECT_STATUS(sm_net_fit(a, x, 10, 2, y, 10, 3, 0.1, 4, NULL, 0, 0, NULL, 0, NULL, losses, 3), SM_ERR_INVALID_HANDLE);
+    EXPECT_STATUS(sm_net_fit(a, x, 10, 2, y, 10, 3, 0.1, 4, rng, -1, 0, NULL, 0, NULL, losses, 3), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_fit(a, x, 10, 2, y, 10, 3, 0.1, 4, rng, 1, 0, NULL, 4, NULL, losses, 3), SM_ERR_BAD_ARGUMENT);
+    y[3] = 0.5;
+    EXPECT_STATUS(sm_net_fit(a, x, 10, 2, y, 10, 3, 0.1, 4, rng, 0, 0, NULL, 0, NULL, losses, 3), SM_ERR_BAD_ARGUMENT);
+    y[3] = (double)labels[3];
+    double saved = x[5];
+    x[5] = NAN;
+    EXPECT_STATUS(sm_net_fit(a, x, 10, 2, y, 10, 3, 0.1, 4, rng, 0, 0, NULL, 0, NULL, losses, 3), SM_ERR_BAD_ARGUMENT);
+    x[5] = saved;
+    sm_net *twice[2] = {a, a};
+    EXPECT_STATUS(sm_train_together(twice, 2, x, 10, 2, y, 10, 3, 0.1, 4, rng, 0, 0, NULL, 0, NULL, losses, 6),
+                  SM_ERR_BAD_ARGUMENT);
+    sm_net_get_params(a, after, 105);
+    CHECK(memcmp(before, after, sizeof before) == 0, "rejected fits leave the network unchanged");
+
+    sm_net *both[2] = {a, b};
+    CHECK(sm_train_together(both, 2, x, 10, 2, y, 10, 3, 0.1, 4, rng, 2, 1, x, 10, y, losses, 6) == SM_OK,
+          "train two networks together, recording");
+    CHECK(losses[0] > 0 && losses[3] > 0, "both loss histories filled");
+    int64_t count = 0, epochs[2];
+    int32_t has = 0;
+    double eval_loss[2], eval_acc[2], snapshots[210];
+    CHECK(sm_net_record_count(a, &count, &has) == SM_OK && count == 2 && has == 1, "records after epochs 2 and 3");
+    CHECK(sm_net_records(a, epochs, eval_loss, eval_acc, 2) == SM_OK && epochs[0] == 2 && epochs[1] == 3,
+          "record epochs");
+    EXPECT_STATUS(sm_net_recorded_params(a, snapshots, 105), SM_ERR_BAD_SHAPE);
+    CHECK(sm_net_recorded_params(a, snapshots, 210) == SM_OK, "recorded parameters");
+    CHECK(sm_net_clear_records(a) == SM_OK && sm_net_record_count(a, &count, &has) == SM_OK && count == 0,
+          "records cleared");
+    sm_net_free(a);
+    sm_net_free(b);
+    sm_rng_free(rng);
+}
+
 /* Values for python/tests to compare with NumPy and scikit-learn. */
 static void print_values(void) {
     sm_rng *rng = NULL;
@@ -226,6 +278,7 @@ int main(int argc, char **argv) {
     test_rng();
     test_data();
     test_network();
+    test_training();
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

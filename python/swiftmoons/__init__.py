@@ -16,6 +16,7 @@ from ._ffi import SwiftMoonsError, version as _native_version
 from .data import make_moons, standardize, train_test_split
 from .network import ACTIVATIONS, TwoLayerNet
 from .random import RandomState
+from .training import TrainingRecords, train_together
 
 __version__ = "0.1.0"
 #: The version of the loaded native library.
@@ -25,9 +26,11 @@ __all__ = [
     "ACTIVATIONS",
     "RandomState",
     "SwiftMoonsError",
+    "TrainingRecords",
     "TwoLayerNet",
     "make_moons",
     "native_version",
     "standardize",
     "train_test_split",
+    "train_together",
 ]

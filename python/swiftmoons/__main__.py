@@ -1,62 +1,70 @@
-"""`python -m swiftmoons`: the article's experiment, reproduced in Swift."""
+"""`python -m swiftmoons`: the article's experiment, reproduced, with its five figures."""
 
 from __future__ import annotations
 
 import argparse
-import time
-
-import numpy as np
+import sys
+from pathlib import Path
 
 import swiftmoons as sm
+from swiftmoons import article
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="python -m swiftmoons",
+        description="Reproduce 'Sigmoid vs ReLU on two moons': train one 2-8-8-1 network per activation "
+        "on the same data, permutations and seed, print the article's figures next to the reproduced "
+        "ones, and write the article's five plots as PNG.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("--n-samples", type=int, default=400, help="points in make_moons")
+    p.add_argument("--noise", type=float, default=0.18, help="std of make_moons' Gaussian noise")
+    p.add_argument("--data-seed", type=int, default=42, help="make_moons random_state")
+    p.add_argument("--split-seed", type=int, default=42, help="train_test_split random_state (test size 0.25)")
+    p.add_argument("--net-seed", type=int, default=42, help="every network's seed, as the article's constructor")
+    p.add_argument("--epochs", type=int, default=800, help="training epochs")
+    p.add_argument("--lr", type=float, default=0.05, help="SGD learning rate")
+    p.add_argument("--batch-size", type=int, default=64, help="mini-batch size")
+    p.add_argument("--activations", nargs="+", default=["sigmoid", "relu"], metavar="NAME",
+                   help=f"hidden activations to compare; supported: {', '.join(sm.ACTIVATIONS)}")
+    p.add_argument("--out", default="swiftmoons-out", help="folder for the PNG figures")
+    p.add_argument("--no-plots", action="store_true", help="print the table only")
+    return p.parse_args(argv)
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m swiftmoons",
-        description="Train the article's sigmoid and ReLU 2-8-8-1 networks on two moons "
-        "and print their final losses and test accuracies.",
-    )
-    parser.add_argument("--n-samples", type=int, default=400, help="points in the data set (default 400)")
-    parser.add_argument("--noise", type=float, default=0.18, help="std of the Gaussian noise (default 0.18)")
-    parser.add_argument("--data-seed", type=int, default=42, help="make_moons random_state (default 42)")
-    parser.add_argument("--split-seed", type=int, default=42, help="train_test_split random_state (default 42)")
-    parser.add_argument("--net-seed", type=int, default=42, help="network seed, as in the article (default 42)")
-    parser.add_argument("--epochs", type=int, default=800, help="training epochs (default 800)")
-    parser.add_argument("--lr", type=float, default=0.05, help="learning rate (default 0.05)")
-    parser.add_argument("--batch-size", type=int, default=64, help="mini-batch size (default 64)")
-    args = parser.parse_args(argv)
-    if args.epochs < 1 or args.batch_size < 1:
-        parser.error("--epochs and --batch-size must be >= 1")
+    args = parse_args(argv)
+    try:
+        result = article.run(n_samples=args.n_samples, noise=args.noise, data_seed=args.data_seed,
+                             split_seed=args.split_seed, net_seed=args.net_seed, epochs=args.epochs, lr=args.lr,
+                             batch_size=args.batch_size, activations=args.activations)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
-    start = time.perf_counter()
-    X, y = sm.make_moons(args.n_samples, noise=args.noise, random_state=args.data_seed)
-    X = sm.standardize(X)
-    X_train, X_test, y_train, y_test = sm.train_test_split(X, y, test_size=0.25, random_state=args.split_seed)
+    names = list(result.nets)
+    print(f"swiftmoons {sm.__version__}: {' vs '.join(names)} on make_moons({args.n_samples}, noise={args.noise}), "
+          f"{args.epochs} epochs in {result.seconds:.3f} s\n")
+    print(f"{'network':<10} {'final loss':>11} {'test accuracy':>14}")
+    for name in names:
+        print(f"{name:<10} {result.loss_history[name][-1]:>11.4f} {result.test_accuracy[name]:>14.1%}")
 
-    # As in the article: both constructors reseed, and the epoch permutations
-    # continue the stream the last constructor (ReLU's) leaves behind.
-    rng = sm.RandomState(args.net_seed)
-    nets = [sm.TwoLayerNet("sigmoid", seed=args.net_seed), sm.TwoLayerNet("relu", seed=rng)]
-    for epoch in range(args.epochs):
-        idx = rng.permutation(len(X_train))
-        for net in nets:
-            losses = [net.train_step(X_train[b], y_train[b], args.lr)
-                      for b in (idx[i:i + args.batch_size] for i in range(0, len(idx), args.batch_size))]
-            net.loss_history.append(float(np.mean(losses)))
-        if (epoch + 1) % 200 == 0:
-            print(f"  epoch {epoch + 1:4d} | sigmoid loss {nets[0].loss_history[-1]:.4f}"
-                  f" | relu loss {nets[1].loss_history[-1]:.4f}")
-    elapsed = time.perf_counter() - start
+    rows = article.claims_table(result)
+    width = max(len(r[0]) for r in rows)
+    print(f"\n{'the article says':<{width}}   {'article':<13} reproduced")
+    for what, claim, ours in rows:
+        print(f"{what:<{width}}   {claim:<13} {ours}")
 
-    print()
-    print(f"{'network':<10} {'final loss':>11} {'test accuracy':>14}   article")
-    expected = {"sigmoid": "~0.28, ~79%", "relu": "~0.03, ~96%"}
-    for net in nets:
-        accuracy = float(((net.forward(X_test) >= 0.5).ravel() == y_test).mean())
-        print(f"{net.activation:<10} {net.loss_history[-1]:>11.4f} {accuracy:>14.1%}   {expected[net.activation]}")
-    print(f"\n{args.epochs} epochs of both networks in {elapsed:.2f} s (swiftmoons {sm.__version__})")
-    for net in nets:
-        net.close()
+    if not args.no_plots:
+        import matplotlib
+        matplotlib.use("Agg")
+        from swiftmoons import plot
+        paths = plot.save_article_figures(result, args.out)
+        print(f"\nwrote {len(paths)} figures to {Path(args.out).resolve()}:")
+        for path in paths:
+            print(f"  {path.name}")
+    result.close()
     return 0
 
 

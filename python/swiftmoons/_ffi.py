@@ -123,6 +123,15 @@ _FUNCTIONS = {
     "sm_net_hidden": (c_int, [c_void_p, c_int64, _P, c_int64, c_int64, _P, c_int64]),
     "sm_net_trace_length": (c_int, [c_void_p, POINTER(c_int64)]),
     "sm_net_trace": (c_int, [c_void_p, _P, c_int64, c_int64, c_int32, _P, c_int64]),
+    # whole-run training
+    "sm_net_fit": (c_int, [c_void_p, _P, c_int64, c_int64, _P, c_int64, c_int64, c_double, c_int64, c_void_p,
+                           c_int64, c_int32, _P, c_int64, _P, _P, c_int64]),
+    "sm_train_together": (c_int, [_P, c_int64, _P, c_int64, c_int64, _P, c_int64, c_int64, c_double, c_int64,
+                                  c_void_p, c_int64, c_int32, _P, c_int64, _P, _P, c_int64]),
+    "sm_net_record_count": (c_int, [c_void_p, POINTER(c_int64), POINTER(c_int32)]),
+    "sm_net_records": (c_int, [c_void_p, _P, _P, _P, c_int64]),
+    "sm_net_recorded_params": (c_int, [c_void_p, _P, c_int64]),
+    "sm_net_clear_records": (c_int, [c_void_p]),
 }
 
 for _name, (_restype, _argtypes) in _FUNCTIONS.items():

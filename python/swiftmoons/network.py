@@ -235,6 +235,35 @@ class TwoLayerNet(_ffi.Handle):
                   _ffi.ptr(y), y.size, lr, ctypes.byref(loss))
         return loss.value
 
+    def fit(self, X, y, epochs=800, lr=0.05, batch_size=64, rng=None, *,
+            record_every=0, record_params=False, X_eval=None, y_eval=None):
+        """Train for ``epochs`` epochs in one native call, as the article's loop.
+
+        Each epoch shuffles with ``rng`` (a :class:`RandomState`, a NumPy
+        ``RandomState``, an int seed or None), takes SGD steps on mini-batches
+        in that order, and appends the mean batch loss to ``loss_history``.
+        See :func:`swiftmoons.train_together` for the parameters.
+
+        Returns
+        -------
+        list of float
+            The new epoch losses.
+        """
+        from .training import train_together
+        return train_together([self], X, y, epochs=epochs, lr=lr, batch_size=batch_size, rng=rng,
+                              record_every=record_every, record_params=record_params,
+                              X_eval=X_eval, y_eval=y_eval)[0]
+
+    @property
+    def records(self):
+        """What training recorded (see ``fit``'s ``record_every``), as :class:`TrainingRecords`."""
+        from .training import records_of
+        return records_of(self)
+
+    def clear_records(self) -> None:
+        """Forget the training records."""
+        _ffi.call("sm_net_clear_records", self._h)
+
     def get_hidden(self, X, layer=1) -> np.ndarray:
         """Post-activation values of hidden ``layer`` (1-based), shape (n, layer_sizes[layer])."""
         X = as_matrix(X, self.layer_sizes[0])

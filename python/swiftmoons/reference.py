@@ -230,6 +230,10 @@ class TwoLayerNet:
         self.backward(lr)
         return loss
 
+    def fit(self, X, y, epochs=800, lr=0.05, batch_size=64, rng=None):
+        """The article's loop for this network alone; returns the new epoch losses."""
+        return train_together([self], X, y, epochs=epochs, lr=lr, batch_size=batch_size, rng=rng)[0]
+
     def get_hidden(self, X, layer=1):
         zs, activations = self._layers(X)
         return activations[layer - 1]
@@ -249,19 +253,73 @@ class TwoLayerNet:
         return [float(np.abs(s).mean()) for s in stages]
 
 
-def train_article(nets, X, y, *, epochs=800, lr=0.05, batch_size=64, rng=None):
+def train_together(nets, X, y, *, epochs=800, lr=0.05, batch_size=64, rng=None):
     """The article's loop: each epoch one permutation, shared by every network.
 
     ``rng`` draws the permutations (NumPy's global stream by default, as in
-    the article); each network's epoch loss is the mean of its batch losses.
+    the article); each network's epoch loss is the mean of its batch losses,
+    appended to its ``loss_history``. Returns each network's new losses.
     """
     permutation = (rng or np.random.mtrand._rand).permutation
+    new = [[] for _ in nets]
     for _ in range(epochs):
         idx = permutation(len(X))
-        for net in nets:
+        for net, history in zip(nets, new):
             losses = []
             for i in range(0, len(idx), batch_size):
                 b = idx[i:i + batch_size]
                 losses.append(net.train_step(X[b], y[b], lr))
-            net.loss_history.append(np.mean(losses))
-    return [net.loss_history for net in nets]
+            history.append(np.mean(losses))
+            net.loss_history.append(history[-1])
+    return new
+
+
+# ---- the article's experiment ---------------------------------------------------------
+
+#: Where the article looks for the point of each class deepest in its moon.
+FAR_ANCHORS = {0: (-1.2, -0.3), 1: (1.2, 0.3)}
+
+
+def far_samples(X_train, y_train):
+    """The training point of each class farthest from the article's anchor
+    (-1.2, -0.3) for class 0 and (1.2, 0.3) for class 1."""
+    picks = []
+    for label, anchor in FAR_ANCHORS.items():
+        members = X_train[y_train == label]
+        picks.append(members[np.argmax(np.linalg.norm(members - np.asarray(anchor), axis=1))])
+    return picks
+
+
+def accuracy(net, X, y):
+    """The fraction of samples whose output, thresholded at 0.5, equals the label."""
+    return float(((net.forward(X) >= 0.5).ravel() == y).mean())
+
+
+def summarize(nets, X_train, y_train, X_test, y_test):
+    """The article's measurements of trained networks (any object with the
+    TwoLayerNet interface): test accuracy, the signal trace of the two far
+    samples, and the std of every hidden layer on the test set."""
+    samples = far_samples(X_train, y_train)
+    out = {"far_samples": samples, "test_accuracy": {}, "traces": {}, "hidden_std": {}}
+    for name, net in nets.items():
+        out["test_accuracy"][name] = accuracy(net, X_test, y_test)
+        out["traces"][name] = np.array([net.get_z_trace(s.reshape(1, -1)) for s in samples])
+        hidden_layers = len(net.layer_sizes) - 2
+        out["hidden_std"][name] = [float(net.get_hidden(X_test, layer=k).std()) for k in range(1, hidden_layers + 1)]
+    return out
+
+
+def run_article(n_samples=400, noise=0.18, data_seed=42, split_seed=42, net_seed=42, epochs=800,
+                lr=0.05, batch_size=64, activations=("sigmoid", "relu")):
+    """The article's whole run in NumPy, as the article's code does it: each
+    constructor reseeds the global stream, and the epoch permutations come
+    from where the last one leaves it."""
+    X, y = make_moons(n_samples, noise=noise, random_state=data_seed)
+    X = standardize(X)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=split_seed)
+    nets = {name: TwoLayerNet(name, seed=net_seed) for name in activations}
+    train_together(list(nets.values()), X_train, y_train, epochs=epochs, lr=lr, batch_size=batch_size)
+    result = {"X": X, "y": y, "X_train": X_train, "X_test": X_test, "y_train": y_train, "y_test": y_test,
+              "nets": nets, "loss_history": {k: np.array(n.loss_history) for k, n in nets.items()}}
+    result.update(summarize(nets, X_train, y_train, X_test, y_test))
+    return result

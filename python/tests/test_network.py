@@ -78,7 +78,7 @@ def train_swiftmoons_article(X_train, y_train, seed=42, epochs=800, lr=0.05, bat
 def test_article_training_matches_reference(article_data):
     X_train, X_test, y_train, y_test = article_data
     expected = [ref.TwoLayerNet("sigmoid", seed=42), ref.TwoLayerNet("relu", seed=42)]
-    ref.train_article(expected, X_train, y_train, epochs=800, lr=0.05, batch_size=64)
+    ref.train_together(expected, X_train, y_train, epochs=800, lr=0.05, batch_size=64)
     nets = train_swiftmoons_article(X_train, y_train)
     for net, exp in zip(nets, expected):
         assert len(net.loss_history) == 800

@@ -1,0 +1,172 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What to record while training, every `every` epochs.
+public struct Recording: Sendable {
+    /// Record after every `every`-th epoch (and after the last); 0 records nothing.
+    public var every: Int
+    /// Also keep a copy of all parameters at each recorded epoch.
+    public var parameters: Bool
+    /// An evaluation set (`rows x inputWidth`, row-major, and its labels) whose
+    /// loss and accuracy are recorded; empty for none.
+    public var evaluationX: [Double]
+    public var evaluationY: [Double]
+
+    public init(every: Int, parameters: Bool = false, evaluationX: [Double] = [], evaluationY: [Double] = []) {
+        self.every = every
+        self.parameters = parameters
+        self.evaluationX = evaluationX
+        self.evaluationY = evaluationY
+    }
+}
+
+/// Snapshots taken during training, kept until cleared.
+public struct TrainingRecords: Sendable, Equatable {
+    /// The epoch (1-based, counting every epoch the network trained) of each record.
+    public internal(set) var epochs: [Int] = []
+    /// The evaluation set's BCE at each record (NaN without an evaluation set).
+    public internal(set) var evaluationLoss: [Double] = []
+    /// The evaluation set's accuracy (output >= 0.5 vs label) at each record.
+    public internal(set) var evaluationAccuracy: [Double] = []
+    /// All parameters at each record, flat, one `parameterCount` block per
+    /// record; empty unless parameters were recorded.
+    public internal(set) var parameters: [Double] = []
+
+    public init() {}
+}
+
+extension Network {
+    /// Forgets the recorded snapshots.
+    public func clearRecords() { records = TrainingRecords() }
+
+    /// Trains for `epochs` epochs, as the article's loop does for one network:
+    /// each epoch a permutation from `rng`, mini-batches of `batchSize` in its
+    /// order (the last one may be short), one SGD step each; the epoch's loss
+    /// is the mean of its batch losses. Returns those losses.
+    public func fit<X: Collection, Y: Collection>(
+        _ x: X, _ y: Y, rows: Int, epochs: Int, learningRate: Double, batchSize: Int,
+        rng: inout RandomState, recording: Recording? = nil
+    ) throws -> [Double] where X.Element == Double, Y.Element == Double {
+        try trainTogether([self], x, y, rows: rows, epochs: epochs, learningRate: learningRate,
+                          batchSize: batchSize, rng: &rng, recording: recording)[0]
+    }
+}
+
+/// The article's loop for several networks: each epoch one permutation from
+/// `rng`, shared by every network, each of which then runs all its batches.
+/// Everything is checked before any network changes. Returns each network's
+/// epoch losses.
+public func trainTogether<X: Collection, Y: Collection>(
+    _ nets: [Network], _ x: X, _ y: Y, rows: Int, epochs: Int, learningRate lr: Double, batchSize: Int,
+    rng: inout RandomState, recording: Recording? = nil
+) throws -> [[Double]] where X.Element == Double, Y.Element == Double {
+    guard let first = nets.first else { throw SwiftMoonsError.badArgument("Need at least one network to train") }
+    for (i, a) in nets.enumerated() where nets[..<i].contains(where: { $0 === a }) {
+        throw SwiftMoonsError.badArgument("Network \(i) appears twice in the list to train")
+    }
+    guard epochs >= 1 else { throw SwiftMoonsError.badArgument("epochs must be >= 1, got \(epochs)") }
+    guard batchSize >= 1 else { throw SwiftMoonsError.badArgument("batch_size must be >= 1, got \(batchSize)") }
+    guard lr.isFinite else { throw SwiftMoonsError.badArgument("The learning rate must be finite, got \(lr)") }
+    guard rows >= 1 else { throw SwiftMoonsError.badArgument("The number of samples must be >= 1, got \(rows)") }
+    let inW = first.inputWidth, outW = first.outputWidth
+    for n in nets where n.inputWidth != inW || n.outputWidth != outW {
+        throw SwiftMoonsError.badShape("All networks must share input and output widths; got \(first.layerSizes) and \(n.layerSizes)")
+    }
+    guard x.count == (try checkedCount(rows, inW, what: "X")) else {
+        throw SwiftMoonsError.badShape("X must have shape (\(rows), \(inW)), got \(x.count) values")
+    }
+    guard y.count == (try checkedCount(rows, outW, what: "y")) else {
+        throw SwiftMoonsError.badShape("y must have \(rows * outW) values (\(rows) x \(outW)), got \(y.count)")
+    }
+    let xs = Array(x), ys = Array(y)
+    if let bad = xs.firstIndex(where: { !$0.isFinite }) {
+        throw SwiftMoonsError.badArgument("X must be finite; X has \(xs[bad]) at row \(bad / inW)")
+    }
+    if let bad = ys.firstIndex(where: { $0 != 0 && $0 != 1 }) {
+        throw SwiftMoonsError.badArgument("y must hold only 0 and 1; found \(ys[bad]) at index \(bad)")
+    }
+    let rec = try recording.map { try validated($0, inputWidth: inW, outputWidth: outW) }
+    _ = try checkedCount(nets.count, epochs, what: "The loss histories")
+
+    let batch = min(batchSize, rows)
+    for n in nets { try n.reserve(rows: batch) }
+    var bx = [Double](repeating: 0, count: batch * inW), by = [Double](repeating: 0, count: batch * outW)
+    var histories = [[Double]](repeating: [], count: nets.count)
+    for i in nets.indices { histories[i].reserveCapacity(epochs) }
+    var batchLosses = [Double](repeating: 0, count: (rows + batch - 1) / batch)
+    var order = [Int](repeating: 0, count: rows)
+
+    for epoch in 1...epochs {
+        for i in 0..<rows { order[i] = i }
+        rng.shuffle(&order)
+        for (k, net) in nets.enumerated() {
+            var b = 0, start = 0
+            while start < rows {
+                let m = min(batch, rows - start)
+                bx.withUnsafeMutableBufferPointer { bxp in
+                    by.withUnsafeMutableBufferPointer { byp in
+                        for r in 0..<m {
+                            let src = order[start + r]
+                            for c in 0..<inW { bxp[r * inW + c] = xs[src * inW + c] }
+                            for c in 0..<outW { byp[r * outW + c] = ys[src * outW + c] }
+                        }
+                        batchLosses[b] = net.trainKernel(UnsafePointer(bxp.baseAddress!), UnsafePointer(byp.baseAddress!),
+                                                         rows: m, lr: lr)
+                    }
+                }
+                b += 1
+                start += m
+            }
+            // np.mean over the list of batch losses.
+            histories[k].append(batchLosses.withUnsafeBufferPointer { pairwiseSum($0.baseAddress, b, 1) } / Double(b))
+            net.epochsTrained += 1
+            if let rec, rec.every > 0, epoch % rec.every == 0 || epoch == epochs {
+                try net.record(rec)
+            }
+        }
+    }
+    return histories
+}
+
+private func validated(_ r: Recording, inputWidth: Int, outputWidth: Int) throws -> Recording {
+    guard r.every >= 0 else { throw SwiftMoonsError.badArgument("record_every must be >= 0, got \(r.every)") }
+    guard r.evaluationX.count % inputWidth == 0,
+          r.evaluationY.count * inputWidth == r.evaluationX.count * outputWidth else {
+        throw SwiftMoonsError.badShape("The evaluation set needs n x \(inputWidth) inputs and n x \(outputWidth) labels; got \(r.evaluationX.count) and \(r.evaluationY.count) values")
+    }
+    if r.evaluationX.contains(where: { !$0.isFinite }) {
+        throw SwiftMoonsError.badArgument("The evaluation inputs must be finite")
+    }
+    if r.evaluationY.contains(where: { $0 != 0 && $0 != 1 }) {
+        throw SwiftMoonsError.badArgument("The evaluation labels must be 0 or 1")
+    }
+    return r
+}
+
+extension Network {
+    /// Appends one record: the epoch, evaluation metrics, parameters.
+    func record(_ r: Recording) throws {
+        records.epochs.append(epochsTrained)
+        let rows = r.evaluationY.count / outputWidth
+        if rows > 0 {
+            var out = [Double](repeating: 0, count: r.evaluationY.count)
+            try forward(r.evaluationX, rows: rows, into: &out)
+            var terms = [Double](repeating: 0, count: out.count)
+            var correct = 0
+            for i in 0..<out.count {
+                let yi = r.evaluationY[i], o = out[i]
+                terms[i] = yi * log(o + 1e-9) + (1 - yi) * log(1 - o + 1e-9)
+                if (o >= 0.5 ? 1.0 : 0.0) == yi { correct += 1 }
+            }
+            records.evaluationLoss.append(-(pairwiseSum(terms) / Double(out.count)))
+            records.evaluationAccuracy.append(Double(correct) / Double(out.count))
+        } else {
+            records.evaluationLoss.append(.nan)
+            records.evaluationAccuracy.append(.nan)
+        }
+        if r.parameters { records.parameters.append(contentsOf: params) }
+    }
+}

@@ -1,0 +1,168 @@
+"""`swiftmoons.article`: the article's experiment as data.
+
+>>> from swiftmoons import article
+>>> result = article.run()              # the article's run, reproduced exactly
+>>> result.test_accuracy
+{'sigmoid': 0.79, 'relu': 0.96}
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import reference
+from .data import make_moons, standardize, train_test_split
+from .network import ACTIVATIONS, TwoLayerNet
+from .random import RandomState
+from .training import train_together
+
+#: What the article states, for the table of `python -m swiftmoons`.
+ARTICLE_CLAIMS = {
+    "sigmoid_loss_epoch_400": 0.28,
+    "relu_loss_early": 0.15,
+    "relu_loss_final": 0.03,
+    "sigmoid_accuracy": 0.79,
+    "relu_accuracy": 0.96,
+    "z1_magnitude": 2.0,
+    "sigmoid_a1": 0.3,
+    "sigmoid_deeper": (0.5, 0.6),
+    "relu_z3": (9.0, 20.0),
+    "sigmoid_std": (0.26, 0.19),
+    "relu_std": (1.15, 1.67),
+}
+
+
+@dataclass
+class ArticleResult:
+    """Everything the article's run produces.
+
+    Attributes
+    ----------
+    config : dict
+        The arguments of the run.
+    X, y : ndarray
+        The standardized data set and its labels.
+    X_train, X_test, y_train, y_test : ndarray
+        The split.
+    nets : dict of str to TwoLayerNet
+        The trained networks, by activation.
+    loss_history : dict of str to ndarray of shape (epochs,)
+    test_accuracy : dict of str to float
+    far_samples : list of two ndarray of shape (2,)
+        The training points deepest in class 0's and class 1's moon.
+    traces : dict of str to ndarray of shape (2, 5)
+        mean |z1|, |a1|, |z2|, |a2|, |z3| for each far sample.
+    hidden_std : dict of str to list of float
+        The std of each hidden layer's activations on the test set.
+    seconds : float
+        Wall time of the run.
+    """
+
+    config: dict
+    X: np.ndarray
+    y: np.ndarray
+    X_train: np.ndarray
+    X_test: np.ndarray
+    y_train: np.ndarray
+    y_test: np.ndarray
+    nets: dict
+    loss_history: dict
+    test_accuracy: dict
+    far_samples: list
+    traces: dict
+    hidden_std: dict
+    seconds: float = field(default=0.0)
+
+    def close(self) -> None:
+        """Release the networks' native memory."""
+        for net in self.nets.values():
+            net.close()
+
+
+def run(n_samples=400, noise=0.18, data_seed=42, split_seed=42, net_seed=42, epochs=800, lr=0.05,
+        batch_size=64, activations=("sigmoid", "relu")) -> ArticleResult:
+    """Run the article's experiment: data, one network per activation, training, measurements.
+
+    With the defaults this reproduces the article's run exactly: every
+    network starts from ``net_seed`` as the article's constructor reseeds
+    NumPy, and the epoch permutations continue the stream the last
+    constructor leaves behind, shared by all networks (one native call).
+
+    Parameters
+    ----------
+    n_samples, noise, data_seed : make_moons arguments
+    split_seed : int
+        train_test_split's random_state (test size 0.25).
+    net_seed : int
+        Every network's seed.
+    epochs, lr, batch_size : training settings
+    activations : sequence of str
+        The hidden activations to compare, one network each.
+
+    Returns
+    -------
+    ArticleResult
+    """
+    activations = tuple(activations)
+    unknown = [a for a in activations if a not in ACTIVATIONS]
+    if unknown or not activations:
+        raise ValueError(f"Unknown activation(s) {unknown}; supported activations are {list(ACTIVATIONS)}")
+    if len(set(activations)) != len(activations):
+        raise ValueError(f"Each activation may appear once, got {list(activations)}")
+    config = dict(n_samples=n_samples, noise=noise, data_seed=data_seed, split_seed=split_seed,
+                  net_seed=net_seed, epochs=epochs, lr=lr, batch_size=batch_size, activations=activations)
+    start = time.perf_counter()
+    X, y = make_moons(n_samples, noise=noise, random_state=data_seed)
+    X = standardize(X)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=split_seed)
+
+    nets = {}
+    for name in activations:
+        stream = RandomState(net_seed)  # the article's constructor reseeds NumPy
+        nets[name] = TwoLayerNet(name, seed=stream)
+    # The permutations continue from where the last constructor left the stream.
+    train_together(list(nets.values()), X_train, y_train, epochs=epochs, lr=lr, batch_size=batch_size, rng=stream)
+    summary = reference.summarize(nets, X_train, y_train, X_test, y_test)
+    seconds = time.perf_counter() - start
+    return ArticleResult(config=config, X=X, y=y, X_train=X_train, X_test=X_test, y_train=y_train, y_test=y_test,
+                         nets=nets, loss_history={k: np.array(n.loss_history) for k, n in nets.items()},
+                         test_accuracy=summary["test_accuracy"], far_samples=summary["far_samples"],
+                         traces=summary["traces"], hidden_std=summary["hidden_std"], seconds=seconds)
+
+
+def claims_table(result: ArticleResult) -> list[tuple[str, str, str]]:
+    """Rows (what, the article says, reproduced) for the article's stated figures."""
+    rows = []
+    lh, acc, tr, std = result.loss_history, result.test_accuracy, result.traces, result.hidden_std
+    epochs = len(next(iter(lh.values())))
+
+    def loss_at(name, epoch):
+        return f"{lh[name][min(epoch, epochs) - 1]:.4f} (epoch {min(epoch, epochs)})"
+
+    if "sigmoid" in lh:
+        rows.append(("sigmoid loss plateau by epoch 400", "~0.28", loss_at("sigmoid", 400)))
+        rows.append(("sigmoid final loss", "~0.28", loss_at("sigmoid", epochs)))
+    if "relu" in lh:
+        rows.append(("relu loss early", "~0.15", loss_at("relu", 200)))
+        rows.append(("relu final loss", "~0.03", loss_at("relu", epochs)))
+    for name, claim in (("sigmoid", "~79%"), ("relu", "~96%")):
+        if name in acc:
+            rows.append((f"{name} test accuracy", claim, f"{acc[name]:.1%}"))
+    # Traces: rows are the class-0 and class-1 far samples; columns z1 a1 z2 a2 z3.
+    for name in tr:
+        z1 = ", ".join(f"{v:.2f}" for v in tr[name][:, 0])
+        rows.append((f"{name} first-layer |z1| (class 0, 1)", "~2.0", z1))
+    if "sigmoid" in tr:
+        s = tr["sigmoid"]
+        rows.append(("sigmoid |a1| (compression)", "~0.3", ", ".join(f"{v:.3f}" for v in s[:, 1])))
+        rows.append(("sigmoid deeper |z2|, |a2|", "0.5-0.6",
+                     "; ".join(f"{a:.3f}, {b:.3f}" for a, b in s[:, 2:4])))
+    if "relu" in tr:
+        rows.append(("relu final-layer |z3|", "9-20", ", ".join(f"{v:.2f}" for v in tr["relu"][:, 4])))
+    for name, claim in (("sigmoid", "0.26 -> 0.19"), ("relu", "1.15 -> 1.67")):
+        if name in std:
+            rows.append((f"{name} hidden std, layer 1 -> 2", claim, " -> ".join(f"{v:.4f}" for v in std[name])))
+    return rows

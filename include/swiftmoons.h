@@ -116,11 +116,11 @@ SM_API int sm_split_indices(sm_rng *rng, int64_t n, int64_t n_test, int64_t *tes
 
 typedef struct sm_net sm_net;
 
-/* A network with n_layers sizes (input, hidden..., output; at least 2), a
- * hidden activation ("sigmoid" or "relu"), a sigmoid output, zero biases and
+/* The article's network: n_layers sizes (input, hidden..., output; at least
+ * 2), one hidden activation (any name of sm_activation_info), a sigmoid output, zero biases and
  * weights drawn as the article draws them: a stream seeded with seed, then
- * randn for W1, W2, ... scaled by sqrt(2/fan_in) (relu) or sqrt(1/fan_in)
- * (sigmoid). */
+ * randn for W1, W2, ... scaled by sqrt(2/fan_in) (relu and its family) or
+ * sqrt(1/fan_in) (sigmoid, tanh, identity). */
 SM_API int sm_net_create(const int64_t *layer_sizes, int64_t n_layers, const char *activation,
                          int64_t seed, sm_net **out);
 /* As sm_net_create, but drawing from rng without reseeding it; rng is left
@@ -138,7 +138,7 @@ SM_API int sm_net_free(sm_net *net);
 SM_API int sm_net_layer_count(sm_net *net, int64_t *out);
 /* The layer sizes; len must equal sm_net_layer_count. */
 SM_API int sm_net_layer_sizes(sm_net *net, int64_t *out, int64_t len);
-/* The hidden activation's name; a static string. */
+/* The first hidden layer's activation name; a static string. */
 SM_API int sm_net_activation(sm_net *net, const char **out);
 /* The number of parameters (all weights and biases). */
 SM_API int sm_net_param_count(sm_net *net, int64_t *out);
@@ -156,7 +156,8 @@ SM_API int sm_net_set_biases(sm_net *net, int64_t layer, const double *values, i
  * width (len = its element count). */
 SM_API int sm_net_forward(sm_net *net, const double *x, int64_t n, int64_t d, double *out,
                           int64_t len);
-/* One SGD step on a batch in the article's order; y is n x output width,
+/* One SGD step on a batch in the article's order; y is n x target width
+ * (output width, or 1 class index per sample for softmax),
  * lr must be finite; *loss gets the batch's BCE before the update. */
 SM_API int sm_net_train_step(sm_net *net, const double *x, int64_t n, int64_t d,
                              const double *y, int64_t y_len, double lr, double *loss);
@@ -171,6 +172,57 @@ SM_API int sm_net_trace_length(sm_net *net, int64_t *out);
  * samples and units, as the article's get_z_trace on a batch. */
 SM_API int sm_net_trace(sm_net *net, const double *x, int64_t n, int64_t d, int32_t per_sample,
                         double *out, int64_t len);
+
+/* ---- General networks: any depth, an activation per layer, three outputs ------ */
+
+/* A network with n_sizes layer sizes, hidden activations given by name
+ * (n_activations = 1 for all hidden layers, or one per hidden layer) with an
+ * optional parameter each (alphas may be NULL; NaN means the default:
+ * leaky_relu 0.01, elu 1, prelu's initial slope 0.25), an output ("sigmoid"
+ * with binary cross-entropy, "softmax" with cross-entropy over class-index
+ * labels, "identity" with mean squared error), an init ("he", "xavier",
+ * "glorot_uniform", "auto") and biases set to bias_a (bias_mode 0) or drawn
+ * from N(bias_a, bias_b^2) after all weights (bias_mode 1). Weights are drawn
+ * from rng in layer order; rng is left where the draws end (unchanged on
+ * failure). Parameters are laid out per layer as W_k, b_k and, for a PReLU
+ * layer, its slopes. */
+SM_API int sm_mlp_create(const int64_t *layer_sizes, int64_t n_sizes, const char *const *activations,
+                         const double *alphas, int64_t n_activations, const char *output,
+                         const char *init, int32_t bias_mode, double bias_a, double bias_b,
+                         sm_rng *rng, sm_net **out);
+/* A general network with given flat parameters. */
+SM_API int sm_mlp_create_from_params(const int64_t *layer_sizes, int64_t n_sizes,
+                                     const char *const *activations, const double *alphas,
+                                     int64_t n_activations, const char *output,
+                                     const double *params, int64_t n_params, sm_net **out);
+/* Hidden layer k's activation name (static) and parameter (NaN if none). */
+SM_API int sm_net_hidden_activation(sm_net *net, int64_t layer, const char **name, double *alpha);
+/* The output's name (static) and the targets per sample (1 for softmax). */
+SM_API int sm_net_output(sm_net *net, const char **name, int64_t *target_width);
+/* The learned slopes of PReLU hidden layer k: layer_sizes[k] values. */
+SM_API int sm_net_get_slopes(sm_net *net, int64_t layer, double *out, int64_t len);
+/* The loss and its gradient for every parameter (flat layout) on one batch;
+ * nothing changes. */
+SM_API int sm_net_gradients(sm_net *net, const double *x, int64_t n, int64_t d, const double *y,
+                            int64_t y_len, double *loss, double *grads, int64_t len);
+/* Mean loss and accuracy on a data set (accuracy is NaN for identity). */
+SM_API int sm_net_evaluate(sm_net *net, const double *x, int64_t n, int64_t d, const double *y,
+                           int64_t y_len, double *loss, double *accuracy);
+/* For every hidden unit, layer by layer, the number of the n samples on
+ * which its pre-activation is positive (0: the unit is dead on them). */
+SM_API int sm_net_firing_counts(sm_net *net, const double *x, int64_t n, int64_t d, int64_t *out,
+                                int64_t len);
+
+/* ---- The activation family ------------------------------------------------------ */
+
+/* The number of activation kinds. */
+SM_API int sm_activation_count(void);
+/* Kind `index`'s name (static) and default parameter (NaN if it has none). */
+SM_API int sm_activation_info(int index, const char **name, double *default_alpha);
+/* out[i] = f(x[i]) or, with derivative != 0, f'(x[i]) for the named
+ * activation ("silu" names swish); alpha NaN means the default. */
+SM_API int sm_activation_evaluate(const char *name, double alpha, int32_t derivative,
+                                  const double *x, double *out, int64_t n);
 
 /* ---- Whole-run training ------------------------------------------------------ */
 

@@ -4,48 +4,166 @@ import Glibc
 import Darwin
 #endif
 
-/// A hidden-layer activation, with its derivative beside it.
-public enum Activation: String, CaseIterable, Sendable {
-    case sigmoid
-    case relu
+/// The hidden-layer activations swiftmoons knows, by name.
+public enum ActivationKind: String, CaseIterable, Sendable {
+    case identity, sigmoid, tanh, relu
+    case leakyRelu = "leaky_relu"
+    case prelu, elu, gelu
+    case geluTanh = "gelu_tanh"
+    case swish, softplus
 
-    /// Parses a name ("sigmoid", "relu"), listing the valid ones on failure.
-    public init(name: String) throws {
-        guard let a = Activation(rawValue: name) else {
-            let valid = Activation.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+    /// The default of the kind's parameter (alpha), or nil if it has none.
+    public var defaultAlpha: Double? {
+        switch self {
+        case .leakyRelu: return 0.01
+        case .prelu: return 0.25  // the initial learned slope
+        case .elu: return 1.0
+        default: return nil
+        }
+    }
+
+    /// Whether He initialization suits it ("auto" init): every kind that is
+    /// linear (slope ~1) for positive inputs; sigmoid, tanh and identity get
+    /// Xavier, as the article gives sigmoid.
+    public var prefersHeInit: Bool {
+        switch self {
+        case .sigmoid, .tanh, .identity: return false
+        default: return true
+        }
+    }
+}
+
+/// An activation with its parameter, its derivative beside it.
+///
+/// Every function is written to stay finite for every finite input: tails
+/// use `expm1`, `log1p` and limits instead of forms that overflow.
+public struct Activation: Hashable, Sendable, CustomStringConvertible {
+    public let kind: ActivationKind
+    /// Leaky ReLU's negative slope, ELU's alpha, PReLU's initial slope; 0 otherwise.
+    public let alpha: Double
+
+    public static let identity = Activation(.identity)
+    public static let sigmoid = Activation(.sigmoid)
+    public static let tanh = Activation(.tanh)
+    public static let relu = Activation(.relu)
+    public static let leakyRelu = Activation(.leakyRelu)
+    public static let prelu = Activation(.prelu)
+    public static let elu = Activation(.elu)
+    public static let gelu = Activation(.gelu)
+    public static let geluTanh = Activation(.geluTanh)
+    public static let swish = Activation(.swish)
+    public static let softplus = Activation(.softplus)
+
+    /// One activation of each kind, with default parameters.
+    public static var allCases: [Activation] { ActivationKind.allCases.map { Activation($0) } }
+
+    /// Names accepted by `init(name:)`: the kinds' names and "silu" (swish).
+    public static var names: [String] { ActivationKind.allCases.map(\.rawValue) + ["silu"] }
+
+    public init(_ kind: ActivationKind, alpha: Double? = nil) {
+        self.kind = kind
+        self.alpha = alpha ?? kind.defaultAlpha ?? 0
+    }
+
+    /// Parses a name and an optional parameter, listing the valid names on failure.
+    public init(name: String, alpha: Double? = nil) throws {
+        let key = name == "silu" ? "swish" : name
+        guard let kind = ActivationKind(rawValue: key) else {
+            let valid = Activation.names.map { "\"\($0)\"" }.joined(separator: ", ")
             throw SwiftMoonsError.badArgument("Unknown activation \"\(name)\"; valid activations are \(valid)")
         }
-        self = a
+        if let alpha {
+            guard kind.defaultAlpha != nil else {
+                throw SwiftMoonsError.badArgument("Activation \"\(name)\" takes no parameter, got alpha=\(alpha)")
+            }
+            guard alpha.isFinite else {
+                throw SwiftMoonsError.badArgument("alpha must be finite, got \(alpha)")
+            }
+            if kind == .elu, alpha < 0 {
+                throw SwiftMoonsError.badArgument("ELU's alpha must be >= 0, got \(alpha)")
+            }
+        }
+        self.init(kind, alpha: alpha)
     }
 
-    /// The scale of the Gaussian initialization for a layer with `fanIn`
-    /// inputs: He, sqrt(2/fan_in), for ReLU; Xavier, sqrt(1/fan_in), for
-    /// sigmoid (the article's choice).
+    public var name: String { kind.rawValue }
+    public var description: String { kind.defaultAlpha == nil ? name : "\(name)(alpha=\(alpha))" }
+
+    /// The initialization scale for "auto": He or Xavier by kind.
     public func initScale(fanIn: Int) -> Double {
-        switch self {
-        case .relu: return (2.0 / Double(fanIn)).squareRoot()
-        case .sigmoid: return (1.0 / Double(fanIn)).squareRoot()
-        }
+        ((kind.prefersHeInit ? 2.0 : 1.0) / Double(fanIn)).squareRoot()
     }
 
-    /// The activation of one pre-activation value.
+    // MARK: - Scalar forms
+
+    /// The activation of `z`; `slope` is PReLU's learned slope for this unit.
     @inlinable
-    public func apply(_ z: Double) -> Double {
-        switch self {
+    public func value(_ z: Double, slope: Double? = nil) -> Double {
+        switch kind {
+        case .identity: return z
         case .sigmoid: return SwiftMoons.sigmoid(z)
+        case .tanh: return Foundationless.tanh(z)
         case .relu: return SwiftMoons.relu(z)
+        case .leakyRelu: return z > 0 ? z : alpha * z
+        case .prelu: return z > 0 ? z : (slope ?? alpha) * z
+        case .elu: return z > 0 ? z : alpha * expm1(z)
+        case .gelu: return 0.5 * z * (1 + erf(z * 0.7071067811865476))
+        case .geluTanh:
+            // Beyond |z| = 1e6 tanh is exactly +-1: use the limits so that z^3
+            // cannot overflow.
+            if abs(z) > 1e6 { return z > 0 ? z : 0 }
+            return 0.5 * z * (1 + Foundationless.tanh(0.7978845608028654 * (z + 0.044715 * z * z * z)))
+        case .swish: return z * logistic(z)
+        case .softplus: return Swift.max(z, 0) + log1p(exp(-abs(z)))
         }
     }
 
-    /// The derivative, from the pre-activation `z` and the activation `a`:
-    /// ReLU's is a step in z, sigmoid's is cheaper as a(1 - a).
+    /// The derivative at `z`, given `a = value(z)` (cheaper for some kinds).
     @inlinable
-    public func derivative(z: Double, a: Double) -> Double {
-        switch self {
+    public func derivative(_ z: Double, _ a: Double, slope: Double? = nil) -> Double {
+        switch kind {
+        case .identity: return 1
         case .sigmoid: return a * (1 - a)
+        case .tanh: return 1 - a * a
         case .relu: return z > 0 ? 1 : 0
+        case .leakyRelu: return z > 0 ? 1 : alpha
+        case .prelu: return z > 0 ? 1 : (slope ?? alpha)
+        case .elu: return z > 0 ? 1 : a + alpha  // alpha * exp(z)
+        case .gelu:
+            // Phi(z) + z * phi(z); for huge |z| the second term is 0 * z.
+            let pdf = exp(-0.5 * z * z) * 0.3989422804014327
+            return 0.5 * (1 + erf(z * 0.7071067811865476)) + (pdf == 0 ? 0 : z * pdf)
+        case .geluTanh:
+            if abs(z) > 1e6 { return z > 0 ? 1 : 0 }
+            let t = Foundationless.tanh(0.7978845608028654 * (z + 0.044715 * z * z * z))
+            return 0.5 * (1 + t) + 0.5 * z * (1 - t * t) * 0.7978845608028654 * (1 + 0.134145 * z * z)
+        case .swish:
+            let s = logistic(z)
+            return s + a * (1 - s)
+        case .softplus: return logistic(z)
         }
     }
+}
+
+/// The math functions that are also names of activation kinds.
+@usableFromInline
+enum Foundationless {
+    @inlinable static func tanh(_ x: Double) -> Double {
+        #if canImport(Glibc)
+        return Glibc.tanh(x)
+        #else
+        return Darwin.tanh(x)
+        #endif
+    }
+}
+
+/// The logistic function without the article's clip, in a form that never
+/// overflows: exp is only taken of non-positive numbers.
+@inlinable
+public func logistic(_ z: Double) -> Double {
+    if z >= 0 { return 1 / (1 + exp(-z)) }
+    let e = exp(z)
+    return e / (1 + e)
 }
 
 /// The logistic function with the article's clip of z to [-500, 500], so

@@ -4,26 +4,31 @@ import Glibc
 import Darwin
 #endif
 
-/// A fully connected network in the article's form: `z = a @ W + b` per layer,
-/// one hidden activation, a sigmoid output, binary cross-entropy, plain SGD.
+/// A fully connected network: `z = a @ W + b` per layer, an activation per
+/// hidden layer, an output kind with its loss (sigmoid + BCE as in the
+/// article, softmax + cross-entropy, identity + MSE), plain SGD.
 ///
-/// Parameters are stored flat in the order W1, b1, W2, b2, …; each `W` is
-/// `fanIn x fanOut`, row-major, like the article's NumPy arrays. Scratch
-/// buffers are allocated once per batch size and reused, so repeated calls
-/// allocate nothing. A network is not safe to use from two threads at once.
+/// Parameters are stored flat, layer by layer: W_k (`fanIn x fanOut`,
+/// row-major, like the article's NumPy arrays), b_k, and for a PReLU layer
+/// its learned slopes (one per unit). Scratch buffers are allocated once per
+/// batch size and reused, so repeated calls allocate nothing. A network is
+/// not safe to use from two threads at once.
 public final class Network {
     /// Widths from input to output, e.g. `[2, 8, 8, 1]`.
     public let layerSizes: [Int]
-    /// The hidden-layer activation; the output is always sigmoid.
-    public let activation: Activation
+    /// One activation per hidden layer.
+    public let activations: [Activation]
+    /// The output layer and its loss.
+    public let output: OutputKind
 
-    /// W1, b1, W2, b2, … flattened.
     @usableFromInline var params: [Double]
     @usableFromInline let weightOffsets: [Int]
     @usableFromInline let biasOffsets: [Int]
+    /// Offsets of each hidden layer's PReLU slopes, or -1.
+    @usableFromInline let slopeOffsets: [Int]
 
-    // Scratch, laid out for `capacity` rows: z and a of every layer, then
-    // the deltas of every layer, then one input-gradient buffer.
+    // Scratch, laid out for `capacity` rows: z, a and delta of every layer,
+    // then one buffer for the gradient with respect to a layer's input.
     private var work: [Double] = []
     private var capacity = 0
     private var zOffsets: [Int] = [], aOffsets: [Int] = [], dOffsets: [Int] = []
@@ -41,59 +46,120 @@ public final class Network {
 
     /// The number of weight layers (`layerSizes.count - 1`).
     public var layerCount: Int { layerSizes.count - 1 }
+    /// The number of hidden layers.
+    public var hiddenCount: Int { layerSizes.count - 2 }
     /// The number of input features.
     public var inputWidth: Int { layerSizes[0] }
     /// The number of outputs.
     public var outputWidth: Int { layerSizes[layerSizes.count - 1] }
-    /// The total number of weights and biases.
+    /// Targets per sample: 1 (a class index) for softmax, else `outputWidth`.
+    public var targetWidth: Int { output.targetWidth(outputs: outputWidth) }
+    /// The total number of parameters (weights, biases, PReLU slopes).
     public var parameterCount: Int { params.count }
     /// The number of values in one signal trace: |z| and |a| for each hidden
     /// layer, then |z| of the output layer.
     public var traceLength: Int { 2 * layerCount - 1 }
+    /// The article's single activation: the first hidden layer's.
+    public var activation: Activation { activations.first ?? .identity }
 
     // MARK: - Creation
 
-    /// A network with zero biases and weights drawn like the article: `randn`
-    /// for W1, W2, … in order from `rng`, each scaled by the activation's
-    /// `initScale(fanIn:)`. `rng` is left where the draws end.
-    public init(layerSizes: [Int], activation: Activation, rng: inout RandomState) throws {
-        let (w, b, count) = try Network.layout(layerSizes)
+    /// A network with weights drawn from `rng` as the article draws them:
+    /// W1, W2, … in order (`randn` scaled per `initializer`, or uniform for
+    /// Glorot), then normal biases if asked for; `rng` is left where the
+    /// draws end. `activations` holds one activation for every hidden layer,
+    /// or a single one for all.
+    public init(layerSizes: [Int], activations: [Activation], output: OutputKind = .sigmoid,
+                initializer: Initializer = .auto, biasInit: BiasInit = .constant(0),
+                rng: inout RandomState) throws {
+        let acts = try Network.expand(activations, sizes: layerSizes)
+        let (w, b, s, count) = try Network.layout(layerSizes, acts)
+        if case .normal(let mean, let std) = biasInit, !(mean.isFinite && std.isFinite && std >= 0) {
+            throw SwiftMoonsError.badArgument("bias_init needs a finite mean and std >= 0, got (\(mean), \(std))")
+        }
+        if case .constant(let c) = biasInit, !c.isFinite {
+            throw SwiftMoonsError.badArgument("bias_init must be finite, got \(c)")
+        }
+        try Network.checkOutput(output, width: layerSizes.last ?? 1)
         self.layerSizes = layerSizes
-        self.activation = activation
-        weightOffsets = w
-        biasOffsets = b
+        self.activations = acts
+        self.output = output
+        weightOffsets = w; biasOffsets = b; slopeOffsets = s
         params = [Double](repeating: 0, count: count)
         grads = [Double](repeating: 0, count: count)
-        for l in 0..<(layerSizes.count - 1) {
-            let fanIn = layerSizes[l], n = fanIn * layerSizes[l + 1]
-            let scale = activation.initScale(fanIn: fanIn)
-            for i in 0..<n { params[w[l] + i] = rng.gaussian() * scale }
+        let L = layerSizes.count - 1
+        for l in 0..<L {
+            let fanIn = layerSizes[l], fanOut = layerSizes[l + 1], n = fanIn * fanOut
+            let feeds = acts.isEmpty ? Activation.sigmoid : acts[min(l, acts.count - 1)]
+            switch initializer {
+            case .glorotUniform:
+                let limit = (6.0 / Double(fanIn + fanOut)).squareRoot()
+                let low = -limit, range = limit - low
+                for i in 0..<n { params[w[l] + i] = low + range * rng.randomSample() }
+            case .he, .xavier, .auto:
+                let scale: Double
+                switch initializer {
+                case .he: scale = (2.0 / Double(fanIn)).squareRoot()
+                case .xavier: scale = (1.0 / Double(fanIn)).squareRoot()
+                default: scale = feeds.initScale(fanIn: fanIn)
+                }
+                for i in 0..<n { params[w[l] + i] = rng.gaussian() * scale }
+            }
+        }
+        for l in 0..<L {
+            for j in 0..<layerSizes[l + 1] {
+                switch biasInit {
+                case .constant(let c): params[b[l] + j] = c
+                case .normal(let mean, let std): params[b[l] + j] = rng.normal(loc: mean, scale: std)
+                }
+            }
+        }
+        for (k, act) in acts.enumerated() where s[k] >= 0 {
+            for j in 0..<layerSizes[k + 1] { params[s[k] + j] = act.alpha }
         }
     }
 
     /// A network initialized like the article's constructor: a fresh stream
-    /// seeded with `seed`, then the weights drawn from it.
+    /// seeded with `seed`, then the weights drawn from it (sigmoid output,
+    /// "auto" init, zero biases).
     public convenience init(layerSizes: [Int] = [2, 8, 8, 1], activation: Activation, seed: Int) throws {
         var rng = try RandomState(seed: seed)
-        try self.init(layerSizes: layerSizes, activation: activation, rng: &rng)
+        try self.init(layerSizes: layerSizes, activations: [activation], rng: &rng)
     }
 
-    /// A network with the given flat parameters (W1, b1, W2, b2, …).
-    public init<C: Collection>(layerSizes: [Int], activation: Activation, parameters: C) throws where C.Element == Double {
-        let (w, b, count) = try Network.layout(layerSizes)
+    /// A network with the given flat parameters (see the type's layout).
+    public init<C: Collection>(layerSizes: [Int], activations: [Activation], output: OutputKind = .sigmoid,
+                               parameters: C) throws where C.Element == Double {
+        let acts = try Network.expand(activations, sizes: layerSizes)
+        let (w, b, s, count) = try Network.layout(layerSizes, acts)
         guard parameters.count == count else {
             throw SwiftMoonsError.badShape("Layer sizes \(layerSizes) need \(count) parameters, got \(parameters.count)")
         }
+        try Network.checkOutput(output, width: layerSizes.last ?? 1)
         self.layerSizes = layerSizes
-        self.activation = activation
-        weightOffsets = w
-        biasOffsets = b
+        self.activations = acts
+        self.output = output
+        weightOffsets = w; biasOffsets = b; slopeOffsets = s
         params = Array(parameters)
         grads = [Double](repeating: 0, count: count)
     }
 
-    /// Offsets of each W and b in the flat parameter vector, and its length.
-    static func layout(_ sizes: [Int]) throws -> ([Int], [Int], Int) {
+    private static func checkOutput(_ output: OutputKind, width: Int) throws {
+        if output == .softmax, width < 2 {
+            throw SwiftMoonsError.badArgument("A softmax output needs at least 2 units, got \(width)")
+        }
+    }
+
+    /// One activation per hidden layer from a list of one or of that many.
+    private static func expand(_ acts: [Activation], sizes: [Int]) throws -> [Activation] {
+        let hidden = max(sizes.count - 2, 0)
+        if acts.count == hidden { return acts }
+        if acts.count == 1 { return Array(repeating: acts[0], count: hidden) }
+        throw SwiftMoonsError.badArgument("Give one activation for all hidden layers or one per hidden layer (\(hidden)), got \(acts.count)")
+    }
+
+    /// Offsets of each W, b and PReLU slope vector, and the total length.
+    static func layout(_ sizes: [Int], _ acts: [Activation]) throws -> ([Int], [Int], [Int], Int) {
         guard sizes.count >= 2 else {
             throw SwiftMoonsError.badArgument("A network needs at least 2 layer sizes (input and output), got \(sizes.count)")
         }
@@ -103,20 +169,28 @@ public final class Network {
         if let bad = sizes.first(where: { $0 < 1 }) {
             throw SwiftMoonsError.badArgument("Layer sizes must be >= 1, got \(bad) in \(sizes)")
         }
-        var w: [Int] = [], b: [Int] = [], total = 0
+        var w: [Int] = [], b: [Int] = [], s: [Int] = [], total = 0
         for l in 0..<(sizes.count - 1) {
             let nw = try checkedCount(sizes[l], sizes[l + 1], what: "Weight matrix \(l + 1)")
             w.append(total)
             total = try checkedCount(1, total + nw, what: "The parameter vector")
             b.append(total)
             total = try checkedCount(1, total + sizes[l + 1], what: "The parameter vector")
+            if l < sizes.count - 2 {
+                if acts[l].kind == .prelu {
+                    s.append(total)
+                    total = try checkedCount(1, total + sizes[l + 1], what: "The parameter vector")
+                } else {
+                    s.append(-1)
+                }
+            }
         }
-        return (w, b, total)
+        return (w, b, s, total)
     }
 
     // MARK: - Parameters
 
-    /// All parameters, flat: W1, b1, W2, b2, …
+    /// All parameters, flat (see the type's layout).
     public var parameters: [Double] { params }
 
     /// Replaces all parameters; nothing changes if the count is wrong.
@@ -148,6 +222,13 @@ public final class Network {
         return params[o..<(o + layerSizes[layer])]
     }
 
+    /// The learned PReLU slopes of hidden `layer`, or nil if it is not PReLU.
+    public func slopes(layer: Int) throws -> ArraySlice<Double>? {
+        try checkLayer(layer, hiddenOnly: true)
+        let o = slopeOffsets[layer - 1]
+        return o < 0 ? nil : params[o..<(o + layerSizes[layer])]
+    }
+
     /// Replaces the weights of `layer`; nothing changes if the count is wrong.
     public func setWeights<C: Collection>(layer: Int, _ values: C) throws where C.Element == Double {
         let (r, c) = try weightShape(layer: layer)
@@ -168,7 +249,7 @@ public final class Network {
         for v in values { params[i] = v; i += 1 }
     }
 
-    private func checkLayer(_ layer: Int, hiddenOnly: Bool) throws {
+    func checkLayer(_ layer: Int, hiddenOnly: Bool) throws {
         let last = hiddenOnly ? layerCount - 1 : layerCount
         guard layer >= 1, layer <= last else {
             let what = hiddenOnly ? "Hidden layer" : "Layer"
@@ -180,7 +261,7 @@ public final class Network {
 
     // MARK: - Shapes and scratch
 
-    private func checkInput(count: Int, rows: Int) throws {
+    func checkInput(count: Int, rows: Int) throws {
         guard rows >= 1 else { throw SwiftMoonsError.badArgument("The number of samples must be >= 1, got \(rows)") }
         let need = try checkedCount(rows, inputWidth, what: "The input")
         guard count == need else {
@@ -188,35 +269,54 @@ public final class Network {
         }
     }
 
-    private func checkOutput(count: Int, rows: Int, width: Int, name: String) throws {
+    func checkOutput(count: Int, rows: Int, width: Int, name: String) throws {
         let need = try checkedCount(rows, width, what: "The output")
         guard count == need else {
             throw SwiftMoonsError.badShape("\(name) must have shape (\(rows), \(width)), got \(count) values")
         }
     }
 
+    /// Checks targets for the output's loss: class indices for softmax.
+    func checkTargets<Y: Collection>(_ y: Y, rows: Int, binary: Bool) throws where Y.Element == Double {
+        try checkOutput(count: y.count, rows: rows, width: targetWidth, name: "y")
+        switch output {
+        case .softmax:
+            if let bad = y.first(where: { !($0 >= 0 && $0 < Double(outputWidth) && $0.rounded() == $0) }) {
+                throw SwiftMoonsError.badArgument("Softmax labels must be class indices in 0...\(outputWidth - 1), found \(bad)")
+            }
+        case .sigmoid where binary:
+            if let bad = y.first(where: { $0 != 0 && $0 != 1 }) {
+                throw SwiftMoonsError.badArgument("y must hold only 0 and 1; found \(bad)")
+            }
+        default:
+            if let bad = y.first(where: { !$0.isFinite }) {
+                throw SwiftMoonsError.badArgument("y must be finite; found \(bad)")
+            }
+        }
+    }
+
     /// Makes room for `rows` rows; allocates only when the batch grows.
     func reserve(rows: Int) throws {
         guard rows > capacity else { return }
-        let widths = layerSizes.dropFirst()
         var total = 0
-        zOffsets = []; aOffsets = []; dOffsets = []
-        for w in widths {
+        var z: [Int] = [], a: [Int] = [], d: [Int] = []
+        for w in layerSizes.dropFirst() {
             let n = try checkedCount(rows, w, what: "Scratch for \(rows) rows")
-            zOffsets.append(total); total += n
-            aOffsets.append(total); total += n
-            dOffsets.append(total); total += n
+            z.append(total); total += n
+            a.append(total); total += n
+            d.append(total); total += n
         }
-        daOffset = total
+        let da = total
         total += try checkedCount(rows, layerSizes.max() ?? 1, what: "Scratch for \(rows) rows")
         _ = try checkedCount(1, total, what: "Scratch for \(rows) rows")
         work = [Double](repeating: 0, count: total)
+        zOffsets = z; aOffsets = a; dOffsets = d; daOffset = da
         capacity = rows
     }
 
     // MARK: - Kernels (pointers stay inside; shapes were checked by the caller)
 
-    /// z = input @ W + b, then a = act(z), for every layer, over `rows` rows.
+    /// z = input @ W + b and the activations, layer by layer, over `rows` rows.
     private func forwardKernel(_ x: UnsafePointer<Double>, rows: Int, through lastLayer: Int,
                                _ p: UnsafePointer<Double>, _ s: UnsafeMutablePointer<Double>) {
         var input = x
@@ -224,22 +324,153 @@ public final class Network {
             let fanIn = layerSizes[l], fanOut = layerSizes[l + 1]
             let w = p + weightOffsets[l], b = p + biasOffsets[l]
             let z = s + zOffsets[l], a = s + aOffsets[l]
-            let isOutput = l == layerCount - 1
             for i in 0..<rows {
-                let xi = input + i * fanIn, zi = z + i * fanOut, ai = a + i * fanOut
+                let xi = input + i * fanIn, zi = z + i * fanOut
                 for j in 0..<fanOut { zi[j] = 0 }
                 for k in 0..<fanIn {
                     let xk = xi[k], wk = w + k * fanOut
                     for j in 0..<fanOut { zi[j] += xk * wk[j] }
                 }
-                for j in 0..<fanOut {
-                    let zz = zi[j] + b[j]
-                    zi[j] = zz
-                    ai[j] = isOutput ? sigmoid(zz) : activation.apply(zz)
+                for j in 0..<fanOut { zi[j] += b[j] }
+            }
+            let n = rows * fanOut
+            if l < layerCount - 1 {
+                let act = activations[l]
+                if slopeOffsets[l] >= 0 {
+                    let slope = p + slopeOffsets[l]
+                    for i in 0..<rows {
+                        for j in 0..<fanOut { a[i * fanOut + j] = act.value(z[i * fanOut + j], slope: slope[j]) }
+                    }
+                } else {
+                    applyActivation(act, z, a, n)
+                }
+            } else {
+                switch output {
+                case .sigmoid: for i in 0..<n { a[i] = sigmoid(z[i]) }
+                case .identity: a.update(from: z, count: n)
+                case .softmax:
+                    for i in 0..<rows { softmaxRow(z + i * fanOut, a + i * fanOut, fanOut) }
                 }
             }
             input = UnsafePointer(a)
         }
+    }
+
+    /// Loss and the output delta for a batch whose forward pass is in scratch.
+    private func lossAndDelta(_ y: UnsafePointer<Double>, rows: Int, _ s: UnsafeMutablePointer<Double>) -> Double {
+        let L = layerCount, k = outputWidth
+        let out = s + aOffsets[L - 1], z = s + zOffsets[L - 1], delta = s + dOffsets[L - 1]
+        let terms = s + daOffset
+        let n = Double(rows)
+        switch output {
+        case .sigmoid:
+            // With a sigmoid output and BCE, dLoss/dz = (out - y) / n: the
+            // sigmoid's derivative cancels (the article's shortcut, which
+            // ignores the 1e-9 inside the logs).
+            let count = rows * k
+            for i in 0..<count {
+                let yi = y[i], o = out[i]
+                terms[i] = yi * log(o + 1e-9) + (1 - yi) * log(1 - o + 1e-9)
+                delta[i] = (o - yi) / n
+            }
+            return -(pairwiseSum(UnsafePointer(terms), count, 1) / Double(count))
+        case .softmax:
+            // Cross-entropy from the log-sum-exp of z (no log of a rounded
+            // probability); its gradient is (p - onehot) / n. The delta row
+            // holds the shifted exponentials until the delta replaces them.
+            for i in 0..<rows {
+                let zi = z + i * k, pi = out + i * k, di = delta + i * k
+                let c = Int(y[i])
+                var m = zi[0]
+                for j in 1..<k where zi[j] > m { m = zi[j] }
+                for j in 0..<k { di[j] = exp(zi[j] - m) }
+                terms[i] = log(pairwiseSum(UnsafePointer(di), k, 1)) - (zi[c] - m)
+                for j in 0..<k { di[j] = (pi[j] - (j == c ? 1 : 0)) / n }
+            }
+            return pairwiseSum(UnsafePointer(terms), rows, 1) / n
+        case .identity:
+            let count = rows * k
+            for i in 0..<count {
+                let r = out[i] - y[i]
+                terms[i] = r * r
+                delta[i] = 2 * r / Double(count)
+            }
+            return pairwiseSum(UnsafePointer(terms), count, 1) / Double(count)
+        }
+    }
+
+    /// Gradients of the loss with respect to every parameter into `g`, from
+    /// the current weights; returns the loss. Nothing is updated.
+    private func gradientKernel(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, rows: Int,
+                                _ p: UnsafePointer<Double>, _ g: UnsafeMutablePointer<Double>,
+                                _ s: UnsafeMutablePointer<Double>) -> Double {
+        let L = layerCount
+        forwardKernel(x, rows: rows, through: L, p, s)
+        let loss = lossAndDelta(y, rows: rows, s)
+        for l in stride(from: L - 1, through: 0, by: -1) {
+            let fanIn = layerSizes[l], fanOut = layerSizes[l + 1]
+            let input = l == 0 ? x : UnsafePointer(s + aOffsets[l - 1])
+            let dz = s + dOffsets[l]
+            let gW = g + weightOffsets[l], gB = g + biasOffsets[l]
+            // gW = input^T @ dz; gB = column sums of dz.
+            for k in 0..<(fanIn * fanOut) { gW[k] = 0 }
+            for j in 0..<fanOut { gB[j] = 0 }
+            for i in 0..<rows {
+                let xi = input + i * fanIn, di = dz + i * fanOut
+                for k in 0..<fanIn {
+                    let xk = xi[k], gk = gW + k * fanOut
+                    for j in 0..<fanOut { gk[j] += xk * di[j] }
+                }
+                for j in 0..<fanOut { gB[j] += di[j] }
+            }
+            guard l > 0 else { continue }
+            // da = dz @ W^T, then the delta of the layer below = da * act'.
+            let w = p + weightOffsets[l]
+            let da = s + daOffset
+            for i in 0..<rows {
+                let di = dz + i * fanOut
+                for k in 0..<fanIn {
+                    let wk = w + k * fanOut
+                    var acc = 0.0
+                    for j in 0..<fanOut { acc += di[j] * wk[j] }
+                    da[i * fanIn + k] = acc
+                }
+            }
+            let act = activations[l - 1]
+            let zPrev = s + zOffsets[l - 1], aPrev = s + aOffsets[l - 1], dPrev = s + dOffsets[l - 1]
+            if slopeOffsets[l - 1] >= 0 {
+                // PReLU: the slope's gradient sums da * z over the samples where z <= 0.
+                let slope = p + slopeOffsets[l - 1], gS = g + slopeOffsets[l - 1]
+                for j in 0..<fanIn { gS[j] = 0 }
+                for i in 0..<rows {
+                    for j in 0..<fanIn {
+                        let idx = i * fanIn + j, zz = zPrev[idx]
+                        gS[j] += da[idx] * (zz > 0 ? 0 : zz)
+                        dPrev[idx] = da[idx] * act.derivative(zz, aPrev[idx], slope: slope[j])
+                    }
+                }
+            } else {
+                for idx in 0..<(rows * fanIn) {
+                    dPrev[idx] = da[idx] * act.derivative(zPrev[idx], aPrev[idx])
+                }
+            }
+        }
+        return loss
+    }
+
+    /// One SGD step on a batch of `rows` rows; returns the loss before it.
+    func trainKernel(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, rows: Int, lr: Double) -> Double {
+        var loss = 0.0
+        params.withUnsafeMutableBufferPointer { pb in
+            grads.withUnsafeMutableBufferPointer { gb in
+                work.withUnsafeMutableBufferPointer { sb in
+                    let p = pb.baseAddress!, g = gb.baseAddress!
+                    loss = gradientKernel(x, y, rows: rows, UnsafePointer(p), g, sb.baseAddress!)
+                    for i in 0..<pb.count { p[i] -= lr * g[i] }
+                }
+            }
+        }
+        return loss
     }
 
     func withInput<X: Collection, R>(_ x: X, _ body: (UnsafePointer<Double>) throws -> R) rethrows -> R where X.Element == Double {
@@ -362,17 +593,39 @@ public final class Network {
         }
     }
 
+    /// For every hidden unit (layer by layer), the number of samples on which
+    /// its pre-activation is positive: 0 means the unit never fires on them.
+    public func firingCounts<X: Collection>(_ x: X, rows: Int) throws -> [Int] where X.Element == Double {
+        try checkInput(count: x.count, rows: rows)
+        let hiddenWidths = Array(layerSizes.dropFirst().dropLast())
+        var counts = [Int](repeating: 0, count: hiddenWidths.reduce(0, +))
+        guard !hiddenWidths.isEmpty else { return counts }
+        try withInput(x) { xp in
+            try blocks(xp, rows: rows, through: hiddenCount) { _, n, s in
+                var offset = 0
+                for (l, w) in hiddenWidths.enumerated() {
+                    let z = s + self.zOffsets[l]
+                    for i in 0..<n {
+                        for j in 0..<w where z[i * w + j] > 0 { counts[offset + j] += 1 }
+                    }
+                    offset += w
+                }
+            }
+        }
+        return counts
+    }
+
     // MARK: - Training
 
-    /// One SGD step on a batch, in the article's order: forward, BCE loss
-    /// (with its +1e-9 inside the logs), all gradients from the current
-    /// weights, then `p -= lr * g` for every parameter. Returns the loss
-    /// before the update. `y` is `rows x outputWidth`.
+    /// One SGD step on a batch, in the article's order: forward, loss, all
+    /// gradients from the current weights, then `p -= lr * g` for every
+    /// parameter. Returns the loss before the update. `y` holds
+    /// `rows x targetWidth` targets.
     @discardableResult
     public func trainStep<X: Collection, Y: Collection>(_ x: X, _ y: Y, rows: Int, learningRate lr: Double) throws -> Double
     where X.Element == Double, Y.Element == Double {
         try checkInput(count: x.count, rows: rows)
-        try checkOutput(count: y.count, rows: rows, width: outputWidth, name: "y")
+        try checkTargets(y, rows: rows, binary: false)
         guard lr.isFinite else { throw SwiftMoonsError.badArgument("The learning rate must be finite, got \(lr)") }
         try reserve(rows: rows)
         return withInput(x) { xp in
@@ -382,70 +635,93 @@ public final class Network {
         }
     }
 
-    func trainKernel(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, rows: Int, lr: Double) -> Double {
-        let L = layerCount
+    /// The loss and its gradient with respect to every parameter (same
+    /// layout as `parameters`) on one batch, without changing anything.
+    public func gradients<X: Collection, Y: Collection>(_ x: X, _ y: Y, rows: Int) throws -> (loss: Double, gradients: [Double])
+    where X.Element == Double, Y.Element == Double {
+        try checkInput(count: x.count, rows: rows)
+        try checkTargets(y, rows: rows, binary: false)
+        try reserve(rows: rows)
         var loss = 0.0
-        params.withUnsafeMutableBufferPointer { pb in
-            grads.withUnsafeMutableBufferPointer { gb in
-                work.withUnsafeMutableBufferPointer { sb in
-                    let p = pb.baseAddress!, g = gb.baseAddress!, s = sb.baseAddress!
-                    forwardKernel(x, rows: rows, through: L, p, s)
-
-                    // Loss and the output delta. With a sigmoid output and BCE,
-                    // dLoss/dz = (out - y) / n: the sigmoid's derivative cancels.
-                    let wOut = outputWidth, count = rows * wOut
-                    let out = s + aOffsets[L - 1], dOut = s + dOffsets[L - 1]
-                    let terms = s + daOffset
-                    for i in 0..<count {
-                        let yi = y[i], o = out[i]
-                        terms[i] = yi * log(o + 1e-9) + (1 - yi) * log(1 - o + 1e-9)
-                        dOut[i] = (o - yi) / Double(rows)
-                    }
-                    loss = -(pairwiseSum(UnsafePointer(terms), count, 1) / Double(count))
-
-                    for l in stride(from: L - 1, through: 0, by: -1) {
-                        let fanIn = layerSizes[l], fanOut = layerSizes[l + 1]
-                        let input = l == 0 ? x : UnsafePointer(s + aOffsets[l - 1])
-                        let dz = s + dOffsets[l]
-                        let gW = g + weightOffsets[l], gB = g + biasOffsets[l]
-                        // gW = input^T @ dz; gB = column sums of dz.
-                        for k in 0..<(fanIn * fanOut) { gW[k] = 0 }
-                        for j in 0..<fanOut { gB[j] = 0 }
-                        for i in 0..<rows {
-                            let xi = input + i * fanIn, di = dz + i * fanOut
-                            for k in 0..<fanIn {
-                                let xk = xi[k], gk = gW + k * fanOut
-                                for j in 0..<fanOut { gk[j] += xk * di[j] }
-                            }
-                            for j in 0..<fanOut { gB[j] += di[j] }
-                        }
-                        guard l > 0 else { continue }
-                        // da = dz @ W^T, then dz of the layer below = da * act'.
-                        let w = UnsafePointer(p + weightOffsets[l])
-                        let zPrev = s + zOffsets[l - 1], aPrev = s + aOffsets[l - 1], dPrev = s + dOffsets[l - 1]
-                        for i in 0..<rows {
-                            let di = dz + i * fanOut
-                            for k in 0..<fanIn {
-                                let wk = w + k * fanOut
-                                var acc = 0.0
-                                for j in 0..<fanOut { acc += di[j] * wk[j] }
-                                let idx = i * fanIn + k
-                                dPrev[idx] = acc * activation.derivative(z: zPrev[idx], a: aPrev[idx])
-                            }
+        withInput(x) { xp in
+            withInput(y) { yp in
+                params.withUnsafeBufferPointer { pb in
+                    grads.withUnsafeMutableBufferPointer { gb in
+                        work.withUnsafeMutableBufferPointer { sb in
+                            loss = gradientKernel(xp, yp, rows: rows, pb.baseAddress!, gb.baseAddress!, sb.baseAddress!)
                         }
                     }
-                    for i in 0..<pb.count { p[i] -= lr * g[i] }
                 }
             }
         }
-        return loss
+        return (loss, grads)
     }
+
+    /// The mean loss and the accuracy on a data set (accuracy: output >= 0.5
+    /// against 0/1 labels for sigmoid, argmax against the class for softmax,
+    /// NaN for identity).
+    public func evaluate<X: Collection, Y: Collection>(_ x: X, _ y: Y, rows: Int) throws -> (loss: Double, accuracy: Double)
+    where X.Element == Double, Y.Element == Double {
+        try checkInput(count: x.count, rows: rows)
+        try checkTargets(y, rows: rows, binary: false)
+        let ys = Array(y), k = outputWidth, tw = targetWidth
+        var out = [Double](repeating: 0, count: try checkedCount(rows, k, what: "The output"))
+        try forward(x, rows: rows, into: &out)
+        var terms = [Double](repeating: 0, count: output == .softmax ? rows : out.count)
+        var correct = 0
+        for i in 0..<rows {
+            switch output {
+            case .sigmoid:
+                for j in 0..<k {
+                    let yi = ys[i * k + j], o = out[i * k + j]
+                    terms[i * k + j] = yi * log(o + 1e-9) + (1 - yi) * log(1 - o + 1e-9)
+                    if (o >= 0.5 ? 1.0 : 0.0) == yi { correct += 1 }
+                }
+            case .softmax:
+                let row = out[(i * k)..<(i * k + k)]
+                let c = Int(ys[i * tw])
+                // A probability that underflowed to 0 counts as the smallest normal.
+                terms[i] = log(Swift.max(row[i * k + c], Double.leastNormalMagnitude))
+                if row.indices.max(by: { row[$0] < row[$1] }) == i * k + c { correct += 1 }
+            case .identity:
+                for j in 0..<k {
+                    let r = out[i * k + j] - ys[i * k + j]
+                    terms[i * k + j] = r * r
+                }
+            }
+        }
+        let mean = pairwiseSum(terms) / Double(terms.count)
+        switch output {
+        case .sigmoid: return (-mean, Double(correct) / Double(rows * k))
+        case .softmax: return (-mean, Double(correct) / Double(rows))
+        case .identity: return (mean, .nan)
+        }
+    }
+}
+
+/// Applies a parameter-free (or fixed-parameter) activation to `n` values.
+@inline(__always)
+private func applyActivation(_ act: Activation, _ z: UnsafeMutablePointer<Double>, _ a: UnsafeMutablePointer<Double>, _ n: Int) {
+    switch act.kind {
+    case .relu: for i in 0..<n { a[i] = relu(z[i]) }
+    case .sigmoid: for i in 0..<n { a[i] = sigmoid(z[i]) }
+    default: for i in 0..<n { a[i] = act.value(z[i]) }
+    }
+}
+
+/// p = softmax(z) over one row, shifted by the row's maximum so exp cannot
+/// overflow; the sum runs in NumPy's pairwise order.
+private func softmaxRow(_ z: UnsafePointer<Double>, _ p: UnsafeMutablePointer<Double>, _ k: Int) {
+    var m = z[0]
+    for j in 1..<k where z[j] > m { m = z[j] }
+    for j in 0..<k { p[j] = exp(z[j] - m) }
+    let total = pairwiseSum(UnsafePointer(p), k, 1)
+    for j in 0..<k { p[j] /= total }
 }
 
 /// Sum of |v| over `n` contiguous values, in NumPy's pairwise order.
 @usableFromInline
 func absPairwiseSum(_ v: UnsafePointer<Double>, _ n: Int) -> Double {
-    // Widths are small (a layer's units); a stack-sized copy keeps it simple.
     withUnsafeTemporaryAllocation(of: Double.self, capacity: n) { buf in
         for i in 0..<n { buf[i] = abs(v[i]) }
         return pairwiseSum(UnsafePointer(buf.baseAddress!), n, 1)

@@ -27,9 +27,9 @@ public struct Recording: Sendable {
 public struct TrainingRecords: Sendable, Equatable {
     /// The epoch (1-based, counting every epoch the network trained) of each record.
     public internal(set) var epochs: [Int] = []
-    /// The evaluation set's BCE at each record (NaN without an evaluation set).
+    /// The evaluation set's loss at each record (NaN without an evaluation set).
     public internal(set) var evaluationLoss: [Double] = []
-    /// The evaluation set's accuracy (output >= 0.5 vs label) at each record.
+    /// The evaluation set's accuracy at each record (see `Network.evaluate`).
     public internal(set) var evaluationAccuracy: [Double] = []
     /// All parameters at each record, flat, one `parameterCount` block per
     /// record; empty unless parameters were recorded.
@@ -71,29 +71,24 @@ public func trainTogether<X: Collection, Y: Collection>(
     guard batchSize >= 1 else { throw SwiftMoonsError.badArgument("batch_size must be >= 1, got \(batchSize)") }
     guard lr.isFinite else { throw SwiftMoonsError.badArgument("The learning rate must be finite, got \(lr)") }
     guard rows >= 1 else { throw SwiftMoonsError.badArgument("The number of samples must be >= 1, got \(rows)") }
-    let inW = first.inputWidth, outW = first.outputWidth
-    for n in nets where n.inputWidth != inW || n.outputWidth != outW {
-        throw SwiftMoonsError.badShape("All networks must share input and output widths; got \(first.layerSizes) and \(n.layerSizes)")
+    let inW = first.inputWidth, outW = first.outputWidth, tW = first.targetWidth
+    for n in nets where n.inputWidth != inW || n.outputWidth != outW || n.output != first.output {
+        throw SwiftMoonsError.badShape("All networks must share input and output widths and the output kind; got \(first.layerSizes) (\(first.output)) and \(n.layerSizes) (\(n.output))")
     }
     guard x.count == (try checkedCount(rows, inW, what: "X")) else {
         throw SwiftMoonsError.badShape("X must have shape (\(rows), \(inW)), got \(x.count) values")
     }
-    guard y.count == (try checkedCount(rows, outW, what: "y")) else {
-        throw SwiftMoonsError.badShape("y must have \(rows * outW) values (\(rows) x \(outW)), got \(y.count)")
-    }
     let xs = Array(x), ys = Array(y)
+    try first.checkTargets(ys, rows: rows, binary: true)
     if let bad = xs.firstIndex(where: { !$0.isFinite }) {
         throw SwiftMoonsError.badArgument("X must be finite; X has \(xs[bad]) at row \(bad / inW)")
     }
-    if let bad = ys.firstIndex(where: { $0 != 0 && $0 != 1 }) {
-        throw SwiftMoonsError.badArgument("y must hold only 0 and 1; found \(ys[bad]) at index \(bad)")
-    }
-    let rec = try recording.map { try validated($0, inputWidth: inW, outputWidth: outW) }
+    let rec = try recording.map { try validated($0, net: first) }
     _ = try checkedCount(nets.count, epochs, what: "The loss histories")
 
     let batch = min(batchSize, rows)
     for n in nets { try n.reserve(rows: batch) }
-    var bx = [Double](repeating: 0, count: batch * inW), by = [Double](repeating: 0, count: batch * outW)
+    var bx = [Double](repeating: 0, count: batch * inW), by = [Double](repeating: 0, count: batch * tW)
     var histories = [[Double]](repeating: [], count: nets.count)
     for i in nets.indices { histories[i].reserveCapacity(epochs) }
     var batchLosses = [Double](repeating: 0, count: (rows + batch - 1) / batch)
@@ -111,7 +106,7 @@ public func trainTogether<X: Collection, Y: Collection>(
                         for r in 0..<m {
                             let src = order[start + r]
                             for c in 0..<inW { bxp[r * inW + c] = xs[src * inW + c] }
-                            for c in 0..<outW { byp[r * outW + c] = ys[src * outW + c] }
+                            for c in 0..<tW { byp[r * tW + c] = ys[src * tW + c] }
                         }
                         batchLosses[b] = net.trainKernel(UnsafePointer(bxp.baseAddress!), UnsafePointer(byp.baseAddress!),
                                                          rows: m, lr: lr)
@@ -131,17 +126,17 @@ public func trainTogether<X: Collection, Y: Collection>(
     return histories
 }
 
-private func validated(_ r: Recording, inputWidth: Int, outputWidth: Int) throws -> Recording {
+private func validated(_ r: Recording, net: Network) throws -> Recording {
     guard r.every >= 0 else { throw SwiftMoonsError.badArgument("record_every must be >= 0, got \(r.every)") }
-    guard r.evaluationX.count % inputWidth == 0,
-          r.evaluationY.count * inputWidth == r.evaluationX.count * outputWidth else {
-        throw SwiftMoonsError.badShape("The evaluation set needs n x \(inputWidth) inputs and n x \(outputWidth) labels; got \(r.evaluationX.count) and \(r.evaluationY.count) values")
+    let inW = net.inputWidth, tW = net.targetWidth
+    guard r.evaluationX.count % inW == 0, r.evaluationY.count * inW == r.evaluationX.count * tW else {
+        throw SwiftMoonsError.badShape("The evaluation set needs n x \(inW) inputs and n x \(tW) targets; got \(r.evaluationX.count) and \(r.evaluationY.count) values")
     }
     if r.evaluationX.contains(where: { !$0.isFinite }) {
         throw SwiftMoonsError.badArgument("The evaluation inputs must be finite")
     }
-    if r.evaluationY.contains(where: { $0 != 0 && $0 != 1 }) {
-        throw SwiftMoonsError.badArgument("The evaluation labels must be 0 or 1")
+    if !r.evaluationY.isEmpty {
+        try net.checkTargets(r.evaluationY, rows: r.evaluationX.count / inW, binary: true)
     }
     return r
 }
@@ -150,19 +145,11 @@ extension Network {
     /// Appends one record: the epoch, evaluation metrics, parameters.
     func record(_ r: Recording) throws {
         records.epochs.append(epochsTrained)
-        let rows = r.evaluationY.count / outputWidth
+        let rows = r.evaluationX.count / inputWidth
         if rows > 0 {
-            var out = [Double](repeating: 0, count: r.evaluationY.count)
-            try forward(r.evaluationX, rows: rows, into: &out)
-            var terms = [Double](repeating: 0, count: out.count)
-            var correct = 0
-            for i in 0..<out.count {
-                let yi = r.evaluationY[i], o = out[i]
-                terms[i] = yi * log(o + 1e-9) + (1 - yi) * log(1 - o + 1e-9)
-                if (o >= 0.5 ? 1.0 : 0.0) == yi { correct += 1 }
-            }
-            records.evaluationLoss.append(-(pairwiseSum(terms) / Double(out.count)))
-            records.evaluationAccuracy.append(Double(correct) / Double(out.count))
+            let (loss, accuracy) = try evaluate(r.evaluationX, r.evaluationY, rows: rows)
+            records.evaluationLoss.append(loss)
+            records.evaluationAccuracy.append(accuracy)
         } else {
             records.evaluationLoss.append(.nan)
             records.evaluationAccuracy.append(.nan)

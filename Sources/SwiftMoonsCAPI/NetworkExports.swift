@@ -64,7 +64,7 @@ public func sm_net_create_with_rng(_ sizes: UnsafePointer<Int64>?, _ nLayers: In
             // Draw from a copy and commit only on success: a failed create
             // leaves the caller's stream untouched.
             var copy = s
-            let net = try Network(layerSizes: ls, activation: act, rng: &copy)
+            let net = try Network(layerSizes: ls, activations: [act], rng: &copy)
             s = copy
             return net
         }
@@ -78,7 +78,7 @@ public func sm_net_create_from_params(_ sizes: UnsafePointer<Int64>?, _ nLayers:
     create(out) {
         let ls = try layerSizes(sizes, nLayers)
         let act = try Activation(name: try string(activation, "activation"))
-        return try Network(layerSizes: ls, activation: act, parameters: try input(params, try count(nParams, "n_params"), "params"))
+        return try Network(layerSizes: ls, activations: [act], parameters: try input(params, try count(nParams, "n_params"), "params"))
     }
 }
 
@@ -114,10 +114,7 @@ public func sm_net_layer_sizes(_ net: OpaquePointer?, _ out: UnsafeMutablePointe
 public func sm_net_activation(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<UnsafePointer<CChar>?>?) -> Int32 {
     withNet(net) { n in
         guard let out else { throw APIError(status: .badArgument, message: "out is NULL") }
-        switch n.activation {
-        case .sigmoid: out.pointee = cString("sigmoid")
-        case .relu: out.pointee = cString("relu")
-        }
+        out.pointee = name(of: n.activation.kind)
     }
 }
 
@@ -201,9 +198,9 @@ public func sm_net_train_step(_ net: OpaquePointer?, _ x: UnsafePointer<Double>?
                               _ loss: UnsafeMutablePointer<Double>?) -> Int32 {
     withNet(net) { net in
         let (xs, rows) = try samples(x, n, d, net)
-        let need = try product(rows, net.outputWidth, "y")
+        let need = try product(rows, net.targetWidth, "y")
         guard yLen == Int64(need) else {
-            throw APIError(status: .badShape, message: "y must hold \(need) values (n x \(net.outputWidth)), got \(yLen)")
+            throw APIError(status: .badShape, message: "y must hold \(need) values (n x \(net.targetWidth)), got \(yLen)")
         }
         let ys = try input(y, need, "y")
         guard let loss else { throw APIError(status: .badArgument, message: "loss is NULL") }
@@ -248,12 +245,12 @@ public func sm_net_trace(_ net: OpaquePointer?, _ x: UnsafePointer<Double>?, _ n
 
 /// The recording options of sm_net_fit / sm_train_together, checked.
 private func recording(every: Int64, parameters: Int32, evalX: UnsafePointer<Double>?, evalN: Int64,
-                       evalY: UnsafePointer<Double>?, inputWidth: Int, outputWidth: Int) throws -> Recording? {
+                       evalY: UnsafePointer<Double>?, inputWidth: Int, outputWidth targetWidth: Int) throws -> Recording? {
     guard every >= 0 else { throw APIError(status: .badArgument, message: "record_every must be >= 0, got \(every)") }
     guard every > 0 else { return nil }
     let n = try count(evalN, "eval_n", allowZero: true)
     let ex = try input(evalX, try product(n, inputWidth, "eval_x"), "eval_x")
-    let ey = try input(evalY, try product(n, outputWidth, "eval_y"), "eval_y")
+    let ey = try input(evalY, try product(n, targetWidth, "eval_y"), "eval_y")
     return Recording(every: Int(every), parameters: parameters != 0, evaluationX: Array(ex), evaluationY: Array(ey))
 }
 
@@ -298,15 +295,15 @@ private func train(_ handles: UnsafePointer<OpaquePointer?>?, _ nNets: Int64, _ 
             throw APIError(status: .badShape, message: "losses must hold n_nets x epochs = \(out.count) values, got \(lossLen)")
         }
         try withAll(list) { nets in
-            let inW = nets[0].inputWidth, outW = nets[0].outputWidth
+            let inW = nets[0].inputWidth, tW = nets[0].targetWidth
             guard d == Int64(inW) else { throw APIError(status: .badShape, message: "X must have \(inW) columns, got \(d)") }
             let xs = try input(x, try product(rows, inW, "X"), "X")
-            guard yLen == Int64(rows * outW) else {
-                throw APIError(status: .badShape, message: "y must hold \(rows * outW) values (n x \(outW)), got \(yLen)")
+            guard yLen == Int64(rows * tW) else {
+                throw APIError(status: .badShape, message: "y must hold \(rows * tW) values (n x \(tW)), got \(yLen)")
             }
-            let ys = try input(y, rows * outW, "y")
+            let ys = try input(y, rows * tW, "y")
             let rec = try recording(every: recordEvery, parameters: recordParams, evalX: evalX, evalN: evalN, evalY: evalY,
-                                    inputWidth: inW, outputWidth: outW)
+                                    inputWidth: inW, outputWidth: tW)
             // Train on a copy of the stream and commit it only on success.
             var s = stream.state.withLock { $0 }
             let histories = try trainTogether(nets, xs, ys, rows: rows, epochs: e, learningRate: lr, batchSize: b,

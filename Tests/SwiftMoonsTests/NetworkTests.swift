@@ -7,55 +7,73 @@ import Testing
 /// Gradients against central finite differences, and a golden training run
 /// against the NumPy reference.
 @Suite struct NetworkTests {
-    /// BCE of the network on (x, y), computed from `forward` alone.
-    func loss(_ net: Network, _ x: [Double], _ y: [Double], rows: Int) throws -> Double {
-        let out = try net.forward(x, rows: rows)
-        var s = 0.0
-        for i in 0..<out.count { s += y[i] * log(out[i] + 1e-9) + (1 - y[i]) * log(1 - out[i] + 1e-9) }
-        return -s / Double(out.count)
-    }
-
-    // Central differences with h = 1e-6 are accurate to about h^2 * f''' plus
-    // rounding of 1e-16 / h; 1e-6 relative (floor 1e-8) leaves room for both.
+    // Central differences with h = 1e-6 are accurate to about h^2 times the third derivative
+    // plus rounding of 1e-16 / h (1e-10 absolute); measured against the largest
+    // gradient component, 1e-6 leaves room for both.
     static let gradientTolerance = 1e-6
 
-    @Test(arguments: Activation.allCases)
-    func gradientsMatchFiniteDifferences(_ activation: Activation) throws {
+    static let outputs: [OutputKind] = OutputKind.allCases
+    static let hybrids: [[Activation]] = [[.prelu, .gelu, .tanh], [Activation(.leakyRelu, alpha: 0.1), .elu, .swish]]
+
+    /// Analytic gradients (from `gradients`) against central differences of
+    /// the loss that `evaluate` computes from the forward pass alone.
+    func checkGradients(_ activations: [Activation], _ output: OutputKind) throws {
         var rs = try RandomState(seed: 5)
-        let sizes = [2, 5, 4, 1], rows = 6
+        let k = output == .sigmoid ? 1 : 3
+        let sizes = [2, 5] + Array(repeating: 4, count: activations.count - 1) + [k], rows = 6
         let x = (0..<(rows * 2)).map { _ in rs.gaussian() }
-        let y: [Double] = [1, 0, 1, 1, 0, 0]
-        let net = try Network(layerSizes: sizes, activation: activation, rng: &rs)
+        let y: [Double]
+        switch output {
+        case .sigmoid: y = [1, 0, 1, 1, 0, 0]
+        case .softmax: y = [2, 0, 1, 1, 0, 2]
+        case .identity: y = (0..<(rows * k)).map { _ in rs.gaussian() }
+        }
+        let net = try Network(layerSizes: sizes, activations: activations, output: output, rng: &rs)
         let p0 = net.parameters
-
-        // With lr = 1, one step moves each parameter by exactly minus its gradient.
-        let probe = try Network(layerSizes: sizes, activation: activation, parameters: p0)
-        try probe.trainStep(x, y, rows: rows, learningRate: 1)
-        let analytic = zip(p0, probe.parameters).map { $0 - $1 }
-
+        let analytic = try net.gradients(x, y, rows: rows).gradients
         let h = 1e-6
         var numeric = [Double](repeating: 0, count: p0.count)
         for i in 0..<p0.count {
             var p = p0
             p[i] = p0[i] + h
             try net.setParameters(p)
-            let up = try loss(net, x, y, rows: rows)
+            let up = try net.evaluate(x, y, rows: rows).loss
             p[i] = p0[i] - h
             try net.setParameters(p)
-            let down = try loss(net, x, y, rows: rows)
+            let down = try net.evaluate(x, y, rows: rows).loss
             numeric[i] = (up - down) / (2 * h)
         }
-        let err = zip(analytic, numeric).map { abs($0 - $1) / max(abs($1), 1e-8) }.max() ?? 0
-        #expect(err < Self.gradientTolerance, "\(activation): max relative gradient error \(err)")
+        let scale = numeric.map(abs).max() ?? 1
+        let err = (zip(analytic, numeric).map { abs($0 - $1) }.max() ?? 0) / scale
+        #expect(err < Self.gradientTolerance, "\(activations) -> \(output): max relative gradient error \(err)")
     }
 
-    @Test(arguments: Activation.allCases)
+    @Test(arguments: Activation.allCases, outputs)
+    func gradientsMatchFiniteDifferences(_ activation: Activation, _ output: OutputKind) throws {
+        try checkGradients([activation, activation], output)
+    }
+
+    @Test(arguments: hybrids)
+    func hybridGradientsMatchFiniteDifferences(_ activations: [Activation]) throws {
+        try checkGradients(activations, .sigmoid)
+    }
+
+    @Test func trainStepMovesByMinusLearningRateTimesGradient() throws {
+        var rs = try RandomState(seed: 2)
+        let net = try Network(layerSizes: [2, 3, 2], activations: [.prelu], output: .softmax, rng: &rs)
+        let x = [0.5, -0.2, 1.0, 0.3], y = [1.0, 0.0]
+        let p0 = net.parameters, g = try net.gradients(x, y, rows: 2).gradients
+        try net.trainStep(x, y, rows: 2, learningRate: 0.1)
+        #expect(net.parameters == zip(p0, g).map { $0 - 0.1 * $1 })
+    }
+
+    @Test(arguments: [Activation.sigmoid, .relu])
     func goldenRunMatchesReference(_ activation: Activation) throws {
         let (initial, final, losses): ([Double], [Double], [Double]) = activation == .sigmoid
             ? (Fixtures.sigmoidInitial, Fixtures.sigmoidFinal, Fixtures.sigmoidLosses)
             : (Fixtures.reluInitial, Fixtures.reluFinal, Fixtures.reluLosses)
         var rs = try RandomState(seed: 7)
-        let net = try Network(layerSizes: [2, 4, 3, 1], activation: activation, rng: &rs)
+        let net = try Network(layerSizes: [2, 4, 3, 1], activations: [activation], rng: &rs)
         #expect(net.parameters == initial, "initial weights are bit-identical to NumPy's")
 
         let x = Fixtures.goldenX, y = Fixtures.goldenY.map(Double.init)
@@ -77,12 +95,12 @@ import Testing
         expectClose(history, losses, relative: 1e-12, "\(activation) loss history")
     }
 
-    @Test(arguments: Activation.allCases)
+    @Test(arguments: [Activation.sigmoid, .relu])
     func fitMatchesGoldenRunAndRecords(_ activation: Activation) throws {
         let (final, losses): ([Double], [Double]) = activation == .sigmoid
             ? (Fixtures.sigmoidFinal, Fixtures.sigmoidLosses) : (Fixtures.reluFinal, Fixtures.reluLosses)
         var rs = try RandomState(seed: 7)
-        let net = try Network(layerSizes: [2, 4, 3, 1], activation: activation, rng: &rs)
+        let net = try Network(layerSizes: [2, 4, 3, 1], activations: [activation], rng: &rs)
         let y = Fixtures.goldenY.map(Double.init)
         let history = try net.fit(Fixtures.goldenX, y, rows: y.count, epochs: 25, learningRate: 0.1, batchSize: 16,
                                   rng: &rs, recording: Recording(every: 10, parameters: true))
@@ -122,7 +140,16 @@ import Testing
         #expect(throws: SwiftMoonsError.self) { try net.setWeights(layer: 4, [1]) }
         #expect(net.parameters == before)
         #expect(throws: SwiftMoonsError.self) { try Network(layerSizes: [2], activation: .relu, seed: 0) }
-        #expect(throws: SwiftMoonsError.self) { try Activation(name: "tanh") }
+        #expect(throws: SwiftMoonsError.self) { try Activation(name: "tanhh") }
+        #expect(throws: SwiftMoonsError.self) { try Activation(name: "relu", alpha: 0.1) }
+        #expect(throws: SwiftMoonsError.self) {
+            var rs = try RandomState(seed: 0)
+            return try Network(layerSizes: [2, 3, 3, 1], activations: [.relu, .relu, .relu], rng: &rs)
+        }
+        #expect(throws: SwiftMoonsError.self) {
+            var rs = try RandomState(seed: 0)
+            return try Network(layerSizes: [2, 3, 1], activations: [.relu], output: .softmax, rng: &rs)
+        }
     }
 
     @Test func forwardIsIndependentOfBlocking() throws {

@@ -14,7 +14,8 @@ legacy random stream, scikit-learn's moons data and split, and the article's
 
 from ._ffi import SwiftMoonsError, version as _native_version
 from .data import make_moons, standardize, train_test_split
-from .network import ACTIVATIONS, TwoLayerNet
+from . import activations
+from .network import ACTIVATIONS, MLP, TwoLayerNet
 from .random import RandomState
 from .training import TrainingRecords, train_together
 
@@ -24,10 +25,12 @@ native_version = _native_version()
 
 __all__ = [
     "ACTIVATIONS",
+    "MLP",
     "RandomState",
     "SwiftMoonsError",
     "TrainingRecords",
     "TwoLayerNet",
+    "activations",
     "make_moons",
     "native_version",
     "standardize",

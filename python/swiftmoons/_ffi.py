@@ -123,6 +123,20 @@ _FUNCTIONS = {
     "sm_net_hidden": (c_int, [c_void_p, c_int64, _P, c_int64, c_int64, _P, c_int64]),
     "sm_net_trace_length": (c_int, [c_void_p, POINTER(c_int64)]),
     "sm_net_trace": (c_int, [c_void_p, _P, c_int64, c_int64, c_int32, _P, c_int64]),
+    # general networks and diagnostics
+    "sm_mlp_create": (c_int, [_P, c_int64, _P, _P, c_int64, c_char_p, c_char_p, c_int32, c_double, c_double,
+                              c_void_p, _PP]),
+    "sm_mlp_create_from_params": (c_int, [_P, c_int64, _P, _P, c_int64, c_char_p, _P, c_int64, _PP]),
+    "sm_net_hidden_activation": (c_int, [c_void_p, c_int64, POINTER(c_char_p), POINTER(c_double)]),
+    "sm_net_output": (c_int, [c_void_p, POINTER(c_char_p), POINTER(c_int64)]),
+    "sm_net_get_slopes": (c_int, [c_void_p, c_int64, _P, c_int64]),
+    "sm_net_gradients": (c_int, [c_void_p, _P, c_int64, c_int64, _P, c_int64, POINTER(c_double), _P, c_int64]),
+    "sm_net_evaluate": (c_int, [c_void_p, _P, c_int64, c_int64, _P, c_int64, POINTER(c_double), POINTER(c_double)]),
+    "sm_net_firing_counts": (c_int, [c_void_p, _P, c_int64, c_int64, _P, c_int64]),
+    # the activation family
+    "sm_activation_count": (c_int, []),
+    "sm_activation_info": (c_int, [c_int, POINTER(c_char_p), POINTER(c_double)]),
+    "sm_activation_evaluate": (c_int, [c_char_p, c_double, c_int32, _P, _P, c_int64]),
     # whole-run training
     "sm_net_fit": (c_int, [c_void_p, _P, c_int64, c_int64, _P, c_int64, c_int64, c_double, c_int64, c_void_p,
                            c_int64, c_int32, _P, c_int64, _P, _P, c_int64]),

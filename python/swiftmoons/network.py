@@ -1,105 +1,141 @@
-"""`TwoLayerNet`: the article's network, computed in Swift."""
+"""`MLP` and `TwoLayerNet`: fully connected networks computed in Swift."""
 
 from __future__ import annotations
 
 import ctypes
 import math
+import numbers
 import re
 
 import numpy as np
 
 from . import _ffi
+from . import activations as _activations
 from ._convert import as_float_array, as_int, as_matrix
 from .random import RandomState
 
 _PARAM_NAME = re.compile(r"^([Wb])([1-9][0-9]*)$")
 
-ACTIVATIONS = ("sigmoid", "relu")
+#: Activation names accepted by the networks (see `swiftmoons.activations`).
+ACTIVATIONS = _activations.NAMES
+OUTPUTS = ("sigmoid", "softmax", "identity")
+INITS = ("auto", "he", "xavier", "glorot_uniform")
 
 
-class TwoLayerNet(_ffi.Handle):
-    """The article's network: ``z = a @ W + b``, a hidden activation, a sigmoid output.
-
-    Trained with binary cross-entropy and plain SGD, with the same numbers
-    as the article's NumPy code.
+class MLP(_ffi.Handle):
+    """A fully connected network: ``z = a @ W + b`` per layer, computed in Swift.
 
     Parameters
     ----------
-    activation : {"sigmoid", "relu"}
-        The hidden layers' activation.
-    seed : int or RandomState
-        An int reseeds a fresh stream, as the article's constructor reseeds
-        NumPy (``np.random.seed(seed)``); a :class:`RandomState` is drawn from
-        without reseeding and is left where the weights end.
     layer_sizes : sequence of int
-        Widths from input to output; the article's is ``(2, 8, 8, 1)``.
-
-    Attributes
-    ----------
-    W1, b1, W2, b2, ... : ndarray
-        Weights of shape (fan_in, fan_out) and biases of shape (1, fan_out),
-        returned as read-only copies; assign a whole array to change them.
-    loss_history : list of float
-        Per-epoch losses, appended by training loops.
+        Widths from input to output, e.g. ``(2, 8, 8, 1)``.
+    activation : str, (str, float), or a list of those
+        One activation for every hidden layer, or one per hidden layer (a
+        "hybrid" network). A pair gives the parameter, e.g. ``("leaky_relu", 0.1)``.
+        Names: see ``swiftmoons.activations.NAMES``.
+    output : {"sigmoid", "softmax", "identity"}
+        Sigmoid with binary cross-entropy (the article's, labels 0/1),
+        softmax with cross-entropy (integer class labels), or identity with
+        mean squared error.
+    init : {"auto", "he", "xavier", "glorot_uniform"}
+        "auto" is the article's rule: He for ReLU-like activations, Xavier
+        (sqrt(1/fan_in)) for sigmoid, tanh and identity.
+    bias_init : float or (mean, std)
+        A constant, or biases drawn from N(mean, std^2) after all weights.
+    seed : int or RandomState
+        An int starts a fresh stream (as the article's constructor reseeds
+        NumPy); a :class:`RandomState` is drawn from and left after the draws.
     """
 
     _free_name = "sm_net_free"
-    _kind = "TwoLayerNet"
+    _kind = "network"
 
-    def __init__(self, activation="relu", seed=0, layer_sizes=(2, 8, 8, 1)):
+    def __init__(self, layer_sizes, activation="relu", output="sigmoid", init="auto", bias_init=0.0, seed=0):
         sizes = _sizes(layer_sizes)
-        name = _activation(activation)
-        if isinstance(seed, RandomState):
-            handle = _ffi.create("sm_net_create_with_rng", _ffi.ptr(sizes), len(sizes), name, seed._h)
-        else:
-            seed = as_int(seed, "seed")
-            if not 0 <= seed <= 2**32 - 1:
-                raise ValueError(f"Seed must be between 0 and 2**32 - 1, got {seed}")
-            handle = _ffi.create("sm_net_create", _ffi.ptr(sizes), len(sizes), name, seed)
+        names, alphas = _activation_arrays(activation, len(sizes) - 2)
+        output = _choice(output, OUTPUTS, "output")
+        init = _choice(init, INITS, "init")
+        mode, bias_a, bias_b = _bias(bias_init)
+        stream = seed if isinstance(seed, RandomState) else RandomState(_seed(seed))
+        try:
+            handle = _ffi.create("sm_mlp_create", _ffi.ptr(sizes), len(sizes), ctypes.addressof(names),
+                                 _ffi.ptr(alphas), len(alphas), output.encode(), init.encode(), mode, bias_a, bias_b,
+                                 stream._h)
+        finally:
+            if stream is not seed:
+                stream.close()
         self._init_from_handle(handle)
 
     @classmethod
-    def from_params(cls, weights, biases, activation="relu"):
-        """A network with the given weights ``[W1, W2, ...]`` and biases ``[b1, b2, ...]``."""
-        weights = [as_float_array(w, f"W{k + 1}") for k, w in enumerate(weights)]
-        biases = [as_float_array(b, f"b{k + 1}") for k, b in enumerate(biases)]
-        if not weights or len(weights) != len(biases):
-            raise ValueError(f"Need as many biases as weights (at least one), got {len(weights)} and {len(biases)}")
-        sizes = [weights[0].shape[0] if weights[0].ndim == 2 else -1]
-        for k, (w, b) in enumerate(zip(weights, biases), start=1):
-            if w.ndim != 2 or w.shape[0] != sizes[-1]:
-                raise ValueError(f"W{k} must have shape ({sizes[-1]}, fan_out), got {w.shape}")
-            if b.size != w.shape[1] or b.ndim > 2 or (b.ndim == 2 and b.shape[0] != 1):
-                raise ValueError(f"b{k} must have shape (1, {w.shape[1]}), got {b.shape}")
+    def from_params(cls, params, activation="relu", output="sigmoid", layer_sizes=None):
+        """A network with given parameters ``[W1, b1, (slopes1,) W2, b2, ...]``.
+
+        PReLU layers take their slopes after their biases. ``layer_sizes`` is
+        read from the weights' shapes.
+        """
+        params = [as_float_array(p, f"params[{i}]") for i, p in enumerate(params)]
+        specs = list(activation) if isinstance(activation, list) else None
+        sizes, i = [], 0
+        while i < len(params):
+            w = params[i]
+            if w.ndim != 2 or (sizes and w.shape[0] != sizes[-1]):
+                expected = f"({sizes[-1]}, fan_out)" if sizes else "(fan_in, fan_out)"
+                raise ValueError(f"W{len(sizes) or 1} must have shape {expected}, got {w.shape}")
+            sizes = sizes or [w.shape[0]]
             sizes.append(w.shape[1])
-        sizes = _sizes(sizes)
-        flat = np.ascontiguousarray(np.concatenate([p.ravel() for pair in zip(weights, biases) for p in pair]))
+            i += 2  # W_k and b_k (b_k's shape is checked by the library's count)
+            if i < len(params):  # W_k fed a hidden layer: PReLU adds its slopes
+                k = len(sizes) - 2
+                spec = specs[min(k - 1, len(specs) - 1)] if specs else activation
+                if _activations.parse(spec)[0] == "prelu":
+                    i += 1
+        if not sizes:
+            raise ValueError("params must start with a 2-D weight matrix W1")
+        sizes = _sizes(layer_sizes if layer_sizes is not None else sizes)
+        names, alphas = _activation_arrays(activation, len(sizes) - 2)
+        flat = np.ascontiguousarray(np.concatenate([p.ravel() for p in params]))
         self = cls.__new__(cls)
         self._init_from_handle(_ffi.create(
-            "sm_net_create_from_params", _ffi.ptr(sizes), len(sizes), _activation(activation),
-            _ffi.ptr(flat), flat.size))
+            "sm_mlp_create_from_params", _ffi.ptr(sizes), len(sizes), ctypes.addressof(names), _ffi.ptr(alphas),
+            len(alphas), _choice(output, OUTPUTS, "output").encode(), _ffi.ptr(flat), flat.size))
         return self
 
     def _init_from_handle(self, handle):
-        super().__init__(handle)
+        _ffi.Handle.__init__(self, handle)
         count = ctypes.c_int64()
         _ffi.call("sm_net_layer_count", handle, ctypes.byref(count))
         sizes = np.empty(count.value, dtype=np.int64)
         _ffi.call("sm_net_layer_sizes", handle, _ffi.ptr(sizes), sizes.size)
-        name = ctypes.c_char_p()
-        _ffi.call("sm_net_activation", handle, ctypes.byref(name))
+        acts = []
+        for k in range(1, count.value - 1):
+            name, alpha = ctypes.c_char_p(), ctypes.c_double()
+            _ffi.call("sm_net_hidden_activation", handle, k, ctypes.byref(name), ctypes.byref(alpha))
+            acts.append((name.value.decode("ascii"), None if math.isnan(alpha.value) else alpha.value))
+        out_name, target_width = ctypes.c_char_p(), ctypes.c_int64()
+        _ffi.call("sm_net_output", handle, ctypes.byref(out_name), ctypes.byref(target_width))
         trace = ctypes.c_int64()
         _ffi.call("sm_net_trace_length", handle, ctypes.byref(trace))
-        object.__setattr__(self, "layer_sizes", tuple(int(s) for s in sizes))
-        object.__setattr__(self, "activation", name.value.decode("ascii"))
-        object.__setattr__(self, "_trace_length", trace.value)
-        object.__setattr__(self, "loss_history", [])
+        pcount = ctypes.c_int64()
+        _ffi.call("sm_net_param_count", handle, ctypes.byref(pcount))
+        set_ = object.__setattr__
+        set_(self, "layer_sizes", tuple(int(s) for s in sizes))
+        set_(self, "activations", tuple(acts))
+        set_(self, "output", out_name.value.decode("ascii"))
+        set_(self, "_target_width", target_width.value)
+        set_(self, "_trace_length", trace.value)
+        set_(self, "_param_count", pcount.value)
+        set_(self, "loss_history", [])
 
     # ---- description -------------------------------------------------------
 
     @property
+    def activation(self) -> str:
+        """The first hidden layer's activation name (the article's single activation)."""
+        return self.activations[0][0] if self.activations else "identity"
+
+    @property
     def act_name(self) -> str:
-        """The hidden activation's name (the article's attribute)."""
+        """The article's attribute: the hidden activation's name."""
         return self.activation
 
     @property
@@ -108,14 +144,63 @@ class TwoLayerNet(_ffi.Handle):
         return len(self.layer_sizes) - 1
 
     def __repr__(self):
+        names = [n if a is None else f"{n}({a:g})" for n, a in self.activations]
+        acts = names[0] if len(set(names)) == 1 else names
         state = ", closed" if self.closed else ""
-        return f"TwoLayerNet(activation={self.activation!r}, layer_sizes={self.layer_sizes}{state})"
+        return f"{type(self).__name__}({list(self.layer_sizes)}, activation={acts!r}, output={self.output!r}{state})"
 
     # ---- parameters --------------------------------------------------------
 
+    def _layout(self):
+        """(name, shape) of every flat parameter block, in order."""
+        blocks = []
+        for k in range(1, self.n_layers + 1):
+            a, b = self.layer_sizes[k - 1], self.layer_sizes[k]
+            blocks += [(f"W{k}", (a, b)), (f"b{k}", (1, b))]
+            if k < self.n_layers and self.activations[k - 1][0] == "prelu":
+                blocks.append((f"slopes{k}", (1, b)))
+        return blocks
+
+    def _flat(self) -> np.ndarray:
+        out = np.empty(self._param_count)
+        _ffi.call("sm_net_get_params", self._h, _ffi.ptr(out), out.size)
+        return out
+
+    def _split(self, flat) -> list:
+        arrays, at = [], 0
+        for _, shape in self._layout():
+            size = shape[0] * shape[1]
+            arrays.append(flat[at:at + size].reshape(shape).copy())
+            at += size
+        return arrays
+
+    def get_params(self) -> list:
+        """Copies of ``[W1, b1, (slopes1,) W2, b2, ...]``; PReLU layers add their slopes."""
+        return self._split(self._flat())
+
+    def param_names(self) -> list:
+        """The names of `get_params`' arrays: ``["W1", "b1", ...]``."""
+        return [name for name, _ in self._layout()]
+
+    def set_params(self, params) -> None:
+        """Replace every parameter from ``[W1, b1, ...]``; nothing changes on error."""
+        params = list(params)
+        layout = self._layout()
+        if len(params) != len(layout):
+            raise ValueError(f"Expected {len(layout)} arrays ({', '.join(n for n, _ in layout)}), got {len(params)}")
+        flat = []
+        for (name, shape), p in zip(layout, params):
+            arr = as_float_array(p, name)
+            if arr.shape != shape and not (shape[0] == 1 and arr.shape == (shape[1],)):
+                raise ValueError(f"{name} must have shape {shape}, got {arr.shape}")
+            flat.append(arr.ravel())
+        arr = np.ascontiguousarray(np.concatenate(flat))
+        _ffi.call("sm_net_set_params", self._h, _ffi.ptr(arr), arr.size)
+
     def _layer(self, k: int) -> int:
+        k = as_int(k, "layer")
         if not 1 <= k <= self.n_layers:
-            raise AttributeError(f"This network has layers 1..{self.n_layers}, not {k}")
+            raise ValueError(f"This network has layers 1..{self.n_layers}, not {k}")
         return k
 
     def get_weights(self, k: int) -> np.ndarray:
@@ -130,6 +215,13 @@ class TwoLayerNet(_ffi.Handle):
         k = self._layer(k)
         out = np.empty((1, self.layer_sizes[k]))
         _ffi.call("sm_net_get_biases", self._h, k, _ffi.ptr(out), out.size)
+        return out
+
+    def get_slopes(self, k: int) -> np.ndarray:
+        """A copy of PReLU hidden layer k's learned slopes, shape (1, layer_sizes[k])."""
+        k = as_int(k, "layer")
+        out = np.empty((1, self.layer_sizes[k] if 1 <= k < self.n_layers else 0))
+        _ffi.call("sm_net_get_slopes", self._h, k, _ffi.ptr(out), out.size)
         return out
 
     def set_weights(self, k: int, value) -> None:
@@ -150,33 +242,13 @@ class TwoLayerNet(_ffi.Handle):
             raise ValueError(f"b{k} must have shape (1, {width}), got {arr.shape}")
         _ffi.call("sm_net_set_biases", self._h, k, _ffi.ptr(arr), arr.size)
 
-    def get_params(self) -> list:
-        """``[W1, b1, W2, b2, ...]`` as copies."""
-        return [p for k in range(1, self.n_layers + 1) for p in (self.get_weights(k), self.get_biases(k))]
-
-    def set_params(self, params) -> None:
-        """Replace all parameters from ``[W1, b1, W2, b2, ...]``; nothing changes on error."""
-        params = list(params)
-        if len(params) != 2 * self.n_layers:
-            raise ValueError(f"Expected {2 * self.n_layers} arrays (W1, b1, ...), got {len(params)}")
-        flat = []
-        for k in range(1, self.n_layers + 1):
-            w = as_float_array(params[2 * k - 2], f"W{k}")
-            b = as_float_array(params[2 * k - 1], f"b{k}")
-            shape = (self.layer_sizes[k - 1], self.layer_sizes[k])
-            if w.shape != shape:
-                raise ValueError(f"W{k} must have shape {shape}, got {w.shape}")
-            if b.shape not in ((1, shape[1]), (shape[1],)):
-                raise ValueError(f"b{k} must have shape (1, {shape[1]}), got {b.shape}")
-            flat += [w.ravel(), b.ravel()]
-        arr = np.ascontiguousarray(np.concatenate(flat))
-        _ffi.call("sm_net_set_params", self._h, _ffi.ptr(arr), arr.size)
-
     def __getattr__(self, name):
         m = _PARAM_NAME.match(name)
         if m is None or "layer_sizes" not in self.__dict__:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         k = int(m.group(2))
+        if not 1 <= k <= self.n_layers:
+            raise AttributeError(f"This network has {name[0]}1..{name[0]}{self.n_layers}, not {name}")
         arr = self.get_weights(k) if m.group(1) == "W" else self.get_biases(k)
         arr.flags.writeable = False  # a copy: writing into it would change nothing
         return arr
@@ -191,20 +263,34 @@ class TwoLayerNet(_ffi.Handle):
 
     # ---- computation -------------------------------------------------------
 
+    def _targets(self, y, rows: int) -> np.ndarray:
+        y = as_float_array(y, "y")
+        width = self._target_width
+        if y.size != rows * width or y.ndim > 2 or (y.ndim == 2 and y.shape != (rows, width)):
+            expected = f"({rows},)" if width == 1 else f"({rows}, {width})"
+            raise ValueError(f"y must have shape {expected} to match X, got {y.shape}")
+        return y
+
     def forward(self, X) -> np.ndarray:
-        """The output for each row of X.
+        """The output for each row of X: shape (n, layer_sizes[-1]).
 
         Parameters
         ----------
         X : array-like of shape (n, layer_sizes[0])
-
-        Returns
-        -------
-        ndarray of shape (n, layer_sizes[-1])
         """
         X = as_matrix(X, self.layer_sizes[0])
         out = np.empty((X.shape[0], self.layer_sizes[-1]))
         _ffi.call("sm_net_forward", self._h, _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(out), out.size)
+        return out
+
+    def predict(self, X) -> np.ndarray:
+        """Class predictions: output >= 0.5 (sigmoid) or the argmax (softmax); the output for identity."""
+        out = self.forward(X)
+        if self.output == "softmax":
+            return out.argmax(axis=1)
+        if self.output == "sigmoid":
+            labels = (out >= 0.5).astype(np.int64)
+            return labels[:, 0] if labels.shape[1] == 1 else labels
         return out
 
     def train_step(self, X, y, lr=0.05) -> float:
@@ -213,20 +299,16 @@ class TwoLayerNet(_ffi.Handle):
         Parameters
         ----------
         X : array-like of shape (n, layer_sizes[0])
-        y : array-like of n * layer_sizes[-1] targets in [0, 1]
-        lr : float
-            Learning rate; must be finite.
+        y : targets: n * layer_sizes[-1] values, or n class indices for softmax
+        lr : float, finite
 
         Returns
         -------
         float
-            The batch's binary cross-entropy before the update.
+            The batch's loss before the update.
         """
         X = as_matrix(X, self.layer_sizes[0])
-        y = as_float_array(y, "y")
-        expected = X.shape[0] * self.layer_sizes[-1]
-        if y.size != expected:
-            raise ValueError(f"y must have shape ({X.shape[0]},) or ({X.shape[0]}, {self.layer_sizes[-1]}), got {y.shape}")
+        y = self._targets(y, X.shape[0])
         lr = float(lr)
         if not math.isfinite(lr):
             raise ValueError(f"lr must be finite, got {lr}")
@@ -264,6 +346,15 @@ class TwoLayerNet(_ffi.Handle):
         """Forget the training records."""
         _ffi.call("sm_net_clear_records", self._h)
 
+    def evaluate(self, X, y):
+        """The mean loss and the accuracy on (X, y); accuracy is NaN for identity outputs."""
+        X = as_matrix(X, self.layer_sizes[0])
+        y = self._targets(y, X.shape[0])
+        loss, accuracy = ctypes.c_double(), ctypes.c_double()
+        _ffi.call("sm_net_evaluate", self._h, _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(y), y.size,
+                  ctypes.byref(loss), ctypes.byref(accuracy))
+        return loss.value, accuracy.value
+
     def get_hidden(self, X, layer=1) -> np.ndarray:
         """Post-activation values of hidden ``layer`` (1-based), shape (n, layer_sizes[layer])."""
         X = as_matrix(X, self.layer_sizes[0])
@@ -295,6 +386,92 @@ class TwoLayerNet(_ffi.Handle):
                   _ffi.ptr(out), out.size)
         return out if per_sample else [float(v) for v in out[0]]
 
+    # ---- diagnostics -------------------------------------------------------
+
+    def gradients(self, X, y):
+        """The loss on the batch and its gradient for every parameter (as `get_params`), without updating."""
+        X = as_matrix(X, self.layer_sizes[0])
+        y = self._targets(y, X.shape[0])
+        loss, out = ctypes.c_double(), np.empty(self._param_count)
+        _ffi.call("sm_net_gradients", self._h, _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(y), y.size,
+                  ctypes.byref(loss), _ffi.ptr(out), out.size)
+        return loss.value, self._split(out)
+
+    def gradient_norms(self, X, y) -> np.ndarray:
+        """The Frobenius norm of the loss gradient for each layer's weights W1..WL, for one batch."""
+        _, grads = self.gradients(X, y)
+        names = self.param_names()
+        return np.array([np.linalg.norm(g) for name, g in zip(names, grads) if name.startswith("W")])
+
+    def firing_counts(self, X) -> list:
+        """Per hidden layer, for each unit the number of rows of X on which its pre-activation is positive."""
+        X = as_matrix(X, self.layer_sizes[0])
+        widths = self.layer_sizes[1:-1]
+        out = np.empty(sum(widths), dtype=np.int64)
+        _ffi.call("sm_net_firing_counts", self._h, _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(out), out.size)
+        return np.split(out, np.cumsum(widths)[:-1]) if widths else []
+
+    def alive_units(self, X) -> list:
+        """Per hidden layer, a boolean array: does the unit fire (pre-activation > 0) on at least one row of X?"""
+        return [counts > 0 for counts in self.firing_counts(X)]
+
+    def hidden_spread(self, X) -> list:
+        """The std of each hidden layer's activations over X (the article's 'std' per layer)."""
+        return [float(self.get_hidden(X, k).std()) for k in range(1, self.n_layers)]
+
+    def geometry_kept(self, X) -> list:
+        """Per hidden layer, the rank (Spearman) correlation between pairwise
+        distances of the rows of X and of that layer's activations: 1 means the
+        layer keeps the inputs' distance order, 0 means it forgets it."""
+        from .diagnostics import distance_rank_correlation
+        X = as_matrix(X, self.layer_sizes[0])
+        return [distance_rank_correlation(X, self.get_hidden(X, k)) for k in range(1, self.n_layers)]
+
+
+class TwoLayerNet(MLP):
+    """The article's network: 2-8-8-1 by default, one hidden activation, a sigmoid output.
+
+    Parameters
+    ----------
+    activation : str
+        The hidden layers' activation ("sigmoid" and "relu" in the article;
+        any name of ``swiftmoons.activations.NAMES``).
+    seed : int or RandomState
+        An int reseeds a fresh stream, as the article's constructor reseeds
+        NumPy (``np.random.seed(seed)``); a :class:`RandomState` is drawn from
+        without reseeding and is left where the weights end.
+    layer_sizes : sequence of int
+        Widths from input to output; the article's is ``(2, 8, 8, 1)``.
+
+    Attributes
+    ----------
+    W1, b1, W2, b2, ... : ndarray
+        Weights of shape (fan_in, fan_out) and biases of shape (1, fan_out),
+        returned as read-only copies; assign a whole array to change them.
+    loss_history : list of float
+        Per-epoch losses, appended by training loops.
+    """
+
+    _kind = "TwoLayerNet"
+
+    def __init__(self, activation="relu", seed=0, layer_sizes=(2, 8, 8, 1)):
+        if not isinstance(activation, (str, tuple)):
+            raise TypeError(f"activation must be a string, got {activation!r}")
+        super().__init__(layer_sizes, activation=activation, output="sigmoid", init="auto", bias_init=0.0,
+                         seed=seed)
+
+    @classmethod
+    def from_params(cls, weights, biases, activation="relu"):
+        """A network with the given weights ``[W1, W2, ...]`` and biases ``[b1, b2, ...]``."""
+        weights, biases = list(weights), list(biases)
+        if not weights or len(weights) != len(biases):
+            raise ValueError(f"Need as many biases as weights (at least one), got {len(weights)} and {len(biases)}")
+        return super().from_params([p for pair in zip(weights, biases) for p in pair], activation=activation)
+
+    def __repr__(self):
+        state = ", closed" if self.closed else ""
+        return f"TwoLayerNet(activation={self.activation!r}, layer_sizes={self.layer_sizes}{state})"
+
 
 def _sizes(layer_sizes) -> np.ndarray:
     try:
@@ -306,7 +483,41 @@ def _sizes(layer_sizes) -> np.ndarray:
     return np.array(sizes, dtype=np.int64)
 
 
-def _activation(name) -> bytes:
-    if not isinstance(name, str):
-        raise TypeError(f"activation must be a string, got {name!r}")
-    return name.encode("utf-8")
+def _activation_arrays(activation, hidden: int):
+    """C arrays of names and parameters (NaN = default) for the hidden layers."""
+    specs = list(activation) if isinstance(activation, list) else [activation]
+    if len(specs) not in (1, hidden) and not (hidden == 0 and len(specs) <= 1):
+        raise ValueError(f"Give one activation for all hidden layers or one per hidden layer ({hidden}), "
+                         f"got {len(specs)}")
+    parsed = [_activations.parse(s) for s in specs]
+    names = (ctypes.c_char_p * len(parsed))(*[name.encode() for name, _ in parsed])
+    alphas = np.array([math.nan if a is None else a for _, a in parsed], dtype=np.float64)
+    return names, alphas
+
+
+def _choice(value, options, what: str) -> str:
+    if value not in options:
+        raise ValueError(f"Unknown {what} {value!r}; valid values are {', '.join(options)}")
+    return value
+
+
+def _bias(bias_init):
+    if isinstance(bias_init, numbers.Real) and not isinstance(bias_init, bool):
+        value = float(bias_init)
+        if not math.isfinite(value):
+            raise ValueError(f"bias_init must be finite, got {value}")
+        return 0, value, 0.0
+    try:
+        mean, std = (float(v) for v in bias_init)
+    except (TypeError, ValueError):
+        raise ValueError(f"bias_init must be a number or a (mean, std) pair, got {bias_init!r}") from None
+    if not (math.isfinite(mean) and math.isfinite(std) and std >= 0):
+        raise ValueError(f"bias_init needs a finite mean and std >= 0, got ({mean}, {std})")
+    return 1, mean, std
+
+
+def _seed(seed) -> int:
+    seed = as_int(seed, "seed")
+    if not 0 <= seed <= 2**32 - 1:
+        raise ValueError(f"Seed must be between 0 and 2**32 - 1, got {seed}")
+    return seed

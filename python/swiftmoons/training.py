@@ -40,15 +40,6 @@ def _positive_int(value, name: str) -> int:
     return int(value)
 
 
-def _labels(y, rows: int, width: int, name: str) -> np.ndarray:
-    y = as_float_array(y, name)
-    if y.size != rows * width or (y.ndim == 2 and y.shape != (rows, width)) or y.ndim > 2:
-        raise ValueError(f"{name} must have shape ({rows},) or ({rows}, {width}) to match X, got {y.shape}")
-    if not np.isin(y, (0.0, 1.0)).all():
-        raise ValueError(f"{name} must hold only 0 and 1 (binary labels)")
-    return y
-
-
 def train_together(nets, X, y, *, epochs=800, lr=0.05, batch_size=64, rng=None,
                    record_every=0, record_params=False, X_eval=None, y_eval=None):
     """Train several networks as the article does: one shared permutation per epoch.
@@ -61,10 +52,11 @@ def train_together(nets, X, y, *, epochs=800, lr=0.05, batch_size=64, rng=None,
 
     Parameters
     ----------
-    nets : sequence of TwoLayerNet
-        Networks with the same input and output widths, each at most once.
+    nets : sequence of MLP or TwoLayerNet
+        Networks with the same input and output widths and output kind, each at most once.
     X : array-like of shape (n, input width)
-    y : array-like of shape (n,) or (n, output width), values 0 and 1
+    y : array-like of targets: shape (n,) or (n, output width), values 0 and 1
+        for sigmoid outputs; (n,) class indices for softmax; any numbers for identity
     epochs, batch_size : int >= 1
     lr : float, finite
     rng : RandomState, numpy.random.RandomState, int or None
@@ -91,10 +83,12 @@ def train_together(nets, X, y, *, epochs=800, lr=0.05, batch_size=64, rng=None,
         raise ValueError("Need at least one network to train")
     if len({id(n) for n in nets}) != len(nets):
         raise ValueError("Each network may appear only once")
-    sizes = nets[0].layer_sizes
+    first = nets[0]
+    sizes = first.layer_sizes
     for net in nets:
-        if net.layer_sizes[0] != sizes[0] or net.layer_sizes[-1] != sizes[-1]:
-            raise ValueError(f"All networks need the same input and output widths; got {sizes} and {net.layer_sizes}")
+        if net.layer_sizes[0] != sizes[0] or net.layer_sizes[-1] != sizes[-1] or net.output != first.output:
+            raise ValueError("All networks need the same input and output widths and output kind; got "
+                             f"{sizes} ({first.output}) and {net.layer_sizes} ({net.output})")
     epochs = _positive_int(epochs, "epochs")
     batch_size = _positive_int(batch_size, "batch_size")
     lr = float(lr)
@@ -103,7 +97,7 @@ def train_together(nets, X, y, *, epochs=800, lr=0.05, batch_size=64, rng=None,
     X = as_matrix(X, sizes[0])
     if not np.isfinite(X).all():
         raise ValueError("X must be finite (it holds NaN or infinity)")
-    y = _labels(y, X.shape[0], sizes[-1], "y")
+    y = first._targets(y, X.shape[0])  # values are checked by the library, before any work
     if isinstance(record_every, bool) or not isinstance(record_every, numbers.Integral) or record_every < 0:
         raise ValueError(f"record_every must be an integer >= 0, got {record_every!r}")
     if (X_eval is None) != (y_eval is None):
@@ -112,7 +106,7 @@ def train_together(nets, X, y, *, epochs=800, lr=0.05, batch_size=64, rng=None,
         X_eval = as_matrix(X_eval, sizes[0], "X_eval")
         if not np.isfinite(X_eval).all():
             raise ValueError("X_eval must be finite")
-        y_eval = _labels(y_eval, X_eval.shape[0], sizes[-1], "y_eval")
+        y_eval = first._targets(y_eval, X_eval.shape[0])
         eval_n = X_eval.shape[0]
     else:
         X_eval = y_eval = np.zeros(0)
@@ -142,15 +136,7 @@ def records_of(net) -> TrainingRecords:
     _ffi.call("sm_net_records", net._h, _ffi.ptr(epochs), _ffi.ptr(loss), _ffi.ptr(accuracy), k)
     params = None
     if has_params.value:
-        sizes = net.layer_sizes
-        per = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
-        flat = np.empty(k * per)
+        flat = np.empty(k * net._param_count)
         _ffi.call("sm_net_recorded_params", net._h, _ffi.ptr(flat), flat.size)
-        params = []
-        for block in flat.reshape(k, per):
-            arrays, at = [], 0
-            for a, b in zip(sizes[:-1], sizes[1:]):
-                arrays.append(block[at:at + a * b].reshape(a, b)); at += a * b
-                arrays.append(block[at:at + b].reshape(1, b)); at += b
-            params.append(arrays)
+        params = [net._split(block) for block in flat.reshape(k, net._param_count)]
     return TrainingRecords(epochs, loss, accuracy, params)

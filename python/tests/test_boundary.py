@@ -16,7 +16,7 @@ C_TEST = ROOT / "Tests" / "c" / "sm_c_test"
 
 # Each snippet must raise the named exception with the message fragment.
 CASES = {
-    "unknown activation": ("sm.TwoLayerNet('swish')", "SwiftMoonsError", "valid activations"),
+    "unknown activation": ("sm.TwoLayerNet('softsign')", "SwiftMoonsError", "valid activations"),
     "layer out of range": ("sm.TwoLayerNet('relu').get_hidden(np.zeros((2, 2)), layer=5)", "ValueError", "layer"),
     "lr not finite": ("sm.TwoLayerNet('relu').train_step(np.zeros((2, 2)), [0, 1], lr=float('inf'))", "ValueError", "finite"),
     "no samples": ("sm.TwoLayerNet('relu').forward(np.zeros((0, 2)))", "ValueError", "shape"),
@@ -54,7 +54,7 @@ def test_library_errors_carry_the_library_message():
     result = run_python(
         "import swiftmoons as sm\n"
         "try:\n"
-        "    sm.TwoLayerNet('gelu')\n"
+        "    sm.TwoLayerNet('softsign')\n"
         "except sm.SwiftMoonsError as e:\n"
         "    print(e.status_name, sm._ffi.last_error() == str(e))\n"
     )

@@ -178,8 +178,8 @@ def test_wrong_parameters_change_nothing():
 
 
 def test_unknown_activation_is_a_library_error_listing_valid_ones():
-    with pytest.raises(sm.SwiftMoonsError, match='"sigmoid", "relu"') as info:
-        sm.TwoLayerNet("tanh")
+    with pytest.raises(sm.SwiftMoonsError, match='valid activations are "identity", "sigmoid", "tanh", "relu"') as info:
+        sm.TwoLayerNet("softsign")
     assert info.value.status_name == "SM_ERR_BAD_ARGUMENT"
 
 

@@ -91,7 +91,7 @@ def test_article_run_with_other_settings_matches_reference():
 
 
 def test_article_run_rejects_unknown_activation_listing_supported():
-    with pytest.raises(ValueError, match="supported activations are \\['sigmoid', 'relu'\\]"):
+    with pytest.raises(ValueError, match="supported activations are \\['identity', 'sigmoid', 'tanh', 'relu'"):
         article.run(activations=("sigmoid", "softsign"))
 
 

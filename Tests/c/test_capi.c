@@ -250,6 +250,91 @@ static void test_training(void) {
     sm_rng_free(rng);
 }
 
+static void test_mlp(void) {
+    sm_rng *rng = NULL;
+    sm_net *net = NULL;
+    sm_rng_create(1, &rng);
+    const int64_t sizes[] = {3, 5, 4, 2};
+    const char *acts[] = {"prelu", "gelu"};
+    const char *bad_acts[] = {"prelu", "softsign"};
+    double alphas[] = {0.2, NAN};
+    EXPECT_STATUS(sm_mlp_create(sizes, 4, bad_acts, NULL, 2, "softmax", "auto", 0, 0.0, 0.0, rng, &net),
+                  SM_ERR_BAD_ARGUMENT);
+    CHECK(strstr(sm_last_error(), "gelu_tanh") != NULL, "unknown activation lists the valid ones");
+    const char *three[] = {"relu", "relu", "relu"};
+    EXPECT_STATUS(sm_mlp_create(sizes, 4, three, NULL, 3, "softmax", "auto", 0, 0.0, 0.0, rng, &net),
+                  SM_ERR_BAD_ARGUMENT); /* 3 activations for 2 hidden layers */
+    EXPECT_STATUS(sm_mlp_create(sizes, 4, acts, alphas, 2, "softmax", "lecun", 0, 0.0, 0.0, rng, &net),
+                  SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_mlp_create(sizes, 4, acts, alphas, 2, "tanh", "auto", 0, 0.0, 0.0, rng, &net),
+                  SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_mlp_create(sizes, 4, acts, alphas, 2, "softmax", "auto", 2, 0.0, 0.0, rng, &net),
+                  SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_mlp_create(sizes, 4, acts, alphas, 2, "softmax", "auto", 1, 0.0, -1.0, rng, &net),
+                  SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_mlp_create(sizes, 4, NULL, alphas, 2, "softmax", "auto", 0, 0.0, 0.0, rng, &net),
+                  SM_ERR_BAD_ARGUMENT);
+    uint32_t key_before[624], key_after[624];
+    int64_t pos_before, pos_after; int32_t has; double cached;
+    sm_rng_get_state(rng, key_before, 624, &pos_before, &has, &cached);
+    CHECK(pos_before == 624, "failed creates drew nothing from the stream");
+    CHECK(sm_mlp_create(sizes, 4, acts, alphas, 2, "softmax", "glorot_uniform", 1, 0.0, 0.1, rng, &net) == SM_OK,
+          "create a 3-5-4-2 prelu/gelu softmax network");
+    sm_rng_get_state(rng, key_after, 624, &pos_after, &has, &cached);
+    CHECK(pos_after != pos_before, "creation drew from the stream");
+
+    const char *name = NULL;
+    double alpha = 0;
+    int64_t width = 0;
+    CHECK(sm_net_hidden_activation(net, 1, &name, &alpha) == SM_OK && strcmp(name, "prelu") == 0 && alpha == 0.2,
+          "hidden activation 1");
+    EXPECT_STATUS(sm_net_hidden_activation(net, 3, &name, &alpha), SM_ERR_BAD_ARGUMENT);
+    CHECK(sm_net_output(net, &name, &width) == SM_OK && strcmp(name, "softmax") == 0 && width == 1,
+          "softmax targets are one class index per sample");
+    double slopes[5];
+    CHECK(sm_net_get_slopes(net, 1, slopes, 5) == SM_OK && slopes[0] == 0.2, "prelu slopes start at alpha");
+    EXPECT_STATUS(sm_net_get_slopes(net, 2, slopes, 4), SM_ERR_BAD_ARGUMENT); /* gelu has none */
+
+    double x[12] = {0.1, 0.2, 0.3, -0.4, 0.5, -0.6, 0.7, 0.8, -0.9, 1.0, -1.1, 1.2};
+    double labels[4] = {0, 1, 1, 0}, bad_labels[4] = {0, 1, 2, 0}, loss = 0, accuracy = 0, out[8];
+    int64_t count = 0;
+    sm_net_param_count(net, &count);
+    double *grads = malloc((size_t)count * sizeof(double));
+    EXPECT_STATUS(sm_net_train_step(net, x, 4, 3, bad_labels, 4, 0.1, &loss), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_gradients(net, x, 4, 3, labels, 4, &loss, grads, count - 1), SM_ERR_BAD_SHAPE);
+    CHECK(sm_net_gradients(net, x, 4, 3, labels, 4, &loss, grads, count) == SM_OK && loss > 0, "gradients");
+    CHECK(sm_net_evaluate(net, x, 4, 3, labels, 4, &loss, &accuracy) == SM_OK && accuracy >= 0 && accuracy <= 1,
+          "evaluate");
+    CHECK(sm_net_forward(net, x, 4, 3, out, 8) == SM_OK && fabs(out[0] + out[1] - 1.0) < 1e-15,
+          "softmax rows sum to 1");
+    int64_t firing[9];
+    EXPECT_STATUS(sm_net_firing_counts(net, x, 4, 3, firing, 8), SM_ERR_BAD_SHAPE);
+    CHECK(sm_net_firing_counts(net, x, 4, 3, firing, 9) == SM_OK && firing[0] >= 0 && firing[0] <= 4,
+          "firing counts per hidden unit");
+    free(grads);
+    sm_net_free(net);
+    sm_rng_free(rng);
+
+    int n = sm_activation_count();
+    CHECK(n == 11, "eleven activation kinds");
+    double default_alpha = 0;
+    CHECK(sm_activation_info(4, &name, &default_alpha) == SM_OK && strcmp(name, "leaky_relu") == 0 &&
+          default_alpha == 0.01, "leaky_relu's default slope");
+    EXPECT_STATUS(sm_activation_info(n, &name, &default_alpha), SM_ERR_BAD_ARGUMENT);
+    double zs[3] = {-1000.0, 0.0, 1000.0}, values[3];
+    CHECK(sm_activation_evaluate("sigmoid", NAN, 1, zs, values, 3) == SM_OK && values[1] == 0.25,
+          "sigmoid'(0) = 0.25");
+    for (int i = 0; i < n; i++) {
+        sm_activation_info(i, &name, &default_alpha);
+        int ok = sm_activation_evaluate(name, NAN, 0, zs, values, 3) == SM_OK;
+        ok = ok && sm_activation_evaluate(name, NAN, 1, zs, values + 0, 3) == SM_OK;
+        CHECK(ok && isfinite(values[0]) && isfinite(values[2]), name);
+    }
+    EXPECT_STATUS(sm_activation_evaluate("relu", 0.5, 0, zs, values, 3), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_activation_evaluate("silly", NAN, 0, zs, values, 3), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_activation_evaluate("relu", NAN, 0, NULL, values, 3), SM_ERR_BAD_ARGUMENT);
+}
+
 /* Values for python/tests to compare with NumPy and scikit-learn. */
 static void print_values(void) {
     sm_rng *rng = NULL;
@@ -279,6 +364,7 @@ int main(int argc, char **argv) {
     test_data();
     test_network();
     test_training();
+    test_mlp();
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

@@ -85,7 +85,7 @@ class MLP(_ffi.Handle):
             sizes.append(w.shape[1])
             i += 2  # W_k and b_k (b_k's shape is checked by the library's count)
             if i < len(params):  # W_k fed a hidden layer: PReLU adds its slopes
-                k = len(sizes) - 2
+                k = len(sizes) - 1  # the hidden layer W_k feeds (1-based)
                 spec = specs[min(k - 1, len(specs) - 1)] if specs else activation
                 if _activations.parse(spec)[0] == "prelu":
                     i += 1

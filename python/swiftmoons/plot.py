@@ -31,7 +31,8 @@ PALETTE = {
 }
 #: Colours for activations the article does not draw.
 _EXTRA_COLOURS = ["#8e44ad", "#27ae60", "#d35400", "#2c3e50", "#c0392b", "#16a085"]
-_LABELS = {"sigmoid": "Sigmoid", "relu": "ReLU"}
+_FIXED = {"tanh": "#8e44ad", "leaky_relu": "#27ae60", "gelu": "#d35400"}
+_LABELS = {"sigmoid": "Sigmoid", "relu": "ReLU", "tanh": "Tanh", "gelu": "GELU", "leaky_relu": "Leaky ReLU"}
 
 #: The article's matplotlib settings, applied only while a figure is drawn.
 STYLE = {
@@ -50,11 +51,13 @@ STAGE_LABELS = ["z₁ (pre)", "a₁ (post)", "z₂ (pre)", "a₂ (post)", "z₃ 
 
 def colour(name: str, index: int = 0) -> str:
     """The article's colour for an activation, or a distinct one for others."""
-    return PALETTE.get(name, _EXTRA_COLOURS[index % len(_EXTRA_COLOURS)])
+    return PALETTE.get(name) or _FIXED.get(name) or _EXTRA_COLOURS[index % len(_EXTRA_COLOURS)]
 
 
 def label(name: str) -> str:
-    return _LABELS.get(name, name)
+    """The display name: "ReLU" for "relu", "Leaky ReLU(0.1)" for "leaky_relu(0.1)"."""
+    base, _, rest = name.partition("(")
+    return _LABELS.get(base, base) + (f"({rest}" if rest else "")
 
 
 @contextmanager
@@ -248,3 +251,115 @@ def save_article_figures(result, out_dir, dpi=140) -> list:
         plt.close(fig)
         paths.append(path)
     return paths
+
+
+# ---- the lessons' experiments (swiftmoons.experiments) -------------------------------
+
+def _series(names):
+    """(name, colour, label) for each series in order."""
+    return [(n, colour(n.split("(")[0], i), label(n)) for i, n in enumerate(names)]
+
+
+def activation_curves(curves: dict, axes=None):
+    """Activations (left) and their derivatives (right), from ``experiments.activation_curves``."""
+    x = curves["x"]
+    names = [k for k in curves if k != "x"]
+    with _style():
+        fig, axes = _axes(axes, (1, 2), figsize=(13, 5))
+        left, right = np.ravel(axes)[:2]
+        for name, c, lab in _series(names):
+            left.plot(x, curves[name]["value"], color=c, lw=2.2, label=lab)
+            right.plot(x, curves[name]["derivative"], color=c, lw=2.2, label=lab)
+        right.axhline(0.25, color=PALETTE["muted"], lw=1, ls="--")
+        right.annotate("σ'(0) = 0.25", xy=(x[0], 0.25), xytext=(4, 4), textcoords="offset points",
+                       color=PALETTE["muted"], fontsize=9)
+        left.set_title("Activations", color=PALETTE["text"], fontsize=12)
+        right.set_title("Derivatives: the multiplier backprop applies", color=PALETTE["text"], fontsize=12)
+        for ax, ylab in ((left, "f(x)"), (right, "f'(x)")):
+            ax.set_facecolor(PALETTE["panel"])
+            _muted(ax, "x", ylab)
+            ax.legend(fontsize=9)
+        fig.tight_layout()
+    return fig
+
+
+def vanishing_gradients(result: dict, ax=None):
+    """Per-layer weight-gradient norms (log scale) of deep networks, with the 0.25-per-layer bound."""
+    layers = result["layers"]
+    with _style():
+        fig, ax = _axes(ax, figsize=(10, 5))
+        ax.set_facecolor(PALETTE["panel"])
+        for name, c, lab in _series(list(result["norms"])):
+            ax.semilogy(layers, result["norms"][name], "o-", color=c, lw=2, markersize=5, label=lab)
+        # The bound, anchored at the sigmoid network's output layer if present.
+        anchor = result["norms"].get("sigmoid", next(iter(result["norms"].values())))[-1]
+        ax.semilogy(layers, anchor * result["bound"], "--", color=PALETTE["muted"], lw=1.5,
+                    label="0.25 per layer (sigmoid's bound)")
+        ax.set_title(f"Vanishing gradients: {result['depth']} hidden layers, one batch of moons",
+                     color=PALETTE["text"], fontsize=12)
+        _muted(ax, "Layer (1 = input side)", "‖dLoss/dW‖")
+        ax.legend(fontsize=10)
+        fig.tight_layout()
+    return fig
+
+
+def dead_relu(result: dict, ax=None):
+    """Alive units against training step for ReLU and Leaky ReLU under a cold bias."""
+    with _style():
+        fig, ax = _axes(ax, figsize=(10, 5))
+        ax.set_facecolor(PALETTE["panel"])
+        for name, c, lab in _series(list(result["alive"])):
+            ax.plot(result["steps"], result["alive"][name], color=c, lw=2.5, label=lab)
+        ax.set_ylim(-3, result["units"] + 3)
+        ax.set_title(f"Dead ReLUs: {result['units']} units, bias -3, inputs of std 0.1",
+                     color=PALETTE["text"], fontsize=12)
+        _muted(ax, "Training step", "Units alive (fire on some example)")
+        ax.legend(fontsize=10)
+        fig.tight_layout()
+    return fig
+
+
+def depth_sweep(result: dict, axes=None):
+    """Test accuracy (left) and final training loss (right) against depth, per activation."""
+    depths = result["depths"]
+    with _style():
+        fig, axes = _axes(axes, (1, 2), figsize=(13, 5))
+        left, right = np.ravel(axes)[:2]
+        for name, c, lab in _series(list(result["accuracy"])):
+            left.plot(depths, result["accuracy"][name], "o-", color=c, lw=2, label=lab)
+            right.plot(depths, result["loss"][name], "o-", color=c, lw=2, label=lab)
+        left.set_title("Test accuracy by depth (moons)", color=PALETTE["text"], fontsize=12)
+        right.set_title("Final training loss by depth", color=PALETTE["text"], fontsize=12)
+        for ax, ylab in ((left, "Test accuracy"), (right, "Loss")):
+            ax.set_facecolor(PALETTE["panel"])
+            _muted(ax, "Hidden layers", ylab)
+            ax.legend(fontsize=9)
+        fig.tight_layout()
+    return fig
+
+
+def digits_comparison(result: dict, axes=None):
+    """Loss curves (left) and training time with test accuracy (right) on the 8x8 digits."""
+    names = list(result["seconds"])
+    with _style():
+        fig, axes = _axes(axes, (1, 2), figsize=(13, 5))
+        left, right = np.ravel(axes)[:2]
+        series = _series(names)
+        for name, c, lab in series:
+            left.plot(result["loss_history"][name], color=c, lw=2.5, label=lab)
+        left.set_title("Training loss on 8x8 digits (softmax, 10 classes)", color=PALETTE["text"], fontsize=12)
+        _muted(left, "Epoch", "Cross-entropy")
+        left.legend(fontsize=10)
+        positions = np.arange(len(names))
+        bars = right.bar(positions, [result["seconds"][n] * 1000 for n in names], color=[c for _, c, _ in series])
+        for bar, name in zip(bars, names):
+            right.annotate(f"acc {result['accuracy'][name]:.1%}", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                           xytext=(0, 4), textcoords="offset points", ha="center", fontsize=10)
+        right.set_xticks(positions)
+        right.set_xticklabels([lab for _, _, lab in series])
+        right.set_title(f"Training time, {result['epochs']} epochs", color=PALETTE["text"], fontsize=12)
+        _muted(right, None, "Milliseconds")
+        for ax in (left, right):
+            ax.set_facecolor(PALETTE["panel"])
+        fig.tight_layout()
+    return fig

@@ -13,10 +13,7 @@ import numbers
 
 import numpy as np
 
-ACTIVATIONS = ("sigmoid", "relu")
-
-
-# ---- activations and loss ---------------------------------------------------
+# ---- activations and losses -------------------------------------------------------
 
 def sigmoid(z):
     """The logistic function, with z clipped to [-500, 500] so exp cannot overflow."""
@@ -39,6 +36,92 @@ def relu_derivative(z):
 def bce(y, yhat):
     """Binary cross-entropy with the article's 1e-9 inside the logs."""
     return -np.mean(y * np.log(yhat + 1e-9) + (1 - y) * np.log(1 - yhat + 1e-9))
+
+
+def logistic(z):
+    """The logistic function without a clip, in a form that never overflows."""
+    z = np.asarray(z, dtype=np.float64)
+    out = np.empty_like(z)
+    pos = z >= 0
+    out[pos] = 1 / (1 + np.exp(-z[pos]))
+    e = np.exp(z[~pos])
+    out[~pos] = e / (1 + e)
+    return out
+
+
+_erf = np.vectorize(math.erf, otypes=[np.float64])
+_SQRT_HALF = 0.7071067811865476
+_SQRT_2_OVER_PI = 0.7978845608028654
+_INV_SQRT_2PI = 0.3989422804014327
+
+#: Default parameter of the kinds that have one (PReLU's is its initial slope).
+DEFAULT_ALPHA = {"leaky_relu": 0.01, "prelu": 0.25, "elu": 1.0}
+ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu", "gelu_tanh",
+               "swish", "softplus", "silu")
+
+
+def activation(name, z, alpha=None):
+    """f(z) for the named activation; ``alpha`` is its parameter (PReLU: the slopes)."""
+    name = "swish" if name == "silu" else name
+    alpha = DEFAULT_ALPHA.get(name) if alpha is None else alpha
+    z = np.asarray(z, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        if name == "identity":
+            return z.copy()
+        if name == "sigmoid":
+            return sigmoid(z)
+        if name == "tanh":
+            return np.tanh(z)
+        if name == "relu":
+            return relu(z)
+        if name in ("leaky_relu", "prelu"):
+            return np.where(z > 0, z, alpha * z)
+        if name == "elu":
+            return np.where(z > 0, z, alpha * np.expm1(z))
+        if name == "gelu":
+            return 0.5 * z * (1 + _erf(z * _SQRT_HALF))
+        if name == "gelu_tanh":
+            # Beyond |z| = 1e6 tanh is exactly +-1: the limits avoid z**3 overflowing.
+            inner = 0.5 * z * (1 + np.tanh(_SQRT_2_OVER_PI * (z + 0.044715 * z * z * z)))
+            return np.where(np.abs(z) > 1e6, np.where(z > 0, z, 0.0), inner)
+        if name == "swish":
+            return z * logistic(z)
+        if name == "softplus":
+            return np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
+    raise ValueError(f"Unknown activation {name!r}; valid activations are {ACTIVATIONS}")
+
+
+def activation_derivative(name, z, a, alpha=None):
+    """f'(z), given a = f(z) (cheaper for sigmoid, tanh, ELU)."""
+    name = "swish" if name == "silu" else name
+    alpha = DEFAULT_ALPHA.get(name) if alpha is None else alpha
+    z = np.asarray(z, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        if name == "identity":
+            return np.ones_like(z)
+        if name == "sigmoid":
+            return sigmoid_derivative(a)
+        if name == "tanh":
+            return 1 - a * a
+        if name == "relu":
+            return relu_derivative(z)
+        if name in ("leaky_relu", "prelu"):
+            return np.where(z > 0, 1.0, alpha * np.ones_like(z))
+        if name == "elu":
+            return np.where(z > 0, 1.0, a + alpha)
+        if name == "gelu":
+            pdf = np.exp(-0.5 * z * z) * _INV_SQRT_2PI
+            return 0.5 * (1 + _erf(z * _SQRT_HALF)) + np.where(pdf == 0, 0.0, z * pdf)
+        if name == "gelu_tanh":
+            t = np.tanh(_SQRT_2_OVER_PI * (z + 0.044715 * z * z * z))
+            inner = 0.5 * (1 + t) + 0.5 * z * (1 - t * t) * _SQRT_2_OVER_PI * (1 + 0.134145 * z * z)
+            return np.where(np.abs(z) > 1e6, (z > 0).astype(float), inner)
+        if name == "swish":
+            s = logistic(z)
+            return s + a * (1 - s)
+        if name == "softplus":
+            return logistic(z)
+    raise ValueError(f"Unknown activation {name!r}")
 
 
 # ---- random streams -----------------------------------------------------------
@@ -131,46 +214,82 @@ def train_test_split(*arrays, test_size=0.25, random_state=None):
 
 # ---- the network ------------------------------------------------------------------
 
-class TwoLayerNet:
-    """The article's network with any layer sizes, in NumPy.
+def _parse(spec):
+    if isinstance(spec, str):
+        return ("swish" if spec == "silu" else spec), None
+    name, alpha = spec
+    if isinstance(alpha, dict):
+        alpha = alpha.get("alpha")
+    return ("swish" if name == "silu" else name), (None if alpha is None else float(alpha))
 
-    ``seed`` as an int reseeds NumPy's global stream, as the article does;
-    a ``np.random.RandomState`` is drawn from instead.
-    """
 
-    def __init__(self, activation="relu", seed=0, layer_sizes=(2, 8, 8, 1)):
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"Unknown activation {activation!r}; valid activations are {ACTIVATIONS}")
-        if isinstance(seed, np.random.RandomState):
-            draw = seed.randn
-        else:
-            np.random.seed(seed)
-            draw = np.random.randn
-        self.act_name = self.activation = activation
+class MLP:
+    """A fully connected network in NumPy: the same interface and math as
+    ``swiftmoons.MLP``. ``seed`` is an int (a fresh ``np.random.RandomState``)
+    or a ``np.random.RandomState`` to draw from."""
+
+    def __init__(self, layer_sizes, activation="relu", output="sigmoid", init="auto", bias_init=0.0, seed=0):
+        rng = seed if isinstance(seed, np.random.RandomState) else np.random.RandomState(seed)
+        self._build(layer_sizes, activation, output, init, bias_init, rng.randn, rng)
+
+    def _build(self, layer_sizes, activation, output, init, bias_init, randn, rng):
         self.layer_sizes = tuple(int(s) for s in layer_sizes)
-        self.act = relu if activation == "relu" else sigmoid
-        self.dact = relu_derivative if activation == "relu" else sigmoid_derivative
-
-        # He initialization for ReLU, Xavier for sigmoid.
-        def scale(fan_in):
-            return np.sqrt(2 / fan_in) if activation == "relu" else np.sqrt(1 / fan_in)
-
-        self.weights, self.biases = [], []
-        for fan_in, fan_out in zip(self.layer_sizes[:-1], self.layer_sizes[1:]):
-            self.weights.append(draw(fan_in, fan_out) * scale(fan_in))
-            self.biases.append(np.zeros((1, fan_out)))
+        hidden = len(self.layer_sizes) - 2
+        specs = activation if isinstance(activation, list) else [activation] * max(hidden, 1)
+        if len(specs) == 1 and hidden > 1:
+            specs = specs * hidden
+        self.activations = [_parse(s) for s in specs][:hidden]
+        self.activations = [(n, DEFAULT_ALPHA.get(n) if a is None else a) for n, a in self.activations]
+        for name, _ in self.activations:
+            if name not in ACTIVATIONS:
+                raise ValueError(f"Unknown activation {name!r}; valid activations are {ACTIVATIONS}")
+        self.output = output
+        self.act_name = self.activation = self.activations[0][0] if self.activations else "identity"
+        self.weights, self.biases, self.slopes = [], [], []
+        for k, (fan_in, fan_out) in enumerate(zip(self.layer_sizes[:-1], self.layer_sizes[1:])):
+            if init == "glorot_uniform":
+                limit = np.sqrt(6 / (fan_in + fan_out))
+                self.weights.append(rng.uniform(-limit, limit, (fan_in, fan_out)))
+                continue
+            if init == "auto":
+                feeds = self.activations[min(k, hidden - 1)][0] if hidden else "sigmoid"
+                he = feeds not in ("sigmoid", "tanh", "identity")
+            else:
+                he = init == "he"
+            # He initialization for ReLU-like activations, Xavier for the others.
+            scale = np.sqrt(2 / fan_in) if he else np.sqrt(1 / fan_in)
+            self.weights.append(randn(fan_in, fan_out) * scale)
+        for fan_out in self.layer_sizes[1:]:
+            if isinstance(bias_init, tuple):
+                self.biases.append(rng.normal(bias_init[0], bias_init[1], (1, fan_out)))
+            else:
+                self.biases.append(np.full((1, fan_out), float(bias_init)))
+        for (name, alpha), width in zip(self.activations, self.layer_sizes[1:-1]):
+            self.slopes.append(np.full((1, width), alpha) if name == "prelu" else None)
         self.loss_history = []
 
     @classmethod
-    def from_params(cls, weights, biases, activation="relu"):
+    def from_params(cls, params, activation="relu", output="sigmoid"):
+        """A network from ``[W1, b1, (slopes1,) W2, ...]`` (see ``get_params``)."""
         net = cls.__new__(cls)
-        net.act_name = net.activation = activation
-        net.act = relu if activation == "relu" else sigmoid
-        net.dact = relu_derivative if activation == "relu" else sigmoid_derivative
-        net.weights = [np.array(w, dtype=np.float64) for w in weights]
-        net.biases = [np.array(b, dtype=np.float64).reshape(1, -1) for b in biases]
-        net.layer_sizes = (net.weights[0].shape[0],) + tuple(w.shape[1] for w in net.weights)
-        net.loss_history = []
+        params = [np.array(p, dtype=np.float64) for p in params]
+        specs = activation if isinstance(activation, list) else None
+        weights, biases, slopes, i = [], [], [], 0
+        while i < len(params):
+            weights.append(params[i])
+            biases.append(params[i + 1].reshape(1, -1))
+            i += 2
+            if i < len(params):
+                k = len(weights)
+                spec = specs[min(k - 1, len(specs) - 1)] if specs else activation
+                if _parse(spec)[0] == "prelu":
+                    slopes.append(params[i].reshape(1, -1))
+                    i += 1
+                else:
+                    slopes.append(None)
+        sizes = (weights[0].shape[0],) + tuple(w.shape[1] for w in weights)
+        net._build(sizes, activation, output, "auto", 0.0, lambda *shape: np.zeros(shape), None)
+        net.weights, net.biases, net.slopes = weights, biases, slopes
         return net
 
     # The article's attribute names.
@@ -183,74 +302,176 @@ class TwoLayerNet:
         raise AttributeError(name)
 
     def get_params(self):
-        return [p for pair in zip(self.weights, self.biases) for p in pair]
+        """``[W1, b1, (slopes1,) W2, b2, ...]``: PReLU layers add their slopes."""
+        out = []
+        for k, (W, b) in enumerate(zip(self.weights, self.biases)):
+            out += [W, b]
+            if k < len(self.slopes) and self.slopes[k] is not None:
+                out.append(self.slopes[k])
+        return out
+
+    def _hidden_activation(self, k, z):
+        name, alpha = self.activations[k]
+        return activation(name, z, self.slopes[k] if name == "prelu" else alpha)
+
+    def _output(self, z):
+        if self.output == "sigmoid":
+            return sigmoid(z)
+        if self.output == "softmax":
+            e = np.exp(z - z.max(axis=1, keepdims=True))
+            return e / e.sum(axis=1, keepdims=True)
+        return z.copy()
 
     def _layers(self, X):
-        """Every layer's (z, a); the last a is the sigmoid output."""
-        zs, activations = [], []
+        """Every layer's (z, a); the last a is the output."""
+        zs, outs = [], []
         a = X
         last = len(self.weights) - 1
         for k, (W, b) in enumerate(zip(self.weights, self.biases)):
             z = a @ W + b
-            a = sigmoid(z) if k == last else self.act(z)
+            a = self._output(z) if k == last else self._hidden_activation(k, z)
             zs.append(z)
-            activations.append(a)
-        return zs, activations
+            outs.append(a)
+        return zs, outs
 
     def forward(self, X, store=False):
-        zs, activations = self._layers(X)
+        zs, outs = self._layers(X)
         if store:
-            self._cache = (X, zs, activations)
-        return activations[-1]
+            self._cache = (X, zs, outs)
+        return outs[-1]
 
-    def backward(self, lr=0.05):
-        X, zs, activations = self._cache
-        n = X.shape[0]
-        # Sigmoid output with BCE: dLoss/dz of the output is (out - y) / n.
-        dz = (activations[-1] - self.y_cache) / n
-        grads = []
+    def _loss_and_delta(self, y):
+        X, zs, outs = self._cache
+        n, out, z = X.shape[0], outs[-1], zs[-1]
+        if self.output == "sigmoid":
+            # Sigmoid output with BCE: dLoss/dz of the output is (out - y) / n.
+            return bce(y, out), (out - y) / n
+        if self.output == "softmax":
+            labels = y.astype(np.int64).ravel()
+            m = z.max(axis=1, keepdims=True)
+            lse = np.log(np.exp(z - m).sum(axis=1))
+            loss = np.mean(lse - (z[np.arange(n), labels] - m[:, 0]))
+            onehot = np.zeros_like(out)
+            onehot[np.arange(n), labels] = 1
+            return loss, (out - onehot) / n
+        return np.mean((out - y) ** 2), 2 * (out - y) / out.size
+
+    def gradients(self, X, y):
+        """The loss and its gradient for every parameter (as ``get_params``)."""
+        self._targets(y, X)
+        self.forward(X, store=True)
+        return self._backward()
+
+    def _targets(self, y, X):
+        width = 1 if self.output == "softmax" else self.layer_sizes[-1]
+        self.y_cache = np.asarray(y, dtype=np.float64).reshape(-1, width)
+
+    def _backward(self):
+        X, zs, outs = self._cache
+        loss, dz = self._loss_and_delta(self.y_cache)
+        per_layer, slope_grads = {}, {}
         for k in range(len(self.weights) - 1, -1, -1):
-            a_below = X if k == 0 else activations[k - 1]
-            dW = a_below.T @ dz
-            db = dz.sum(axis=0, keepdims=True)
-            grads.append((k, dW, db))
+            a_below = X if k == 0 else outs[k - 1]
+            per_layer[k] = [a_below.T @ dz, dz.sum(axis=0, keepdims=True)]
             if k > 0:
                 da = dz @ self.weights[k].T
-                # ReLU's derivative is a step in z; sigmoid's is a(1 - a).
-                local = self.dact(zs[k - 1]) if self.act_name == "relu" else self.dact(activations[k - 1])
-                dz = da * local
-        for k, dW, db in grads:
-            self.weights[k] -= lr * dW
-            self.biases[k] -= lr * db
+                name, alpha = self.activations[k - 1]
+                z_below = zs[k - 1]
+                if name == "prelu":
+                    # The slope's gradient: da * z summed over samples where z <= 0.
+                    slope_grads[k - 1] = (da * np.where(z_below > 0, 0.0, z_below)).sum(axis=0, keepdims=True)
+                    alpha = self.slopes[k - 1]
+                dz = da * activation_derivative(name, z_below, outs[k - 1], alpha)
+        flat = []
+        for k in range(len(self.weights)):
+            flat += per_layer[k]
+            if k in slope_grads:
+                flat.append(slope_grads[k])
+        return loss, flat
+
+    def backward(self, lr=0.05):
+        loss, grads = self._backward()
+        params = self.get_params()
+        for p, g in zip(params, grads):
+            p -= lr * g
+        return loss
 
     def train_step(self, X, y, lr=0.05):
-        self.y_cache = np.asarray(y, dtype=np.float64).reshape(-1, self.layer_sizes[-1])
-        out = self.forward(X, store=True)
-        loss = bce(self.y_cache, out)
-        self.backward(lr)
-        return loss
+        self._targets(y, X)
+        self.forward(X, store=True)
+        return self.backward(lr)
 
     def fit(self, X, y, epochs=800, lr=0.05, batch_size=64, rng=None):
         """The article's loop for this network alone; returns the new epoch losses."""
         return train_together([self], X, y, epochs=epochs, lr=lr, batch_size=batch_size, rng=rng)[0]
 
+    def evaluate(self, X, y):
+        """Mean loss and accuracy (NaN for identity outputs) on (X, y)."""
+        out = self.forward(X)
+        if self.output == "sigmoid":
+            y = np.asarray(y, dtype=np.float64).reshape(out.shape)
+            return float(bce(y, out)), float(((out >= 0.5) == y).mean())
+        if self.output == "softmax":
+            labels = np.asarray(y).astype(np.int64).ravel()
+            p = np.maximum(out[np.arange(len(labels)), labels], np.finfo(np.float64).tiny)
+            return float(-np.mean(np.log(p))), float((out.argmax(axis=1) == labels).mean())
+        y = np.asarray(y, dtype=np.float64).reshape(out.shape)
+        return float(np.mean((out - y) ** 2)), float("nan")
+
     def get_hidden(self, X, layer=1):
-        zs, activations = self._layers(X)
-        return activations[layer - 1]
+        zs, outs = self._layers(X)
+        return outs[layer - 1]
 
     def get_z_trace(self, x, per_sample=False):
         """Mean |z1|, |a1|, ..., |zL| (over everything, or per sample)."""
         x = np.asarray(x, dtype=np.float64)
         if x.ndim == 1:
             x = x.reshape(1, -1)
-        zs, activations = self._layers(x)
+        zs, outs = self._layers(x)
         stages = []
-        for z, a in zip(zs[:-1], activations[:-1]):
+        for z, a in zip(zs[:-1], outs[:-1]):
             stages += [z, a]
         stages.append(zs[-1])
         if per_sample:
             return np.stack([np.abs(s).mean(axis=1) for s in stages], axis=1)
         return [float(np.abs(s).mean()) for s in stages]
+
+    def gradient_norms(self, X, y):
+        """The Frobenius norm of each layer's weight gradient."""
+        _, grads = self.gradients(X, y)
+        dWs, i = [], 0
+        for k in range(len(self.weights)):
+            dWs.append(np.linalg.norm(grads[i]))
+            i += 3 if k < len(self.slopes) and self.slopes[k] is not None else 2
+        return np.array(dWs)
+
+    def alive_units(self, X):
+        """Per hidden layer: does the unit's pre-activation exceed 0 on some row of X?"""
+        zs, _ = self._layers(X)
+        return [(z > 0).any(axis=0) for z in zs[:-1]]
+
+    def hidden_spread(self, X):
+        return [float(self.get_hidden(X, k).std()) for k in range(1, len(self.layer_sizes) - 1)]
+
+
+class TwoLayerNet(MLP):
+    """The article's network with any layer sizes, in NumPy.
+
+    ``seed`` as an int reseeds NumPy's global stream, as the article does;
+    a ``np.random.RandomState`` is drawn from instead.
+    """
+
+    def __init__(self, activation="relu", seed=0, layer_sizes=(2, 8, 8, 1)):
+        if isinstance(seed, np.random.RandomState):
+            randn, rng = seed.randn, seed
+        else:
+            np.random.seed(seed)
+            randn, rng = np.random.randn, np.random.mtrand._rand
+        self._build(layer_sizes, activation, "sigmoid", "auto", 0.0, randn, rng)
+
+    @classmethod
+    def from_params(cls, weights, biases, activation="relu"):
+        return super().from_params([p for pair in zip(weights, biases) for p in pair], activation=activation)
 
 
 def train_together(nets, X, y, *, epochs=800, lr=0.05, batch_size=64, rng=None):

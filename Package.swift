@@ -14,7 +14,12 @@ let package = Package(
     ],
     targets: [
         // MARK: - Core (pure Swift: no pointers or C types in its API)
-        .target(name: "SwiftMoons"),
+        // AVX2 with FMA (every machine this project runs on has both): the
+        // SIMD4<Double> kernels then compile to 256-bit vector code.
+        .target(
+            name: "SwiftMoons",
+            swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]
+        ),
 
         // MARK: - C ABI (`@_cdecl` exports only)
         .target(

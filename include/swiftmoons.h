@@ -65,6 +65,15 @@ SM_API const char *sm_last_error(void);
 /* The name of a status code ("SM_OK", "SM_ERR_BAD_SHAPE", ...); static. */
 SM_API const char *sm_status_name(int status);
 
+/* ---- Threads ------------------------------------------------------------------ */
+
+/* Sets how many threads parallel work uses (large forward passes, training
+ * several networks, sweeps); 0 means one per processor (the default). Results
+ * do not depend on it. */
+SM_API int sm_set_thread_count(int n);
+/* The thread count in force. */
+SM_API int sm_thread_count(void);
+
 /* ---- Random stream: numpy.random.RandomState, bit for bit ----------------- */
 
 typedef struct sm_rng sm_rng;
@@ -223,6 +232,20 @@ SM_API int sm_activation_info(int index, const char **name, double *default_alph
  * activation ("silu" names swish); alpha NaN means the default. */
 SM_API int sm_activation_evaluate(const char *name, double alpha, int32_t derivative,
                                   const double *x, double *out, int64_t n);
+
+/* ---- Sweeps ------------------------------------------------------------------------ */
+
+/* The article's run (make_moons(n_samples, noise, data_seed), standardized,
+ * split 75/25 with split_seed; 2-8-8-1 networks; epochs of SGD with batch_size
+ * and lr) for every network seed and activation, in parallel: each (seed,
+ * activation) task draws its weights from a stream seeded with the seed and
+ * its permutations from where the draws end, as the article does. losses is
+ * n_seeds x n_activations x epochs, accuracy (test) n_seeds x n_activations. */
+SM_API int sm_article_sweep(const int64_t *seeds, int64_t n_seeds, const char *const *activations,
+                            const double *alphas, int64_t n_activations, int64_t n_samples,
+                            double noise, int64_t data_seed, int64_t split_seed, int64_t epochs,
+                            double lr, int64_t batch_size, double *losses, int64_t loss_len,
+                            double *accuracy, int64_t accuracy_len);
 
 /* ---- Whole-run training ------------------------------------------------------ */
 

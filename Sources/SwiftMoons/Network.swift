@@ -32,7 +32,7 @@ public final class Network {
     private var work: [Double] = []
     private var capacity = 0
     private var zOffsets: [Int] = [], aOffsets: [Int] = [], dOffsets: [Int] = []
-    private var daOffset = 0
+    private var daOffset = 0, transposeOffset = 0
     private var grads: [Double]
 
     /// Epochs trained by `fit` / `trainTogether` so far.
@@ -308,9 +308,11 @@ public final class Network {
         }
         let da = total
         total += try checkedCount(rows, layerSizes.max() ?? 1, what: "Scratch for \(rows) rows")
+        let transpose = total
+        total += zip(layerSizes, layerSizes.dropFirst()).map { $0 * $1 }.max() ?? 0
         _ = try checkedCount(1, total, what: "Scratch for \(rows) rows")
         work = [Double](repeating: 0, count: total)
-        zOffsets = z; aOffsets = a; dOffsets = d; daOffset = da
+        zOffsets = z; aOffsets = a; dOffsets = d; daOffset = da; transposeOffset = transpose
         capacity = rows
     }
 
@@ -319,20 +321,19 @@ public final class Network {
     /// z = input @ W + b and the activations, layer by layer, over `rows` rows.
     private func forwardKernel(_ x: UnsafePointer<Double>, rows: Int, through lastLayer: Int,
                                _ p: UnsafePointer<Double>, _ s: UnsafeMutablePointer<Double>) {
+        forwardKernel(x, rows: rows, through: lastLayer, p, s, zOffsets: zOffsets, aOffsets: aOffsets)
+    }
+
+    /// The forward pass with an explicit scratch layout (threads bring their own).
+    private func forwardKernel(_ x: UnsafePointer<Double>, rows: Int, through lastLayer: Int,
+                               _ p: UnsafePointer<Double>, _ s: UnsafeMutablePointer<Double>,
+                               zOffsets: [Int], aOffsets: [Int]) {
         var input = x
         for l in 0..<lastLayer {
             let fanIn = layerSizes[l], fanOut = layerSizes[l + 1]
             let w = p + weightOffsets[l], b = p + biasOffsets[l]
             let z = s + zOffsets[l], a = s + aOffsets[l]
-            for i in 0..<rows {
-                let xi = input + i * fanIn, zi = z + i * fanOut
-                for j in 0..<fanOut { zi[j] = 0 }
-                for k in 0..<fanIn {
-                    let xk = xi[k], wk = w + k * fanOut
-                    for j in 0..<fanOut { zi[j] += xk * wk[j] }
-                }
-                for j in 0..<fanOut { zi[j] += b[j] }
-            }
+            affine(input, rows: rows, fanIn: fanIn, fanOut: fanOut, w, b, z)
             let n = rows * fanOut
             if l < layerCount - 1 {
                 let act = activations[l]
@@ -346,7 +347,7 @@ public final class Network {
                 }
             } else {
                 switch output {
-                case .sigmoid: for i in 0..<n { a[i] = sigmoid(z[i]) }
+                        case .sigmoid: sigmoidBulk(z, a, n)
                 case .identity: a.update(from: z, count: n)
                 case .softmax:
                     for i in 0..<rows { softmaxRow(z + i * fanOut, a + i * fanOut, fanOut) }
@@ -368,11 +369,7 @@ public final class Network {
             // sigmoid's derivative cancels (the article's shortcut, which
             // ignores the 1e-9 inside the logs).
             let count = rows * k
-            for i in 0..<count {
-                let yi = y[i], o = out[i]
-                terms[i] = yi * log(o + 1e-9) + (1 - yi) * log(1 - o + 1e-9)
-                delta[i] = (o - yi) / n
-            }
+            bceTerms(out, y, count: count, rows: rows, terms, delta)
             return -(pairwiseSum(UnsafePointer(terms), count, 1) / Double(count))
         case .softmax:
             // Cross-entropy from the log-sum-exp of z (no log of a rounded
@@ -412,30 +409,14 @@ public final class Network {
             let input = l == 0 ? x : UnsafePointer(s + aOffsets[l - 1])
             let dz = s + dOffsets[l]
             let gW = g + weightOffsets[l], gB = g + biasOffsets[l]
-            // gW = input^T @ dz; gB = column sums of dz.
-            for k in 0..<(fanIn * fanOut) { gW[k] = 0 }
-            for j in 0..<fanOut { gB[j] = 0 }
-            for i in 0..<rows {
-                let xi = input + i * fanIn, di = dz + i * fanOut
-                for k in 0..<fanIn {
-                    let xk = xi[k], gk = gW + k * fanOut
-                    for j in 0..<fanOut { gk[j] += xk * di[j] }
-                }
-                for j in 0..<fanOut { gB[j] += di[j] }
-            }
+            weightGradients(input, dz, rows: rows, fanIn: fanIn, fanOut: fanOut, gW, gB)
             guard l > 0 else { continue }
-            // da = dz @ W^T, then the delta of the layer below = da * act'.
-            let w = p + weightOffsets[l]
+            // da = dz @ W^T (from a transposed copy, so the sums run over
+            // contiguous memory), then the delta of the layer below = da * act'.
+            let w = p + weightOffsets[l], wT = s + transposeOffset
+            for r in 0..<fanIn { for c in 0..<fanOut { wT[c * fanIn + r] = w[r * fanOut + c] } }
             let da = s + daOffset
-            for i in 0..<rows {
-                let di = dz + i * fanOut
-                for k in 0..<fanIn {
-                    let wk = w + k * fanOut
-                    var acc = 0.0
-                    for j in 0..<fanOut { acc += di[j] * wk[j] }
-                    da[i * fanIn + k] = acc
-                }
-            }
+            inputGradients(dz, rows: rows, fanIn: fanIn, fanOut: fanOut, wT, da)
             let act = activations[l - 1]
             let zPrev = s + zOffsets[l - 1], aPrev = s + aOffsets[l - 1], dPrev = s + dOffsets[l - 1]
             if slopeOffsets[l - 1] >= 0 {
@@ -450,9 +431,7 @@ public final class Network {
                     }
                 }
             } else {
-                for idx in 0..<(rows * fanIn) {
-                    dPrev[idx] = da[idx] * act.derivative(zPrev[idx], aPrev[idx])
-                }
+                activationBackward(act, da, zPrev, aPrev, dPrev, rows * fanIn)
             }
         }
         return loss
@@ -524,10 +503,51 @@ public final class Network {
         try checkInput(count: x.count, rows: rows)
         try checkOutput(count: out.count, rows: rows, width: outputWidth, name: "The output")
         let w = outputWidth
+        let threads = min(Parallel.threadCount, rows / Network.rowsPerThread)
+        if threads > 1 {
+            try withInput(x) { xp in
+                try withOutput(&out) { op in forwardInParallel(xp, rows: rows, into: op, threads: threads) }
+            }
+            return
+        }
         try withInput(x) { xp in
             try withOutput(&out) { op in
                 try blocks(xp, rows: rows, through: layerCount) { start, n, s in
                     (op + start * w).update(from: s + self.aOffsets[self.layerCount - 1], count: n * w)
+                }
+            }
+        }
+    }
+
+    /// Rows below which a forward pass is not worth splitting across threads.
+    static let rowsPerThread = 4096
+
+    /// Splits the rows into one contiguous range per thread; each thread runs
+    /// the layers block by block in scratch of its own. Rows are independent,
+    /// so the result does not depend on the number of threads.
+    private func forwardInParallel(_ x: UnsafePointer<Double>, rows: Int, into out: UnsafeMutablePointer<Double>, threads: Int) {
+        let block = Network.blockRows
+        var zOff: [Int] = [], aOff: [Int] = [], total = 0
+        for width in layerSizes.dropFirst() {
+            zOff.append(total); total += block * width
+            aOff.append(total); total += block * width
+        }
+        let inW = inputWidth, outW = outputWidth, L = layerCount, last = aOff[L - 1]
+        let per = (rows + threads - 1) / threads
+        params.withUnsafeBufferPointer { pb in
+            let p = pb.baseAddress!
+            Parallel.forEach(threads) { t in
+                let first = t * per, end = min(rows, first + per)
+                guard first < end else { return }
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: total) { scratch in
+                    let s = scratch.baseAddress!
+                    var start = first
+                    while start < end {
+                        let n = min(block, end - start)
+                        forwardKernel(x + start * inW, rows: n, through: L, p, s, zOffsets: zOff, aOffsets: aOff)
+                        (out + start * outW).update(from: s + last, count: n * outW)
+                        start += n
+                    }
                 }
             }
         }
@@ -703,8 +723,8 @@ public final class Network {
 @inline(__always)
 private func applyActivation(_ act: Activation, _ z: UnsafeMutablePointer<Double>, _ a: UnsafeMutablePointer<Double>, _ n: Int) {
     switch act.kind {
-    case .relu: for i in 0..<n { a[i] = relu(z[i]) }
-    case .sigmoid: for i in 0..<n { a[i] = sigmoid(z[i]) }
+    case .relu: reluBulk(z, a, n)
+    case .sigmoid: sigmoidBulk(z, a, n)
     default: for i in 0..<n { a[i] = act.value(z[i]) }
     }
 }

@@ -88,41 +88,68 @@ public func trainTogether<X: Collection, Y: Collection>(
 
     let batch = min(batchSize, rows)
     for n in nets { try n.reserve(rows: batch) }
-    var bx = [Double](repeating: 0, count: batch * inW), by = [Double](repeating: 0, count: batch * tW)
-    var histories = [[Double]](repeating: [], count: nets.count)
-    for i in nets.indices { histories[i].reserveCapacity(epochs) }
-    var batchLosses = [Double](repeating: 0, count: (rows + batch - 1) / batch)
-    var order = [Int](repeating: 0, count: rows)
+    let batchesPerEpoch = (rows + batch - 1) / batch
+    var losses = [Double](repeating: 0, count: nets.count * epochs)
+    var failures = [Error?](repeating: nil, count: nets.count)
 
-    for epoch in 1...epochs {
-        for i in 0..<rows { order[i] = i }
-        rng.shuffle(&order)
-        for (k, net) in nets.enumerated() {
-            var b = 0, start = 0
-            while start < rows {
-                let m = min(batch, rows - start)
-                bx.withUnsafeMutableBufferPointer { bxp in
-                    by.withUnsafeMutableBufferPointer { byp in
-                        for r in 0..<m {
-                            let src = order[start + r]
-                            for c in 0..<inW { bxp[r * inW + c] = xs[src * inW + c] }
-                            for c in 0..<tW { byp[r * tW + c] = ys[src * tW + c] }
+    // The permutations come from `rng` in epoch order, exactly as a serial
+    // loop draws them; a chunk of epochs' worth is drawn first, then every
+    // network trains through the chunk on its own thread. Networks share
+    // nothing but the read-only data and orders, so the results do not
+    // depend on the number of threads.
+    let chunk = max(1, min(epochs, (1 << 22) / rows))
+    var orders = [Int](repeating: 0, count: chunk * rows)
+    var firstEpoch = 0
+    while firstEpoch < epochs {
+        let count = min(chunk, epochs - firstEpoch)
+        for e in 0..<count {
+            for i in 0..<rows { orders[e * rows + i] = i }
+            rng.shuffle(&orders[(e * rows)..<(e * rows + rows)])
+        }
+        xs.withUnsafeBufferPointer { xb in
+            ys.withUnsafeBufferPointer { yb in
+                orders.withUnsafeBufferPointer { ob in
+                    losses.withUnsafeMutableBufferPointer { lb in
+                        failures.withUnsafeMutableBufferPointer { fb in
+                            let x = xb.baseAddress!, y = yb.baseAddress!, order = ob.baseAddress!
+                            let lossOut = lb.baseAddress!, failed = fb.baseAddress!
+                            Parallel.forEach(nets.count) { k in
+                                let net = nets[k]
+                                withUnsafeTemporaryAllocation(of: Double.self, capacity: batch * (inW + tW) + batchesPerEpoch) { buf in
+                                    let bx = buf.baseAddress!, by = bx + batch * inW, batchLosses = by + batch * tW
+                                    for e in 0..<count {
+                                        let o = order + e * rows
+                                        var b = 0, start = 0
+                                        while start < rows {
+                                            let m = min(batch, rows - start)
+                                            for r in 0..<m {
+                                                let src = o[start + r]
+                                                (bx + r * inW).update(from: x + src * inW, count: inW)
+                                                (by + r * tW).update(from: y + src * tW, count: tW)
+                                            }
+                                            batchLosses[b] = net.trainKernel(UnsafePointer(bx), UnsafePointer(by), rows: m, lr: lr)
+                                            b += 1
+                                            start += m
+                                        }
+                                        // np.mean over the list of batch losses.
+                                        lossOut[k * epochs + firstEpoch + e] = pairwiseSum(UnsafePointer(batchLosses), b, 1) / Double(b)
+                                        net.epochsTrained += 1
+                                        let epoch = firstEpoch + e + 1
+                                        if let rec, rec.every > 0, epoch % rec.every == 0 || epoch == epochs {
+                                            do { try net.record(rec) } catch { failed[k] = error }
+                                        }
+                                    }
+                                }
+                            }
                         }
-                        batchLosses[b] = net.trainKernel(UnsafePointer(bxp.baseAddress!), UnsafePointer(byp.baseAddress!),
-                                                         rows: m, lr: lr)
                     }
                 }
-                b += 1
-                start += m
-            }
-            // np.mean over the list of batch losses.
-            histories[k].append(batchLosses.withUnsafeBufferPointer { pairwiseSum($0.baseAddress, b, 1) } / Double(b))
-            net.epochsTrained += 1
-            if let rec, rec.every > 0, epoch % rec.every == 0 || epoch == epochs {
-                try net.record(rec)
             }
         }
+        if let failure = failures.compactMap({ $0 }).first { throw failure }
+        firstEpoch += count
     }
+    let histories = (0..<nets.count).map { k in Array(losses[(k * epochs)..<((k + 1) * epochs)]) }
     return histories
 }
 

@@ -191,3 +191,13 @@ public func sm_split_indices(_ rng: OpaquePointer?, _ n: Int64, _ nTest: Int64,
         for i in 0..<(total - t) { trainOut[i] = Int64(train[i]) }
     }
 }
+
+// MARK: - Threads
+
+@_cdecl("sm_set_thread_count")
+public func sm_set_thread_count(_ n: Int32) -> Int32 {
+    guarded { try Parallel.setThreadCount(Int(n)) }
+}
+
+@_cdecl("sm_thread_count")
+public func sm_thread_count() -> Int32 { Int32(Parallel.threadCount) }

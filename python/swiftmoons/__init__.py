@@ -16,8 +16,10 @@ from ._ffi import SwiftMoonsError, version as _native_version
 from .data import make_moons, standardize, train_test_split
 from . import activations
 from .network import ACTIVATIONS, MLP, TwoLayerNet
+from .parallel import get_threads, set_threads
 from .random import RandomState
 from .training import TrainingRecords, train_together
+from .article import sweep
 
 __version__ = "0.1.0"
 #: The version of the loaded native library.
@@ -31,9 +33,12 @@ __all__ = [
     "TrainingRecords",
     "TwoLayerNet",
     "activations",
+    "get_threads",
     "make_moons",
     "native_version",
+    "set_threads",
     "standardize",
+    "sweep",
     "train_test_split",
     "train_together",
 ]

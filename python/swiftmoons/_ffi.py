@@ -88,6 +88,8 @@ _FUNCTIONS = {
     "sm_version_string": (c_char_p, []),
     "sm_last_error": (c_char_p, []),
     "sm_status_name": (c_char_p, [c_int]),
+    "sm_set_thread_count": (c_int, [c_int]),
+    "sm_thread_count": (c_int, []),
     # random stream
     "sm_rng_create": (c_int, [c_int64, _PP]),
     "sm_rng_free": (c_int, [c_void_p]),
@@ -133,6 +135,8 @@ _FUNCTIONS = {
     "sm_net_gradients": (c_int, [c_void_p, _P, c_int64, c_int64, _P, c_int64, POINTER(c_double), _P, c_int64]),
     "sm_net_evaluate": (c_int, [c_void_p, _P, c_int64, c_int64, _P, c_int64, POINTER(c_double), POINTER(c_double)]),
     "sm_net_firing_counts": (c_int, [c_void_p, _P, c_int64, c_int64, _P, c_int64]),
+    "sm_article_sweep": (c_int, [_P, c_int64, _P, _P, c_int64, c_int64, c_double, c_int64, c_int64, c_int64,
+                                 c_double, c_int64, _P, c_int64, _P, c_int64]),
     # the activation family
     "sm_activation_count": (c_int, []),
     "sm_activation_info": (c_int, [c_int, POINTER(c_char_p), POINTER(c_double)]),

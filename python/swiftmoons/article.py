@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import time
 from dataclasses import dataclass, field
 
@@ -166,3 +167,47 @@ def claims_table(result: ArticleResult) -> list[tuple[str, str, str]]:
         if name in std:
             rows.append((f"{name} hidden std, layer 1 -> 2", claim, " -> ".join(f"{v:.4f}" for v in std[name])))
     return rows
+
+
+def sweep(net_seeds=range(64), activations=("sigmoid", "relu"), *, n_samples=400, noise=0.18, data_seed=42,
+          split_seed=42, epochs=800, lr=0.05, batch_size=64, threads=None) -> dict:
+    """The article's run for many network seeds and activations, in parallel, in one native call.
+
+    Data and split are made once (as :func:`run` makes them); each (seed,
+    activation) pair then trains its own 2-8-8-1 network exactly as
+    ``run(net_seed=seed, activations=(activation,))`` would. Results do not
+    depend on the number of threads.
+
+    Parameters
+    ----------
+    net_seeds : iterable of int
+    activations : sequence of str or (str, float)
+    threads : int or None
+        Threads to use (None: one per processor, or what
+        :func:`swiftmoons.set_threads` set).
+
+    Returns
+    -------
+    dict
+        ``net_seeds``, ``activations``, ``loss_history`` (seeds x activations x
+        epochs) and ``test_accuracy`` (seeds x activations).
+    """
+    from . import _ffi
+    from .network import _activation_arrays
+    from .parallel import threads as thread_count
+
+    seeds = np.array([int(s) for s in net_seeds], dtype=np.int64)
+    activations = list(activations)
+    if seeds.size == 0 or not activations:
+        raise ValueError("A sweep needs at least one seed and one activation")
+    names, alphas = _activation_arrays(activations, len(activations))
+    for name, value in (("epochs", epochs), ("batch_size", batch_size), ("n_samples", n_samples)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+    losses = np.empty((seeds.size, len(activations), epochs))
+    accuracy = np.empty((seeds.size, len(activations)))
+    with thread_count(threads):
+        _ffi.call("sm_article_sweep", _ffi.ptr(seeds), seeds.size, ctypes.addressof(names), _ffi.ptr(alphas),
+                  len(activations), n_samples, float(noise), int(data_seed), int(split_seed), epochs, float(lr),
+                  batch_size, _ffi.ptr(losses), losses.size, _ffi.ptr(accuracy), accuracy.size)
+    return {"net_seeds": seeds, "activations": activations, "loss_history": losses, "test_accuracy": accuracy}

@@ -544,3 +544,20 @@ def run_article(n_samples=400, noise=0.18, data_seed=42, split_seed=42, net_seed
               "nets": nets, "loss_history": {k: np.array(n.loss_history) for k, n in nets.items()}}
     result.update(summarize(nets, X_train, y_train, X_test, y_test))
     return result
+
+
+def sweep(net_seeds=range(64), activations=("sigmoid", "relu"), *, n_samples=400, noise=0.18, data_seed=42,
+          split_seed=42, epochs=800, lr=0.05, batch_size=64):
+    """``swiftmoons.sweep`` in NumPy, one run after another: for each seed,
+    the article's run with every activation (``run_article``)."""
+    activations = list(activations)
+    losses = np.empty((len(list(net_seeds)), len(activations), epochs))
+    accuracy = np.empty(losses.shape[:2])
+    for i, seed in enumerate(net_seeds):
+        result = run_article(n_samples=n_samples, noise=noise, data_seed=data_seed, split_seed=split_seed,
+                             net_seed=seed, epochs=epochs, lr=lr, batch_size=batch_size, activations=activations)
+        for j, name in enumerate(activations):
+            losses[i, j] = result["loss_history"][name]
+            accuracy[i, j] = result["test_accuracy"][name]
+    return {"net_seeds": np.array(list(net_seeds)), "activations": activations, "loss_history": losses,
+            "test_accuracy": accuracy}

@@ -1,0 +1,35 @@
+"""How many threads the native library uses for parallel work."""
+
+from __future__ import annotations
+
+import threading
+from contextlib import contextmanager
+
+from . import _ffi
+
+_lock = threading.Lock()
+
+
+def set_threads(n: int) -> None:
+    """Use ``n`` threads for large forward passes, several networks and sweeps (0: one per processor)."""
+    _ffi.call("sm_set_thread_count", int(n))
+
+
+def get_threads() -> int:
+    """The thread count in force."""
+    return int(_ffi.lib.sm_thread_count())
+
+
+@contextmanager
+def threads(n):
+    """Temporarily use ``n`` threads (None: leave the setting alone)."""
+    if n is None:
+        yield
+        return
+    with _lock:
+        before = get_threads()
+        set_threads(n)
+        try:
+            yield
+        finally:
+            set_threads(before)

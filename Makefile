@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 LIB    := .build/release/libswiftmoons.so
 CTEST  := Tests/c/sm_c_test
 
-.PHONY: demo test lib venv swift-test c-test linkage-test py-test clean
+.PHONY: demo test bench lib venv swift-test c-test linkage-test py-test clean
 
 # The main job: the article's experiment, reproduced.
 demo: lib venv
@@ -15,6 +15,10 @@ demo: lib venv
 
 # Every test: Swift, C, the library's linkage, Python.
 test: lib venv swift-test c-test linkage-test py-test
+
+# The benchmark: swiftmoons against its NumPy reference (about two minutes).
+bench: lib venv
+	$(PY) benchmarks/bench.py
 
 # The shared library, with the Swift runtime linked in statically so it loads
 # without a toolchain; a copy goes into the Python package.

@@ -34,6 +34,9 @@ public final class Network {
     private var zOffsets: [Int] = [], aOffsets: [Int] = [], dOffsets: [Int] = []
     private var daOffset = 0, transposeOffset = 0
     private var grads: [Double]
+    // Column-major scratch for training (see ColumnKernels.swift).
+    private var columnLayout: ColumnLayout?
+    private var columnWork: [Double] = []
 
     /// Epochs trained by `fit` / `trainTogether` so far.
     public internal(set) var epochsTrained = 0
@@ -295,7 +298,15 @@ public final class Network {
         }
     }
 
-    /// Makes room for `rows` rows; allocates only when the batch grows.
+    /// Makes room for training batches of `rows` rows; allocates only when the batch grows.
+    func reserveTraining(rows: Int) throws {
+        if let c = columnLayout, c.stride >= rows { return }
+        let c = try ColumnLayout(sizes: layerSizes, rows: rows, targetWidth: targetWidth)
+        columnWork = [Double](repeating: 0, count: c.total)
+        columnLayout = c
+    }
+
+    /// Makes room for `rows` rows of row-major scratch; allocates only when it grows.
     func reserve(rows: Int) throws {
         guard rows > capacity else { return }
         var total = 0
@@ -357,95 +368,19 @@ public final class Network {
         }
     }
 
-    /// Loss and the output delta for a batch whose forward pass is in scratch.
-    private func lossAndDelta(_ y: UnsafePointer<Double>, rows: Int, _ s: UnsafeMutablePointer<Double>) -> Double {
-        let L = layerCount, k = outputWidth
-        let out = s + aOffsets[L - 1], z = s + zOffsets[L - 1], delta = s + dOffsets[L - 1]
-        let terms = s + daOffset
-        let n = Double(rows)
-        switch output {
-        case .sigmoid:
-            // With a sigmoid output and BCE, dLoss/dz = (out - y) / n: the
-            // sigmoid's derivative cancels (the article's shortcut, which
-            // ignores the 1e-9 inside the logs).
-            let count = rows * k
-            bceTerms(out, y, count: count, rows: rows, terms, delta)
-            return -(pairwiseSum(UnsafePointer(terms), count, 1) / Double(count))
-        case .softmax:
-            // Cross-entropy from the log-sum-exp of z (no log of a rounded
-            // probability); its gradient is (p - onehot) / n. The delta row
-            // holds the shifted exponentials until the delta replaces them.
-            for i in 0..<rows {
-                let zi = z + i * k, pi = out + i * k, di = delta + i * k
-                let c = Int(y[i])
-                var m = zi[0]
-                for j in 1..<k where zi[j] > m { m = zi[j] }
-                for j in 0..<k { di[j] = exp(zi[j] - m) }
-                terms[i] = log(pairwiseSum(UnsafePointer(di), k, 1)) - (zi[c] - m)
-                for j in 0..<k { di[j] = (pi[j] - (j == c ? 1 : 0)) / n }
-            }
-            return pairwiseSum(UnsafePointer(terms), rows, 1) / n
-        case .identity:
-            let count = rows * k
-            for i in 0..<count {
-                let r = out[i] - y[i]
-                terms[i] = r * r
-                delta[i] = 2 * r / Double(count)
-            }
-            return pairwiseSum(UnsafePointer(terms), count, 1) / Double(count)
-        }
-    }
-
-    /// Gradients of the loss with respect to every parameter into `g`, from
-    /// the current weights; returns the loss. Nothing is updated.
-    private func gradientKernel(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, rows: Int,
-                                _ p: UnsafePointer<Double>, _ g: UnsafeMutablePointer<Double>,
-                                _ s: UnsafeMutablePointer<Double>) -> Double {
-        let L = layerCount
-        forwardKernel(x, rows: rows, through: L, p, s)
-        let loss = lossAndDelta(y, rows: rows, s)
-        for l in stride(from: L - 1, through: 0, by: -1) {
-            let fanIn = layerSizes[l], fanOut = layerSizes[l + 1]
-            let input = l == 0 ? x : UnsafePointer(s + aOffsets[l - 1])
-            let dz = s + dOffsets[l]
-            let gW = g + weightOffsets[l], gB = g + biasOffsets[l]
-            weightGradients(input, dz, rows: rows, fanIn: fanIn, fanOut: fanOut, gW, gB)
-            guard l > 0 else { continue }
-            // da = dz @ W^T (from a transposed copy, so the sums run over
-            // contiguous memory), then the delta of the layer below = da * act'.
-            let w = p + weightOffsets[l], wT = s + transposeOffset
-            for r in 0..<fanIn { for c in 0..<fanOut { wT[c * fanIn + r] = w[r * fanOut + c] } }
-            let da = s + daOffset
-            inputGradients(dz, rows: rows, fanIn: fanIn, fanOut: fanOut, wT, da)
-            let act = activations[l - 1]
-            let zPrev = s + zOffsets[l - 1], aPrev = s + aOffsets[l - 1], dPrev = s + dOffsets[l - 1]
-            if slopeOffsets[l - 1] >= 0 {
-                // PReLU: the slope's gradient sums da * z over the samples where z <= 0.
-                let slope = p + slopeOffsets[l - 1], gS = g + slopeOffsets[l - 1]
-                for j in 0..<fanIn { gS[j] = 0 }
-                for i in 0..<rows {
-                    for j in 0..<fanIn {
-                        let idx = i * fanIn + j, zz = zPrev[idx]
-                        gS[j] += da[idx] * (zz > 0 ? 0 : zz)
-                        dPrev[idx] = da[idx] * act.derivative(zz, aPrev[idx], slope: slope[j])
-                    }
-                }
-            } else {
-                activationBackward(act, da, zPrev, aPrev, dPrev, rows * fanIn)
-            }
-        }
-        return loss
-    }
-
     /// One SGD step on a batch of `rows` rows; returns the loss before it.
     func trainKernel(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, rows: Int, lr: Double) -> Double {
+        guard let c = columnLayout else { preconditionFailure("reserveTraining(rows:) must come first") }
         var loss = 0.0
         params.withUnsafeMutableBufferPointer { pb in
             grads.withUnsafeMutableBufferPointer { gb in
-                work.withUnsafeMutableBufferPointer { sb in
+                columnWork.withUnsafeMutableBufferPointer { sb in
                     let p = pb.baseAddress!, g = gb.baseAddress!
-                    loss = gradientKernel(x, y, rows: rows, UnsafePointer(p), g, sb.baseAddress!)
-                    for i in 0..<pb.count { p[i] -= lr * g[i] }
+                    loss = columnGradients(x, y, rows: rows, UnsafePointer(p), g, sb.baseAddress!, c)
+                    var i = 0
+                    let rate = Vec4(repeating: lr)
+                    while i + 4 <= pb.count { store4(p + i, load4(p + i) - rate * load4(g + i)); i += 4 }
+                    while i < pb.count { p[i] -= lr * g[i]; i += 1 }
                 }
             }
         }
@@ -502,20 +437,10 @@ public final class Network {
     where X.Element == Double, O.Element == Double {
         try checkInput(count: x.count, rows: rows)
         try checkOutput(count: out.count, rows: rows, width: outputWidth, name: "The output")
-        let w = outputWidth
-        let threads = min(Parallel.threadCount, rows / Network.rowsPerThread)
-        if threads > 1 {
-            try withInput(x) { xp in
-                try withOutput(&out) { op in forwardInParallel(xp, rows: rows, into: op, threads: threads) }
-            }
-            return
-        }
+        let threads = max(1, min(Parallel.threadCount, rows / Network.rowsPerThread))
+        let layout = try ColumnLayout(sizes: layerSizes, rows: min(rows, Network.blockRows), targetWidth: targetWidth)
         try withInput(x) { xp in
-            try withOutput(&out) { op in
-                try blocks(xp, rows: rows, through: layerCount) { start, n, s in
-                    (op + start * w).update(from: s + self.aOffsets[self.layerCount - 1], count: n * w)
-                }
-            }
+            try withOutput(&out) { op in forwardInParallel(xp, rows: rows, into: op, threads: threads, layout: layout) }
         }
     }
 
@@ -525,27 +450,23 @@ public final class Network {
     /// Splits the rows into one contiguous range per thread; each thread runs
     /// the layers block by block in scratch of its own. Rows are independent,
     /// so the result does not depend on the number of threads.
-    private func forwardInParallel(_ x: UnsafePointer<Double>, rows: Int, into out: UnsafeMutablePointer<Double>, threads: Int) {
-        let block = Network.blockRows
-        var zOff: [Int] = [], aOff: [Int] = [], total = 0
-        for width in layerSizes.dropFirst() {
-            zOff.append(total); total += block * width
-            aOff.append(total); total += block * width
-        }
-        let inW = inputWidth, outW = outputWidth, L = layerCount, last = aOff[L - 1]
+    private func forwardInParallel(_ x: UnsafePointer<Double>, rows: Int, into out: UnsafeMutablePointer<Double>,
+                                   threads: Int, layout c: ColumnLayout) {
+        let block = c.stride, inW = inputWidth, outW = outputWidth, L = layerCount
         let per = (rows + threads - 1) / threads
         params.withUnsafeBufferPointer { pb in
             let p = pb.baseAddress!
             Parallel.forEach(threads) { t in
                 let first = t * per, end = min(rows, first + per)
                 guard first < end else { return }
-                withUnsafeTemporaryAllocation(of: Double.self, capacity: total) { scratch in
-                    let s = scratch.baseAddress!
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: c.total) { scratch in
+                    let s = scratch.baseAddress!, result = s + c.a[L - 1]
                     var start = first
                     while start < end {
                         let n = min(block, end - start)
-                        forwardKernel(x + start * inW, rows: n, through: L, p, s, zOffsets: zOff, aOffsets: aOff)
-                        (out + start * outW).update(from: s + last, count: n * outW)
+                        toColumns(x + start * inW, rows: n, width: inW, stride: c.stride, s + c.input)
+                        columnForward(rows: n, through: L, p, s, c)
+                        for i in 0..<n { for j in 0..<outW { out[(start + i) * outW + j] = result[j * c.stride + i] } }
                         start += n
                     }
                 }
@@ -647,7 +568,7 @@ public final class Network {
         try checkInput(count: x.count, rows: rows)
         try checkTargets(y, rows: rows, binary: false)
         guard lr.isFinite else { throw SwiftMoonsError.badArgument("The learning rate must be finite, got \(lr)") }
-        try reserve(rows: rows)
+        try reserveTraining(rows: rows)
         return withInput(x) { xp in
             withInput(y) { yp in
                 trainKernel(xp, yp, rows: rows, lr: lr)
@@ -661,14 +582,15 @@ public final class Network {
     where X.Element == Double, Y.Element == Double {
         try checkInput(count: x.count, rows: rows)
         try checkTargets(y, rows: rows, binary: false)
-        try reserve(rows: rows)
+        try reserveTraining(rows: rows)
+        guard let c = columnLayout else { return (.nan, grads) }
         var loss = 0.0
         withInput(x) { xp in
             withInput(y) { yp in
                 params.withUnsafeBufferPointer { pb in
                     grads.withUnsafeMutableBufferPointer { gb in
-                        work.withUnsafeMutableBufferPointer { sb in
-                            loss = gradientKernel(xp, yp, rows: rows, pb.baseAddress!, gb.baseAddress!, sb.baseAddress!)
+                        columnWork.withUnsafeMutableBufferPointer { sb in
+                            loss = columnGradients(xp, yp, rows: rows, pb.baseAddress!, gb.baseAddress!, sb.baseAddress!, c)
                         }
                     }
                 }
@@ -721,7 +643,7 @@ public final class Network {
 
 /// Applies a parameter-free (or fixed-parameter) activation to `n` values.
 @inline(__always)
-private func applyActivation(_ act: Activation, _ z: UnsafeMutablePointer<Double>, _ a: UnsafeMutablePointer<Double>, _ n: Int) {
+func applyActivation(_ act: Activation, _ z: UnsafeMutablePointer<Double>, _ a: UnsafeMutablePointer<Double>, _ n: Int) {
     switch act.kind {
     case .relu: reluBulk(z, a, n)
     case .sigmoid: sigmoidBulk(z, a, n)

@@ -86,10 +86,14 @@ public struct RandomState: Sendable {
         let n = RandomState.stateLength, m = 397
         let upper: UInt32 = 0x8000_0000, lower: UInt32 = 0x7fff_ffff, matrixA: UInt32 = 0x9908_b0df
         key.withUnsafeMutableBufferPointer { k in
-            for i in 0..<n {
-                let y = (k[i] & upper) | (k[(i + 1) % n] & lower)
-                k[i] = k[(i + m) % n] ^ (y >> 1) ^ ((y & 1) == 0 ? 0 : matrixA)
+            // The reference generator's three loops, without a modulo per word.
+            @inline(__always) func mix(_ i: Int, _ next: Int, _ far: Int) {
+                let y = (k[i] & upper) | (k[next] & lower)
+                k[i] = k[far] ^ (y >> 1) ^ ((y & 1) == 0 ? 0 : matrixA)
             }
+            for i in 0..<(n - m) { mix(i, i + 1, i + m) }
+            for i in (n - m)..<(n - 1) { mix(i, i + 1, i + m - n) }
+            mix(n - 1, 0, m - 1)
         }
         pos = 0
     }

@@ -87,7 +87,7 @@ public func trainTogether<X: Collection, Y: Collection>(
     _ = try checkedCount(nets.count, epochs, what: "The loss histories")
 
     let batch = min(batchSize, rows)
-    for n in nets { try n.reserve(rows: batch) }
+    for n in nets { try n.reserveTraining(rows: batch) }
     let batchesPerEpoch = (rows + batch - 1) / batch
     var losses = [Double](repeating: 0, count: nets.count * epochs)
     var failures = [Error?](repeating: nil, count: nets.count)
@@ -124,8 +124,10 @@ public func trainTogether<X: Collection, Y: Collection>(
                                             let m = min(batch, rows - start)
                                             for r in 0..<m {
                                                 let src = o[start + r]
-                                                (bx + r * inW).update(from: x + src * inW, count: inW)
-                                                (by + r * tW).update(from: y + src * tW, count: tW)
+                                                // Element loops: rows are a few values wide,
+                                                // too short for memcpy's call to pay.
+                                                for c in 0..<inW { bx[r * inW + c] = x[src * inW + c] }
+                                                for c in 0..<tW { by[r * tW + c] = y[src * tW + c] }
                                             }
                                             batchLosses[b] = net.trainKernel(UnsafePointer(bx), UnsafePointer(by), rows: m, lr: lr)
                                             b += 1

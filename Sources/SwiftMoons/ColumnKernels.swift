@@ -1,0 +1,267 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// Training and large forward passes run unit-major ("column") scratch: unit
+// j's values for all samples of a batch lie contiguous, so every layer is
+// broadcast-weight x vector-of-samples multiply-adds, four samples per
+// instruction, however narrow the layer (the article's are 8, 8 and 1 wide).
+// Batches are padded to a multiple of four samples; padded inputs are zero
+// and padded deltas are zero, so they never reach a gradient or a loss.
+
+/// Offsets of the column-major buffers for a batch of up to `stride` samples.
+struct ColumnLayout {
+    let stride: Int
+    let input: Int, targets: Int, terms: Int, da: Int, transposeScratch: Int
+    let z: [Int], a: [Int], d: [Int]
+    let total: Int
+
+    init(sizes: [Int], rows: Int, targetWidth: Int) throws {
+        let s = (rows + 3) & ~3
+        stride = s
+        var t = 0
+        func take(_ n: Int) throws -> Int {
+            defer { t += n }
+            _ = try checkedCount(1, t + n, what: "Scratch for \(rows) rows")
+            return t
+        }
+        input = try take(try checkedCount(sizes[0], s, what: "Scratch"))
+        targets = try take(try checkedCount(targetWidth, s, what: "Scratch"))
+        var z: [Int] = [], a: [Int] = [], d: [Int] = []
+        for w in sizes.dropFirst() {
+            let n = try checkedCount(w, s, what: "Scratch")
+            z.append(try take(n)); a.append(try take(n)); d.append(try take(n))
+        }
+        self.z = z; self.a = a; self.d = d
+        let widest = try checkedCount(sizes.max() ?? 1, s, what: "Scratch")
+        da = try take(widest)
+        terms = try take(widest)
+        transposeScratch = try take(widest)
+        total = t
+    }
+}
+
+/// dst[j * stride + i] = src[i * width + j] for i < rows; padded samples get 0.
+@inline(__always)
+func toColumns(_ src: UnsafePointer<Double>, rows: Int, width: Int, stride: Int, _ dst: UnsafeMutablePointer<Double>) {
+    for j in 0..<width {
+        let col = dst + j * stride
+        for i in 0..<rows { col[i] = src[i * width + j] }
+        if rows < stride { for i in rows..<stride { col[i] = 0 } }
+    }
+}
+
+/// z[j, :] = sum_k W[k, j] * a[k, :] + b[j] over the padded samples.
+@inline(__always)
+func columnAffine(_ a: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stride: Int,
+                  _ w: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ z: UnsafeMutablePointer<Double>) {
+    for j in 0..<fanOut {
+        let zj = z + j * stride, bj = Vec4(repeating: b[j])
+        var i = 0
+        while i + 16 <= stride {
+            var c0 = Vec4.zero, c1 = Vec4.zero, c2 = Vec4.zero, c3 = Vec4.zero
+            for k in 0..<fanIn {
+                let wk = Vec4(repeating: w[k * fanOut + j]), ak = a + k * stride + i
+                c0 = c0.addingProduct(wk, load4(ak)); c1 = c1.addingProduct(wk, load4(ak + 4))
+                c2 = c2.addingProduct(wk, load4(ak + 8)); c3 = c3.addingProduct(wk, load4(ak + 12))
+            }
+            store4(zj + i, c0 + bj); store4(zj + i + 4, c1 + bj)
+            store4(zj + i + 8, c2 + bj); store4(zj + i + 12, c3 + bj)
+            i += 16
+        }
+        while i < stride {
+            var c0 = Vec4.zero
+            for k in 0..<fanIn { c0 = c0.addingProduct(Vec4(repeating: w[k * fanOut + j]), load4(a + k * stride + i)) }
+            store4(zj + i, c0 + bj)
+            i += 4
+        }
+    }
+}
+
+/// da[k, :] = sum_j W[k, j] * dz[j, :]: the gradient reaching the layer's input.
+@inline(__always)
+func columnBackAffine(_ dz: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stride: Int,
+                      _ w: UnsafePointer<Double>, _ da: UnsafeMutablePointer<Double>) {
+    for k in 0..<fanIn {
+        let dk = da + k * stride, wk = w + k * fanOut
+        var i = 0
+        while i + 16 <= stride {
+            var c0 = Vec4.zero, c1 = Vec4.zero, c2 = Vec4.zero, c3 = Vec4.zero
+            for j in 0..<fanOut {
+                let wj = Vec4(repeating: wk[j]), dj = dz + j * stride + i
+                c0 = c0.addingProduct(wj, load4(dj)); c1 = c1.addingProduct(wj, load4(dj + 4))
+                c2 = c2.addingProduct(wj, load4(dj + 8)); c3 = c3.addingProduct(wj, load4(dj + 12))
+            }
+            store4(dk + i, c0); store4(dk + i + 4, c1); store4(dk + i + 8, c2); store4(dk + i + 12, c3)
+            i += 16
+        }
+        while i < stride {
+            var c0 = Vec4.zero
+            for j in 0..<fanOut { c0 = c0.addingProduct(Vec4(repeating: wk[j]), load4(dz + j * stride + i)) }
+            store4(dk + i, c0)
+            i += 4
+        }
+    }
+}
+
+/// The sum of `n` (a multiple of 4) values at `p`, times those at `q` if given.
+@inline(__always)
+func columnDot(_ p: UnsafePointer<Double>, _ q: UnsafePointer<Double>?, _ n: Int) -> Double {
+    var c0 = Vec4.zero, c1 = Vec4.zero
+    var i = 0
+    if let q {
+        while i + 8 <= n {
+            c0 = c0.addingProduct(load4(p + i), load4(q + i)); c1 = c1.addingProduct(load4(p + i + 4), load4(q + i + 4))
+            i += 8
+        }
+        if i < n { c0 = c0.addingProduct(load4(p + i), load4(q + i)) }
+    } else {
+        while i + 8 <= n { c0 += load4(p + i); c1 += load4(p + i + 4); i += 8 }
+        if i < n { c0 += load4(p + i) }
+    }
+    let c = c0 + c1
+    return (c[0] + c[1]) + (c[2] + c[3])
+}
+
+extension Network {
+    /// The layers up to `lastLayer` on a batch whose inputs are already in
+    /// the layout's input columns.
+    func columnForward(rows: Int, through lastLayer: Int, _ p: UnsafePointer<Double>,
+                       _ s: UnsafeMutablePointer<Double>, _ c: ColumnLayout) {
+        let S = c.stride
+        var input = UnsafePointer(s + c.input)
+        for l in 0..<lastLayer {
+            let fanIn = layerSizes[l], fanOut = layerSizes[l + 1]
+            let z = s + c.z[l], a = s + c.a[l]
+            columnAffine(input, fanIn: fanIn, fanOut: fanOut, stride: S, p + weightOffsets[l], p + biasOffsets[l], z)
+            let n = fanOut * S
+            if l < layerCount - 1 {
+                let act = activations[l]
+                if slopeOffsets[l] >= 0 {
+                    let slope = p + slopeOffsets[l]
+                    for j in 0..<fanOut {
+                        let sj = Vec4(repeating: slope[j]), zj = z + j * S, aj = a + j * S
+                        var i = 0
+                        while i < S {
+                            let v = load4(zj + i)
+                            var r = v * sj
+                            r.replace(with: v, where: v .> 0)
+                            store4(aj + i, r)
+                            i += 4
+                        }
+                    }
+                } else {
+                    applyActivation(act, z, a, n)
+                }
+            } else {
+                switch output {
+                case .sigmoid: sigmoidBulk(z, a, n)
+                case .identity: a.update(from: z, count: n)
+                case .softmax:
+                    for i in 0..<S {
+                        var m = z[i]
+                        for j in 1..<fanOut where z[j * S + i] > m { m = z[j * S + i] }
+                        var total = 0.0
+                        for j in 0..<fanOut { let e = exp(z[j * S + i] - m); a[j * S + i] = e; total += e }
+                        for j in 0..<fanOut { a[j * S + i] /= total }
+                    }
+                }
+            }
+            input = UnsafePointer(a)
+        }
+    }
+
+    /// Loss (summed in NumPy's pairwise order over the real samples) and the
+    /// output delta, zero on padded samples.
+    func columnLossAndDelta(rows: Int, _ s: UnsafeMutablePointer<Double>, _ c: ColumnLayout) -> Double {
+        let S = c.stride, L = layerCount, k = outputWidth
+        let out = s + c.a[L - 1], z = s + c.z[L - 1], delta = s + c.d[L - 1]
+        let y = s + c.targets, terms = s + c.terms, rowTerms = s + c.transposeScratch
+        let n = Double(rows)
+        switch output {
+        case .sigmoid:
+            // With a sigmoid output and BCE, dLoss/dz = (out - y) / n: the
+            // sigmoid's derivative cancels (the article's shortcut, which
+            // ignores the 1e-9 inside the logs).
+            bceTerms(out, y, count: k * S, rows: rows, terms, delta)
+            for i in 0..<rows { for j in 0..<k { rowTerms[i * k + j] = terms[j * S + i] } }
+            if rows < S { for j in 0..<k { for i in rows..<S { delta[j * S + i] = 0 } } }
+            return -(pairwiseSum(UnsafePointer(rowTerms), rows * k, 1) / Double(rows * k))
+        case .softmax:
+            // Cross-entropy from the log-sum-exp of z; its gradient is (p - onehot) / n.
+            for i in 0..<S {
+                guard i < rows else { for j in 0..<k { delta[j * S + i] = 0 }; continue }
+                let cls = Int(y[i])
+                var m = z[i]
+                for j in 1..<k where z[j * S + i] > m { m = z[j * S + i] }
+                for j in 0..<k { terms[j] = exp(z[j * S + i] - m) }
+                rowTerms[i] = log(pairwiseSum(UnsafePointer(terms), k, 1)) - (z[cls * S + i] - m)
+                for j in 0..<k { delta[j * S + i] = (out[j * S + i] - (j == cls ? 1 : 0)) / n }
+            }
+            return pairwiseSum(UnsafePointer(rowTerms), rows, 1) / n
+        case .identity:
+            let count = Double(rows * k)
+            for i in 0..<rows {
+                for j in 0..<k {
+                    let r = out[j * S + i] - y[j * S + i]
+                    rowTerms[i * k + j] = r * r
+                    delta[j * S + i] = 2 * r / count
+                }
+            }
+            if rows < S { for j in 0..<k { for i in rows..<S { delta[j * S + i] = 0 } } }
+            return pairwiseSum(UnsafePointer(rowTerms), rows * k, 1) / count
+        }
+    }
+
+    /// Every parameter's gradient into `g` for a batch (row-major x and y);
+    /// returns the loss. Nothing is updated.
+    func columnGradients(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, rows: Int,
+                         _ p: UnsafePointer<Double>, _ g: UnsafeMutablePointer<Double>,
+                         _ s: UnsafeMutablePointer<Double>, _ c: ColumnLayout) -> Double {
+        let S = c.stride, L = layerCount
+        toColumns(x, rows: rows, width: inputWidth, stride: S, s + c.input)
+        toColumns(y, rows: rows, width: targetWidth, stride: S, s + c.targets)
+        columnForward(rows: rows, through: L, p, s, c)
+        let loss = columnLossAndDelta(rows: rows, s, c)
+        for l in stride(from: L - 1, through: 0, by: -1) {
+            let fanIn = layerSizes[l], fanOut = layerSizes[l + 1]
+            let input = UnsafePointer(l == 0 ? s + c.input : s + c.a[l - 1])
+            let dz = UnsafePointer(s + c.d[l])
+            let gW = g + weightOffsets[l], gB = g + biasOffsets[l]
+            for k in 0..<fanIn {
+                for j in 0..<fanOut { gW[k * fanOut + j] = columnDot(input + k * S, dz + j * S, S) }
+            }
+            for j in 0..<fanOut { gB[j] = columnDot(dz + j * S, nil, S) }
+            guard l > 0 else { continue }
+            let da = s + c.da
+            columnBackAffine(dz, fanIn: fanIn, fanOut: fanOut, stride: S, p + weightOffsets[l], da)
+            let act = activations[l - 1]
+            let zPrev = s + c.z[l - 1], aPrev = s + c.a[l - 1], dPrev = s + c.d[l - 1]
+            if slopeOffsets[l - 1] >= 0 {
+                // PReLU: the slope's gradient sums da * z over the samples where z <= 0.
+                let slope = p + slopeOffsets[l - 1], gS = g + slopeOffsets[l - 1]
+                for j in 0..<fanIn {
+                    let zj = zPrev + j * S, dj = da + j * S, out = dPrev + j * S, sj = Vec4(repeating: slope[j])
+                    var acc = Vec4.zero
+                    var i = 0
+                    while i < S {
+                        let zv = load4(zj + i), dv = load4(dj + i)
+                        var neg = zv
+                        neg.replace(with: 0, where: zv .> 0)
+                        acc = acc.addingProduct(dv, neg)
+                        var local = sj
+                        local.replace(with: 1, where: zv .> 0)
+                        store4(out + i, dv * local)
+                        i += 4
+                    }
+                    gS[j] = (acc[0] + acc[1]) + (acc[2] + acc[3])
+                }
+            } else {
+                activationBackward(act, da, zPrev, aPrev, dPrev, fanIn * S)
+            }
+        }
+        return loss
+    }
+}

@@ -1,0 +1,169 @@
+"""swiftmoons against its NumPy reference, workload by workload, in one process.
+
+    python benchmarks/bench.py            # the full benchmark (about a minute)
+    python benchmarks/bench.py --quick    # a smoke run: small sizes, one repetition
+
+Each workload runs several times for each implementation; the table gives the
+medians and the ratio reference / swiftmoons next to the target the project
+set for it. JAX and PyTorch are reported when installed. This is a
+benchmark, not a test: nothing here fails on a slow machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+import swiftmoons as sm
+from swiftmoons import article, reference as ref
+
+
+def median_time(fn, repeats):
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
+
+
+def grid(n):
+    xx, yy = np.meshgrid(np.linspace(-2.5, 2.5, n), np.linspace(-2.5, 2.5, n))
+    return np.c_[xx.ravel(), yy.ravel()]
+
+
+MEMORY_PROBE = r"""
+import resource, sys, numpy as np, swiftmoons as sm
+n = int(sys.argv[1]); impl = sys.argv[2]
+net = sm.TwoLayerNet("sigmoid", seed=42) if impl == "swiftmoons" else None
+if impl == "reference":
+    from swiftmoons import reference as ref
+    net = ref.TwoLayerNet("sigmoid", seed=42)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+# The grid, written in place: no temporaries beside the input itself.
+line = np.linspace(-2.5, 2.5, n)
+X = np.empty((n * n, 2))
+X.reshape(n, n, 2)[:, :, 0] = line[None, :]
+X.reshape(n, n, 2)[:, :, 1] = line[:, None]
+out = net.forward(X)
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print((after - before) * 1024, X.nbytes + out.nbytes)
+"""
+
+
+def memory_growth(n, impl):
+    """Peak RSS growth (bytes) of one forward pass on an n x n grid, with the
+    bytes of its input and output, measured in a fresh interpreter."""
+    out = subprocess.run([sys.executable, "-c", MEMORY_PROBE, str(n), impl], capture_output=True, text=True,
+                         check=True).stdout.split()
+    return int(out[0]), int(out[1])
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small sizes, one repetition: checks that it runs")
+    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    args = parser.parse_args(argv)
+    quick = args.quick
+    reps = 1 if quick else 5
+    ref_reps = 1 if quick else 3
+    epochs = 20 if quick else 800
+    grid_n = 100 if quick else 1000
+    seeds = 2 if quick else 64
+
+    print(f"swiftmoons benchmark, {datetime.date.today().isoformat()}{' (quick mode)' if quick else ''}")
+    print(f"machine: {cpu_model()}, {os.cpu_count()} cores; Python {platform.python_version()}, "
+          f"NumPy {np.__version__}, swiftmoons {sm.__version__} ({sm.get_threads()} threads)")
+    for name in ("jax", "torch"):
+        try:
+            __import__(name)
+            print(f"{name}: installed, but this version of the benchmark has no {name} column yet")
+        except ImportError:
+            print(f"{name}: not installed, its column is skipped")
+    rows = []
+
+    # 1. The article's full run: data, both networks, training, evaluation.
+    ours = median_time(lambda: article.run(epochs=epochs).close(), reps)
+    theirs = median_time(lambda: ref.run_article(epochs=epochs), ref_reps)
+    rows.append((f"1. article run ({epochs} epochs, both networks)", ours, theirs, 100))
+
+    # 2. One train_step of the article network, batch of 64, through the Python API.
+    X, y = sm.make_moons(400, noise=0.18, random_state=42)
+    X = sm.standardize(X)
+    batch, labels = X[:64].copy(), y[:64].astype(np.float64)
+    net, ref_net = sm.TwoLayerNet("relu", seed=42), ref.TwoLayerNet("relu", seed=42)
+    calls = 200 if quick else 5000
+    ours = median_time(lambda: [net.train_step(batch, labels, 0.05) for _ in range(calls)], reps) / calls
+    theirs = median_time(lambda: [ref_net.train_step(batch, labels, 0.05) for _ in range(calls // 10)], ref_reps) / (calls // 10)
+    rows.append(("2. train_step, batch 64 (per call)", ours, theirs, 15))
+
+    # 3. Forward pass of the trained networks on a grid (both cores).
+    result = article.run(epochs=epochs)
+    expected = ref.run_article(epochs=epochs)
+    G = grid(grid_n)
+    for name, target in (("relu", 20), ("sigmoid", 50)):
+        ours = median_time(lambda: result.nets[name].forward(G), reps)
+        theirs = median_time(lambda: expected["nets"][name].forward(G), ref_reps)
+        rows.append((f"3. forward, {grid_n}x{grid_n} grid, {name}", ours, theirs, target))
+    result.close()
+
+    # 4. A sweep: the article's run for many seeds x 2 activations.
+    sweep_epochs = epochs
+    one = median_time(lambda: sm.sweep(range(seeds), epochs=sweep_epochs, threads=1), 1 if quick else 2)
+    two = median_time(lambda: sm.sweep(range(seeds), epochs=sweep_epochs, threads=2), 1 if quick else 2)
+    theirs = median_time(lambda: ref.sweep(range(seeds), epochs=sweep_epochs), 1)
+    rows.append((f"4. sweep, {seeds} seeds x 2 activations (2 threads)", two, theirs, 150))
+    rows.append((f"4. sweep, 1 thread / 2 threads", two, one, 1.8))
+
+    # 5. Memory of the grid forward pass: peak RSS growth over input + output.
+    growth, io_bytes = memory_growth(grid_n, "swiftmoons")
+    ref_growth, _ = memory_growth(grid_n, "reference")
+
+    width = max(len(r[0]) for r in rows)
+    if args.markdown:
+        print("\n| workload | swiftmoons | reference | ratio | target |\n|---|---:|---:|---:|---:|")
+    else:
+        print(f"\n{'workload':<{width}}  {'swiftmoons':>11}  {'reference':>11}  {'ratio':>8}  {'target':>7}")
+    for what, ours, theirs, target in rows:
+        ratio = theirs / ours
+        mark = "ok" if ratio >= target else "below"
+        if args.markdown:
+            print(f"| {what} | {fmt(ours)} | {fmt(theirs)} | {ratio:.1f}x | {target}x ({mark}) |")
+        else:
+            print(f"{what:<{width}}  {fmt(ours):>11}  {fmt(theirs):>11}  {ratio:>7.1f}x  {target:>6}x  {mark}")
+    limit = 1.5 * io_bytes
+    print(f"\n5. memory, {grid_n}x{grid_n} forward: peak RSS grew {growth / 1e6:.1f} MB for "
+          f"{io_bytes / 1e6:.1f} MB of input + output (target < 1.5x = {limit / 1e6:.1f} MB: "
+          f"{'ok' if growth < limit else 'below'}); the NumPy reference grew {ref_growth / 1e6:.1f} MB")
+    return 0
+
+
+def fmt(seconds: float) -> str:
+    if seconds >= 1:
+        return f"{seconds:.2f} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.2f} ms"
+    return f"{seconds * 1e6:.1f} µs"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

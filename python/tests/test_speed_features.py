@@ -1,0 +1,79 @@
+"""The parallel entry points give the same numbers as the serial reference,
+whatever the thread count; the benchmark runs (quick mode, no timing asserted)."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import swiftmoons as sm
+from swiftmoons import article, reference as ref
+from conftest import ROOT, max_relative_error
+
+
+def test_sweep_matches_reference_runs():
+    kwargs = dict(epochs=60, n_samples=200)
+    ours = sm.sweep([0, 7, 42], activations=("sigmoid", "relu"), **kwargs)
+    theirs = ref.sweep([0, 7, 42], activations=("sigmoid", "relu"), **kwargs)
+    assert ours["loss_history"].shape == (3, 2, 60)
+    assert np.max(np.abs(ours["loss_history"] - theirs["loss_history"])) <= 1e-12
+    assert np.array_equal(ours["test_accuracy"], theirs["test_accuracy"])
+
+
+def test_sweep_equals_article_run_for_each_seed():
+    swept = sm.sweep([5], activations=("relu", "sigmoid"), epochs=40)
+    single = article.run(net_seed=5, epochs=40, activations=("relu", "sigmoid"))
+    for j, name in enumerate(("relu", "sigmoid")):
+        assert np.array_equal(swept["loss_history"][0, j], single.loss_history[name])
+        assert swept["test_accuracy"][0, j] == single.test_accuracy[name]
+    single.close()
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_results_do_not_depend_on_thread_count(threads, article_data):
+    X_train, X_test, y_train, _ = article_data
+    baseline = sm.sweep(range(4), epochs=30, threads=1)
+    assert np.array_equal(sm.sweep(range(4), epochs=30, threads=threads)["loss_history"], baseline["loss_history"])
+    big = np.random.RandomState(0).randn(20_000, 2)
+    with sm.TwoLayerNet("sigmoid", seed=1) as net:
+        sm.set_threads(1)
+        one = net.forward(big)
+        sm.set_threads(threads)
+        many = net.forward(big)
+        sm.set_threads(0)
+        assert np.array_equal(one, many)
+        expected = ref.TwoLayerNet("sigmoid", seed=1).forward(big)
+        assert max_relative_error(many, expected) <= 1e-13
+    nets = [sm.TwoLayerNet(a, seed=42) for a in ("sigmoid", "relu")]
+    with sm.parallel.threads(threads):
+        histories = sm.train_together(nets, X_train, y_train, epochs=30, rng=3)
+    serial = [sm.TwoLayerNet(a, seed=42) for a in ("sigmoid", "relu")]
+    with sm.parallel.threads(1):
+        assert sm.train_together(serial, X_train, y_train, epochs=30, rng=3) == histories
+
+
+def test_thread_count_setting_is_checked():
+    before = sm.get_threads()
+    with pytest.raises(ValueError):
+        sm.set_threads(-1)
+    assert sm.get_threads() == before
+
+
+def test_bad_sweep_arguments_raise():
+    with pytest.raises(ValueError):
+        sm.sweep([], epochs=5)
+    with pytest.raises(ValueError, match="Seed"):
+        sm.sweep([-1], epochs=5)
+    with pytest.raises(ValueError):
+        sm.sweep([1], activations=("softsign",), epochs=5)
+    with pytest.raises(ValueError, match="epochs"):
+        sm.sweep([1], epochs=0)
+
+
+def test_benchmark_runs_in_quick_mode():
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench.py"), "--quick"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    for row in ("1. article run", "2. train_step", "3. forward", "4. sweep", "5. memory", "machine:"):
+        assert row in result.stdout

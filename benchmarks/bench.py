@@ -52,20 +52,27 @@ def grid(n):
 
 
 MEMORY_PROBE = r"""
-import resource, sys, numpy as np, swiftmoons as sm
+import sys, numpy as np, swiftmoons as sm
+
+def peak_rss():
+    # VmHWM belongs to this process's memory map, new at exec; getrusage's
+    # ru_maxrss would carry the launching process's peak across the exec.
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmHWM"))
+
 n = int(sys.argv[1]); impl = sys.argv[2]
 net = sm.TwoLayerNet("sigmoid", seed=42) if impl == "swiftmoons" else None
 if impl == "reference":
     from swiftmoons import reference as ref
     net = ref.TwoLayerNet("sigmoid", seed=42)
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = peak_rss()
 # The grid, written in place: no temporaries beside the input itself.
 line = np.linspace(-2.5, 2.5, n)
 X = np.empty((n * n, 2))
 X.reshape(n, n, 2)[:, :, 0] = line[None, :]
 X.reshape(n, n, 2)[:, :, 1] = line[:, None]
 out = net.forward(X)
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+after = peak_rss()
 print((after - before) * 1024, X.nbytes + out.nbytes)
 """
 

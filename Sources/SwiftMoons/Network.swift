@@ -27,12 +27,6 @@ public final class Network {
     /// Offsets of each hidden layer's PReLU slopes, or -1.
     @usableFromInline let slopeOffsets: [Int]
 
-    // Scratch, laid out for `capacity` rows: z, a and delta of every layer,
-    // then one buffer for the gradient with respect to a layer's input.
-    private var work: [Double] = []
-    private var capacity = 0
-    private var zOffsets: [Int] = [], aOffsets: [Int] = [], dOffsets: [Int] = []
-    private var daOffset = 0, transposeOffset = 0
     private var grads: [Double]
     // Column-major scratch for training (see ColumnKernels.swift).
     private var columnLayout: ColumnLayout?
@@ -298,79 +292,20 @@ public final class Network {
         }
     }
 
-    /// Makes room for training batches of `rows` rows; allocates only when the batch grows.
-    func reserveTraining(rows: Int) throws {
+    /// Makes room for training batches of `rows` rows (unit-major scratch, see
+    /// ColumnKernels.swift); allocates only when the batch grows.
+    func reserve(rows: Int) throws {
         if let c = columnLayout, c.stride >= rows { return }
         let c = try ColumnLayout(sizes: layerSizes, rows: rows, targetWidth: targetWidth)
         columnWork = [Double](repeating: 0, count: c.total)
         columnLayout = c
     }
 
-    /// Makes room for `rows` rows of row-major scratch; allocates only when it grows.
-    func reserve(rows: Int) throws {
-        guard rows > capacity else { return }
-        var total = 0
-        var z: [Int] = [], a: [Int] = [], d: [Int] = []
-        for w in layerSizes.dropFirst() {
-            let n = try checkedCount(rows, w, what: "Scratch for \(rows) rows")
-            z.append(total); total += n
-            a.append(total); total += n
-            d.append(total); total += n
-        }
-        let da = total
-        total += try checkedCount(rows, layerSizes.max() ?? 1, what: "Scratch for \(rows) rows")
-        let transpose = total
-        total += zip(layerSizes, layerSizes.dropFirst()).map { $0 * $1 }.max() ?? 0
-        _ = try checkedCount(1, total, what: "Scratch for \(rows) rows")
-        work = [Double](repeating: 0, count: total)
-        zOffsets = z; aOffsets = a; dOffsets = d; daOffset = da; transposeOffset = transpose
-        capacity = rows
-    }
-
     // MARK: - Kernels (pointers stay inside; shapes were checked by the caller)
-
-    /// z = input @ W + b and the activations, layer by layer, over `rows` rows.
-    private func forwardKernel(_ x: UnsafePointer<Double>, rows: Int, through lastLayer: Int,
-                               _ p: UnsafePointer<Double>, _ s: UnsafeMutablePointer<Double>) {
-        forwardKernel(x, rows: rows, through: lastLayer, p, s, zOffsets: zOffsets, aOffsets: aOffsets)
-    }
-
-    /// The forward pass with an explicit scratch layout (threads bring their own).
-    private func forwardKernel(_ x: UnsafePointer<Double>, rows: Int, through lastLayer: Int,
-                               _ p: UnsafePointer<Double>, _ s: UnsafeMutablePointer<Double>,
-                               zOffsets: [Int], aOffsets: [Int]) {
-        var input = x
-        for l in 0..<lastLayer {
-            let fanIn = layerSizes[l], fanOut = layerSizes[l + 1]
-            let w = p + weightOffsets[l], b = p + biasOffsets[l]
-            let z = s + zOffsets[l], a = s + aOffsets[l]
-            affine(input, rows: rows, fanIn: fanIn, fanOut: fanOut, w, b, z)
-            let n = rows * fanOut
-            if l < layerCount - 1 {
-                let act = activations[l]
-                if slopeOffsets[l] >= 0 {
-                    let slope = p + slopeOffsets[l]
-                    for i in 0..<rows {
-                        for j in 0..<fanOut { a[i * fanOut + j] = act.value(z[i * fanOut + j], slope: slope[j]) }
-                    }
-                } else {
-                    applyActivation(act, z, a, n)
-                }
-            } else {
-                switch output {
-                        case .sigmoid: sigmoidBulk(z, a, n)
-                case .identity: a.update(from: z, count: n)
-                case .softmax:
-                    for i in 0..<rows { softmaxRow(z + i * fanOut, a + i * fanOut, fanOut) }
-                }
-            }
-            input = UnsafePointer(a)
-        }
-    }
 
     /// One SGD step on a batch of `rows` rows; returns the loss before it.
     func trainKernel(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, rows: Int, lr: Double) -> Double {
-        guard let c = columnLayout else { preconditionFailure("reserveTraining(rows:) must come first") }
+        guard let c = columnLayout else { preconditionFailure("reserve(rows:) must come first") }
         var loss = 0.0
         params.withUnsafeMutableBufferPointer { pb in
             grads.withUnsafeMutableBufferPointer { gb in
@@ -410,19 +345,22 @@ public final class Network {
         return r
     }
 
-    /// Runs the layers up to `lastLayer` block by block and hands each block's
-    /// scratch to `emit(firstRow, rowCount, scratch)`.
+    /// Runs the layers up to `lastLayer` block by block (unit-major scratch of
+    /// its own, see ColumnKernels.swift) and hands each block to
+    /// `emit(firstRow, rowCount, scratch, layout)`.
     private func blocks(_ x: UnsafePointer<Double>, rows: Int, through lastLayer: Int,
-                        _ emit: (Int, Int, UnsafeMutablePointer<Double>) -> Void) throws {
-        try reserve(rows: min(rows, Network.blockRows))
+                        _ emit: (Int, Int, UnsafeMutablePointer<Double>, ColumnLayout) -> Void) throws {
+        let c = try ColumnLayout(sizes: layerSizes, rows: min(rows, Network.blockRows), targetWidth: targetWidth)
         let inW = inputWidth
         params.withUnsafeBufferPointer { p in
-            work.withUnsafeMutableBufferPointer { s in
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: c.total) { scratch in
+                let s = scratch.baseAddress!
                 var start = 0
                 while start < rows {
-                    let n = min(Network.blockRows, rows - start)
-                    forwardKernel(x + start * inW, rows: n, through: lastLayer, p.baseAddress!, s.baseAddress!)
-                    emit(start, n, s.baseAddress!)
+                    let n = min(c.stride, rows - start)
+                    toColumns(x + start * inW, rows: n, width: inW, stride: c.stride, s + c.input)
+                    columnForward(rows: n, through: lastLayer, p.baseAddress!, s, c)
+                    emit(start, n, s, c)
                     start += n
                 }
             }
@@ -439,8 +377,8 @@ public final class Network {
         try checkOutput(count: out.count, rows: rows, width: outputWidth, name: "The output")
         let threads = max(1, min(Parallel.threadCount, rows / Network.rowsPerThread))
         let layout = try ColumnLayout(sizes: layerSizes, rows: min(rows, Network.blockRows), targetWidth: targetWidth)
-        try withInput(x) { xp in
-            try withOutput(&out) { op in forwardInParallel(xp, rows: rows, into: op, threads: threads, layout: layout) }
+        withInput(x) { xp in
+            withOutput(&out) { op in forwardInParallel(xp, rows: rows, into: op, threads: threads, layout: layout) }
         }
     }
 
@@ -490,8 +428,9 @@ public final class Network {
         try checkOutput(count: out.count, rows: rows, width: w, name: "The hidden output")
         try withInput(x) { xp in
             try withOutput(&out) { op in
-                try blocks(xp, rows: rows, through: layer) { start, n, s in
-                    (op + start * w).update(from: s + self.aOffsets[layer - 1], count: n * w)
+                try blocks(xp, rows: rows, through: layer) { start, n, s, c in
+                    let a = s + c.a[layer - 1]
+                    for i in 0..<n { for j in 0..<w { op[(start + i) * w + j] = a[j * c.stride + i] } }
                 }
             }
         }
@@ -511,14 +450,14 @@ public final class Network {
         var totals = [Double](repeating: 0, count: t)
         try withInput(x) { xp in
             try withOutput(&out) { op in
-                try blocks(xp, rows: rows, through: layerCount) { start, n, s in
+                try blocks(xp, rows: rows, through: layerCount) { start, n, s, c in
                     for i in 0..<n {
                         for stage in 0..<t {
                             let l = stage / 2, w = widths[l]
-                            let base = s + (stage % 2 == 0 ? self.zOffsets[l] : self.aOffsets[l]) + i * w
+                            let base = s + (stage % 2 == 0 ? c.z[l] : c.a[l]) + i
                             // Summed the way NumPy sums, so that one sample
                             // matches np.abs(z).mean() exactly.
-                            let sum = absPairwiseSum(base, w)
+                            let sum = absPairwiseSum(base, w, stride: c.stride)
                             if perSample {
                                 op[(start + i) * t + stage] = sum / Double(w)
                             } else {
@@ -542,12 +481,12 @@ public final class Network {
         var counts = [Int](repeating: 0, count: hiddenWidths.reduce(0, +))
         guard !hiddenWidths.isEmpty else { return counts }
         try withInput(x) { xp in
-            try blocks(xp, rows: rows, through: hiddenCount) { _, n, s in
+            try blocks(xp, rows: rows, through: hiddenCount) { _, n, s, c in
                 var offset = 0
                 for (l, w) in hiddenWidths.enumerated() {
-                    let z = s + self.zOffsets[l]
-                    for i in 0..<n {
-                        for j in 0..<w where z[i * w + j] > 0 { counts[offset + j] += 1 }
+                    let z = s + c.z[l]
+                    for j in 0..<w {
+                        for i in 0..<n where z[j * c.stride + i] > 0 { counts[offset + j] += 1 }
                     }
                     offset += w
                 }
@@ -568,7 +507,7 @@ public final class Network {
         try checkInput(count: x.count, rows: rows)
         try checkTargets(y, rows: rows, binary: false)
         guard lr.isFinite else { throw SwiftMoonsError.badArgument("The learning rate must be finite, got \(lr)") }
-        try reserveTraining(rows: rows)
+        try reserve(rows: rows)
         return withInput(x) { xp in
             withInput(y) { yp in
                 trainKernel(xp, yp, rows: rows, lr: lr)
@@ -582,7 +521,7 @@ public final class Network {
     where X.Element == Double, Y.Element == Double {
         try checkInput(count: x.count, rows: rows)
         try checkTargets(y, rows: rows, binary: false)
-        try reserveTraining(rows: rows)
+        try reserve(rows: rows)
         guard let c = columnLayout else { return (.nan, grads) }
         var loss = 0.0
         withInput(x) { xp in
@@ -661,11 +600,11 @@ private func softmaxRow(_ z: UnsafePointer<Double>, _ p: UnsafeMutablePointer<Do
     for j in 0..<k { p[j] /= total }
 }
 
-/// Sum of |v| over `n` contiguous values, in NumPy's pairwise order.
+/// Sum of |v| over `n` values `stride` apart, in NumPy's pairwise order.
 @usableFromInline
-func absPairwiseSum(_ v: UnsafePointer<Double>, _ n: Int) -> Double {
+func absPairwiseSum(_ v: UnsafePointer<Double>, _ n: Int, stride: Int) -> Double {
     withUnsafeTemporaryAllocation(of: Double.self, capacity: n) { buf in
-        for i in 0..<n { buf[i] = abs(v[i]) }
+        for i in 0..<n { buf[i] = abs(v[i * stride]) }
         return pairwiseSum(UnsafePointer(buf.baseAddress!), n, 1)
     }
 }

@@ -87,7 +87,7 @@ public func trainTogether<X: Collection, Y: Collection>(
     _ = try checkedCount(nets.count, epochs, what: "The loss histories")
 
     let batch = min(batchSize, rows)
-    for n in nets { try n.reserveTraining(rows: batch) }
+    for n in nets { try n.reserve(rows: batch) }
     let batchesPerEpoch = (rows + batch - 1) / batch
     var losses = [Double](repeating: 0, count: nets.count * epochs)
     var failures = [Error?](repeating: nil, count: nets.count)

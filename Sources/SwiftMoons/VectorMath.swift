@@ -82,7 +82,7 @@ public func log(_ x: Vec4) -> Vec4 {
     var m = double((b & 0x000F_FFFF_FFFF_FFFF) | 0x3FF0_0000_0000_0000)
     let big = m .> Vec4(repeating: 1.4142135623730951)
     m.replace(with: m * 0.5, where: big)
-    e.replace(with: e &+ 1, where: unsafeBitCast(big, to: SIMDMask<SIMD4<Int64>>.self))
+    e.replace(with: e &+ 1, where: big)
     let f = m - 1
     let s = f / (f + 2)
     let z = s * s, w = z * z

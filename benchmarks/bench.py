@@ -139,7 +139,6 @@ def main(argv=None) -> int:
     two = median_time(lambda: sm.sweep(range(seeds), epochs=sweep_epochs, threads=2), 1 if quick else 2)
     theirs = median_time(lambda: ref.sweep(range(seeds), epochs=sweep_epochs), 1)
     rows.append((f"4. sweep, {seeds} seeds x 2 activations (2 threads)", two, theirs, 150))
-    rows.append((f"4. sweep, 1 thread / 2 threads", two, one, 1.8))
 
     # 5. Memory of the grid forward pass: peak RSS growth over input + output.
     growth, io_bytes = memory_growth(grid_n, "swiftmoons")
@@ -157,8 +156,14 @@ def main(argv=None) -> int:
             print(f"| {what} | {fmt(ours)} | {fmt(theirs)} | {ratio:.1f}x | {target}x ({mark}) |")
         else:
             print(f"{what:<{width}}  {fmt(ours):>11}  {fmt(theirs):>11}  {ratio:>7.1f}x  {target:>6}x  {mark}")
+    scaling = one / two
+    same = np.array_equal(sm.sweep(range(seeds), epochs=sweep_epochs, threads=1)["loss_history"],
+                          sm.sweep(range(seeds), epochs=sweep_epochs, threads=2)["loss_history"])
+    print(f"\n4. sweep scaling: {fmt(one)} on 1 thread, {fmt(two)} on 2 threads: {scaling:.2f}x "
+          f"(target 1.8x: {'ok' if scaling >= 1.8 else 'below'}); loss histories "
+          f"{'identical' if same else 'DIFFER'} across thread counts")
     limit = 1.5 * io_bytes
-    print(f"\n5. memory, {grid_n}x{grid_n} forward: peak RSS grew {growth / 1e6:.1f} MB for "
+    print(f"5. memory, {grid_n}x{grid_n} forward: peak RSS grew {growth / 1e6:.1f} MB for "
           f"{io_bytes / 1e6:.1f} MB of input + output (target < 1.5x = {limit / 1e6:.1f} MB: "
           f"{'ok' if growth < limit else 'below'}); the NumPy reference grew {ref_growth / 1e6:.1f} MB")
     return 0

@@ -16,7 +16,9 @@ func sigmoidBulk(_ z: UnsafePointer<Double>, _ a: UnsafeMutablePointer<Double>, 
     var i = 0
     while i + 4 <= n {
         let v = load4(z + i)
-        var s = one / (one + exp(-clamp(v, -500, 500)))
+        // The clamp keeps exp's argument in range (and turns NaN into a number,
+        // put back below).
+        var s = one / (one + expFinite(-clamp(v, -500, 500)))
         s.replace(with: v, where: v .!= v)  // NaN passes through
         store4(a + i, s)
         i += 4

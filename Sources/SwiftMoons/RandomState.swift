@@ -134,11 +134,11 @@ public struct RandomState: Sendable {
 
     /// A uniform integer in 0...max by masked rejection, as NumPy's
     /// `random_interval`.
+    @inlinable
     public mutating func interval(_ max: UInt64) -> UInt64 {
         if max == 0 { return 0 }
-        var mask = max
-        mask |= mask >> 1; mask |= mask >> 2; mask |= mask >> 4
-        mask |= mask >> 8; mask |= mask >> 16; mask |= mask >> 32
+        // The smallest all-ones mask >= max (NumPy builds it by shifting and or-ing).
+        let mask = UInt64.max >> UInt64(max.leadingZeroBitCount)
         var value: UInt64
         if max <= UInt64(UInt32.max) {
             repeat { value = UInt64(nextUInt32()) & mask } while value > max

@@ -37,7 +37,16 @@ func double(_ v: SIMD4<UInt64>) -> Vec4 { unsafeBitCast(v, to: Vec4.self) }
 /// results under- and overflow to 0 and infinity like the C library's.
 @inlinable
 public func exp(_ x: Vec4) -> Vec4 {
-    let xc = clamp(x, -746, 710)
+    var result = expFinite(clamp(x, -746, 710))
+    // NaN in, NaN out (the clamp would have made it finite).
+    result.replace(with: x, where: x .!= x)
+    return result
+}
+
+/// e^x for lanes already known to lie in [-746, 710] (no NaN): `exp` without
+/// its clamp, for callers that clamp anyway (the article's sigmoid).
+@inlinable
+public func expFinite(_ xc: Vec4) -> Vec4 {
     // Round x / ln2 to an integer with the 1.5 * 2^52 trick: the integer
     // lands in the low bits of `shifted`.
     let magic = Vec4(repeating: 6_755_399_441_055_744.0)
@@ -65,10 +74,7 @@ public func exp(_ x: Vec4) -> Vec4 {
     let k1 = ki &>> 1, k2 = ki &- k1
     let s1 = double(unsafeBitCast((k1 &+ 1023) &<< 52, to: SIMD4<UInt64>.self))
     let s2 = double(unsafeBitCast((k2 &+ 1023) &<< 52, to: SIMD4<UInt64>.self))
-    var result = p * s1 * s2
-    // NaN in, NaN out (the clamp would have made it finite).
-    result.replace(with: x, where: x .!= x)
-    return result
+    return p * s1 * s2
 }
 
 /// The natural logarithm of each lane, for positive normal inputs (as the

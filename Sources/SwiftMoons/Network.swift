@@ -305,7 +305,8 @@ public final class Network {
 
     /// One SGD step on a batch of `rows` rows; returns the loss before it.
     func trainKernel(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, rows: Int, lr: Double) -> Double {
-        guard let c = columnLayout else { preconditionFailure("reserve(rows:) must come first") }
+        // Every caller reserves first; a missing layout would give a NaN loss, not a trap.
+        guard let c = columnLayout, c.stride >= rows else { return .nan }
         var loss = 0.0
         params.withUnsafeMutableBufferPointer { pb in
             grads.withUnsafeMutableBufferPointer { gb in
@@ -322,24 +323,31 @@ public final class Network {
         return loss
     }
 
+    /// Runs `body` on a pointer to x's contiguous values (copied once if x
+    /// has no contiguous storage). An empty x yields a valid dummy pointer.
     func withInput<X: Collection, R>(_ x: X, _ body: (UnsafePointer<Double>) throws -> R) rethrows -> R where X.Element == Double {
         if let r = try x.withContiguousStorageIfAvailable({ buf -> R in
-            guard let base = buf.baseAddress else { return try [0.0].withUnsafeBufferPointer { try body($0.baseAddress!) } }
-            return try body(base)
+            if let base = buf.baseAddress { return try body(base) }
+            var dummy = 0.0
+            return try withUnsafePointer(to: &dummy) { try body($0) }
         }) {
             return r
         }
-        return try Array(x).withUnsafeBufferPointer { try body($0.baseAddress!) }
+        return try withInput(Array(x), body)
     }
 
+    /// Runs `body` on a pointer to out's contiguous storage, or on a copy that
+    /// is written back.
     private func withOutput<O: MutableCollection, R>(_ out: inout O, _ body: (UnsafeMutablePointer<Double>) throws -> R) rethrows -> R where O.Element == Double {
         if let r = try out.withContiguousMutableStorageIfAvailable({ buf -> R in
-            try body(buf.baseAddress!)
+            if let base = buf.baseAddress { return try body(base) }
+            var dummy = 0.0
+            return try withUnsafeMutablePointer(to: &dummy) { try body($0) }
         }) {
             return r
         }
         var tmp = Array(out)
-        let r = try tmp.withUnsafeMutableBufferPointer { try body($0.baseAddress!) }
+        let r = try withOutput(&tmp, body)
         var i = out.startIndex
         for v in tmp { out[i] = v; out.formIndex(after: &i) }
         return r

@@ -42,27 +42,14 @@ private func activations(_ names: UnsafePointer<UnsafePointer<CChar>?>?, _ alpha
     }
 }
 
-private func layerSizeList(_ sizes: UnsafePointer<Int64>?, _ n: Int64) throws -> [Int] {
-    let count = try count(n, "n_sizes")
-    guard count <= 1024 else { throw APIError(status: .badArgument, message: "n_sizes must be <= 1024, got \(n)") }
-    return try input(sizes, count, "layer_sizes").map { v -> Int in
-        guard v >= 1, v <= Int64(Int32.max) else {
-            throw APIError(status: .badArgument, message: "Layer sizes must be in 1...\(Int32.max), got \(v)")
-        }
-        return Int(v)
-    }
-}
-
 @_cdecl("sm_mlp_create")
 public func sm_mlp_create(_ sizes: UnsafePointer<Int64>?, _ nSizes: Int64,
                           _ names: UnsafePointer<UnsafePointer<CChar>?>?, _ alphas: UnsafePointer<Double>?, _ nActivations: Int64,
                           _ output: UnsafePointer<CChar>?, _ initName: UnsafePointer<CChar>?,
                           _ biasMode: Int32, _ biasA: Double, _ biasB: Double,
                           _ rng: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    guarded {
-        guard let out else { throw APIError(status: .badArgument, message: "out is NULL") }
-        out.pointee = nil
-        let ls = try layerSizeList(sizes, nSizes)
+    create(out) {
+        let ls = try layerSizes(sizes, nSizes)
         let acts = try activations(names, alphas, nActivations)
         let kind = try OutputKind(name: try string(output, "output"))
         let initializer = try Initializer(name: try string(initName, "init"))
@@ -73,14 +60,13 @@ public func sm_mlp_create(_ sizes: UnsafePointer<Int64>?, _ nSizes: Int64,
         default: throw APIError(status: .badArgument, message: "bias_mode must be 0 (constant) or 1 (normal), got \(biasMode)")
         }
         let h = try lookup(rng, as: RNGHandle.self, "sm_rng")
-        let net = try h.state.withLock { s in
+        return try h.state.withLock { s in
             var copy = s  // commit the draws only if creation succeeds
             let net = try Network(layerSizes: ls, activations: acts, output: kind, initializer: initializer,
                                   biasInit: bias, rng: &copy)
             s = copy
             return net
         }
-        out.pointee = register(NetHandle(net))
     }
 }
 
@@ -90,19 +76,13 @@ public func sm_mlp_create_from_params(_ sizes: UnsafePointer<Int64>?, _ nSizes: 
                                       _ nActivations: Int64, _ output: UnsafePointer<CChar>?,
                                       _ params: UnsafePointer<Double>?, _ nParams: Int64,
                                       _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    guarded {
-        guard let out else { throw APIError(status: .badArgument, message: "out is NULL") }
-        out.pointee = nil
-        let ls = try layerSizeList(sizes, nSizes)
+    create(out) {
+        let ls = try layerSizes(sizes, nSizes)
         let acts = try activations(names, alphas, nActivations)
         let kind = try OutputKind(name: try string(output, "output"))
         let p = try input(params, try count(nParams, "n_params"), "params")
-        out.pointee = register(NetHandle(try Network(layerSizes: ls, activations: acts, output: kind, parameters: p)))
+        return try Network(layerSizes: ls, activations: acts, output: kind, parameters: p)
     }
-}
-
-private func withNet(_ net: OpaquePointer?, _ body: (Network) throws -> Void) -> Int32 {
-    guarded { try lookup(net, as: NetHandle.self, "sm_net").with(body) }
 }
 
 @_cdecl("sm_net_hidden_activation")
@@ -147,17 +127,14 @@ public func sm_net_gradients(_ net: OpaquePointer?, _ x: UnsafePointer<Double>?,
                              _ y: UnsafePointer<Double>?, _ yLen: Int64, _ loss: UnsafeMutablePointer<Double>?,
                              _ grads: UnsafeMutablePointer<Double>?, _ len: Int64) -> Int32 {
     withNet(net) { net in
-        let rows = try count(n, "n")
-        guard d == Int64(net.inputWidth) else { throw APIError(status: .badShape, message: "X must have \(net.inputWidth) columns, got \(d)") }
-        let xs = try input(x, try product(rows, net.inputWidth, "X"), "X")
-        let need = try product(rows, net.targetWidth, "y")
-        guard yLen == Int64(need) else { throw APIError(status: .badShape, message: "y must hold \(need) values, got \(yLen)") }
+        let (xs, rows) = try samples(x, n, d, net)
+        let ys = try targets(y, yLen, rows: rows, net)
         guard len == Int64(net.parameterCount) else {
             throw APIError(status: .badShape, message: "grads must hold \(net.parameterCount) values, got \(len)")
         }
         guard let loss else { throw APIError(status: .badArgument, message: "loss is NULL") }
         let g = try output(grads, net.parameterCount, "grads")
-        let result = try net.gradients(xs, try input(y, need, "y"), rows: rows)
+        let result = try net.gradients(xs, ys, rows: rows)
         loss.pointee = result.loss
         _ = g.update(from: result.gradients)
     }
@@ -168,13 +145,10 @@ public func sm_net_evaluate(_ net: OpaquePointer?, _ x: UnsafePointer<Double>?, 
                             _ y: UnsafePointer<Double>?, _ yLen: Int64, _ loss: UnsafeMutablePointer<Double>?,
                             _ accuracy: UnsafeMutablePointer<Double>?) -> Int32 {
     withNet(net) { net in
-        let rows = try count(n, "n")
-        guard d == Int64(net.inputWidth) else { throw APIError(status: .badShape, message: "X must have \(net.inputWidth) columns, got \(d)") }
-        let xs = try input(x, try product(rows, net.inputWidth, "X"), "X")
-        let need = try product(rows, net.targetWidth, "y")
-        guard yLen == Int64(need) else { throw APIError(status: .badShape, message: "y must hold \(need) values, got \(yLen)") }
+        let (xs, rows) = try samples(x, n, d, net)
+        let ys = try targets(y, yLen, rows: rows, net)
         guard let loss, let accuracy else { throw APIError(status: .badArgument, message: "loss and accuracy must not be NULL") }
-        let r = try net.evaluate(xs, try input(y, need, "y"), rows: rows)
+        let r = try net.evaluate(xs, ys, rows: rows)
         loss.pointee = r.loss
         accuracy.pointee = r.accuracy
     }
@@ -184,9 +158,7 @@ public func sm_net_evaluate(_ net: OpaquePointer?, _ x: UnsafePointer<Double>?, 
 public func sm_net_firing_counts(_ net: OpaquePointer?, _ x: UnsafePointer<Double>?, _ n: Int64, _ d: Int64,
                                  _ out: UnsafeMutablePointer<Int64>?, _ len: Int64) -> Int32 {
     withNet(net) { net in
-        let rows = try count(n, "n")
-        guard d == Int64(net.inputWidth) else { throw APIError(status: .badShape, message: "X must have \(net.inputWidth) columns, got \(d)") }
-        let xs = try input(x, try product(rows, net.inputWidth, "X"), "X")
+        let (xs, rows) = try samples(x, n, d, net)
         let units = net.layerSizes.dropFirst().dropLast().reduce(0, +)
         guard len == Int64(units) else { throw APIError(status: .badShape, message: "out must hold \(units) counts, got \(len)") }
         let o = try output(out, units, "out")

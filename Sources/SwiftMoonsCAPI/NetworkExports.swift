@@ -2,7 +2,8 @@
 
 import SwiftMoons
 
-private func layerSizes(_ sizes: UnsafePointer<Int64>?, _ n: Int64) throws -> [Int] {
+/// Layer sizes from a C array, each in 1...Int32.max.
+func layerSizes(_ sizes: UnsafePointer<Int64>?, _ n: Int64) throws -> [Int] {
     let count = try count(n, "n_layers")
     guard count <= 1024 else { throw APIError(status: .badArgument, message: "n_layers must be <= 1024, got \(n)") }
     return try input(sizes, count, "layer_sizes").map { v -> Int in
@@ -13,7 +14,8 @@ private func layerSizes(_ sizes: UnsafePointer<Int64>?, _ n: Int64) throws -> [I
     }
 }
 
-private func create(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ make: () throws -> Network) -> Int32 {
+/// Registers the network `make` builds and stores its handle in `out`.
+func create(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ make: () throws -> Network) -> Int32 {
     guarded {
         guard let out else { throw APIError(status: .badArgument, message: "out is NULL") }
         out.pointee = nil
@@ -22,19 +24,28 @@ private func create(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ make: () thr
 }
 
 /// Looks up the network and runs `body` on it under its lock.
-private func withNet(_ net: OpaquePointer?, _ body: (Network) throws -> Void) -> Int32 {
+func withNet(_ net: OpaquePointer?, _ body: (Network) throws -> Void) -> Int32 {
     guarded {
         try lookup(net, as: NetHandle.self, "sm_net").with(body)
     }
 }
 
 /// The input `x` as an `n x width` buffer, after checking n and width.
-private func samples(_ x: UnsafePointer<Double>?, _ n: Int64, _ d: Int64, _ net: Network) throws -> (UnsafeBufferPointer<Double>, Int) {
+func samples(_ x: UnsafePointer<Double>?, _ n: Int64, _ d: Int64, _ net: Network) throws -> (UnsafeBufferPointer<Double>, Int) {
     let rows = try count(n, "n")
     guard d == Int64(net.inputWidth) else {
         throw APIError(status: .badShape, message: "X must have \(net.inputWidth) columns, got \(d)")
     }
     return (try input(x, try product(rows, net.inputWidth, "X"), "X"), rows)
+}
+
+/// The targets of a batch of `rows` samples: `rows x targetWidth` values.
+func targets(_ y: UnsafePointer<Double>?, _ yLen: Int64, rows: Int, _ net: Network) throws -> UnsafeBufferPointer<Double> {
+    let need = try product(rows, net.targetWidth, "y")
+    guard yLen == Int64(need) else {
+        throw APIError(status: .badShape, message: "y must hold \(need) values (n x \(net.targetWidth)), got \(yLen)")
+    }
+    return try input(y, need, "y")
 }
 
 private func sized(_ out: UnsafeMutablePointer<Double>?, _ n: Int64, expected: Int, _ name: String) throws -> UnsafeMutableBufferPointer<Double> {
@@ -198,11 +209,7 @@ public func sm_net_train_step(_ net: OpaquePointer?, _ x: UnsafePointer<Double>?
                               _ loss: UnsafeMutablePointer<Double>?) -> Int32 {
     withNet(net) { net in
         let (xs, rows) = try samples(x, n, d, net)
-        let need = try product(rows, net.targetWidth, "y")
-        guard yLen == Int64(need) else {
-            throw APIError(status: .badShape, message: "y must hold \(need) values (n x \(net.targetWidth)), got \(yLen)")
-        }
-        let ys = try input(y, need, "y")
+        let ys = try targets(y, yLen, rows: rows, net)
         guard let loss else { throw APIError(status: .badArgument, message: "loss is NULL") }
         loss.pointee = try net.trainStep(xs, ys, rows: rows, learningRate: lr)
     }

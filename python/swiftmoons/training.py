@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _ffi
-from ._convert import as_float_array, as_matrix
+from ._convert import as_matrix
 from .random import resolve
 
 

@@ -106,23 +106,66 @@ func columnBackAffine(_ dz: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stri
     }
 }
 
-/// The sum of `n` (a multiple of 4) values at `p`, times those at `q` if given.
+/// gW[k, j] = sum_i a[k, i] * dz[j, i] and gB[j] = sum_i dz[j, i]: for each
+/// input unit k, up to eight output units' products accumulate in registers
+/// while a[k, :] streams through once.
 @inline(__always)
-func columnDot(_ p: UnsafePointer<Double>, _ q: UnsafePointer<Double>?, _ n: Int) -> Double {
-    var c0 = Vec4.zero, c1 = Vec4.zero
-    var i = 0
-    if let q {
-        while i + 8 <= n {
-            c0 = c0.addingProduct(load4(p + i), load4(q + i)); c1 = c1.addingProduct(load4(p + i + 4), load4(q + i + 4))
-            i += 8
+func columnWeightGradients(_ a: UnsafePointer<Double>, _ dz: UnsafePointer<Double>, fanIn: Int, fanOut: Int,
+                           stride: Int, _ gW: UnsafeMutablePointer<Double>, _ gB: UnsafeMutablePointer<Double>) {
+    var j0 = 0
+    while j0 < fanOut {
+        let n = min(8, fanOut - j0)
+        for k in 0..<fanIn {
+            sumProducts(a + k * stride, dz + j0 * stride, rows: n, stride: stride, gW + k * fanOut + j0)
         }
-        if i < n { c0 = c0.addingProduct(load4(p + i), load4(q + i)) }
-    } else {
-        while i + 8 <= n { c0 += load4(p + i); c1 += load4(p + i + 4); i += 8 }
-        if i < n { c0 += load4(p + i) }
+        sumProducts(nil, dz + j0 * stride, rows: n, stride: stride, gB + j0)
+        j0 += 8
     }
-    let c = c0 + c1
-    return (c[0] + c[1]) + (c[2] + c[3])
+}
+
+/// out[m] = sum_i x[i] * d[m, i] for m < n <= 8 (x = ones when nil).
+@inline(__always)
+func sumProducts(_ x: UnsafePointer<Double>?, _ d: UnsafePointer<Double>, rows n: Int, stride: Int,
+                 _ out: UnsafeMutablePointer<Double>) {
+    @inline(__always) func total(_ c: Vec4) -> Double { (c[0] + c[1]) + (c[2] + c[3]) }
+    var c0 = Vec4.zero, c1 = Vec4.zero, c2 = Vec4.zero, c3 = Vec4.zero
+    var c4 = Vec4.zero, c5 = Vec4.zero, c6 = Vec4.zero, c7 = Vec4.zero
+    if n == 8, let x {
+        // The common full block, without per-unit tests in the loop.
+        var i = 0
+        while i < stride {
+            let v = load4(x + i)
+            c0 = c0.addingProduct(v, load4(d + i)); c1 = c1.addingProduct(v, load4(d + stride + i))
+            c2 = c2.addingProduct(v, load4(d + 2 * stride + i)); c3 = c3.addingProduct(v, load4(d + 3 * stride + i))
+            c4 = c4.addingProduct(v, load4(d + 4 * stride + i)); c5 = c5.addingProduct(v, load4(d + 5 * stride + i))
+            c6 = c6.addingProduct(v, load4(d + 6 * stride + i)); c7 = c7.addingProduct(v, load4(d + 7 * stride + i))
+            i += 4
+        }
+        out[0] = total(c0); out[1] = total(c1); out[2] = total(c2); out[3] = total(c3)
+        out[4] = total(c4); out[5] = total(c5); out[6] = total(c6); out[7] = total(c7)
+        return
+    }
+    var i = 0
+    while i < stride {
+        let v = x.map { load4($0 + i) } ?? Vec4(repeating: 1)
+        c0 = c0.addingProduct(v, load4(d + i))
+        if n > 1 { c1 = c1.addingProduct(v, load4(d + stride + i)) }
+        if n > 2 { c2 = c2.addingProduct(v, load4(d + 2 * stride + i)) }
+        if n > 3 { c3 = c3.addingProduct(v, load4(d + 3 * stride + i)) }
+        if n > 4 { c4 = c4.addingProduct(v, load4(d + 4 * stride + i)) }
+        if n > 5 { c5 = c5.addingProduct(v, load4(d + 5 * stride + i)) }
+        if n > 6 { c6 = c6.addingProduct(v, load4(d + 6 * stride + i)) }
+        if n > 7 { c7 = c7.addingProduct(v, load4(d + 7 * stride + i)) }
+        i += 4
+    }
+    out[0] = total(c0)
+    if n > 1 { out[1] = total(c1) }
+    if n > 2 { out[2] = total(c2) }
+    if n > 3 { out[3] = total(c3) }
+    if n > 4 { out[4] = total(c4) }
+    if n > 5 { out[5] = total(c5) }
+    if n > 6 { out[6] = total(c6) }
+    if n > 7 { out[7] = total(c7) }
 }
 
 extension Network {
@@ -229,11 +272,8 @@ extension Network {
             let fanIn = layerSizes[l], fanOut = layerSizes[l + 1]
             let input = UnsafePointer(l == 0 ? s + c.input : s + c.a[l - 1])
             let dz = UnsafePointer(s + c.d[l])
-            let gW = g + weightOffsets[l], gB = g + biasOffsets[l]
-            for k in 0..<fanIn {
-                for j in 0..<fanOut { gW[k * fanOut + j] = columnDot(input + k * S, dz + j * S, S) }
-            }
-            for j in 0..<fanOut { gB[j] = columnDot(dz + j * S, nil, S) }
+            columnWeightGradients(input, dz, fanIn: fanIn, fanOut: fanOut, stride: S,
+                                  g + weightOffsets[l], g + biasOffsets[l])
             guard l > 0 else { continue }
             let da = s + c.da
             columnBackAffine(dz, fanIn: fanIn, fanOut: fanOut, stride: S, p + weightOffsets[l], da)

@@ -45,7 +45,7 @@ public func exp(_ x: Vec4) -> Vec4 {
 
 /// e^x for lanes already known to lie in [-746, 710] (no NaN): `exp` without
 /// its clamp, for callers that clamp anyway (the article's sigmoid).
-@inlinable
+@inlinable @inline(__always)
 public func expFinite(_ xc: Vec4) -> Vec4 {
     // Round x / ln2 to an integer with the 1.5 * 2^52 trick: the integer
     // lands in the low bits of `shifted`.

@@ -31,8 +31,10 @@ func sigmoidBulk(_ z: UnsafePointer<Double>, _ a: UnsafeMutablePointer<Double>, 
 func reluBulk(_ z: UnsafePointer<Double>, _ a: UnsafeMutablePointer<Double>, _ n: Int) {
     var i = 0
     while i + 4 <= n {
+        // Negatives become 0; NaN fails the test and passes through, as with
+        // np.maximum (-0.0 stays -0.0 here, equal to NumPy's 0.0).
         var v = load4(z + i)
-        v.replace(with: 0, where: .!(v .> 0) .& (v .== v))
+        v.replace(with: 0, where: v .< 0)
         store4(a + i, v)
         i += 4
     }
@@ -47,8 +49,9 @@ func activationBackward(_ act: Activation, _ da: UnsafePointer<Double>, _ z: Uns
     switch act.kind {
     case .relu:
         while i + 4 <= n {
-            var g = load4(da + i)
-            g.replace(with: 0, where: .!(load4(z + i) .> 0))
+            // da where z > 0, else 0 (NaN included, as (z > 0) is False in NumPy).
+            var g = Vec4.zero
+            g.replace(with: load4(da + i), where: load4(z + i) .> 0)
             store4(dz + i, g)
             i += 4
         }

@@ -62,10 +62,14 @@ func columnAffine(_ a: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stride: I
         var i = 0
         while i + 16 <= stride {
             var c0 = Vec4.zero, c1 = Vec4.zero, c2 = Vec4.zero, c3 = Vec4.zero
-            for k in 0..<fanIn {
-                let wk = Vec4(repeating: w[k * fanOut + j]), ak = a + k * stride + i
-                c0 = c0.addingProduct(wk, load4(ak)); c1 = c1.addingProduct(wk, load4(ak + 4))
-                c2 = c2.addingProduct(wk, load4(ak + 8)); c3 = c3.addingProduct(wk, load4(ak + 12))
+            // Walk W's column j and a's rows by pointer: no index arithmetic per step.
+            var wk = w + j, ak = a + i
+            for _ in 0..<fanIn {
+                let v = Vec4(repeating: wk.pointee)
+                c0 = c0.addingProduct(v, load4(ak)); c1 = c1.addingProduct(v, load4(ak + 4))
+                c2 = c2.addingProduct(v, load4(ak + 8)); c3 = c3.addingProduct(v, load4(ak + 12))
+                wk += fanOut
+                ak += stride
             }
             store4(zj + i, c0 + bj); store4(zj + i + 4, c1 + bj)
             store4(zj + i + 8, c2 + bj); store4(zj + i + 12, c3 + bj)
@@ -89,10 +93,12 @@ func columnBackAffine(_ dz: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stri
         var i = 0
         while i + 16 <= stride {
             var c0 = Vec4.zero, c1 = Vec4.zero, c2 = Vec4.zero, c3 = Vec4.zero
+            var dj = dz + i
             for j in 0..<fanOut {
-                let wj = Vec4(repeating: wk[j]), dj = dz + j * stride + i
-                c0 = c0.addingProduct(wj, load4(dj)); c1 = c1.addingProduct(wj, load4(dj + 4))
-                c2 = c2.addingProduct(wj, load4(dj + 8)); c3 = c3.addingProduct(wj, load4(dj + 12))
+                let v = Vec4(repeating: wk[j])
+                c0 = c0.addingProduct(v, load4(dj)); c1 = c1.addingProduct(v, load4(dj + 4))
+                c2 = c2.addingProduct(v, load4(dj + 8)); c3 = c3.addingProduct(v, load4(dj + 12))
+                dj += stride
             }
             store4(dk + i, c0); store4(dk + i + 4, c1); store4(dk + i + 8, c2); store4(dk + i + 12, c3)
             i += 16
@@ -229,8 +235,10 @@ extension Network {
             // sigmoid's derivative cancels (the article's shortcut, which
             // ignores the 1e-9 inside the logs).
             bceTerms(out, y, count: k * S, rows: rows, terms, delta)
-            for i in 0..<rows { for j in 0..<k { rowTerms[i * k + j] = terms[j * S + i] } }
             if rows < S { for j in 0..<k { for i in rows..<S { delta[j * S + i] = 0 } } }
+            // With one output the terms are already in sample order.
+            guard k > 1 else { return -(pairwiseSum(UnsafePointer(terms), rows, 1) / Double(rows)) }
+            for i in 0..<rows { for j in 0..<k { rowTerms[i * k + j] = terms[j * S + i] } }
             return -(pairwiseSum(UnsafePointer(rowTerms), rows * k, 1) / Double(rows * k))
         case .softmax:
             // Cross-entropy from the log-sum-exp of z; its gradient is (p - onehot) / n.

@@ -268,12 +268,13 @@ extension Network {
 
     /// Every parameter's gradient into `g` for a batch (row-major x and y);
     /// returns the loss. Nothing is updated.
-    func columnGradients(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, rows: Int,
+    func columnGradients(_ x: UnsafePointer<Double>?, _ y: UnsafePointer<Double>?, rows: Int,
                          _ p: UnsafePointer<Double>, _ g: UnsafeMutablePointer<Double>,
                          _ s: UnsafeMutablePointer<Double>, _ c: ColumnLayout) -> Double {
         let S = c.stride, L = layerCount
-        toColumns(x, rows: rows, width: inputWidth, stride: S, s + c.input)
-        toColumns(y, rows: rows, width: targetWidth, stride: S, s + c.targets)
+        // nil: the caller already wrote the batch into the input and target columns.
+        if let x { toColumns(x, rows: rows, width: inputWidth, stride: S, s + c.input) }
+        if let y { toColumns(y, rows: rows, width: targetWidth, stride: S, s + c.targets) }
         columnForward(rows: rows, through: L, p, s, c)
         let loss = columnLossAndDelta(rows: rows, s, c)
         for l in stride(from: L - 1, through: 0, by: -1) {

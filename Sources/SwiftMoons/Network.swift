@@ -305,14 +305,34 @@ public final class Network {
 
     /// One SGD step on a batch of `rows` rows; returns the loss before it.
     func trainKernel(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, rows: Int, lr: Double) -> Double {
+        step(rows: rows, lr: lr) { _, _, _ in (x, y) }
+    }
+
+    /// One SGD step whose batch `gather` writes straight into the input and
+    /// target columns (`stride` apart, samples past `rows` set to 0), as
+    /// whole-run training does: no row-major copy of the batch in between.
+    func trainGathered(rows: Int, lr: Double,
+                       _ gather: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>, Int) -> Void) -> Double {
+        step(rows: rows, lr: lr) { input, targets, stride in
+            gather(input, targets, stride)
+            return (nil, nil)
+        }
+    }
+
+    /// Gradients, then `p -= lr * g`. `batch` either fills the columns and
+    /// returns nils, or returns row-major x and y to convert.
+    private func step(rows: Int, lr: Double,
+                      _ batch: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>, Int)
+                          -> (UnsafePointer<Double>?, UnsafePointer<Double>?)) -> Double {
         // Every caller reserves first; a missing layout would give a NaN loss, not a trap.
         guard let c = columnLayout, c.stride >= rows else { return .nan }
         var loss = 0.0
         params.withUnsafeMutableBufferPointer { pb in
             grads.withUnsafeMutableBufferPointer { gb in
                 columnWork.withUnsafeMutableBufferPointer { sb in
-                    let p = pb.baseAddress!, g = gb.baseAddress!
-                    loss = columnGradients(x, y, rows: rows, UnsafePointer(p), g, sb.baseAddress!, c)
+                    let p = pb.baseAddress!, g = gb.baseAddress!, s = sb.baseAddress!
+                    let (x, y) = batch(s + c.input, s + c.targets, c.stride)
+                    loss = columnGradients(x, y, rows: rows, UnsafePointer(p), g, s, c)
                     var i = 0
                     let rate = Vec4(repeating: lr)
                     while i + 4 <= pb.count { store4(p + i, load4(p + i) - rate * load4(g + i)); i += 4 }

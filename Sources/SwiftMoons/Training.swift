@@ -115,21 +115,27 @@ public func trainTogether<X: Collection, Y: Collection>(
                             let lossOut = lb.baseAddress!, failed = fb.baseAddress!
                             Parallel.forEach(nets.count) { k in
                                 let net = nets[k]
-                                withUnsafeTemporaryAllocation(of: Double.self, capacity: batch * (inW + tW) + batchesPerEpoch) { buf in
-                                    let bx = buf.baseAddress!, by = bx + batch * inW, batchLosses = by + batch * tW
+                                withUnsafeTemporaryAllocation(of: Double.self, capacity: batchesPerEpoch) { buf in
+                                    let batchLosses = buf.baseAddress!
                                     for e in 0..<count {
                                         let o = order + e * rows
                                         var b = 0, start = 0
                                         while start < rows {
-                                            let m = min(batch, rows - start)
-                                            for r in 0..<m {
-                                                let src = o[start + r]
-                                                // Element loops: rows are a few values wide,
-                                                // too short for memcpy's call to pay.
-                                                for c in 0..<inW { bx[r * inW + c] = x[src * inW + c] }
-                                                for c in 0..<tW { by[r * tW + c] = y[src * tW + c] }
+                                            let m = min(batch, rows - start), first = o + start
+                                            // The batch goes straight into the network's
+                                            // unit-major input and target columns.
+                                            batchLosses[b] = net.trainGathered(rows: m, lr: lr) { xin, yin, S in
+                                                for col in 0..<inW {
+                                                    let dst = xin + col * S
+                                                    for r in 0..<m { dst[r] = x[first[r] * inW + col] }
+                                                    for r in m..<S { dst[r] = 0 }
+                                                }
+                                                for col in 0..<tW {
+                                                    let dst = yin + col * S
+                                                    for r in 0..<m { dst[r] = y[first[r] * tW + col] }
+                                                    for r in m..<S { dst[r] = 0 }
+                                                }
                                             }
-                                            batchLosses[b] = net.trainKernel(UnsafePointer(bx), UnsafePointer(by), rows: m, lr: lr)
                                             b += 1
                                             start += m
                                         }

@@ -136,11 +136,23 @@ func sumProducts(_ x: UnsafePointer<Double>?, _ d: UnsafePointer<Double>, rows n
     @inline(__always) func total(_ c: Vec4) -> Double { (c[0] + c[1]) + (c[2] + c[3]) }
     var c0 = Vec4.zero, c1 = Vec4.zero, c2 = Vec4.zero, c3 = Vec4.zero
     var c4 = Vec4.zero, c5 = Vec4.zero, c6 = Vec4.zero, c7 = Vec4.zero
-    if n == 8, let x {
-        // The common full block, without per-unit tests in the loop.
+    if n == 1 {
+        // One output unit (the article's last layer): a plain dot product.
         var i = 0
         while i < stride {
-            let v = load4(x + i)
+            c0 = c0.addingProduct(x.map { load4($0 + i) } ?? Vec4(repeating: 1), load4(d + i))
+            i += 4
+        }
+        out[0] = total(c0)
+        return
+    }
+    if n == 8 {
+        // The common full block, without per-unit tests in the loop (x nil:
+        // the bias, a row of ones).
+        let ones = Vec4(repeating: 1)
+        var i = 0
+        while i < stride {
+            let v = x.map { load4($0 + i) } ?? ones
             c0 = c0.addingProduct(v, load4(d + i)); c1 = c1.addingProduct(v, load4(d + stride + i))
             c2 = c2.addingProduct(v, load4(d + 2 * stride + i)); c3 = c3.addingProduct(v, load4(d + 3 * stride + i))
             c4 = c4.addingProduct(v, load4(d + 4 * stride + i)); c5 = c5.addingProduct(v, load4(d + 5 * stride + i))

@@ -162,6 +162,19 @@ public struct RandomState: Sendable {
         }
     }
 
+    /// Shuffles `n` values in place (the same draws as `shuffle`), on raw
+    /// memory: the hot path of whole-run training, which permutes every epoch.
+    @inlinable
+    mutating func shuffle(_ items: UnsafeMutablePointer<Int>, count n: Int) {
+        guard n > 1 else { return }
+        for i in stride(from: n - 1, to: 0, by: -1) {
+            let j = Int(interval(UInt64(i)))
+            let t = items[i]
+            items[i] = items[j]
+            items[j] = t
+        }
+    }
+
     /// A permutation of 0..<n, as `permutation(n)`.
     public mutating func permutation(_ n: Int) -> [Int] {
         var p = Array(0..<max(n, 0))

@@ -102,9 +102,12 @@ public func trainTogether<X: Collection, Y: Collection>(
     var firstEpoch = 0
     while firstEpoch < epochs {
         let count = min(chunk, epochs - firstEpoch)
-        for e in 0..<count {
-            for i in 0..<rows { orders[e * rows + i] = i }
-            rng.shuffle(&orders[(e * rows)..<(e * rows + rows)])
+        orders.withUnsafeMutableBufferPointer { ob in
+            for e in 0..<count {
+                let o = ob.baseAddress! + e * rows
+                for i in 0..<rows { o[i] = i }
+                rng.shuffle(o, count: rows)
+            }
         }
         xs.withUnsafeBufferPointer { xb in
             ys.withUnsafeBufferPointer { yb in

@@ -46,6 +46,20 @@ struct ColumnLayout {
 /// dst[j * stride + i] = src[i * width + j] for i < rows; padded samples get 0.
 @inline(__always)
 func toColumns(_ src: UnsafePointer<Double>, rows: Int, width: Int, stride: Int, _ dst: UnsafeMutablePointer<Double>) {
+    if width == 2 {
+        // Two features (the moons): split pairs four rows at a time.
+        let c0 = dst, c1 = dst + stride
+        var i = 0
+        while i + 4 <= rows {
+            let a = load4(src + 2 * i), b = load4(src + 2 * i + 4)
+            store4(c0 + i, Vec4(lowHalf: a.evenHalf, highHalf: b.evenHalf))
+            store4(c1 + i, Vec4(lowHalf: a.oddHalf, highHalf: b.oddHalf))
+            i += 4
+        }
+        while i < rows { c0[i] = src[2 * i]; c1[i] = src[2 * i + 1]; i += 1 }
+        if rows < stride { for r in rows..<stride { c0[r] = 0; c1[r] = 0 } }
+        return
+    }
     for j in 0..<width {
         let col = dst + j * stride
         for i in 0..<rows { col[i] = src[i * width + j] }

@@ -432,7 +432,11 @@ public final class Network {
                         let n = min(block, end - start)
                         toColumns(x + start * inW, rows: n, width: inW, stride: c.stride, s + c.input)
                         columnForward(rows: n, through: L, p, s, c)
-                        for i in 0..<n { for j in 0..<outW { out[(start + i) * outW + j] = result[j * c.stride + i] } }
+                        if outW == 1 {
+                            (out + start).update(from: result, count: n)  // one output: already in row order
+                        } else {
+                            for i in 0..<n { for j in 0..<outW { out[(start + i) * outW + j] = result[j * c.stride + i] } }
+                        }
                         start += n
                     }
                 }

@@ -125,3 +125,27 @@ def test_threads_sharing_a_network_do_not_crash():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["ok", "True"]
+
+
+def test_objects_left_open_are_freed_quietly_at_exit():
+    result = run_python(
+        "import numpy as np, swiftmoons as sm\n"
+        "rng = sm.RandomState(1)\n"
+        "nets = [sm.TwoLayerNet('relu', seed=rng), sm.MLP((2, 4, 3), activation='gelu', output='softmax')]\n"
+        "nets[0].fit(np.random.RandomState(0).randn(20, 2), np.arange(20) % 2, epochs=2, rng=rng)\n"
+        "cycle = [nets]; cycle.append(cycle)  # freed only by the garbage collector, late\n"
+        "print('done')\n"
+    )
+    assert result.returncode == 0 and result.stdout.strip() == "done", result.stderr
+    assert result.stderr == "", result.stderr
+
+
+def test_header_and_library_export_the_same_functions():
+    import re
+    header = (ROOT / "include" / "swiftmoons.h").read_text()
+    declared = set(re.findall(r"SM_API\s+[\w\s\*]*?\b(sm_\w+)\s*\(", header))
+    symbols = subprocess.run(["nm", "-D", "--defined-only", str(LIBRARY)], capture_output=True, text=True,
+                             check=True).stdout
+    exported = {line.split()[-1] for line in symbols.splitlines() if line.split()[-1].startswith("sm_")}
+    assert declared == exported, (sorted(declared - exported), sorted(exported - declared))
+    assert len(declared) > 50

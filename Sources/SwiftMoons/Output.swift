@@ -14,13 +14,7 @@ public enum OutputKind: String, CaseIterable, Sendable {
     case identity
 
     /// Parses a name, listing the valid ones on failure.
-    public init(name: String) throws {
-        guard let k = OutputKind(rawValue: name) else {
-            let valid = OutputKind.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
-            throw SwiftMoonsError.badArgument("Unknown output \"\(name)\"; valid outputs are \(valid)")
-        }
-        self = k
-    }
+    public init(name: String) throws { self = try .named(name, what: "output") }
 
     /// Targets per sample: one class index for softmax, else one per output.
     func targetWidth(outputs: Int) -> Int { self == .softmax ? 1 : outputs }
@@ -39,13 +33,8 @@ public enum Initializer: String, CaseIterable, Sendable {
     /// feed (the last hidden layer's for the output weights).
     case auto
 
-    public init(name: String) throws {
-        guard let i = Initializer(rawValue: name) else {
-            let valid = Initializer.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
-            throw SwiftMoonsError.badArgument("Unknown init \"\(name)\"; valid inits are \(valid)")
-        }
-        self = i
-    }
+    /// Parses a name, listing the valid ones on failure.
+    public init(name: String) throws { self = try .named(name, what: "init") }
 }
 
 /// How the biases start: a constant, or drawn from N(mean, std^2) after all
@@ -53,4 +42,15 @@ public enum Initializer: String, CaseIterable, Sendable {
 public enum BiasInit: Equatable, Sendable {
     case constant(Double)
     case normal(mean: Double, std: Double)
+}
+
+extension CaseIterable where Self: RawRepresentable, Self.RawValue == String {
+    /// The case called `name`, or an error that lists every valid name.
+    static func named(_ name: String, what: String) throws -> Self {
+        guard let value = Self(rawValue: name) else {
+            let valid = allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+            throw SwiftMoonsError.badArgument("Unknown \(what) \"\(name)\"; valid \(what)s are \(valid)")
+        }
+        return value
+    }
 }

@@ -166,13 +166,8 @@ public struct RandomState: Sendable {
     /// memory: the hot path of whole-run training, which permutes every epoch.
     @inlinable
     mutating func shuffle(_ items: UnsafeMutablePointer<Int>, count n: Int) {
-        guard n > 1 else { return }
-        for i in stride(from: n - 1, to: 0, by: -1) {
-            let j = Int(interval(UInt64(i)))
-            let t = items[i]
-            items[i] = items[j]
-            items[j] = t
-        }
+        var buffer = UnsafeMutableBufferPointer(start: items, count: n)
+        shuffle(&buffer)
     }
 
     /// A permutation of 0..<n, as `permutation(n)`.

@@ -195,15 +195,15 @@ def sweep(net_seeds=range(64), activations=("sigmoid", "relu"), *, n_samples=400
     from . import _ffi
     from .network import _activation_arrays
     from .parallel import threads as thread_count
+    from .training import _positive_int
 
     seeds = np.array([int(s) for s in net_seeds], dtype=np.int64)
     activations = list(activations)
     if seeds.size == 0 or not activations:
         raise ValueError("A sweep needs at least one seed and one activation")
     names, alphas = _activation_arrays(activations, len(activations))
-    for name, value in (("epochs", epochs), ("batch_size", batch_size), ("n_samples", n_samples)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
+    epochs, batch_size, n_samples = (_positive_int(v, name) for v, name in
+                                     ((epochs, "epochs"), (batch_size, "batch_size"), (n_samples, "n_samples")))
     losses = np.empty((seeds.size, len(activations), epochs))
     accuracy = np.empty((seeds.size, len(activations)))
     with thread_count(threads):

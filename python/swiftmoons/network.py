@@ -44,9 +44,10 @@ class MLP(_ffi.Handle):
         (sqrt(1/fan_in)) for sigmoid, tanh and identity.
     bias_init : float or (mean, std)
         A constant, or biases drawn from N(mean, std^2) after all weights.
-    seed : int or RandomState
+    seed : int, RandomState or None
         An int starts a fresh stream (as the article's constructor reseeds
-        NumPy); a :class:`RandomState` is drawn from and left after the draws.
+        NumPy); a :class:`RandomState` is drawn from and left after the draws;
+        None seeds a fresh stream from the operating system.
     """
 
     _free_name = "sm_net_free"
@@ -58,7 +59,7 @@ class MLP(_ffi.Handle):
         output = _choice(output, OUTPUTS, "output")
         init = _choice(init, INITS, "init")
         mode, bias_a, bias_b = _bias(bias_init)
-        stream = seed if isinstance(seed, RandomState) else RandomState(_seed(seed))
+        stream = seed if isinstance(seed, RandomState) else RandomState(seed)
         try:
             handle = _ffi.create("sm_mlp_create", _ffi.ptr(sizes), len(sizes), ctypes.addressof(names),
                                  _ffi.ptr(alphas), len(alphas), output.encode(), init.encode(), mode, bias_a, bias_b,
@@ -526,9 +527,3 @@ def _bias(bias_init):
         raise ValueError(f"bias_init needs a finite mean and std >= 0, got ({mean}, {std})")
     return 1, mean, std
 
-
-def _seed(seed) -> int:
-    seed = as_int(seed, "seed")
-    if not 0 <= seed <= 2**32 - 1:
-        raise ValueError(f"Seed must be between 0 and 2**32 - 1, got {seed}")
-    return seed

@@ -18,8 +18,13 @@ struct ColumnLayout {
     let z: [Int], a: [Int], d: [Int]
     let total: Int
 
+    /// The stride of a batch of `rows` samples: padded to a multiple of four.
+    /// A layout made for more rows holds it too (its offsets are fixed), so
+    /// a short last batch costs only its own samples.
+    static func stride(rows: Int) -> Int { (rows + 3) & ~3 }
+
     init(sizes: [Int], rows: Int, targetWidth: Int) throws {
-        let s = (rows + 3) & ~3
+        let s = ColumnLayout.stride(rows: rows)
         stride = s
         var t = 0
         func take(_ n: Int) throws -> Int {
@@ -126,86 +131,82 @@ func columnBackAffine(_ dz: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stri
     }
 }
 
-/// gW[k, j] = sum_i a[k, i] * dz[j, i] and gB[j] = sum_i dz[j, i]: for each
-/// input unit k, up to eight output units' products accumulate in registers
-/// while a[k, :] streams through once.
+/// gW[k, j] = sum_i a[k, i] * dz[j, i] and gB[j] = sum_i dz[j, i]. Up to
+/// eight dot products accumulate in registers while one row streams through
+/// once: a[k, :] against eight of dz's rows, or, for a single output unit
+/// (the article's last layer), dz against eight of a's rows.
 @inline(__always)
 func columnWeightGradients(_ a: UnsafePointer<Double>, _ dz: UnsafePointer<Double>, fanIn: Int, fanOut: Int,
-                           stride: Int, _ gW: UnsafeMutablePointer<Double>, _ gB: UnsafeMutablePointer<Double>) {
+                           stride S: Int, _ gW: UnsafeMutablePointer<Double>, _ gB: UnsafeMutablePointer<Double>) {
+    if fanOut == 1 {
+        var k0 = 0
+        while k0 < fanIn {
+            rowDots(dz, a + k0 &* S, count: min(8, fanIn &- k0), stride: S, gW + k0)
+            k0 &+= 8
+        }
+    } else {
+        var j0 = 0
+        while j0 < fanOut {
+            let n = min(8, fanOut &- j0), rows = dz + j0 &* S
+            for k in 0..<fanIn {
+                rowDots(a + k &* S, rows, count: n, stride: S, gW + (k &* fanOut &+ j0))
+            }
+            j0 &+= 8
+        }
+    }
     var j0 = 0
     while j0 < fanOut {
-        let n = min(8, fanOut - j0)
-        for k in 0..<fanIn {
-            sumProducts(a + k * stride, dz + j0 * stride, rows: n, stride: stride, gW + k * fanOut + j0)
-        }
-        sumProducts(nil, dz + j0 * stride, rows: n, stride: stride, gB + j0)
-        j0 += 8
+        rowDots(nil, dz + j0 &* S, count: min(8, fanOut &- j0), stride: S, gB + j0)
+        j0 &+= 8
     }
 }
 
-/// out[m] = sum_i x[i] * d[m, i] for m < n <= 8 (x = ones when nil).
+/// out[m] = sum_i x[i] * rows[m * stride + i] for m < count <= 8, over
+/// `stride` (a multiple of four) samples; x nil stands for a row of ones.
 @inline(__always)
-func sumProducts(_ x: UnsafePointer<Double>?, _ d: UnsafePointer<Double>, rows n: Int, stride: Int,
-                 _ out: UnsafeMutablePointer<Double>) {
+func rowDots(_ x: UnsafePointer<Double>?, _ rows: UnsafePointer<Double>, count n: Int, stride S: Int,
+             _ out: UnsafeMutablePointer<Double>) {
     @inline(__always) func total(_ c: Vec4) -> Double { (c[0] + c[1]) + (c[2] + c[3]) }
-    var c0 = Vec4.zero, c1 = Vec4.zero, c2 = Vec4.zero, c3 = Vec4.zero
-    var c4 = Vec4.zero, c5 = Vec4.zero, c6 = Vec4.zero, c7 = Vec4.zero
-    if n == 1 {
-        // One output unit (the article's last layer): a plain dot product.
-        var i = 0
-        while i < stride {
-            c0 = c0.addingProduct(x.map { load4($0 + i) } ?? Vec4(repeating: 1), load4(d + i))
-            i += 4
-        }
-        out[0] = total(c0)
-        return
-    }
+    var c = (Vec4.zero, Vec4.zero, Vec4.zero, Vec4.zero, Vec4.zero, Vec4.zero, Vec4.zero, Vec4.zero)
     if n == 8 {
-        // The common full block, without per-unit tests in the loop (x nil:
-        // the bias, a row of ones).
-        let ones = Vec4(repeating: 1)
-        var i = 0
-        while i < stride {
-            let v = x.map { load4($0 + i) } ?? ones
-            c0 = c0.addingProduct(v, load4(d + i)); c1 = c1.addingProduct(v, load4(d + stride + i))
-            c2 = c2.addingProduct(v, load4(d + 2 * stride + i)); c3 = c3.addingProduct(v, load4(d + 3 * stride + i))
-            c4 = c4.addingProduct(v, load4(d + 4 * stride + i)); c5 = c5.addingProduct(v, load4(d + 5 * stride + i))
-            c6 = c6.addingProduct(v, load4(d + 6 * stride + i)); c7 = c7.addingProduct(v, load4(d + 7 * stride + i))
-            i += 4
+        // The full block: eight row pointers fixed before the loop, no tests inside it.
+        let r0 = rows, r1 = r0 + S, r2 = r1 + S, r3 = r2 + S, r4 = r3 + S, r5 = r4 + S, r6 = r5 + S, r7 = r6 + S
+        @inline(__always) func accumulate(_ v: Vec4, _ i: Int) {
+            c.0 = c.0.addingProduct(v, load4(r0 + i)); c.1 = c.1.addingProduct(v, load4(r1 + i))
+            c.2 = c.2.addingProduct(v, load4(r2 + i)); c.3 = c.3.addingProduct(v, load4(r3 + i))
+            c.4 = c.4.addingProduct(v, load4(r4 + i)); c.5 = c.5.addingProduct(v, load4(r5 + i))
+            c.6 = c.6.addingProduct(v, load4(r6 + i)); c.7 = c.7.addingProduct(v, load4(r7 + i))
         }
-        out[0] = total(c0); out[1] = total(c1); out[2] = total(c2); out[3] = total(c3)
-        out[4] = total(c4); out[5] = total(c5); out[6] = total(c6); out[7] = total(c7)
+        var i = 0
+        if let x {
+            while i < S { accumulate(load4(x + i), i); i &+= 4 }
+        } else {
+            while i < S { accumulate(Vec4(repeating: 1), i); i &+= 4 }
+        }
+        out[0] = total(c.0); out[1] = total(c.1); out[2] = total(c.2); out[3] = total(c.3)
+        out[4] = total(c.4); out[5] = total(c.5); out[6] = total(c.6); out[7] = total(c.7)
         return
     }
-    var i = 0
-    while i < stride {
-        let v = x.map { load4($0 + i) } ?? Vec4(repeating: 1)
-        c0 = c0.addingProduct(v, load4(d + i))
-        if n > 1 { c1 = c1.addingProduct(v, load4(d + stride + i)) }
-        if n > 2 { c2 = c2.addingProduct(v, load4(d + 2 * stride + i)) }
-        if n > 3 { c3 = c3.addingProduct(v, load4(d + 3 * stride + i)) }
-        if n > 4 { c4 = c4.addingProduct(v, load4(d + 4 * stride + i)) }
-        if n > 5 { c5 = c5.addingProduct(v, load4(d + 5 * stride + i)) }
-        if n > 6 { c6 = c6.addingProduct(v, load4(d + 6 * stride + i)) }
-        if n > 7 { c7 = c7.addingProduct(v, load4(d + 7 * stride + i)) }
-        i += 4
+    // A partial block: one dot product at a time.
+    for m in 0..<n {
+        let r = rows + m &* S
+        var acc = Vec4.zero
+        var i = 0
+        if let x {
+            while i < S { acc = acc.addingProduct(load4(x + i), load4(r + i)); i &+= 4 }
+        } else {
+            while i < S { acc += load4(r + i); i &+= 4 }
+        }
+        out[m] = total(acc)
     }
-    out[0] = total(c0)
-    if n > 1 { out[1] = total(c1) }
-    if n > 2 { out[2] = total(c2) }
-    if n > 3 { out[3] = total(c3) }
-    if n > 4 { out[4] = total(c4) }
-    if n > 5 { out[5] = total(c5) }
-    if n > 6 { out[6] = total(c6) }
-    if n > 7 { out[7] = total(c7) }
 }
 
 extension Network {
     /// The layers up to `lastLayer` on a batch whose inputs are already in
     /// the layout's input columns.
-    func columnForward(rows: Int, through lastLayer: Int, _ p: UnsafePointer<Double>,
+    @inline(__always)
+    func columnForward(rows: Int, stride S: Int, through lastLayer: Int, _ p: UnsafePointer<Double>,
                        _ s: UnsafeMutablePointer<Double>, _ c: ColumnLayout) {
-        let S = c.stride
         var input = UnsafePointer(s + c.input)
         for l in 0..<lastLayer {
             let fanIn = layerSizes[l], fanOut = layerSizes[l + 1]
@@ -250,8 +251,9 @@ extension Network {
 
     /// Loss (summed in NumPy's pairwise order over the real samples) and the
     /// output delta, zero on padded samples.
-    func columnLossAndDelta(rows: Int, _ s: UnsafeMutablePointer<Double>, _ c: ColumnLayout) -> Double {
-        let S = c.stride, L = layerCount, k = outputWidth
+    @inline(__always)
+    func columnLossAndDelta(rows: Int, stride S: Int, _ s: UnsafeMutablePointer<Double>, _ c: ColumnLayout) -> Double {
+        let L = layerCount, k = outputWidth
         let out = s + c.a[L - 1], z = s + c.z[L - 1], delta = s + c.d[L - 1]
         let y = s + c.targets, terms = s + c.terms, rowTerms = s + c.transposeScratch
         let n = Double(rows)
@@ -297,12 +299,24 @@ extension Network {
     func columnGradients(_ x: UnsafePointer<Double>?, _ y: UnsafePointer<Double>?, rows: Int,
                          _ p: UnsafePointer<Double>, _ g: UnsafeMutablePointer<Double>,
                          _ s: UnsafeMutablePointer<Double>, _ c: ColumnLayout) -> Double {
-        let S = c.stride, L = layerCount
+        let S = ColumnLayout.stride(rows: rows)
+        // Full batches of 64 (the article's and the usual size) get their own
+        // copy of the kernels, compiled with the stride a constant: row
+        // offsets then fold into the load instructions.
+        if S == 64 { return columnGradients(x, y, rows: rows, stride: 64, p, g, s, c) }
+        return columnGradients(x, y, rows: rows, stride: S, p, g, s, c)
+    }
+
+    @inline(__always)
+    private func columnGradients(_ x: UnsafePointer<Double>?, _ y: UnsafePointer<Double>?, rows: Int, stride S: Int,
+                                 _ p: UnsafePointer<Double>, _ g: UnsafeMutablePointer<Double>,
+                                 _ s: UnsafeMutablePointer<Double>, _ c: ColumnLayout) -> Double {
+        let L = layerCount
         // nil: the caller already wrote the batch into the input and target columns.
         if let x { toColumns(x, rows: rows, width: inputWidth, stride: S, s + c.input) }
         if let y { toColumns(y, rows: rows, width: targetWidth, stride: S, s + c.targets) }
-        columnForward(rows: rows, through: L, p, s, c)
-        let loss = columnLossAndDelta(rows: rows, s, c)
+        columnForward(rows: rows, stride: S, through: L, p, s, c)
+        let loss = columnLossAndDelta(rows: rows, stride: S, s, c)
         for l in stride(from: L - 1, through: 0, by: -1) {
             let fanIn = layerSizes[l], fanOut = layerSizes[l + 1]
             let input = UnsafePointer(l == 0 ? s + c.input : s + c.a[l - 1])

@@ -9,21 +9,28 @@ import Darwin
 // scalar tail; nothing here allocates. The layer products are in
 // ColumnKernels.swift.
 
-/// The article's clipped sigmoid over `n` values.
+/// The article's clipped sigmoid over `n` values, eight at a time.
 @inline(__always)
 func sigmoidBulk(_ z: UnsafePointer<Double>, _ a: UnsafeMutablePointer<Double>, _ n: Int) {
-    let one = Vec4(repeating: 1)
     var i = 0
-    while i + 4 <= n {
-        let v = load4(z + i)
-        // The clamp keeps exp's argument in range (and turns NaN into a number,
-        // put back below).
-        var s = one / (one + expFinite(-clamp(v, -500, 500)))
-        s.replace(with: v, where: v .!= v)  // NaN passes through
-        store4(a + i, s)
-        i += 4
+    while i &+ 8 <= n {
+        store8(a + i, sigmoidLanes(load8(z + i)))
+        i &+= 8
     }
-    while i < n { a[i] = sigmoid(z[i]); i += 1 }
+    while i &+ 4 <= n {
+        store4(a + i, sigmoidLanes(load4(z + i)))
+        i &+= 4
+    }
+    while i < n { a[i] = sigmoid(z[i]); i &+= 1 }
+}
+
+/// 1 / (1 + e^-z) with z clipped to [-500, 500], as the article computes it.
+@inline(__always)
+func sigmoidLanes<V: DoubleLanes>(_ v: V) -> V {
+    let one = V(repeating: 1)
+    // The clip keeps exp's argument where 2^k needs one product; NaN
+    // compares false in the clip and is put back below.
+    return (one / (one + expLanes(-v.clamped(-500, 500), wideRange: false))).keepingNaN(of: v)
 }
 
 /// ReLU over `n` values (NaN passes through, as np.maximum lets it).
@@ -77,7 +84,16 @@ func bceTerms(_ out: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count: I
     var i = 0
     while i + 4 <= count {
         let o = load4(out + i), yi = load4(y + i)
-        store4(terms + i, yi * log(o + eps) + (one - yi) * log(one - o + eps))
+        let isOne = yi .== one
+        if all(isOne .| (yi .== Vec4.zero)) {
+            // Labels of 0 and 1 (the usual case): one of the two terms is
+            // 0 * (a finite log), so the sum is exactly the other log.
+            var arg = one - o + eps
+            arg.replace(with: o + eps, where: isOne)
+            store4(terms + i, log(arg))
+        } else {
+            store4(terms + i, yi * log(o + eps) + (one - yi) * log(one - o + eps))
+        }
         store4(delta + i, (o - yi) / n)
         i += 4
     }

@@ -331,7 +331,7 @@ public final class Network {
             grads.withUnsafeMutableBufferPointer { gb in
                 columnWork.withUnsafeMutableBufferPointer { sb in
                     let p = pb.baseAddress!, g = gb.baseAddress!, s = sb.baseAddress!
-                    let (x, y) = batch(s + c.input, s + c.targets, c.stride)
+                    let (x, y) = batch(s + c.input, s + c.targets, ColumnLayout.stride(rows: rows))
                     loss = columnGradients(x, y, rows: rows, UnsafePointer(p), g, s, c)
                     var i = 0
                     let rate = Vec4(repeating: lr)
@@ -387,7 +387,7 @@ public final class Network {
                 while start < rows {
                     let n = min(c.stride, rows - start)
                     toColumns(x + start * inW, rows: n, width: inW, stride: c.stride, s + c.input)
-                    columnForward(rows: n, through: lastLayer, p.baseAddress!, s, c)
+                    columnForward(rows: n, stride: c.stride, through: lastLayer, p.baseAddress!, s, c)
                     emit(start, n, s, c)
                     start += n
                 }
@@ -431,7 +431,7 @@ public final class Network {
                     while start < end {
                         let n = min(block, end - start)
                         toColumns(x + start * inW, rows: n, width: inW, stride: c.stride, s + c.input)
-                        columnForward(rows: n, through: L, p, s, c)
+                        columnForward(rows: n, stride: c.stride, through: L, p, s, c)
                         if outW == 1 {
                             (out + start).update(from: result, count: n)  // one output: already in row order
                         } else {

@@ -93,61 +93,74 @@ public func trainTogether<X: Collection, Y: Collection>(
     var failures = [Error?](repeating: nil, count: nets.count)
 
     // The permutations come from `rng` in epoch order, exactly as a serial
-    // loop draws them; a chunk of epochs' worth is drawn first, then every
-    // network trains through the chunk on its own thread. Networks share
-    // nothing but the read-only data and orders, so the results do not
-    // depend on the number of threads.
-    let chunk = max(1, min(epochs, (1 << 22) / rows))
-    var orders = [Int](repeating: 0, count: chunk * rows)
-    var firstEpoch = 0
-    while firstEpoch < epochs {
-        let count = min(chunk, epochs - firstEpoch)
-        orders.withUnsafeMutableBufferPointer { ob in
-            for e in 0..<count {
-                let o = ob.baseAddress! + e * rows
-                for i in 0..<rows { o[i] = i }
-                rng.shuffle(o, count: rows)
-            }
+    // loop draws them, a chunk of epochs at a time. While every network
+    // trains through one chunk (each on its own thread), one more task draws
+    // the next chunk, so drawing costs no time of its own once the first
+    // (small) chunk is out. Networks share nothing but the read-only data
+    // and orders, so the results do not depend on the number of threads.
+    let maxChunk = max(1, (1 << 21) / rows)
+    var current = [Int](repeating: 0, count: min(epochs, maxChunk) * rows)
+    var next = current
+    @inline(__always) func draw(_ count: Int, into buffer: UnsafeMutablePointer<Int>, _ rng: inout RandomState) {
+        for e in 0..<count {
+            let o = buffer + e * rows
+            for i in 0..<rows { o[i] = i }
+            rng.shuffle(o, count: rows)
         }
+    }
+    var firstEpoch = 0
+    var count = min(epochs, 8, maxChunk)
+    current.withUnsafeMutableBufferPointer { draw(count, into: $0.baseAddress!, &rng) }
+    while firstEpoch < epochs {
+        // Chunks grow eightfold: drawing an epoch costs far less than training one.
+        let nextCount = min(epochs - firstEpoch - count, count * 8, maxChunk)
         xs.withUnsafeBufferPointer { xb in
             ys.withUnsafeBufferPointer { yb in
-                orders.withUnsafeBufferPointer { ob in
-                    losses.withUnsafeMutableBufferPointer { lb in
-                        failures.withUnsafeMutableBufferPointer { fb in
-                            let x = xb.baseAddress!, y = yb.baseAddress!, order = ob.baseAddress!
-                            let lossOut = lb.baseAddress!, failed = fb.baseAddress!
-                            Parallel.forEach(nets.count) { k in
-                                let net = nets[k]
-                                withUnsafeTemporaryAllocation(of: Double.self, capacity: batchesPerEpoch) { buf in
-                                    let batchLosses = buf.baseAddress!
-                                    for e in 0..<count {
-                                        let o = order + e * rows
-                                        var b = 0, start = 0
-                                        while start < rows {
-                                            let m = min(batch, rows - start), first = o + start
-                                            // The batch goes straight into the network's
-                                            // unit-major input and target columns.
-                                            batchLosses[b] = net.trainGathered(rows: m, lr: lr) { xin, yin, S in
-                                                for col in 0..<inW {
-                                                    let dst = xin + col * S
-                                                    for r in 0..<m { dst[r] = x[first[r] * inW + col] }
-                                                    for r in m..<S { dst[r] = 0 }
+                current.withUnsafeBufferPointer { ob in
+                    next.withUnsafeMutableBufferPointer { nb in
+                        losses.withUnsafeMutableBufferPointer { lb in
+                            failures.withUnsafeMutableBufferPointer { fb in
+                                withUnsafeMutablePointer(to: &rng) { rngPointer in
+                                    let x = xb.baseAddress!, y = yb.baseAddress!, order = ob.baseAddress!
+                                    let lossOut = lb.baseAddress!, failed = fb.baseAddress!, upcoming = nb.baseAddress!
+                                    Parallel.forEach(nets.count + (nextCount > 0 ? 1 : 0)) { k in
+                                        guard k < nets.count else {
+                                            draw(nextCount, into: upcoming, &rngPointer.pointee)
+                                            return
+                                        }
+                                        let net = nets[k]
+                                        withUnsafeTemporaryAllocation(of: Double.self, capacity: batchesPerEpoch) { buf in
+                                            let batchLosses = buf.baseAddress!
+                                            for e in 0..<count {
+                                                let o = order + e * rows
+                                                var b = 0, start = 0
+                                                while start < rows {
+                                                    let m = min(batch, rows - start), first = o + start
+                                                    // The batch goes straight into the network's
+                                                    // unit-major input and target columns.
+                                                    batchLosses[b] = net.trainGathered(rows: m, lr: lr) { xin, yin, S in
+                                                        for col in 0..<inW {
+                                                            let dst = xin + col * S
+                                                            for r in 0..<m { dst[r] = x[first[r] * inW + col] }
+                                                            for r in m..<S { dst[r] = 0 }
+                                                        }
+                                                        for col in 0..<tW {
+                                                            let dst = yin + col * S
+                                                            for r in 0..<m { dst[r] = y[first[r] * tW + col] }
+                                                            for r in m..<S { dst[r] = 0 }
+                                                        }
+                                                    }
+                                                    b += 1
+                                                    start += m
                                                 }
-                                                for col in 0..<tW {
-                                                    let dst = yin + col * S
-                                                    for r in 0..<m { dst[r] = y[first[r] * tW + col] }
-                                                    for r in m..<S { dst[r] = 0 }
+                                                // np.mean over the list of batch losses.
+                                                lossOut[k * epochs + firstEpoch + e] = pairwiseSum(UnsafePointer(batchLosses), b, 1) / Double(b)
+                                                net.epochsTrained += 1
+                                                let epoch = firstEpoch + e + 1
+                                                if let rec, rec.every > 0, epoch % rec.every == 0 || epoch == epochs {
+                                                    do { try net.record(rec) } catch { failed[k] = error }
                                                 }
                                             }
-                                            b += 1
-                                            start += m
-                                        }
-                                        // np.mean over the list of batch losses.
-                                        lossOut[k * epochs + firstEpoch + e] = pairwiseSum(UnsafePointer(batchLosses), b, 1) / Double(b)
-                                        net.epochsTrained += 1
-                                        let epoch = firstEpoch + e + 1
-                                        if let rec, rec.every > 0, epoch % rec.every == 0 || epoch == epochs {
-                                            do { try net.record(rec) } catch { failed[k] = error }
                                         }
                                     }
                                 }
@@ -159,6 +172,8 @@ public func trainTogether<X: Collection, Y: Collection>(
         }
         if let failure = failures.compactMap({ $0 }).first { throw failure }
         firstEpoch += count
+        count = nextCount
+        swap(&current, &next)
     }
     let histories = (0..<nets.count).map { k in Array(losses[(k * epochs)..<((k + 1) * epochs)]) }
     return histories

@@ -15,21 +15,81 @@ func store4(_ p: UnsafeMutablePointer<Double>, _ v: Vec4) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vec4.self)
 }
 
-/// Each lane limited to [lo, hi] (NaN stays NaN). Written with compares and
-/// selects: the standard library's `clamped` is not inlined and costs a call per vector.
-@inline(__always) @usableFromInline
-func clamp(_ v: Vec4, _ lo: Double, _ hi: Double) -> Vec4 {
-    var c = v
-    c.replace(with: lo, where: v .< Vec4(repeating: lo))
-    c.replace(with: hi, where: v .> Vec4(repeating: hi))
-    return c
-}
-
 @inline(__always) @usableFromInline
 func bits(_ v: Vec4) -> SIMD4<UInt64> { unsafeBitCast(v, to: SIMD4<UInt64>.self) }
 
 @inline(__always) @usableFromInline
 func double(_ v: SIMD4<UInt64>) -> Vec4 { unsafeBitCast(v, to: Vec4.self) }
+
+/// Lanes of doubles the vector math runs on: `Vec4` (one AVX2 register) and
+/// `Vec8` (two: each constant the polynomial loads then serves both halves,
+/// which matters in the bulk sigmoid, where constants outnumber registers).
+///
+/// Lane comparisons are requirements: the standard library's vectorized
+/// comparisons exist for each concrete width only, and generic code would
+/// compare lane by lane.
+public protocol DoubleLanes: SIMD where Scalar == Double {
+    associatedtype Bits: SIMD where Bits.Scalar == UInt64
+    associatedtype Ints: SIMD where Ints.Scalar == Int64
+    /// Each lane limited to [lo, hi] (NaN stays NaN), with compares and
+    /// selects: the standard library's `clamped` is not inlined.
+    func clamped(_ lo: Double, _ hi: Double) -> Self
+    /// These lanes, except where `x` is NaN: there `x`'s NaN.
+    func keepingNaN(of x: Self) -> Self
+}
+
+/// Eight doubles, two AVX2 registers.
+public typealias Vec8 = SIMD8<Double>
+
+extension SIMD4: DoubleLanes where Scalar == Double {
+    public typealias Bits = SIMD4<UInt64>
+    public typealias Ints = SIMD4<Int64>
+
+    @inlinable @inline(__always)
+    public func clamped(_ lo: Double, _ hi: Double) -> Self {
+        var c = self
+        c.replace(with: lo, where: self .< Self(repeating: lo))
+        c.replace(with: hi, where: self .> Self(repeating: hi))
+        return c
+    }
+
+    @inlinable @inline(__always)
+    public func keepingNaN(of x: Self) -> Self {
+        var r = self
+        r.replace(with: x, where: x .!= x)
+        return r
+    }
+}
+
+extension SIMD8: DoubleLanes where Scalar == Double {
+    public typealias Bits = SIMD8<UInt64>
+    public typealias Ints = SIMD8<Int64>
+
+    @inlinable @inline(__always)
+    public func clamped(_ lo: Double, _ hi: Double) -> Self {
+        var c = self
+        c.replace(with: lo, where: self .< Self(repeating: lo))
+        c.replace(with: hi, where: self .> Self(repeating: hi))
+        return c
+    }
+
+    @inlinable @inline(__always)
+    public func keepingNaN(of x: Self) -> Self {
+        var r = self
+        r.replace(with: x, where: x .!= x)
+        return r
+    }
+}
+
+@inline(__always) @usableFromInline
+func load8(_ p: UnsafePointer<Double>) -> Vec8 {
+    UnsafeRawPointer(p).loadUnaligned(as: Vec8.self)
+}
+
+@inline(__always) @usableFromInline
+func store8(_ p: UnsafeMutablePointer<Double>, _ v: Vec8) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vec8.self)
+}
 
 /// e^x for each lane. Cody–Waite reduction x = k ln2 + r with |r| <= ln2/2,
 /// a degree-13 Taylor polynomial for e^r (truncation below 1e-17), and 2^k
@@ -37,44 +97,51 @@ func double(_ v: SIMD4<UInt64>) -> Vec4 { unsafeBitCast(v, to: Vec4.self) }
 /// results under- and overflow to 0 and infinity like the C library's.
 @inlinable
 public func exp(_ x: Vec4) -> Vec4 {
-    var result = expFinite(clamp(x, -746, 710))
-    // NaN in, NaN out (the clamp would have made it finite).
-    result.replace(with: x, where: x .!= x)
-    return result
+    // NaN in, NaN out (exp's integer part would have made it finite).
+    expFinite(x.clamped(-746, 710)).keepingNaN(of: x)
 }
 
 /// e^x for lanes already known to lie in [-746, 710] (no NaN): `exp` without
-/// its clamp, for callers that clamp anyway (the article's sigmoid).
+/// its clamp, for callers that clamp anyway.
 @inlinable @inline(__always)
-public func expFinite(_ xc: Vec4) -> Vec4 {
+public func expFinite(_ xc: Vec4) -> Vec4 { expLanes(xc, wideRange: true) }
+
+/// e^x for lanes in [-746, 710] (`wideRange`) or in [-700, 700] (not
+/// `wideRange`: 2^k is then a normal number and applied in one product;
+/// the result is the same, for two instructions less).
+@inlinable @inline(__always)
+public func expLanes<V: DoubleLanes>(_ xc: V, wideRange: Bool) -> V {
     // Round x / ln2 to an integer with the 1.5 * 2^52 trick: the integer
     // lands in the low bits of `shifted`.
-    let magic = Vec4(repeating: 6_755_399_441_055_744.0)
-    let shifted = xc * 1.4426950408889634 + magic
+    let magic = V(repeating: 6_755_399_441_055_744.0)
+    let shifted = xc * V(repeating: 1.4426950408889634) + magic
     let k = shifted - magic
     // ln2 split in a 32-bit head (k * head is exact) and the tail.
-    var r = xc.addingProduct(k, Vec4(repeating: -6.93147180369123816490e-01))
-    r = r.addingProduct(k, Vec4(repeating: -1.90821492927058770002e-10))
-    var p = Vec4(repeating: 1.6059043836821614e-10)        // 1/13!
-    p = Vec4(repeating: 2.08767569878681e-09).addingProduct(p, r)   // 1/12!
-    p = Vec4(repeating: 2.505210838544172e-08).addingProduct(p, r)  // 1/11!
-    p = Vec4(repeating: 2.755731922398589e-07).addingProduct(p, r)  // 1/10!
-    p = Vec4(repeating: 2.7557319223985893e-06).addingProduct(p, r) // 1/9!
-    p = Vec4(repeating: 2.48015873015873e-05).addingProduct(p, r)   // 1/8!
-    p = Vec4(repeating: 1.984126984126984e-04).addingProduct(p, r)  // 1/7!
-    p = Vec4(repeating: 1.388888888888889e-03).addingProduct(p, r)  // 1/6!
-    p = Vec4(repeating: 8.333333333333333e-03).addingProduct(p, r)  // 1/5!
-    p = Vec4(repeating: 4.1666666666666664e-02).addingProduct(p, r) // 1/4!
-    p = Vec4(repeating: 1.6666666666666666e-01).addingProduct(p, r) // 1/3!
-    p = Vec4(repeating: 0.5).addingProduct(p, r)
-    p = Vec4(repeating: 1).addingProduct(p, r)
-    p = Vec4(repeating: 1).addingProduct(p, r)
+    var r = xc.addingProduct(k, V(repeating: -6.93147180369123816490e-01))
+    r = r.addingProduct(k, V(repeating: -1.90821492927058770002e-10))
+    var p = V(repeating: 1.6059043836821614e-10)        // 1/13!
+    p = V(repeating: 2.08767569878681e-09).addingProduct(p, r)   // 1/12!
+    p = V(repeating: 2.505210838544172e-08).addingProduct(p, r)  // 1/11!
+    p = V(repeating: 2.755731922398589e-07).addingProduct(p, r)  // 1/10!
+    p = V(repeating: 2.7557319223985893e-06).addingProduct(p, r) // 1/9!
+    p = V(repeating: 2.48015873015873e-05).addingProduct(p, r)   // 1/8!
+    p = V(repeating: 1.984126984126984e-04).addingProduct(p, r)  // 1/7!
+    p = V(repeating: 1.388888888888889e-03).addingProduct(p, r)  // 1/6!
+    p = V(repeating: 8.333333333333333e-03).addingProduct(p, r)  // 1/5!
+    p = V(repeating: 4.1666666666666664e-02).addingProduct(p, r) // 1/4!
+    p = V(repeating: 1.6666666666666666e-01).addingProduct(p, r) // 1/3!
+    p = V(repeating: 0.5).addingProduct(p, r)
+    p = V(repeating: 1).addingProduct(p, r)
+    p = V(repeating: 1).addingProduct(p, r)
+    let ki = unsafeBitCast(unsafeBitCast(shifted, to: V.Bits.self) &- unsafeBitCast(magic, to: V.Bits.self),
+                           to: V.Ints.self)
+    @inline(__always) func power(_ e: V.Ints) -> V {
+        unsafeBitCast((e &+ V.Ints(repeating: 1023)) &<< V.Ints(repeating: 52), to: V.self)
+    }
+    guard wideRange else { return p * power(ki) }
     // 2^k = 2^k1 * 2^k2 with k1 = k >> 1: both stay normal for |k| <= 1076.
-    let ki = unsafeBitCast(bits(shifted) &- bits(magic), to: SIMD4<Int64>.self)
-    let k1 = ki &>> 1, k2 = ki &- k1
-    let s1 = double(unsafeBitCast((k1 &+ 1023) &<< 52, to: SIMD4<UInt64>.self))
-    let s2 = double(unsafeBitCast((k2 &+ 1023) &<< 52, to: SIMD4<UInt64>.self))
-    return p * s1 * s2
+    let k1 = ki &>> V.Ints(repeating: 1), k2 = ki &- k1
+    return p * power(k1) * power(k2)
 }
 
 /// The natural logarithm of each lane, for positive normal inputs (as the

@@ -61,6 +61,26 @@ def test_one_train_step_matches_reference(activation, seed):
             assert max_relative_error(ours, theirs) <= STEP_RTOL
 
 
+@pytest.mark.parametrize("activation", ACTIVATIONS)
+@pytest.mark.parametrize("rows", [64, 61, 8, 5, 1])
+@pytest.mark.parametrize("labels", ["binary", "soft", "mixed"])
+def test_train_step_matches_reference_for_any_batch_and_labels(activation, rows, labels):
+    # Batches that are not a multiple of four or eight samples, and BCE with
+    # labels other than 0 and 1 (whole groups of them, or one in a group of
+    # four), take other paths through the kernels than the article's.
+    rs = np.random.RandomState(rows)
+    X = rs.randn(rows, 2)
+    y = {"binary": (rs.rand(rows) > 0.5).astype(float), "soft": rs.rand(rows),
+         "mixed": np.where(np.arange(rows) % 4 == 1, 0.3, (rs.rand(rows) > 0.5).astype(float))}[labels]
+    expected = ref.TwoLayerNet(activation, seed=3)
+    with sm.TwoLayerNet(activation, seed=3) as net:
+        for _ in range(3):
+            loss, expected_loss = net.train_step(X, y, lr=0.5), expected.train_step(X, y, lr=0.5)
+            assert abs(loss - expected_loss) <= 1e-14 * max(1, abs(expected_loss))
+        for ours, theirs in zip(params_of(net), expected.get_params()):
+            assert max_relative_error(ours, theirs) <= STEP_RTOL
+
+
 def train_swiftmoons_article(X_train, y_train, seed=42, epochs=800, lr=0.05, batch=64):
     """The article's loop through the public API: shared permutations per epoch,
     drawn from the stream the ReLU constructor leaves behind."""

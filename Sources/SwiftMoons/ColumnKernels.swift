@@ -72,14 +72,56 @@ func toColumns(_ src: UnsafePointer<Double>, rows: Int, width: Int, stride: Int,
     }
 }
 
-/// z[j, :] = sum_k W[k, j] * a[k, :] + b[j] over the padded samples.
+/// What a layer kernel does with each block of results it computes, while
+/// they are still in registers: `block` takes 16 values (four vectors) at
+/// offset `at` of the output, `single` four. Fusing ReLU (and the
+/// derivatives going back) saves a pass over memory per layer. Generic, not closures, so that each kernel is compiled with
+/// its epilogue inlined.
+protocol Epilogue {
+    func block(_ at: Int, _ c0: Vec4, _ c1: Vec4, _ c2: Vec4, _ c3: Vec4)
+    func single(_ at: Int, _ c0: Vec4)
+}
+
+extension Epilogue {
+    @inline(__always)
+    func block(_ at: Int, _ c0: Vec4, _ c1: Vec4, _ c2: Vec4, _ c3: Vec4) {
+        single(at, c0); single(at + 4, c1); single(at + 8, c2); single(at + 12, c3)
+    }
+}
+
+/// Writes the values to `out`.
+struct StoreValues: Epilogue {
+    let out: UnsafeMutablePointer<Double>
+    @inline(__always) func single(_ at: Int, _ c0: Vec4) { store4(out + at, c0) }
+}
+
+/// Writes the values to `z` and their ReLU to `a`.
+struct StoreReLU: Epilogue {
+    let z: UnsafeMutablePointer<Double>, a: UnsafeMutablePointer<Double>
+    @inline(__always) func single(_ at: Int, _ c0: Vec4) { store4(z + at, c0); store4(a + at, reluLanes(c0)) }
+}
+
+/// Writes values * ReLU'(z) to `dz`.
+struct ReLUGradient: Epilogue {
+    let z: UnsafePointer<Double>, dz: UnsafeMutablePointer<Double>
+    @inline(__always) func single(_ at: Int, _ c0: Vec4) { store4(dz + at, reluBackward(c0, load4(z + at))) }
+}
+
+/// Writes values * sigmoid'(z) = values * a (1 - a) to `dz`.
+struct SigmoidGradient: Epilogue {
+    let a: UnsafePointer<Double>, dz: UnsafeMutablePointer<Double>
+    @inline(__always) func single(_ at: Int, _ c0: Vec4) { store4(dz + at, sigmoidBackward(c0, load4(a + at))) }
+}
+
+/// z[j, :] = sum_k W[k, j] * a[k, :] + b[j] over the padded samples, handed
+/// to `finish` block by block.
 @inline(__always)
 func columnAffine(_ a: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stride: Int,
-                  _ w: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ z: UnsafeMutablePointer<Double>) {
+                  _ w: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ finish: some Epilogue) {
     for j in 0..<fanOut {
-        let zj = z + j * stride, bj = Vec4(repeating: b[j])
+        let zj = j &* stride, bj = Vec4(repeating: b[j])
         var i = 0
-        while i + 16 <= stride {
+        while i &+ 16 <= stride {
             var c0 = Vec4.zero, c1 = Vec4.zero, c2 = Vec4.zero, c3 = Vec4.zero
             // Walk W's column j and a's rows by pointer: no index arithmetic per step.
             var wk = w + j, ak = a + i
@@ -90,27 +132,28 @@ func columnAffine(_ a: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stride: I
                 wk += fanOut
                 ak += stride
             }
-            store4(zj + i, c0 + bj); store4(zj + i + 4, c1 + bj)
-            store4(zj + i + 8, c2 + bj); store4(zj + i + 12, c3 + bj)
-            i += 16
+            // The bias last, as NumPy adds it to the product.
+            finish.block(zj &+ i, c0 + bj, c1 + bj, c2 + bj, c3 + bj)
+            i &+= 16
         }
         while i < stride {
             var c0 = Vec4.zero
-            for k in 0..<fanIn { c0 = c0.addingProduct(Vec4(repeating: w[k * fanOut + j]), load4(a + k * stride + i)) }
-            store4(zj + i, c0 + bj)
-            i += 4
+            for k in 0..<fanIn { c0 = c0.addingProduct(Vec4(repeating: w[k &* fanOut &+ j]), load4(a + (k &* stride &+ i))) }
+            finish.single(zj &+ i, c0 + bj)
+            i &+= 4
         }
     }
 }
 
-/// da[k, :] = sum_j W[k, j] * dz[j, :]: the gradient reaching the layer's input.
+/// da[k, :] = sum_j W[k, j] * dz[j, :]: the gradient reaching the layer's
+/// input, handed to `finish` block by block.
 @inline(__always)
 func columnBackAffine(_ dz: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stride: Int,
-                      _ w: UnsafePointer<Double>, _ da: UnsafeMutablePointer<Double>) {
+                      _ w: UnsafePointer<Double>, _ finish: some Epilogue) {
     for k in 0..<fanIn {
-        let dk = da + k * stride, wk = w + k * fanOut
+        let dk = k &* stride, wk = w + k &* fanOut
         var i = 0
-        while i + 16 <= stride {
+        while i &+ 16 <= stride {
             var c0 = Vec4.zero, c1 = Vec4.zero, c2 = Vec4.zero, c3 = Vec4.zero
             var dj = dz + i
             for j in 0..<fanOut {
@@ -119,14 +162,14 @@ func columnBackAffine(_ dz: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stri
                 c2 = c2.addingProduct(v, load4(dj + 8)); c3 = c3.addingProduct(v, load4(dj + 12))
                 dj += stride
             }
-            store4(dk + i, c0); store4(dk + i + 4, c1); store4(dk + i + 8, c2); store4(dk + i + 12, c3)
-            i += 16
+            finish.block(dk &+ i, c0, c1, c2, c3)
+            i &+= 16
         }
         while i < stride {
             var c0 = Vec4.zero
-            for j in 0..<fanOut { c0 = c0.addingProduct(Vec4(repeating: wk[j]), load4(dz + j * stride + i)) }
-            store4(dk + i, c0)
-            i += 4
+            for j in 0..<fanOut { c0 = c0.addingProduct(Vec4(repeating: wk[j]), load4(dz + (j &* stride &+ i))) }
+            finish.single(dk &+ i, c0)
+            i &+= 4
         }
     }
 }
@@ -211,9 +254,23 @@ extension Network {
         for l in 0..<lastLayer {
             let fanIn = layerSizes[l], fanOut = layerSizes[l + 1]
             let z = s + c.z[l], a = s + c.a[l]
-            columnAffine(input, fanIn: fanIn, fanOut: fanOut, stride: S, p + weightOffsets[l], p + biasOffsets[l], z)
+            let hidden = l < layerCount - 1
+            // ReLU is applied as the affine map's results come out; other
+            // activations in a pass of their own (the sigmoid's exp needs
+            // every register the pass has).
+            let fusedKind: ActivationKind? = hidden && slopeOffsets[l] < 0 ? activations[l].kind : nil
+            let w = p + weightOffsets[l], b = p + biasOffsets[l]
+            let layerInput = input
+            input = UnsafePointer(a)
+            switch fusedKind {
+            case .relu?:
+                columnAffine(layerInput, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, StoreReLU(z: z, a: a))
+                continue
+            default:
+                columnAffine(layerInput, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, StoreValues(out: z))
+            }
             let n = fanOut * S
-            if l < layerCount - 1 {
+            if hidden {
                 let act = activations[l]
                 if slopeOffsets[l] >= 0 {
                     let slope = p + slopeOffsets[l]
@@ -245,7 +302,6 @@ extension Network {
                     }
                 }
             }
-            input = UnsafePointer(a)
         }
     }
 
@@ -325,10 +381,22 @@ extension Network {
                                   g + weightOffsets[l], g + biasOffsets[l])
             guard l > 0 else { continue }
             let da = s + c.da
-            columnBackAffine(dz, fanIn: fanIn, fanOut: fanOut, stride: S, p + weightOffsets[l], da)
             let act = activations[l - 1]
             let zPrev = s + c.z[l - 1], aPrev = s + c.a[l - 1], dPrev = s + c.d[l - 1]
-            if slopeOffsets[l - 1] >= 0 {
+            let isPReLU = slopeOffsets[l - 1] >= 0
+            // ReLU's and the sigmoid's derivatives are applied as da comes out.
+            let w = p + weightOffsets[l]
+            switch (isPReLU, act.kind) {
+            case (false, .relu):
+                columnBackAffine(dz, fanIn: fanIn, fanOut: fanOut, stride: S, w, ReLUGradient(z: zPrev, dz: dPrev))
+                continue
+            case (false, .sigmoid):
+                columnBackAffine(dz, fanIn: fanIn, fanOut: fanOut, stride: S, w, SigmoidGradient(a: aPrev, dz: dPrev))
+                continue
+            default:
+                columnBackAffine(dz, fanIn: fanIn, fanOut: fanOut, stride: S, w, StoreValues(out: da))
+            }
+            if isPReLU {
                 // PReLU: the slope's gradient sums da * z over the samples where z <= 0.
                 let slope = p + slopeOffsets[l - 1], gS = g + slopeOffsets[l - 1]
                 for j in 0..<fanIn {

@@ -38,15 +38,32 @@ func sigmoidLanes<V: DoubleLanes>(_ v: V) -> V {
 func reluBulk(_ z: UnsafePointer<Double>, _ a: UnsafeMutablePointer<Double>, _ n: Int) {
     var i = 0
     while i + 4 <= n {
-        // Negatives become 0; NaN fails the test and passes through, as with
-        // np.maximum (-0.0 stays -0.0 here, equal to NumPy's 0.0).
-        var v = load4(z + i)
-        v.replace(with: 0, where: v .< 0)
-        store4(a + i, v)
+        store4(a + i, reluLanes(load4(z + i)))
         i += 4
     }
     while i < n { a[i] = relu(z[i]); i += 1 }
 }
+
+/// max(v, 0) per lane: negatives become 0; NaN fails the test and passes
+/// through, as with np.maximum (-0.0 stays -0.0 here, equal to NumPy's 0.0).
+@inline(__always)
+func reluLanes(_ v: Vec4) -> Vec4 {
+    var r = v
+    r.replace(with: 0, where: v .< 0)
+    return r
+}
+
+/// The gradient g where z > 0, else 0 (NaN included, as (z > 0) is False in NumPy).
+@inline(__always)
+func reluBackward(_ g: Vec4, _ z: Vec4) -> Vec4 {
+    var r = Vec4.zero
+    r.replace(with: g, where: z .> 0)
+    return r
+}
+
+/// The gradient g times the sigmoid's derivative a (1 - a).
+@inline(__always)
+func sigmoidBackward(_ g: Vec4, _ a: Vec4) -> Vec4 { g * (a * (Vec4(repeating: 1) - a)) }
 
 /// dz = da * f'(z, a) over `n` values, vectorized for ReLU and sigmoid.
 @inline(__always)
@@ -56,17 +73,12 @@ func activationBackward(_ act: Activation, _ da: UnsafePointer<Double>, _ z: Uns
     switch act.kind {
     case .relu:
         while i + 4 <= n {
-            // da where z > 0, else 0 (NaN included, as (z > 0) is False in NumPy).
-            var g = Vec4.zero
-            g.replace(with: load4(da + i), where: load4(z + i) .> 0)
-            store4(dz + i, g)
+            store4(dz + i, reluBackward(load4(da + i), load4(z + i)))
             i += 4
         }
     case .sigmoid:
-        let one = Vec4(repeating: 1)
         while i + 4 <= n {
-            let av = load4(a + i)
-            store4(dz + i, load4(da + i) * (av * (one - av)))
+            store4(dz + i, sigmoidBackward(load4(da + i), load4(a + i)))
             i += 4
         }
     default:

@@ -5,7 +5,13 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 LIB    := .build/release/libswiftmoons.so
+# The same library compiled for AVX-512 (F, CD, BW, DQ, VL): the Python
+# package loads it instead where the processor has those instructions.
+LIB512 := .build-avx512/release/libswiftmoons.so
 CTEST  := Tests/c/sm_c_test
+# Whether this processor can run the AVX-512 build (as Linux reports it).
+HAS_AVX512 := $(shell for f in avx512f avx512cd avx512bw avx512dq avx512vl; do \
+                grep -qw $$f /proc/cpuinfo 2>/dev/null || { echo no; exit; }; done; echo yes)
 
 .PHONY: demo test bench lib venv swift-test c-test linkage-test py-test clean
 
@@ -25,6 +31,9 @@ bench: lib venv
 lib:
 	swift build -c release --product swiftmoons -Xswiftc -static-stdlib
 	cp $(LIB) python/swiftmoons/libswiftmoons.so
+	swift build -c release --product swiftmoons -Xswiftc -static-stdlib --scratch-path .build-avx512 \
+	   -Xswiftc -target-cpu -Xswiftc skylake-avx512 -Xswiftc -DSWIFTMOONS_AVX512
+	cp $(LIB512) python/swiftmoons/libswiftmoons_avx512.so
 
 $(VENV)/.installed: python/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -42,16 +51,22 @@ $(CTEST): Tests/c/test_capi.c include/swiftmoons.h $(LIB)
 	   -Wl,-rpath,'$$ORIGIN/../../.build/release' -lm -o $@
 
 c-test: lib $(CTEST)
-	./$(CTEST)
+	SM_EXPECT_VARIANT=avx2 ./$(CTEST)
+ifeq ($(HAS_AVX512),yes)
+	LD_LIBRARY_PATH=$(dir $(LIB512)) SM_EXPECT_VARIANT=avx512 ./$(CTEST)
+else
+	@echo "c-test: this processor lacks AVX-512; the AVX-512 build was not run"
+endif
 
 # The library must not need libswift*.so at run time.
 linkage-test: lib
-	@if ldd $(LIB) | grep -q libswift; then \
-	   echo "FAIL: $(LIB) links Swift runtime libraries dynamically:"; ldd $(LIB); exit 1; \
-	 else echo "linkage: $(LIB) needs no Swift runtime libraries"; fi
+	@for f in $(LIB) $(LIB512); do \
+	   if ldd $$f | grep -q libswift; then \
+	     echo "FAIL: $$f links Swift runtime libraries dynamically:"; ldd $$f; exit 1; \
+	   else echo "linkage: $$f needs no Swift runtime libraries"; fi; done
 
 py-test: lib venv
 	env -u LD_LIBRARY_PATH $(PY) -m pytest python/tests -q
 
 clean:
-	rm -rf .build $(VENV) $(CTEST) python/swiftmoons/libswiftmoons.so
+	rm -rf .build .build-avx512 $(VENV) $(CTEST) python/swiftmoons/libswiftmoons*.so

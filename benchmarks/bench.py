@@ -109,7 +109,7 @@ def main(argv=None) -> int:
 
     print(f"swiftmoons benchmark, {datetime.date.today().isoformat()}{' (quick mode)' if quick else ''}")
     print(f"machine: {cpu_model()}, {os.cpu_count()} cores; Python {platform.python_version()}, "
-          f"NumPy {np.__version__}, swiftmoons {sm.__version__} ({sm.get_threads()} threads)")
+          f"NumPy {np.__version__}, swiftmoons {sm.__version__} ({sm.native_variant} build, {sm.get_threads()} threads)")
     for name in ("jax", "torch"):
         try:
             __import__(name)

@@ -47,6 +47,11 @@ extern "C" {
 SM_API int sm_version_number(void);
 /* The library's version as "MAJOR.MINOR.PATCH"; a static string. */
 SM_API const char *sm_version_string(void);
+/* The instruction set the library was compiled for, a static string:
+ * "avx2" (AVX2 with FMA, the baseline build) or "avx512" (AVX-512 F, CD, BW,
+ * DQ and VL: same results, fewer instructions). Load a build only on a
+ * processor that has its instructions. */
+SM_API const char *sm_build_variant(void);
 
 /* ---- Status codes and errors -------------------------------------------- */
 

@@ -11,6 +11,16 @@ public func sm_version_number() -> Int32 { 100 }
 @_cdecl("sm_version_string")
 public func sm_version_string() -> UnsafePointer<CChar> { cString("0.1.0") }
 
+@_cdecl("sm_build_variant")
+public func sm_build_variant() -> UnsafePointer<CChar> {
+    // The Makefile's AVX-512 build defines SWIFTMOONS_AVX512 as it raises the target CPU.
+    #if SWIFTMOONS_AVX512
+    cString("avx512")
+    #else
+    cString("avx2")
+    #endif
+}
+
 @_cdecl("sm_last_error")
 public func sm_last_error() -> UnsafePointer<CChar> { lastErrorPointer() }
 

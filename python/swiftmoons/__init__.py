@@ -12,7 +12,7 @@ legacy random stream, scikit-learn's moons data and split, and the article's
 `swiftmoons.reference` is the same interface in plain NumPy, for checking.
 """
 
-from ._ffi import SwiftMoonsError, version as _native_version
+from ._ffi import SwiftMoonsError, build_variant as _build_variant, version as _native_version
 from .data import make_moons, standardize, train_test_split
 from . import activations
 from .network import ACTIVATIONS, MLP, TwoLayerNet
@@ -24,6 +24,10 @@ from .article import sweep
 __version__ = "0.1.0"
 #: The version of the loaded native library.
 native_version = _native_version()
+#: The loaded native build: "avx512" where the processor has AVX-512 (and the
+#: build was made), else "avx2"; both give the same numbers. Set
+#: SWIFTMOONS_VARIANT=avx2 before importing to force the baseline.
+native_variant = _build_variant()
 
 __all__ = [
     "ACTIVATIONS",
@@ -35,6 +39,7 @@ __all__ = [
     "activations",
     "get_threads",
     "make_moons",
+    "native_variant",
     "native_version",
     "set_threads",
     "standardize",

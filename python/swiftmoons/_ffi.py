@@ -15,6 +15,10 @@ from pathlib import Path
 import numpy as np
 
 LIBRARY_NAME = "libswiftmoons.so"
+#: The same library compiled for AVX-512; see `variant_to_load`.
+AVX512_LIBRARY_NAME = "libswiftmoons_avx512.so"
+#: What the AVX-512 build may use: the instruction groups of its target CPU.
+AVX512_FLAGS = frozenset({"avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"})
 #: The C header's SM_VERSION_NUMBER this package was written against.
 EXPECTED_VERSION = 100
 
@@ -36,22 +40,61 @@ class SwiftMoonsError(ValueError):
         self.status_name = status_name
 
 
-def _candidates() -> list[Path]:
+def cpu_flags() -> frozenset:
+    """The processor's feature flags as Linux reports them (empty if unknown).
+
+    Linux lists a feature only when the kernel also saves its registers, so
+    a listed flag is one a program may use.
+    """
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return frozenset(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return frozenset()
+
+
+def variant_to_load(requested: str | None, flags: frozenset) -> str:
+    """Which build to load: ``"avx512"`` or ``"avx2"``.
+
+    ``requested`` is SWIFTMOONS_VARIANT: unset or ``"auto"`` picks AVX-512
+    where ``flags`` has every group it needs; ``"avx2"`` forces the baseline;
+    ``"avx512"`` forces AVX-512 and raises OSError on a processor without it
+    (running it there would stop the process on an illegal instruction).
+    """
+    has_avx512 = AVX512_FLAGS <= flags
+    if requested in (None, "", "auto"):
+        return "avx512" if has_avx512 else "avx2"
+    if requested == "avx2":
+        return "avx2"
+    if requested == "avx512":
+        if not has_avx512:
+            missing = ", ".join(sorted(AVX512_FLAGS - flags))
+            raise OSError(f"SWIFTMOONS_VARIANT=avx512, but this processor lacks {missing}")
+        return "avx512"
+    raise OSError(f"SWIFTMOONS_VARIANT must be auto, avx2 or avx512, got {requested!r}")
+
+
+def _candidates(variant: str) -> list[Path]:
     here = Path(__file__).resolve().parent
-    paths = []
+    root = here.parent.parent  # a source checkout: python/swiftmoons -> repository root
     env = os.environ.get("SWIFTMOONS_LIBRARY")
     if env:
-        paths.append(Path(env))
-    paths.append(here / LIBRARY_NAME)
-    # A source checkout: python/swiftmoons -> repository root.
-    root = here.parent.parent
-    paths.append(root / ".build" / "release" / LIBRARY_NAME)
+        return [Path(env)]
+    paths = []
+    if variant == "avx512":
+        paths += [here / AVX512_LIBRARY_NAME, root / ".build-avx512" / "release" / LIBRARY_NAME]
+    # The baseline runs everywhere: also the fallback when no AVX-512 build was made.
+    paths += [here / LIBRARY_NAME, root / ".build" / "release" / LIBRARY_NAME]
     return paths
 
 
 def _load() -> ctypes.CDLL:
     tried = []
-    for path in _candidates():
+    variant = variant_to_load(os.environ.get("SWIFTMOONS_VARIANT"), cpu_flags())
+    for path in _candidates(variant):
         if not path.is_file():
             tried.append(f"{path} (not found)")
             continue
@@ -86,6 +129,7 @@ _PP = POINTER(c_void_p)  # where a handle is returned
 _FUNCTIONS = {
     "sm_version_number": (c_int, []),
     "sm_version_string": (c_char_p, []),
+    "sm_build_variant": (c_char_p, []),
     "sm_last_error": (c_char_p, []),
     "sm_status_name": (c_char_p, [c_int]),
     "sm_set_thread_count": (c_int, [c_int]),
@@ -193,6 +237,16 @@ def check(status: int) -> None:
 def version() -> str:
     """The native library's version string."""
     return lib.sm_version_string().decode("ascii")
+
+
+def build_variant() -> str:
+    """The loaded library's build: ``"avx2"`` or ``"avx512"`` (same results)."""
+    return lib.sm_build_variant().decode("ascii")
+
+
+def library_path() -> str:
+    """The file the native library was loaded from."""
+    return lib._name
 
 
 class Handle:

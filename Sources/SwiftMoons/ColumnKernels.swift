@@ -85,7 +85,7 @@ protocol Epilogue {
 extension Epilogue {
     @inline(__always)
     func block(_ at: Int, _ c0: Vec4, _ c1: Vec4, _ c2: Vec4, _ c3: Vec4) {
-        single(at, c0); single(at + 4, c1); single(at + 8, c2); single(at + 12, c3)
+        single(at, c0); single(at &+ 4, c1); single(at &+ 8, c2); single(at &+ 12, c3)
     }
 }
 
@@ -95,16 +95,24 @@ struct StoreValues: Epilogue {
     @inline(__always) func single(_ at: Int, _ c0: Vec4) { store4(out + at, c0) }
 }
 
-/// Writes the values to `z` and their ReLU to `a`.
+/// Writes the values' ReLU to `a` (training and outputs need no more:
+/// a > 0 exactly where z > 0).
 struct StoreReLU: Epilogue {
+    let a: UnsafeMutablePointer<Double>
+    @inline(__always) func single(_ at: Int, _ c0: Vec4) { store4(a + at, reluLanes(c0)) }
+}
+
+/// Writes the values to `z` and their ReLU to `a` (for traces and firing counts).
+struct StoreZAndReLU: Epilogue {
     let z: UnsafeMutablePointer<Double>, a: UnsafeMutablePointer<Double>
     @inline(__always) func single(_ at: Int, _ c0: Vec4) { store4(z + at, c0); store4(a + at, reluLanes(c0)) }
 }
 
-/// Writes values * ReLU'(z) to `dz`.
+/// Writes values * ReLU'(z) to `dz`, reading z > 0 as a > 0 (the same test:
+/// ReLU keeps positives, and NaN fails both).
 struct ReLUGradient: Epilogue {
-    let z: UnsafePointer<Double>, dz: UnsafeMutablePointer<Double>
-    @inline(__always) func single(_ at: Int, _ c0: Vec4) { store4(dz + at, reluBackward(c0, load4(z + at))) }
+    let a: UnsafePointer<Double>, dz: UnsafeMutablePointer<Double>
+    @inline(__always) func single(_ at: Int, _ c0: Vec4) { store4(dz + at, reluBackward(c0, load4(a + at))) }
 }
 
 /// Writes values * sigmoid'(z) = values * a (1 - a) to `dz`.
@@ -118,6 +126,19 @@ struct SigmoidGradient: Epilogue {
 @inline(__always)
 func columnAffine(_ a: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stride: Int,
                   _ w: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ finish: some Epilogue) {
+    // The article's fan-ins (2 and 8) and 1 are compiled with the count a
+    // constant, so that their inner loops unroll completely.
+    switch fanIn {
+    case 1: affine(a, fanIn: 1, fanOut: fanOut, stride: stride, w, b, finish)
+    case 2: affine(a, fanIn: 2, fanOut: fanOut, stride: stride, w, b, finish)
+    case 8: affine(a, fanIn: 8, fanOut: fanOut, stride: stride, w, b, finish)
+    default: affine(a, fanIn: fanIn, fanOut: fanOut, stride: stride, w, b, finish)
+    }
+}
+
+@inline(__always)
+private func affine(_ a: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stride: Int,
+                    _ w: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ finish: some Epilogue) {
     for j in 0..<fanOut {
         let zj = j &* stride, bj = Vec4(repeating: b[j])
         var i = 0
@@ -150,6 +171,18 @@ func columnAffine(_ a: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stride: I
 @inline(__always)
 func columnBackAffine(_ dz: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stride: Int,
                       _ w: UnsafePointer<Double>, _ finish: some Epilogue) {
+    // As in columnAffine: the article's fan-outs (8 and 1) and 2 as constants.
+    switch fanOut {
+    case 1: backAffine(dz, fanIn: fanIn, fanOut: 1, stride: stride, w, finish)
+    case 2: backAffine(dz, fanIn: fanIn, fanOut: 2, stride: stride, w, finish)
+    case 8: backAffine(dz, fanIn: fanIn, fanOut: 8, stride: stride, w, finish)
+    default: backAffine(dz, fanIn: fanIn, fanOut: fanOut, stride: stride, w, finish)
+    }
+}
+
+@inline(__always)
+private func backAffine(_ dz: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stride: Int,
+                        _ w: UnsafePointer<Double>, _ finish: some Epilogue) {
     for k in 0..<fanIn {
         let dk = k &* stride, wk = w + k &* fanOut
         var i = 0
@@ -248,8 +281,8 @@ extension Network {
     /// The layers up to `lastLayer` on a batch whose inputs are already in
     /// the layout's input columns.
     @inline(__always)
-    func columnForward(rows: Int, stride S: Int, through lastLayer: Int, _ p: UnsafePointer<Double>,
-                       _ s: UnsafeMutablePointer<Double>, _ c: ColumnLayout) {
+    func columnForward(rows: Int, stride S: Int, through lastLayer: Int, keepZ: Bool = false,
+                       _ p: UnsafePointer<Double>, _ s: UnsafeMutablePointer<Double>, _ c: ColumnLayout) {
         var input = UnsafePointer(s + c.input)
         for l in 0..<lastLayer {
             let fanIn = layerSizes[l], fanOut = layerSizes[l + 1]
@@ -263,8 +296,11 @@ extension Network {
             let layerInput = input
             input = UnsafePointer(a)
             switch fusedKind {
+            case .relu? where keepZ:
+                columnAffine(layerInput, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, StoreZAndReLU(z: z, a: a))
+                continue
             case .relu?:
-                columnAffine(layerInput, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, StoreReLU(z: z, a: a))
+                columnAffine(layerInput, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, StoreReLU(a: a))
                 continue
             default:
                 columnAffine(layerInput, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, StoreValues(out: z))
@@ -388,7 +424,7 @@ extension Network {
             let w = p + weightOffsets[l]
             switch (isPReLU, act.kind) {
             case (false, .relu):
-                columnBackAffine(dz, fanIn: fanIn, fanOut: fanOut, stride: S, w, ReLUGradient(z: zPrev, dz: dPrev))
+                columnBackAffine(dz, fanIn: fanIn, fanOut: fanOut, stride: S, w, ReLUGradient(a: aPrev, dz: dPrev))
                 continue
             case (false, .sigmoid):
                 columnBackAffine(dz, fanIn: fanIn, fanOut: fanOut, stride: S, w, SigmoidGradient(a: aPrev, dz: dPrev))

@@ -387,7 +387,7 @@ public final class Network {
                 while start < rows {
                     let n = min(c.stride, rows - start)
                     toColumns(x + start * inW, rows: n, width: inW, stride: c.stride, s + c.input)
-                    columnForward(rows: n, stride: c.stride, through: lastLayer, p.baseAddress!, s, c)
+                    columnForward(rows: n, stride: c.stride, through: lastLayer, keepZ: true, p.baseAddress!, s, c)
                     emit(start, n, s, c)
                     start += n
                 }

@@ -121,6 +121,37 @@ struct SigmoidGradient: Epilogue {
     @inline(__always) func single(_ at: Int, _ c0: Vec4) { store4(dz + at, sigmoidBackward(c0, load4(a + at))) }
 }
 
+/// dst[j * stride + i] = src[rows[i] * width + j] for i < count: the rows a
+/// permutation picks, straight into columns; padded samples get 0. Indices
+/// come from a permutation of the data's rows, so they are in range.
+@inline(__always)
+func gatherColumns(_ src: UnsafePointer<Double>, width: Int, rows: UnsafePointer<Int>, count m: Int, stride: Int,
+                   _ dst: UnsafeMutablePointer<Double>) {
+    switch width {
+    case 1:
+        for i in 0..<m { dst[i] = src[rows[i]] }
+    case 2:
+        // Two features (the moons): both columns in one pass.
+        let c1 = dst + stride
+        for i in 0..<m {
+            let row = src + (rows[i] &<< 1)
+            dst[i] = row[0]
+            c1[i] = row[1]
+        }
+    default:
+        for j in 0..<width {
+            let col = dst + j &* stride
+            for i in 0..<m { col[i] = src[rows[i] &* width &+ j] }
+        }
+    }
+    if m < stride {
+        for j in 0..<width {
+            let col = dst + j &* stride
+            for i in m..<stride { col[i] = 0 }
+        }
+    }
+}
+
 /// z[j, :] = sum_k W[k, j] * a[k, :] + b[j] over the padded samples, handed
 /// to `finish` block by block.
 @inline(__always)

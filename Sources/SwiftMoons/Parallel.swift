@@ -25,10 +25,11 @@ public enum Parallel {
         requested.store(n, ordering: .relaxed)
     }
 
-    /// Runs `body(i)` for i in 0..<count on up to `threadCount` threads, each
-    /// taking the next index when it is free (uneven tasks balance out).
-    public static func forEach(_ count: Int, _ body: (Int) -> Void) {
-        let workers = min(count, threadCount)
+    /// Runs `body(i)` for i in 0..<count on up to `threadCount` threads (or
+    /// `maxThreads`, if fewer), each taking the next index when it is free
+    /// (uneven tasks balance out).
+    public static func forEach(_ count: Int, maxThreads: Int = .max, _ body: (Int) -> Void) {
+        let workers = min(count, threadCount, maxThreads)
         if workers <= 1 {
             for i in 0..<count { body(i) }
             return

@@ -10,7 +10,7 @@ import Darwin
 /// 32-bit draws, Gaussians by Marsaglia's polar method with the second value
 /// cached, and permutations by Fisher–Yates from the end with masked
 /// rejection sampling. The same seed gives the same numbers as NumPy.
-public struct RandomState: Sendable {
+public struct RandomState: Sendable, Equatable {
     /// The number of 32-bit words in the MT19937 state.
     public static let stateLength = 624
 

@@ -13,12 +13,14 @@ public struct ArticleSettings: Sendable {
 }
 
 /// The article's run for every network seed and activation, in parallel:
-/// the data (make_moons, standardized, split) is made once; then each
-/// (seed, activation) pair is one task that builds its network from a stream
-/// seeded with the seed, trains it on the permutations that follow in that
-/// stream (as the article's loop draws them after its last constructor: the
-/// draws do not depend on the activation), and measures its test accuracy.
-/// Tasks share nothing, so results do not depend on the number of threads.
+/// the data (make_moons, standardized, split) is made once; then each seed
+/// is one task that builds one network per activation, each from a stream
+/// seeded with the seed (as the article's constructor reseeds), and trains
+/// them on the permutations that follow in that stream, as the article's
+/// loop draws them after its last constructor. Every activation's networks
+/// draw the same number of weights, so all of a seed's networks share one
+/// stream of permutations, drawn once. Tasks share nothing, so results do
+/// not depend on the number of threads.
 ///
 /// Returns the loss histories (seeds x activations x epochs, flat) and the
 /// test accuracies (seeds x activations).
@@ -45,26 +47,46 @@ public func articleSweep(netSeeds: [Int], activations: [Activation], settings s:
     let xTrain = trainIdx.flatMap { [x[2 * $0], x[2 * $0 + 1]] }, yTrain = trainIdx.map { Double(moons.y[$0]) }
     let xTest = testIdx.flatMap { [x[2 * $0], x[2 * $0 + 1]] }, yTest = testIdx.map { Double(moons.y[$0]) }
 
-    let tasks = netSeeds.count * activations.count
+    let acts = activations.count, tasks = netSeeds.count * acts
     _ = try checkedCount(tasks, s.epochs, what: "The sweep's loss histories")
     var losses = [Double](repeating: 0, count: tasks * s.epochs)
     var accuracy = [Double](repeating: 0, count: tasks)
-    var failures = [Error?](repeating: nil, count: tasks)
+    var failures = [Error?](repeating: nil, count: netSeeds.count)
     losses.withUnsafeMutableBufferPointer { lb in
         accuracy.withUnsafeMutableBufferPointer { ab in
             failures.withUnsafeMutableBufferPointer { fb in
                 let lossOut = lb.baseAddress!, accOut = ab.baseAddress!, failed = fb.baseAddress!
-                Parallel.forEach(tasks) { t in
+                // Seeds run in parallel; a seed's networks too only when
+                // there are fewer seeds than threads.
+                let innerThreads = netSeeds.count >= Parallel.threadCount ? 1 : Int.max
+                Parallel.forEach(netSeeds.count) { seedIndex in
                     do {
-                        var rng = try RandomState(seed: netSeeds[t / activations.count])
-                        let act = activations[t % activations.count]
-                        let net = try Network(layerSizes: s.layerSizes, activations: [act], rng: &rng)
-                        let history = try trainTogether([net], xTrain, yTrain, rows: yTrain.count, epochs: s.epochs,
-                                                        learningRate: s.learningRate, batchSize: s.batchSize, rng: &rng)[0]
-                        (lossOut + t * s.epochs).update(from: history, count: s.epochs)
-                        accOut[t] = try net.evaluate(xTest, yTest, rows: yTest.count).accuracy
+                        var streams: [RandomState] = []
+                        let nets = try activations.map { act in
+                            var rng = try RandomState(seed: netSeeds[seedIndex])
+                            let net = try Network(layerSizes: s.layerSizes, activations: [act], rng: &rng)
+                            streams.append(rng)
+                            return net
+                        }
+                        // One permutation stream for all, as long as every
+                        // construction left the stream at the same place (it
+                        // does: the same layer sizes draw the same weights).
+                        let groups = streams.allSatisfy({ $0 == streams[0] }) ? [Array(0..<acts)] : (0..<acts).map { [$0] }
+                        for group in groups {
+                            var rng = streams[group[0]]
+                            let histories = try trainTogether(group.map { nets[$0] }, xTrain, yTrain, rows: yTrain.count,
+                                                              epochs: s.epochs, learningRate: s.learningRate,
+                                                              batchSize: s.batchSize, rng: &rng, recording: nil,
+                                                              maxThreads: innerThreads)
+                            for (a, history) in zip(group, histories) {
+                                (lossOut + (seedIndex * acts + a) * s.epochs).update(from: history, count: s.epochs)
+                            }
+                        }
+                        for (a, net) in nets.enumerated() {
+                            accOut[seedIndex * acts + a] = try net.evaluate(xTest, yTest, rows: yTest.count).accuracy
+                        }
                     } catch {
-                        failed[t] = error
+                        failed[seedIndex] = error
                     }
                 }
             }

@@ -63,6 +63,16 @@ public func trainTogether<X: Collection, Y: Collection>(
     _ nets: [Network], _ x: X, _ y: Y, rows: Int, epochs: Int, learningRate lr: Double, batchSize: Int,
     rng: inout RandomState, recording: Recording? = nil
 ) throws -> [[Double]] where X.Element == Double, Y.Element == Double {
+    try trainTogether(nets, x, y, rows: rows, epochs: epochs, learningRate: lr, batchSize: batchSize,
+                      rng: &rng, recording: recording, maxThreads: .max)
+}
+
+/// `trainTogether` on at most `maxThreads` threads (1 inside a task that is
+/// itself one of many running in parallel).
+func trainTogether<X: Collection, Y: Collection>(
+    _ nets: [Network], _ x: X, _ y: Y, rows: Int, epochs: Int, learningRate lr: Double, batchSize: Int,
+    rng: inout RandomState, recording: Recording?, maxThreads: Int
+) throws -> [[Double]] where X.Element == Double, Y.Element == Double {
     guard let first = nets.first else { throw SwiftMoonsError.badArgument("Need at least one network to train") }
     for (i, a) in nets.enumerated() where nets[..<i].contains(where: { $0 === a }) {
         throw SwiftMoonsError.badArgument("Network \(i) appears twice in the list to train")
@@ -123,7 +133,7 @@ public func trainTogether<X: Collection, Y: Collection>(
                                 withUnsafeMutablePointer(to: &rng) { rngPointer in
                                     let x = xb.baseAddress!, y = yb.baseAddress!, order = ob.baseAddress!
                                     let lossOut = lb.baseAddress!, failed = fb.baseAddress!, upcoming = nb.baseAddress!
-                                    Parallel.forEach(nets.count + (nextCount > 0 ? 1 : 0)) { k in
+                                    Parallel.forEach(nets.count + (nextCount > 0 ? 1 : 0), maxThreads: maxThreads) { k in
                                         guard k < nets.count else {
                                             draw(nextCount, into: upcoming, &rngPointer.pointee)
                                             return
@@ -139,16 +149,8 @@ public func trainTogether<X: Collection, Y: Collection>(
                                                     // The batch goes straight into the network's
                                                     // unit-major input and target columns.
                                                     batchLosses[b] = net.trainGathered(rows: m, lr: lr) { xin, yin, S in
-                                                        for col in 0..<inW {
-                                                            let dst = xin + col * S
-                                                            for r in 0..<m { dst[r] = x[first[r] * inW + col] }
-                                                            for r in m..<S { dst[r] = 0 }
-                                                        }
-                                                        for col in 0..<tW {
-                                                            let dst = yin + col * S
-                                                            for r in 0..<m { dst[r] = y[first[r] * tW + col] }
-                                                            for r in m..<S { dst[r] = 0 }
-                                                        }
+                                                        gatherColumns(x, width: inW, rows: first, count: m, stride: S, xin)
+                                                        gatherColumns(y, width: tW, rows: first, count: m, stride: S, yin)
                                                     }
                                                     b += 1
                                                     start += m

@@ -29,8 +29,8 @@ func sigmoidBulk(_ z: UnsafePointer<Double>, _ a: UnsafeMutablePointer<Double>, 
 func sigmoidLanes<V: DoubleLanes>(_ v: V) -> V {
     let one = V(repeating: 1)
     // The clip keeps exp's argument where 2^k needs one product; NaN
-    // compares false in the clip and is put back below.
-    return (one / (one + expLanes(-v.clamped(-500, 500), wideRange: false))).keepingNaN(of: v)
+    // passes it, and the result is NaN (as NumPy's).
+    return one / (one + expLanes(-v.clamped(-500, 500), wideRange: false))
 }
 
 /// ReLU over `n` values (NaN passes through, as np.maximum lets it).

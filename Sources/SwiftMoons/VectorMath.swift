@@ -34,8 +34,6 @@ public protocol DoubleLanes: SIMD where Scalar == Double {
     /// Each lane limited to [lo, hi] (NaN stays NaN), with compares and
     /// selects: the standard library's `clamped` is not inlined.
     func clamped(_ lo: Double, _ hi: Double) -> Self
-    /// These lanes, except where `x` is NaN: there `x`'s NaN.
-    func keepingNaN(of x: Self) -> Self
 }
 
 /// Eight doubles, two AVX2 registers.
@@ -47,17 +45,12 @@ extension SIMD4: DoubleLanes where Scalar == Double {
 
     @inlinable @inline(__always)
     public func clamped(_ lo: Double, _ hi: Double) -> Self {
+        // Each select tests the previous result, so the pair compiles to one
+        // max and one min instruction, and NaN fails both tests.
         var c = self
-        c.replace(with: lo, where: self .< Self(repeating: lo))
-        c.replace(with: hi, where: self .> Self(repeating: hi))
+        c.replace(with: lo, where: c .< Self(repeating: lo))
+        c.replace(with: hi, where: c .> Self(repeating: hi))
         return c
-    }
-
-    @inlinable @inline(__always)
-    public func keepingNaN(of x: Self) -> Self {
-        var r = self
-        r.replace(with: x, where: x .!= x)
-        return r
     }
 }
 
@@ -67,17 +60,12 @@ extension SIMD8: DoubleLanes where Scalar == Double {
 
     @inlinable @inline(__always)
     public func clamped(_ lo: Double, _ hi: Double) -> Self {
+        // Each select tests the previous result, so the pair compiles to one
+        // max and one min instruction, and NaN fails both tests.
         var c = self
-        c.replace(with: lo, where: self .< Self(repeating: lo))
-        c.replace(with: hi, where: self .> Self(repeating: hi))
+        c.replace(with: lo, where: c .< Self(repeating: lo))
+        c.replace(with: hi, where: c .> Self(repeating: hi))
         return c
-    }
-
-    @inlinable @inline(__always)
-    public func keepingNaN(of x: Self) -> Self {
-        var r = self
-        r.replace(with: x, where: x .!= x)
-        return r
     }
 }
 
@@ -97,8 +85,8 @@ func store8(_ p: UnsafeMutablePointer<Double>, _ v: Vec8) {
 /// results under- and overflow to 0 and infinity like the C library's.
 @inlinable
 public func exp(_ x: Vec4) -> Vec4 {
-    // NaN in, NaN out (exp's integer part would have made it finite).
-    expFinite(x.clamped(-746, 710)).keepingNaN(of: x)
+    // NaN passes the clamp and every step after it: NaN in, NaN out.
+    expFinite(x.clamped(-746, 710))
 }
 
 /// e^x for lanes already known to lie in [-746, 710] (no NaN): `exp` without

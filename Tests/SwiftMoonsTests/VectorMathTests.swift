@@ -37,6 +37,26 @@ import Testing
         for (l, x) in [-740.0, -708.5, 709.7, -1e-300].enumerated() { #expect(ulps(sub[l], Glibc.exp(x)) <= 1) }
     }
 
+    @Test func bulkSigmoidMatchesTheScalarOneOnEveryPath() throws {
+        // 8-lane blocks, a 4-lane block and a scalar tail, with the clip's
+        // edges, infinities and NaN in each.
+        var rs = try RandomState(seed: 3)
+        let special: [Double] = [.nan, -.infinity, .infinity, -600, 600, -500, 500, 0, -0.0, 1e-300, -745, 36.7]
+        for n in [1, 3, 4, 7, 8, 12, 13, 29] {
+            let z = (0..<n).map { i in i < special.count && i % 2 == 0 ? special[i] : (rs.randomSample() - 0.5) * 80 }
+            var a = [Double](repeating: 7, count: n)
+            z.withUnsafeBufferPointer { zb in
+                a.withUnsafeMutableBufferPointer { ab in sigmoidBulk(zb.baseAddress!, ab.baseAddress!, n) }
+            }
+            for i in 0..<n {
+                let expected = sigmoid(z[i])
+                if expected.isNaN { #expect(a[i].isNaN, "sigmoid(NaN), n = \(n)") } else {
+                    #expect(ulps(a[i], expected) <= 1, "sigmoid(\(z[i])) = \(a[i]), scalar \(expected), n = \(n)")
+                }
+            }
+        }
+    }
+
     @Test func logIsWithinOneUlpOfTheCLibrary() throws {
         var rs = try RandomState(seed: 2)
         let inputs = (0..<300_000).map { _ in rs.randomSample() + 1e-9 }

@@ -17,6 +17,7 @@ from .random import RandomState
 _PARAM_NAME = re.compile(r"^([Wb])([1-9][0-9]*)$")
 _F64 = np.dtype(np.float64)
 _train_step = _ffi.lib.sm_net_train_step
+_ptr = _ffi.ptr
 
 #: Activation names accepted by the networks (see `swiftmoons.activations`).
 ACTIVATIONS = _activations.NAMES
@@ -131,6 +132,9 @@ class MLP(_ffi.Handle):
         loss = ctypes.c_double()
         set_(self, "_loss_out", loss)
         set_(self, "_loss_ref", ctypes.byref(loss))
+        # What train_step's fast path compares a batch against.
+        set_(self, "_x_strides", (8 * self.layer_sizes[0], 8))
+        set_(self, "_y_strides", (8,))
 
     # ---- description -------------------------------------------------------
 
@@ -313,21 +317,25 @@ class MLP(_ffi.Handle):
         float
             The batch's loss before the update.
         """
-        # The common case (C-contiguous float64 arrays of the right shapes) skips
-        # the conversions: a step of the article's network costs a few microseconds.
-        if not (type(X) is np.ndarray and X.dtype is _F64 and X.ndim == 2 and X.flags.c_contiguous
-                and X.shape[1] == self.layer_sizes[0] and X.shape[0] >= 1):
+        # The common case skips the conversions: float64 arrays with C strides
+        # (which, with the shapes checked, makes them contiguous), X 2-D and y
+        # 1-D. A step of the article's network then costs a few microseconds.
+        shape = X.shape if type(X) is np.ndarray else None
+        if not (shape and X.dtype is _F64 and X.strides == self._x_strides and shape[1] == self.layer_sizes[0]
+                and shape[0] >= 1):
             X = as_matrix(X, self.layer_sizes[0])
-        rows = X.shape[0]
-        if not (type(y) is np.ndarray and y.dtype is _F64 and y.flags.c_contiguous
-                and y.size == rows * self._target_width and (y.ndim == 1 or y.shape == (rows, self._target_width))):
+            shape = X.shape
+        rows = shape[0]
+        if not (type(y) is np.ndarray and y.dtype is _F64 and y.strides == self._y_strides
+                and y.shape[0] == rows * self._target_width):
             y = self._targets(y, rows)
         lr = float(lr)
         if not math.isfinite(lr):
             raise ValueError(f"lr must be finite, got {lr}")
-        loss = self._loss_out
-        _ffi.check(_train_step(self._h, _ffi.ptr(X), rows, X.shape[1], _ffi.ptr(y), y.size, lr, self._loss_ref))
-        return loss.value
+        status = _train_step(self._h, _ptr(X), rows, shape[1], _ptr(y), y.size, lr, self._loss_ref)
+        if status:
+            _ffi.check(status)
+        return self._loss_out.value
 
     def fit(self, X, y, epochs=800, lr=0.05, batch_size=64, rng=None, *,
             record_every=0, record_params=False, X_eval=None, y_eval=None):

@@ -81,6 +81,29 @@ def test_train_step_matches_reference_for_any_batch_and_labels(activation, rows,
             assert max_relative_error(ours, theirs) <= STEP_RTOL
 
 
+def test_train_step_takes_batches_of_any_layout():
+    # The fast path takes C-contiguous float64 X (n, 2) and y (n,); anything
+    # else is converted first. Both must give the same step.
+    rs = np.random.RandomState(5)
+    X, y = rs.randn(16, 2), (rs.rand(16) > 0.5).astype(float)
+    wide = np.zeros((16, 4))
+    wide[:, ::2] = X  # X as a strided view
+    layouts = [(X, y), (np.asfortranarray(X), y), (wide[:, ::2], y), (X.tolist(), y.tolist()),
+               (X, y.reshape(-1, 1)), (X, np.repeat(y, 2)[::2]), (X, y.astype(int)), (X, y.astype(bool))]
+    losses, params = [], []
+    for bx, by in layouts:
+        with sm.TwoLayerNet("relu", seed=9) as net:
+            losses.append(net.train_step(bx, by, lr=0.1))
+            params.append(np.concatenate([p.ravel() for p in params_of(net)]))
+    assert all(loss == losses[0] for loss in losses), losses
+    assert all(np.array_equal(p, params[0]) for p in params)
+    with sm.TwoLayerNet("relu", seed=9) as net:
+        with pytest.raises(ValueError):
+            net.train_step(wide, y)  # four features for a two-input network
+        with pytest.raises(ValueError):
+            net.train_step(X, y[:-1])
+
+
 def train_swiftmoons_article(X_train, y_train, seed=42, epochs=800, lr=0.05, batch=64):
     """The article's loop through the public API: shared permutations per epoch,
     drawn from the stream the ReLU constructor leaves behind."""

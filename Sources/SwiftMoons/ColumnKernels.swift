@@ -268,6 +268,24 @@ func columnWeightGradients(_ a: UnsafePointer<Double>, _ dz: UnsafePointer<Doubl
     }
 }
 
+/// Pointers to eight rows `stride` apart, hidden from the optimizer.
+@inline(never)
+func eightRows(_ p: UnsafePointer<Double>, stride S: Int) -> (
+    UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>,
+    UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>
+) {
+    (p, p + S, p + 2 * S, p + 3 * S, p + 4 * S, p + 5 * S, p + 6 * S, p + 7 * S)
+}
+
+/// The four lanes' sums of four vectors, each as (c[0] + c[1]) + (c[2] + c[3]),
+/// with shuffles across the vectors instead of one vector at a time.
+@inline(__always)
+func totals(_ c0: Vec4, _ c1: Vec4, _ c2: Vec4, _ c3: Vec4) -> Vec4 {
+    let s01 = Vec4(lowHalf: c0.evenHalf, highHalf: c1.evenHalf) + Vec4(lowHalf: c0.oddHalf, highHalf: c1.oddHalf)
+    let s23 = Vec4(lowHalf: c2.evenHalf, highHalf: c3.evenHalf) + Vec4(lowHalf: c2.oddHalf, highHalf: c3.oddHalf)
+    return Vec4(lowHalf: s01.evenHalf, highHalf: s23.evenHalf) + Vec4(lowHalf: s01.oddHalf, highHalf: s23.oddHalf)
+}
+
 /// out[m] = sum_i x[i] * rows[m * stride + i] for m < count <= 8, over
 /// `stride` (a multiple of four) samples; x nil stands for a row of ones.
 @inline(__always)
@@ -277,7 +295,10 @@ func rowDots(_ x: UnsafePointer<Double>?, _ rows: UnsafePointer<Double>, count n
     var c = (Vec4.zero, Vec4.zero, Vec4.zero, Vec4.zero, Vec4.zero, Vec4.zero, Vec4.zero, Vec4.zero)
     if n == 8 {
         // The full block: eight row pointers fixed before the loop, no tests inside it.
-        let r0 = rows, r1 = r0 + S, r2 = r1 + S, r3 = r2 + S, r4 = r3 + S, r5 = r4 + S, r6 = r5 + S, r7 = r6 + S
+        // The rows' pointers come out of an opaque call, so that the
+        // optimizer keeps eight base registers instead of re-deriving each
+        // row from the last with an add per load.
+        let (r0, r1, r2, r3, r4, r5, r6, r7) = eightRows(rows, stride: S)
         @inline(__always) func accumulate(_ v: Vec4, _ i: Int) {
             c.0 = c.0.addingProduct(v, load4(r0 + i)); c.1 = c.1.addingProduct(v, load4(r1 + i))
             c.2 = c.2.addingProduct(v, load4(r2 + i)); c.3 = c.3.addingProduct(v, load4(r3 + i))
@@ -290,8 +311,8 @@ func rowDots(_ x: UnsafePointer<Double>?, _ rows: UnsafePointer<Double>, count n
         } else {
             while i < S { accumulate(Vec4(repeating: 1), i); i &+= 4 }
         }
-        out[0] = total(c.0); out[1] = total(c.1); out[2] = total(c.2); out[3] = total(c.3)
-        out[4] = total(c.4); out[5] = total(c.5); out[6] = total(c.6); out[7] = total(c.7)
+        store4(out, totals(c.0, c.1, c.2, c.3))
+        store4(out + 4, totals(c.4, c.5, c.6, c.7))
         return
     }
     // A partial block: one dot product at a time.

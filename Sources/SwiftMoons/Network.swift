@@ -401,6 +401,7 @@ public final class Network {
 
     /// The network's output for `rows` samples; `x` is `rows x inputWidth`,
     /// `out` is `rows x outputWidth`, both row-major.
+    @_specialize(exported: true, where X == UnsafeBufferPointer<Double>, O == UnsafeMutableBufferPointer<Double>)
     public func forward<X: Collection, O: MutableCollection>(_ x: X, rows: Int, into out: inout O) throws
     where X.Element == Double, O.Element == Double {
         try checkInput(count: x.count, rows: rows)
@@ -454,6 +455,7 @@ public final class Network {
     }
 
     /// The activations of hidden `layer` (1-based), `rows x layerSizes[layer]`.
+    @_specialize(exported: true, where X == UnsafeBufferPointer<Double>, O == UnsafeMutableBufferPointer<Double>)
     public func hidden<X: Collection, O: MutableCollection>(layer: Int, _ x: X, rows: Int, into out: inout O) throws
     where X.Element == Double, O.Element == Double {
         try checkLayer(layer, hiddenOnly: true)
@@ -475,6 +477,7 @@ public final class Network {
     /// With `perSample`, one row of `traceLength` values per sample (each
     /// the mean over that layer's units); otherwise one row, the means over
     /// all samples and units (the article's `get_z_trace` on a batch).
+    @_specialize(exported: true, where X == UnsafeBufferPointer<Double>, O == UnsafeMutableBufferPointer<Double>)
     public func trace<X: Collection, O: MutableCollection>(_ x: X, rows: Int, perSample: Bool, into out: inout O) throws
     where X.Element == Double, O.Element == Double {
         try checkInput(count: x.count, rows: rows)
@@ -509,6 +512,7 @@ public final class Network {
 
     /// For every hidden unit (layer by layer), the number of samples on which
     /// its pre-activation is positive: 0 means the unit never fires on them.
+    @_specialize(exported: true, where X == UnsafeBufferPointer<Double>)
     public func firingCounts<X: Collection>(_ x: X, rows: Int) throws -> [Int] where X.Element == Double {
         try checkInput(count: x.count, rows: rows)
         let hiddenWidths = Array(layerSizes.dropFirst().dropLast())
@@ -536,6 +540,7 @@ public final class Network {
     /// parameter. Returns the loss before the update. `y` holds
     /// `rows x targetWidth` targets.
     @discardableResult
+    @_specialize(exported: true, where X == UnsafeBufferPointer<Double>, Y == UnsafeBufferPointer<Double>)
     public func trainStep<X: Collection, Y: Collection>(_ x: X, _ y: Y, rows: Int, learningRate lr: Double) throws -> Double
     where X.Element == Double, Y.Element == Double {
         try checkInput(count: x.count, rows: rows)
@@ -551,6 +556,7 @@ public final class Network {
 
     /// The loss and its gradient with respect to every parameter (same
     /// layout as `parameters`) on one batch, without changing anything.
+    @_specialize(exported: true, where X == UnsafeBufferPointer<Double>, Y == UnsafeBufferPointer<Double>)
     public func gradients<X: Collection, Y: Collection>(_ x: X, _ y: Y, rows: Int) throws -> (loss: Double, gradients: [Double])
     where X.Element == Double, Y.Element == Double {
         try checkInput(count: x.count, rows: rows)
@@ -575,6 +581,7 @@ public final class Network {
     /// The mean loss and the accuracy on a data set (accuracy: output >= 0.5
     /// against 0/1 labels for sigmoid, argmax against the class for softmax,
     /// NaN for identity).
+    @_specialize(exported: true, where X == UnsafeBufferPointer<Double>, Y == UnsafeBufferPointer<Double>)
     public func evaluate<X: Collection, Y: Collection>(_ x: X, _ y: Y, rows: Int) throws -> (loss: Double, accuracy: Double)
     where X.Element == Double, Y.Element == Double {
         try checkInput(count: x.count, rows: rows)

@@ -26,7 +26,11 @@ import swiftmoons as sm
 from swiftmoons import article, reference as ref
 
 
-def median_time(fn, repeats):
+def median_time(fn, repeats, warm_up=True):
+    """The median of `repeats` timed calls, after one untimed call (first-touch
+    page faults, idle threads waking up) unless the call is long anyway."""
+    if warm_up:
+        fn()
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
@@ -144,9 +148,9 @@ def main(argv=None) -> int:
 
     # 4. A sweep: the article's run for many seeds x 2 activations.
     sweep_epochs = epochs
-    one = median_time(lambda: sm.sweep(range(seeds), epochs=sweep_epochs, threads=1), 1 if quick else 2)
-    two = median_time(lambda: sm.sweep(range(seeds), epochs=sweep_epochs, threads=2), 1 if quick else 2)
-    theirs = median_time(lambda: ref.sweep(range(seeds), epochs=sweep_epochs), 1)
+    one = median_time(lambda: sm.sweep(range(seeds), epochs=sweep_epochs, threads=1), 1 if quick else 2, False)
+    two = median_time(lambda: sm.sweep(range(seeds), epochs=sweep_epochs, threads=2), 1 if quick else 2, False)
+    theirs = median_time(lambda: ref.sweep(range(seeds), epochs=sweep_epochs), 1, False)
     rows.append((f"4. sweep, {seeds} seeds x 2 activations (2 threads)", two, theirs, 150))
 
     # 5. Memory of the grid forward pass: peak RSS growth over input + output.

@@ -31,8 +31,9 @@ func double(_ v: SIMD4<UInt64>) -> Vec4 { unsafeBitCast(v, to: Vec4.self) }
 public protocol DoubleLanes: SIMD where Scalar == Double {
     associatedtype Bits: SIMD where Bits.Scalar == UInt64
     associatedtype Ints: SIMD where Ints.Scalar == Int64
-    /// Each lane limited to [lo, hi] (NaN stays NaN), with compares and
-    /// selects: the standard library's `clamped` is not inlined.
+    /// Each lane limited to [lo, hi], NaN left NaN: two selects, each testing
+    /// the previous result, which compile to one max and one min instruction
+    /// (the standard library's `clamped` is not inlined).
     func clamped(_ lo: Double, _ hi: Double) -> Self
 }
 
@@ -42,30 +43,18 @@ public typealias Vec8 = SIMD8<Double>
 extension SIMD4: DoubleLanes where Scalar == Double {
     public typealias Bits = SIMD4<UInt64>
     public typealias Ints = SIMD4<Int64>
-
-    @inlinable @inline(__always)
-    public func clamped(_ lo: Double, _ hi: Double) -> Self {
-        // Each select tests the previous result, so the pair compiles to one
-        // max and one min instruction, and NaN fails both tests.
-        var c = self
-        c.replace(with: lo, where: c .< Self(repeating: lo))
-        c.replace(with: hi, where: c .> Self(repeating: hi))
-        return c
+    @inlinable @inline(__always) public func clamped(_ lo: Double, _ hi: Double) -> Self {
+        let c = replacing(with: lo, where: self .< Self(repeating: lo))
+        return c.replacing(with: hi, where: c .> Self(repeating: hi))
     }
 }
 
 extension SIMD8: DoubleLanes where Scalar == Double {
     public typealias Bits = SIMD8<UInt64>
     public typealias Ints = SIMD8<Int64>
-
-    @inlinable @inline(__always)
-    public func clamped(_ lo: Double, _ hi: Double) -> Self {
-        // Each select tests the previous result, so the pair compiles to one
-        // max and one min instruction, and NaN fails both tests.
-        var c = self
-        c.replace(with: lo, where: c .< Self(repeating: lo))
-        c.replace(with: hi, where: c .> Self(repeating: hi))
-        return c
+    @inlinable @inline(__always) public func clamped(_ lo: Double, _ hi: Double) -> Self {
+        let c = replacing(with: lo, where: self .< Self(repeating: lo))
+        return c.replacing(with: hi, where: c .> Self(repeating: hi))
     }
 }
 

@@ -75,8 +75,8 @@ func toColumns(_ src: UnsafePointer<Double>, rows: Int, width: Int, stride: Int,
 /// What a layer kernel does with each block of results it computes, while
 /// they are still in registers: `block` takes 16 values (four vectors) at
 /// offset `at` of the output, `single` four. Fusing ReLU (and the
-/// derivatives going back) saves a pass over memory per layer. Generic, not closures, so that each kernel is compiled with
-/// its epilogue inlined.
+/// derivatives going back) saves a pass over memory per layer. Generic, not
+/// closures, so that each kernel is compiled with its epilogue inlined.
 protocol Epilogue {
     func block(_ at: Int, _ c0: Vec4, _ c1: Vec4, _ c2: Vec4, _ c3: Vec4)
     func single(_ at: Int, _ c0: Vec4)
@@ -294,10 +294,10 @@ func rowDots(_ x: UnsafePointer<Double>?, _ rows: UnsafePointer<Double>, count n
     @inline(__always) func total(_ c: Vec4) -> Double { (c[0] + c[1]) + (c[2] + c[3]) }
     var c = (Vec4.zero, Vec4.zero, Vec4.zero, Vec4.zero, Vec4.zero, Vec4.zero, Vec4.zero, Vec4.zero)
     if n == 8 {
-        // The full block: eight row pointers fixed before the loop, no tests inside it.
-        // The rows' pointers come out of an opaque call, so that the
-        // optimizer keeps eight base registers instead of re-deriving each
-        // row from the last with an add per load.
+        // The full block, with no tests inside the loop. The rows' pointers
+        // come out of an opaque call, so that the optimizer keeps eight base
+        // registers instead of re-deriving each row from the last with an
+        // add per load.
         let (r0, r1, r2, r3, r4, r5, r6, r7) = eightRows(rows, stride: S)
         @inline(__always) func accumulate(_ v: Vec4, _ i: Int) {
             c.0 = c.0.addingProduct(v, load4(r0 + i)); c.1 = c.1.addingProduct(v, load4(r1 + i))

@@ -16,6 +16,9 @@ public struct RandomState: Sendable, Equatable {
 
     @usableFromInline var key: [UInt32]
     @usableFromInline var pos: Int
+    /// key's words tempered, made for the whole state at each twist (a loop
+    /// that vectorizes) so that a draw is one load; valid while pos < 624.
+    @usableFromInline var tempered: [UInt32]
     /// Whether a Gaussian from the last polar pair is waiting to be returned.
     public private(set) var hasGauss: Bool
     /// The cached Gaussian (meaningful when `hasGauss`).
@@ -25,6 +28,7 @@ public struct RandomState: Sendable, Equatable {
     /// are rejected, as NumPy rejects them.
     public init(seed: Int) throws {
         key = [UInt32](repeating: 0, count: RandomState.stateLength)
+        tempered = key
         pos = RandomState.stateLength
         hasGauss = false
         cachedGaussian = 0
@@ -64,6 +68,12 @@ public struct RandomState: Sendable, Equatable {
         pos = newPos
         hasGauss = newHas
         cachedGaussian = newHas ? g : 0
+        temperAll()
+    }
+
+    /// Equal states give equal streams (the tempered words follow from the key).
+    public static func == (a: RandomState, b: RandomState) -> Bool {
+        a.key == b.key && a.pos == b.pos && a.hasGauss == b.hasGauss && a.cachedGaussian == b.cachedGaussian
     }
 
     // MARK: - Draws
@@ -72,13 +82,26 @@ public struct RandomState: Sendable, Equatable {
     @inlinable
     public mutating func nextUInt32() -> UInt32 {
         if pos >= RandomState.stateLength { twist() }
-        var y = key[pos]
+        let y = tempered[pos]
         pos += 1
-        y ^= y >> 11
-        y ^= (y << 7) & 0x9d2c_5680
-        y ^= (y << 15) & 0xefc6_0000
-        y ^= y >> 18
         return y
+    }
+
+    /// MT19937's tempering of every word of the key into `tempered`.
+    @usableFromInline
+    mutating func temperAll() {
+        key.withUnsafeBufferPointer { k in
+            tempered.withUnsafeMutableBufferPointer { t in
+                for i in 0..<RandomState.stateLength {
+                    var y = k[i]
+                    y ^= y >> 11
+                    y ^= (y << 7) & 0x9d2c_5680
+                    y ^= (y << 15) & 0xefc6_0000
+                    y ^= y >> 18
+                    t[i] = y
+                }
+            }
+        }
     }
 
     @usableFromInline
@@ -95,6 +118,7 @@ public struct RandomState: Sendable, Equatable {
             for i in (n - m)..<(n - 1) { mix(i, i + 1, i + m - n) }
             mix(n - 1, 0, m - 1)
         }
+        temperAll()
         pos = 0
     }
 

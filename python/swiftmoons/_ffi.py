@@ -110,6 +110,13 @@ def _load() -> ctypes.CDLL:
         if found // 100 != EXPECTED_VERSION // 100:
             tried.append(f"{path} (version {found}, this package needs {EXPECTED_VERSION})")
             continue
+        # An AVX-512 build named by SWIFTMOONS_LIBRARY, or copied over the
+        # baseline, would die on its first vector instruction here.
+        variant_of = lib.sm_build_variant
+        variant_of.restype, variant_of.argtypes = c_char_p, []
+        if variant_of() == b"avx512" and not AVX512_FLAGS <= cpu_flags():
+            tried.append(f"{path} (built for AVX-512, which this processor lacks)")
+            continue
         return lib
     raise OSError(
         "swiftmoons could not load its native library. Tried:\n  "

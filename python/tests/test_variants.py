@@ -51,6 +51,19 @@ def test_forcing_avx512_on_a_processor_without_it_fails_at_import():
     assert result.returncode == 1 and "OSError" in result.stderr and "lacks" in result.stderr
 
 
+def test_an_avx512_build_is_refused_where_the_processor_lacks_it(monkeypatch):
+    # The loader asks the library what it was built for before using it.
+    if not AVX512_BUILD.is_file():
+        pytest.fail(f"{AVX512_BUILD} is missing: `make lib` builds it")
+    monkeypatch.setenv("SWIFTMOONS_LIBRARY", str(AVX512_BUILD))
+    monkeypatch.setenv("SWIFTMOONS_VARIANT", "auto")
+    monkeypatch.setattr(_ffi, "cpu_flags", lambda: frozenset({"avx2", "fma"}))
+    with pytest.raises(OSError, match="built for AVX-512, which this processor lacks"):
+        _ffi._load()
+    monkeypatch.setenv("SWIFTMOONS_LIBRARY", str(AVX512_BUILD.with_name(_ffi.LIBRARY_NAME)))
+    assert _ffi._load().sm_build_variant() == b"avx2"
+
+
 def test_the_loaded_build_fits_the_processor():
     if os.environ.get("SWIFTMOONS_LIBRARY") or os.environ.get("SWIFTMOONS_VARIANT"):
         pytest.skip("the library was chosen by hand")

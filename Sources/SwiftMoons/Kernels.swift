@@ -14,7 +14,8 @@ import Darwin
 func sigmoidBulk(_ z: UnsafePointer<Double>, _ a: UnsafeMutablePointer<Double>, _ n: Int) {
     var i = 0
     while i &+ 8 <= n {
-        store8(a + i, sigmoidLanes(load8(z + i)))
+        let v = UnsafeRawPointer(z + i).loadUnaligned(as: Vec8.self)
+        UnsafeMutableRawPointer(a + i).storeBytes(of: sigmoidLanes(v), as: Vec8.self)
         i &+= 8
     }
     while i &+ 4 <= n {
@@ -31,17 +32,6 @@ func sigmoidLanes<V: DoubleLanes>(_ v: V) -> V {
     // The clip keeps exp's argument where 2^k needs one product; NaN
     // passes it, and the result is NaN (as NumPy's).
     return one / (one + expLanes(-v.clamped(-500, 500), wideRange: false))
-}
-
-/// ReLU over `n` values (NaN passes through, as np.maximum lets it).
-@inline(__always)
-func reluBulk(_ z: UnsafePointer<Double>, _ a: UnsafeMutablePointer<Double>, _ n: Int) {
-    var i = 0
-    while i + 4 <= n {
-        store4(a + i, reluLanes(load4(z + i)))
-        i += 4
-    }
-    while i < n { a[i] = relu(z[i]); i += 1 }
 }
 
 /// max(v, 0) per lane: negatives become 0; NaN fails the test and passes
@@ -65,26 +55,13 @@ func reluBackward(_ g: Vec4, _ z: Vec4) -> Vec4 {
 @inline(__always)
 func sigmoidBackward(_ g: Vec4, _ a: Vec4) -> Vec4 { g * (a * (Vec4(repeating: 1) - a)) }
 
-/// dz = da * f'(z, a) over `n` values, vectorized for ReLU and sigmoid.
+/// dz = da * f'(z, a) over `n` values, for the activations whose derivative
+/// is not applied inside the backward product (ReLU's and the sigmoid's are:
+/// see ColumnKernels.swift).
 @inline(__always)
 func activationBackward(_ act: Activation, _ da: UnsafePointer<Double>, _ z: UnsafePointer<Double>,
                         _ a: UnsafePointer<Double>, _ dz: UnsafeMutablePointer<Double>, _ n: Int) {
-    var i = 0
-    switch act.kind {
-    case .relu:
-        while i + 4 <= n {
-            store4(dz + i, reluBackward(load4(da + i), load4(z + i)))
-            i += 4
-        }
-    case .sigmoid:
-        while i + 4 <= n {
-            store4(dz + i, sigmoidBackward(load4(da + i), load4(a + i)))
-            i += 4
-        }
-    default:
-        break
-    }
-    while i < n { dz[i] = da[i] * act.derivative(z[i], a[i]); i += 1 }
+    for i in 0..<n { dz[i] = da[i] * act.derivative(z[i], a[i]) }
 }
 
 /// The BCE terms y log(o + 1e-9) + (1 - y) log(1 - o + 1e-9) and the output

@@ -621,11 +621,11 @@ public final class Network {
     }
 }
 
-/// Applies a parameter-free (or fixed-parameter) activation to `n` values.
+/// Applies a parameter-free (or fixed-parameter) activation to `n` values
+/// (ReLU is applied inside the layer product instead: see columnForward).
 @inline(__always)
 func applyActivation(_ act: Activation, _ z: UnsafeMutablePointer<Double>, _ a: UnsafeMutablePointer<Double>, _ n: Int) {
     switch act.kind {
-    case .relu: reluBulk(z, a, n)
     case .sigmoid: sigmoidBulk(z, a, n)
     default: for i in 0..<n { a[i] = act.value(z[i]) }
     }

@@ -58,16 +58,6 @@ extension SIMD8: DoubleLanes where Scalar == Double {
     }
 }
 
-@inline(__always) @usableFromInline
-func load8(_ p: UnsafePointer<Double>) -> Vec8 {
-    UnsafeRawPointer(p).loadUnaligned(as: Vec8.self)
-}
-
-@inline(__always) @usableFromInline
-func store8(_ p: UnsafeMutablePointer<Double>, _ v: Vec8) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vec8.self)
-}
-
 /// e^x for each lane. Cody–Waite reduction x = k ln2 + r with |r| <= ln2/2,
 /// a degree-13 Taylor polynomial for e^r (truncation below 1e-17), and 2^k
 /// applied in two halves so that neither overflows the exponent field:
@@ -78,8 +68,8 @@ public func exp(_ x: Vec4) -> Vec4 {
     expFinite(x.clamped(-746, 710))
 }
 
-/// e^x for lanes already known to lie in [-746, 710] (no NaN): `exp` without
-/// its clamp, for callers that clamp anyway.
+/// e^x for lanes already known to lie in [-746, 710] (or NaN): `exp`
+/// without its clamp, for callers that clamp anyway.
 @inlinable @inline(__always)
 public func expFinite(_ xc: Vec4) -> Vec4 { expLanes(xc, wideRange: true) }
 

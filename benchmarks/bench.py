@@ -5,7 +5,9 @@
 
 Each workload runs several times for each implementation; the table gives the
 medians and the ratio reference / swiftmoons next to the target the project
-set for it. JAX and PyTorch are reported when installed. This is a
+set for it. Where JAX is installed, a JAX column follows: the same workloads
+as jit-compiled float64 programs (jax_columns.py), checked against the
+reference, compile time reported apart. PyTorch has no column. This is a
 benchmark, not a test: nothing here fails on a slow machine.
 """
 
@@ -13,12 +15,15 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import importlib.util
+import json
 import os
 import platform
 import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -92,6 +97,16 @@ print((after - before) * 1024, X.nbytes + out.nbytes)
 """
 
 
+def jax_column(epochs, grid_n, seeds, reps, calls):
+    """The JAX column's results (see jax_columns.py), or None without JAX."""
+    if importlib.util.find_spec("jax") is None:  # (not imported here: it runs in a process of its own)
+        return None
+    out = subprocess.run([sys.executable, str(Path(__file__).with_name("jax_columns.py")),
+                          *(str(v) for v in (epochs, grid_n, seeds, reps, calls))],
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def memory_growth(n, impl):
     """Peak RSS growth (bytes) of one forward pass on an n x n grid, with the
     bytes of its input and output, measured in a fresh interpreter."""
@@ -114,13 +129,24 @@ def main(argv=None) -> int:
     print(f"swiftmoons benchmark, {datetime.date.today().isoformat()}{' (quick mode)' if quick else ''}")
     print(f"machine: {cpu_model()}, {os.cpu_count()} cores; Python {platform.python_version()}, "
           f"NumPy {np.__version__}, swiftmoons {sm.__version__} ({sm.native_variant} build, {sm.get_threads()} threads)")
-    for name in ("jax", "torch"):
-        try:
-            __import__(name)
-            print(f"{name}: installed, but this version of the benchmark has no {name} column yet")
-        except ImportError:
-            print(f"{name}: not installed, its column is skipped")
+    calls = 200 if quick else 5000
+    jaxed = jax_column(epochs, grid_n, seeds, reps, calls)
+    if jaxed:
+        print(f"jax: {jaxed['version']} on {jaxed['platform']}, float64, in a process of its own; its article "
+              f"run's loss histories within {jaxed['worst']:.1e} of the reference's; compile times "
+              + ", ".join(f"{k} {fmt(v)}" for k, v in jaxed["compile"].items()))
+    else:
+        print("jax: not installed, its column is skipped")
+    try:
+        __import__("torch")
+        print("torch: installed, but this benchmark has no PyTorch column")
+    except ImportError:
+        print("torch: not installed")
+    G = grid(grid_n)
     rows = []
+    # The JAX time of each workload (None without JAX), in the order of rows.
+    times = jaxed["times"] if jaxed else {}
+    jax_times = [times.get(k) for k in ("article", "train_step", "forward relu", "forward sigmoid", "sweep")]
 
     # 1. The article's full run: data, both networks, training, evaluation.
     ours, theirs = paired_times(lambda: article.run(epochs=epochs).close(), lambda: ref.run_article(epochs=epochs), reps)
@@ -131,7 +157,6 @@ def main(argv=None) -> int:
     X = sm.standardize(X)
     batch, labels = X[:64].copy(), y[:64].astype(np.float64)
     net, ref_net = sm.TwoLayerNet("relu", seed=42), ref.TwoLayerNet("relu", seed=42)
-    calls = 200 if quick else 5000
     ours, theirs = paired_times(lambda: [net.train_step(batch, labels, 0.05) for _ in range(calls)],
                                 lambda: [ref_net.train_step(batch, labels, 0.05) for _ in range(calls // 10)], reps)
     ours, theirs = ours / calls, theirs / (calls // 10)
@@ -140,7 +165,6 @@ def main(argv=None) -> int:
     # 3. Forward pass of the trained networks on a grid (both cores).
     result = article.run(epochs=epochs)
     expected = ref.run_article(epochs=epochs)
-    G = grid(grid_n)
     for name, target in (("relu", 20), ("sigmoid", 50)):
         ours, theirs = paired_times(lambda: result.nets[name].forward(G), lambda: expected["nets"][name].forward(G), reps)
         rows.append((f"3. forward, {grid_n}x{grid_n} grid, {name}", ours, theirs, target))
@@ -159,16 +183,20 @@ def main(argv=None) -> int:
 
     width = max(len(r[0]) for r in rows)
     if args.markdown:
-        print("\n| workload | swiftmoons | reference | ratio | target |\n|---|---:|---:|---:|---:|")
+        print("\n| workload | swiftmoons | reference | ratio | target |" + (" jax | jax / swiftmoons |" if jaxed else "")
+              + "\n|---|---:|---:|---:|---:|" + ("---:|---:|" if jaxed else ""))
     else:
-        print(f"\n{'workload':<{width}}  {'swiftmoons':>11}  {'reference':>11}  {'ratio':>8}  {'target':>7}")
-    for what, ours, theirs, target in rows:
+        print(f"\n{'workload':<{width}}  {'swiftmoons':>11}  {'reference':>11}  {'ratio':>8}  {'target':>7}"
+              + (f"  {'':5}  {'jax':>11}  {'jax/ours':>8}" if jaxed else ""))
+    for (what, ours, theirs, target), jax_time in zip(rows, jax_times):
         ratio = theirs / ours
         mark = "ok" if ratio >= target else "below"
         if args.markdown:
-            print(f"| {what} | {fmt(ours)} | {fmt(theirs)} | {ratio:.1f}x | {target}x ({mark}) |")
+            print(f"| {what} | {fmt(ours)} | {fmt(theirs)} | {ratio:.1f}x | {target}x ({mark}) |"
+                  + (f" {fmt(jax_time)} | {jax_time / ours:.1f}x |" if jaxed else ""))
         else:
-            print(f"{what:<{width}}  {fmt(ours):>11}  {fmt(theirs):>11}  {ratio:>7.1f}x  {target:>6}x  {mark}")
+            print(f"{what:<{width}}  {fmt(ours):>11}  {fmt(theirs):>11}  {ratio:>7.1f}x  {target:>6}x  {mark:5}"
+                  + (f"  {fmt(jax_time):>11}  {jax_time / ours:>7.1f}x" if jaxed else ""))
     scaling = one / two
     same = np.array_equal(sm.sweep(range(seeds), epochs=sweep_epochs, threads=1)["loss_history"],
                           sm.sweep(range(seeds), epochs=sweep_epochs, threads=2)["loss_history"])

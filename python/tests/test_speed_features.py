@@ -1,6 +1,7 @@
 """The parallel entry points give the same numbers as the serial reference,
 whatever the thread count; the benchmark runs (quick mode, no timing asserted)."""
 
+import re
 import subprocess
 import sys
 
@@ -77,3 +78,9 @@ def test_benchmark_runs_in_quick_mode():
     assert result.returncode == 0, result.stderr
     for row in ("1. article run", "2. train_step", "3. forward", "4. sweep", "5. memory", "machine:"):
         assert row in result.stdout
+    # The JAX column (jax is in the test extra): its article run must agree
+    # with the reference before its times mean anything.
+    pytest.importorskip("jax")
+    agreement = re.search(r"jax: article run's loss histories within (\S+) of the reference's", result.stdout)
+    assert agreement and float(agreement.group(1)) <= 1e-12, result.stdout
+    assert "jax/ours" in result.stdout

@@ -81,6 +81,6 @@ def test_benchmark_runs_in_quick_mode():
     # The JAX column (jax is in the test extra): its article run must agree
     # with the reference before its times mean anything.
     pytest.importorskip("jax")
-    agreement = re.search(r"jax: article run's loss histories within (\S+) of the reference's", result.stdout)
+    agreement = re.search(r"article run's loss histories within (\S+) of the reference's", result.stdout)
     assert agreement and float(agreement.group(1)) <= 1e-12, result.stdout
     assert "jax/ours" in result.stdout

@@ -19,7 +19,6 @@ import importlib.util
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import time
@@ -29,19 +28,7 @@ import numpy as np
 
 import swiftmoons as sm
 from swiftmoons import article, reference as ref
-
-
-def median_time(fn, repeats, warm_up=True):
-    """The median of `repeats` timed calls, after one untimed call (first-touch
-    page faults, idle threads waking up) unless the call is long anyway."""
-    if warm_up:
-        fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+from timing import median_time
 
 
 def paired_times(ours, theirs, repeats):

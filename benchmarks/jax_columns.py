@@ -14,7 +14,6 @@ before timing, and its compile time reported apart).
 from __future__ import annotations
 
 import json
-import statistics
 import sys
 import time
 
@@ -23,6 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from swiftmoons import reference as ref
+from timing import median_time
 
 jax.config.update("jax_enable_x64", True)
 
@@ -174,16 +174,6 @@ class JaxColumn:
         return jax.block_until_ready(losses)
 
 
-def _median(fn, repeats):
-    fn()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
 def main(argv):
     epochs, grid_n, seeds, reps, calls = (int(a) for a in argv)
     line = np.linspace(-2.5, 2.5, grid_n)
@@ -191,11 +181,11 @@ def main(argv):
     column = JaxColumn(epochs)
     worst = column.prepare(np.c_[xx.ravel(), yy.ravel()], range(seeds))
     times = {
-        "article": _median(column.article_run, reps),
-        "train_step": _median(lambda: column.train_step(calls), reps) / calls,
-        "forward relu": _median(lambda: column.forward("relu"), reps),
-        "forward sigmoid": _median(lambda: column.forward("sigmoid"), reps),
-        "sweep": _median(lambda: column.sweep(range(seeds)), 1 if reps == 1 else 2),
+        "article": median_time(column.article_run, reps),
+        "train_step": median_time(lambda: column.train_step(calls), reps) / calls,
+        "forward relu": median_time(lambda: column.forward("relu"), reps),
+        "forward sigmoid": median_time(lambda: column.forward("sigmoid"), reps),
+        "sweep": median_time(lambda: column.sweep(range(seeds)), 1 if reps == 1 else 2),
     }
     print(json.dumps({"version": jax.__version__, "platform": jax.devices()[0].platform, "worst": worst,
                       "compile": column.compile_seconds, "times": times}))

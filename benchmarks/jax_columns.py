@@ -142,8 +142,8 @@ class JaxColumn:
         worst = max(float(np.max(np.abs(losses[k] - expected["loss_history"][name])))
                     for k, name in enumerate(ACTIVATIONS))
         self.final = final
-        X, y = _data()[0][:64], _data()[2][:64].astype(float).reshape(-1, 1)
-        self.batch_xy = (jnp.asarray(X), jnp.asarray(y))
+        X_train, _, y_train, _ = _data()
+        self.batch_xy = (jnp.asarray(X_train[:64]), jnp.asarray(y_train[:64], float).reshape(-1, 1))
         self._compiled("train_step", lambda: self._step(final[1], *self.batch_xy))
         self.grid = jnp.asarray(grid)
         for name, p in zip(ACTIVATIONS, final):

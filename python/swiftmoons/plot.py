@@ -74,13 +74,14 @@ def _style():
 
 
 def _axes(ax, shape=None, figsize=(7, 5)):
-    """The given axes and their figure, or a new figure with `shape` subplots."""
-    if ax is not None:
-        first = np.ravel(ax)[0]
-        return first.figure, ax
-    fig, axes = plt.subplots(*(shape or (1, 1)), figsize=figsize)
-    fig.patch.set_facecolor(PALETTE["bg"])
-    return fig, axes
+    """The given axes and their figure, or a new figure with `shape` subplots;
+    every panel gets the palette's panel colour."""
+    if ax is None:
+        fig, ax = plt.subplots(*(shape or (1, 1)), figsize=figsize)
+        fig.patch.set_facecolor(PALETTE["bg"])
+    for panel in np.ravel(ax):
+        panel.set_facecolor(PALETTE["panel"])
+    return np.ravel(ax)[0].figure, ax
 
 
 def _classes(ax, X, y, size=40, alpha=0.9, linewidths=0.5):
@@ -101,7 +102,6 @@ def dataset(X, y, ax=None):
     """Figure 1: the moons, coloured by class."""
     with _style():
         fig, ax = _axes(ax)
-        ax.set_facecolor(PALETTE["panel"])
         _classes(ax, np.asarray(X), np.asarray(y))
         ax.set_title("make_moons -- our dataset", color=PALETTE["text"], fontsize=13)
         _muted(ax, "x₁", "x₂")
@@ -114,7 +114,6 @@ def loss_curves(loss_history: dict, ax=None):
     """Figure 2: training loss per epoch for each activation, final values annotated."""
     with _style():
         fig, ax = _axes(ax, figsize=(10, 5))
-        ax.set_facecolor(PALETTE["panel"])
         for i, (name, history) in enumerate(loss_history.items()):
             history = np.asarray(history)
             c = colour(name, i)
@@ -137,7 +136,6 @@ def decision_boundary(net, X, y, ax=None, title=None, step=0.025, name=None, ind
     c = colour(name, index)
     with _style():
         fig, ax = _axes(ax)
-        ax.set_facecolor(PALETTE["panel"])
         x0, x1 = X[:, 0].min() - 0.5, X[:, 0].max() + 0.5
         y0, y1 = X[:, 1].min() - 0.5, X[:, 1].max() + 0.5
         xx, yy = np.meshgrid(np.arange(x0, x1, step), np.arange(y0, y1, step))
@@ -178,7 +176,6 @@ def signal_trace(traces: dict, axes=None, titles=("Class 0 sample (deep in its m
             f"{'z' if s % 2 == 0 else 'a'}{s // 2 + 1}" for s in range(stages)]
         x = np.arange(stages)
         for row, ax in enumerate(np.ravel(axes)):
-            ax.set_facecolor(PALETTE["panel"])
             for i, (name, trace) in enumerate(traces.items()):
                 values = np.asarray(trace)[row]
                 c = colour(name, i)
@@ -210,7 +207,6 @@ def hidden_space(nets: dict, X_test, y_test, axes=None, layers=(1, 2)):
             c = colour(name, col)
             for row, layer in enumerate(layers):
                 ax = grid[row, col]
-                ax.set_facecolor(PALETTE["panel"])
                 H = net.get_hidden(X_test, layer=layer)
                 _classes(ax, H, y_test, alpha=0.85, linewidths=0.4)
                 ax.text(0.04, 0.96, f"std: {H.std():.4f}", transform=ax.transAxes, fontsize=9, va="top",
@@ -276,7 +272,6 @@ def activation_curves(curves: dict, axes=None):
         left.set_title("Activations", color=PALETTE["text"], fontsize=12)
         right.set_title("Derivatives: the multiplier backprop applies", color=PALETTE["text"], fontsize=12)
         for ax, ylab in ((left, "f(x)"), (right, "f'(x)")):
-            ax.set_facecolor(PALETTE["panel"])
             _muted(ax, "x", ylab)
             ax.legend(fontsize=9)
         fig.tight_layout()
@@ -288,7 +283,6 @@ def vanishing_gradients(result: dict, ax=None):
     layers = result["layers"]
     with _style():
         fig, ax = _axes(ax, figsize=(10, 5))
-        ax.set_facecolor(PALETTE["panel"])
         for name, c, lab in _series(list(result["norms"])):
             ax.semilogy(layers, result["norms"][name], "o-", color=c, lw=2, markersize=5, label=lab)
         # The bound, anchored at the sigmoid network's output layer if present.
@@ -307,7 +301,6 @@ def dead_relu(result: dict, ax=None):
     """Alive units against training step for ReLU and Leaky ReLU under a cold bias."""
     with _style():
         fig, ax = _axes(ax, figsize=(10, 5))
-        ax.set_facecolor(PALETTE["panel"])
         for name, c, lab in _series(list(result["alive"])):
             ax.plot(result["steps"], result["alive"][name], color=c, lw=2.5, label=lab)
         ax.set_ylim(-3, result["units"] + 3)
@@ -331,7 +324,6 @@ def depth_sweep(result: dict, axes=None):
         left.set_title("Test accuracy by depth (moons)", color=PALETTE["text"], fontsize=12)
         right.set_title("Final training loss by depth", color=PALETTE["text"], fontsize=12)
         for ax, ylab in ((left, "Test accuracy"), (right, "Loss")):
-            ax.set_facecolor(PALETTE["panel"])
             _muted(ax, "Hidden layers", ylab)
             ax.legend(fontsize=9)
         fig.tight_layout()
@@ -359,7 +351,5 @@ def digits_comparison(result: dict, axes=None):
         right.set_xticklabels([lab for _, _, lab in series])
         right.set_title(f"Training time, {result['epochs']} epochs", color=PALETTE["text"], fontsize=12)
         _muted(right, None, "Milliseconds")
-        for ax in (left, right):
-            ax.set_facecolor(PALETTE["panel"])
         fig.tight_layout()
     return fig

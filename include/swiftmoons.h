@@ -10,14 +10,22 @@
  *     codes below. On failure, sm_last_error() describes what went wrong and
  *     no output or object has been changed.
  *   - Objects are opaque handles made by *_create and released by *_free;
- *     freeing NULL does nothing. A handle that is not live (freed, never
- *     created, or of the other type) gives SM_ERR_INVALID_HANDLE.
+ *     freeing NULL does nothing. A handle is a number the library hands out
+ *     once and never again, not an address: a handle that is not live
+ *     (freed, never created, or of another type) always gives
+ *     SM_ERR_INVALID_HANDLE, however many objects were made since.
  *   - The caller owns every buffer. Sizes are element counts (int64_t) and
  *     are checked against what the call needs.
  *   - Matrices are row-major float64. A network's weights W_k have shape
  *     (layer_sizes[k-1], layer_sizes[k]) and map rows as z = a W_k + b_k.
  *   - A handle may be shared between threads; calls on one handle are
  *     serialized.
+ *   - No call stops the process on bad input: every buffer whose size the
+ *     caller chooses is asked of the allocator first, and a refusal is
+ *     SM_ERR_OUT_OF_MEMORY with the bytes asked for in sm_last_error().
+ *   - Long calls (training, sweeps, forward passes) take an sm_progress
+ *     (NULL for none): another thread may cancel it, and the call then
+ *     returns SM_ERR_CANCELLED within a few milliseconds of work.
  */
 #ifndef SWIFTMOONS_H
 #define SWIFTMOONS_H
@@ -61,7 +69,8 @@ enum sm_status {
     SM_ERR_BAD_SHAPE = 2,      /* a buffer of the wrong size                */
     SM_ERR_INVALID_HANDLE = 3, /* NULL, freed or foreign handle             */
     SM_ERR_OUT_OF_MEMORY = 4,  /* sizes too large to allocate               */
-    SM_ERR_INTERNAL = 5        /* a bug: please report it                   */
+    SM_ERR_INTERNAL = 5,       /* a bug: please report it                   */
+    SM_ERR_CANCELLED = 6       /* sm_progress_cancel stopped the call       */
 };
 
 /* The message of the last failed call on this thread (thread-local; "" if
@@ -69,6 +78,23 @@ enum sm_status {
 SM_API const char *sm_last_error(void);
 /* The name of a status code ("SM_OK", "SM_ERR_BAD_SHAPE", ...); static. */
 SM_API const char *sm_status_name(int status);
+
+/* The number of live objects of every type (for leak checks). */
+SM_API int64_t sm_live_object_count(void);
+
+/* ---- Progress and cancellation ------------------------------------------ */
+
+typedef struct sm_progress sm_progress;
+
+/* A cancel flag and a count of work done, for one long call at a time. */
+SM_API int sm_progress_create(sm_progress **out);
+/* Releases it; NULL does nothing. Free it only after the call using it returned. */
+SM_API int sm_progress_free(sm_progress *progress);
+/* Asks the call using it to stop (safe from any thread; it stays set). */
+SM_API int sm_progress_cancel(sm_progress *progress);
+/* Units of work done and planned by the call using it: epochs every
+ * network has finished (training), seeds finished (sweeps), rows (forward). */
+SM_API int sm_progress_get(sm_progress *progress, int64_t *completed, int64_t *total);
 
 /* ---- Threads ------------------------------------------------------------------ */
 
@@ -147,6 +173,16 @@ SM_API int sm_net_create_from_params(const int64_t *layer_sizes, int64_t n_layer
                                      int64_t n_params, sm_net **out);
 /* Releases the network; NULL does nothing. */
 SM_API int sm_net_free(sm_net *net);
+/* An independent copy: parameters, epochs trained and records. */
+SM_API int sm_net_clone(sm_net *net, sm_net **out);
+/* The epochs the network has trained (by sm_net_fit / sm_train_together). */
+SM_API int sm_net_epochs_trained(sm_net *net, int64_t *out);
+/* Restores what training left, as a saved file holds it: epochs trained and
+ * count records (epochs[i] in 0..epochs_trained, losses and accuracies) with
+ * params_len = 0 or count x param_count recorded parameters. */
+SM_API int sm_net_restore_training(sm_net *net, int64_t epochs_trained, const int64_t *epochs,
+                                   const double *eval_loss, const double *eval_accuracy, int64_t count,
+                                   const double *params, int64_t params_len);
 
 /* The number of layer sizes (weight layers + 1). */
 SM_API int sm_net_layer_count(sm_net *net, int64_t *out);
@@ -167,12 +203,17 @@ SM_API int sm_net_get_biases(sm_net *net, int64_t layer, double *out, int64_t le
 SM_API int sm_net_set_biases(sm_net *net, int64_t layer, const double *values, int64_t len);
 
 /* The output for n samples: x is n x d (d = input width), out n x output
- * width (len = its element count). */
+ * width (len = its element count). progress may be NULL. */
 SM_API int sm_net_forward(sm_net *net, const double *x, int64_t n, int64_t d, double *out,
-                          int64_t len);
+                          int64_t len, sm_progress *progress);
 /* One SGD step on a batch in the article's order; y is n x target width
- * (output width, or 1 class index per sample for softmax),
- * lr must be finite; *loss gets the batch's BCE before the update. */
+ * (output width, or 1 class index per sample for softmax); *loss gets the
+ * batch's loss before the update.
+ *
+ * The rule of every training and evaluation call: x must be finite; y must
+ * hold values in [0, 1] for a sigmoid output (labels 0 and 1, or soft
+ * labels), class indices for softmax, finite values for identity; lr must
+ * be finite and >= 0 (a negative rate would climb the loss). */
 SM_API int sm_net_train_step(sm_net *net, const double *x, int64_t n, int64_t d,
                              const double *y, int64_t y_len, double lr, double *loss);
 /* Activations of hidden layer k (1 .. n_layers - 2) for n samples:
@@ -250,7 +291,7 @@ SM_API int sm_article_sweep(const int64_t *seeds, int64_t n_seeds, const char *c
                             const double *alphas, int64_t n_activations, int64_t n_samples,
                             double noise, int64_t data_seed, int64_t split_seed, int64_t epochs,
                             double lr, int64_t batch_size, double *losses, int64_t loss_len,
-                            double *accuracy, int64_t accuracy_len);
+                            double *accuracy, int64_t accuracy_len, sm_progress *progress);
 
 /* ---- Whole-run training ------------------------------------------------------ */
 
@@ -266,19 +307,29 @@ SM_API int sm_article_sweep(const int64_t *seeds, int64_t n_seeds, const char *c
  * the evaluation set (eval_x: eval_n x d, eval_y: eval_n x output width;
  * eval_n may be 0, then NULLs are fine and the metrics are NaN), and with
  * record_params != 0 a copy of all parameters. Records stay in the network
- * until sm_net_clear_records. */
+ * until sm_net_clear_records.
+ *
+ * progress (may be NULL) counts epochs; when it is cancelled the call
+ * returns SM_ERR_CANCELLED with the network as after its last whole epoch
+ * (sm_net_epochs_trained tells how many this call completed, their losses
+ * are in losses) and rng after those epochs' permutations: fitting the
+ * remaining epochs gives what one uninterrupted call gives. */
 SM_API int sm_net_fit(sm_net *net, const double *x, int64_t n, int64_t d, const double *y,
                       int64_t y_len, int64_t epochs, double lr, int64_t batch_size, sm_rng *rng,
                       int64_t record_every, int32_t record_params, const double *eval_x,
-                      int64_t eval_n, const double *eval_y, double *losses, int64_t loss_len);
+                      int64_t eval_n, const double *eval_y, double *losses, int64_t loss_len,
+                      sm_progress *progress);
 /* As sm_net_fit for n_nets networks sharing each epoch's permutation (the
  * article's loop trains sigmoid and ReLU this way). losses is
- * n_nets x epochs, row k for nets[k]. Each network may appear once. */
+ * n_nets x epochs, row k for nets[k]. Each network may appear once. When
+ * cancelled, each network stops after a whole epoch of its own (they may
+ * differ) and rng is left after the fewest epochs any network finished. */
 SM_API int sm_train_together(sm_net *const *nets, int64_t n_nets, const double *x, int64_t n,
                              int64_t d, const double *y, int64_t y_len, int64_t epochs, double lr,
                              int64_t batch_size, sm_rng *rng, int64_t record_every,
                              int32_t record_params, const double *eval_x, int64_t eval_n,
-                             const double *eval_y, double *losses, int64_t loss_len);
+                             const double *eval_y, double *losses, int64_t loss_len,
+                             sm_progress *progress);
 /* The number of records kept, and whether they include parameters. */
 SM_API int sm_net_record_count(sm_net *net, int64_t *count, int32_t *has_params);
 /* The records: epoch numbers, evaluation loss and accuracy; len = count. */

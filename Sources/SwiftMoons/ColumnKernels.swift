@@ -23,7 +23,10 @@ struct ColumnLayout {
     /// a short last batch costs only its own samples.
     static func stride(rows: Int) -> Int { (rows + 3) & ~3 }
 
-    init(sizes: [Int], rows: Int, targetWidth: Int) throws {
+    /// A layout for batches of up to `rows` samples. `forwardOnly` leaves out
+    /// what only training needs (targets, deltas and the loss's scratch):
+    /// forward passes then hold an input, a z and an a per layer, nothing more.
+    init(sizes: [Int], rows: Int, targetWidth: Int, forwardOnly: Bool = false) throws {
         let s = ColumnLayout.stride(rows: rows)
         stride = s
         var t = 0
@@ -33,18 +36,24 @@ struct ColumnLayout {
             return t
         }
         input = try take(try checkedCount(sizes[0], s, what: "Scratch"))
-        targets = try take(try checkedCount(targetWidth, s, what: "Scratch"))
+        targets = try take(forwardOnly ? 0 : try checkedCount(targetWidth, s, what: "Scratch"))
         var z: [Int] = [], a: [Int] = [], d: [Int] = []
         for w in sizes.dropFirst() {
             let n = try checkedCount(w, s, what: "Scratch")
-            z.append(try take(n)); a.append(try take(n)); d.append(try take(n))
+            z.append(try take(n)); a.append(try take(n))
+            d.append(forwardOnly ? z[z.count - 1] : try take(n))  // unused by forward passes
         }
         self.z = z; self.a = a; self.d = d
-        let widest = try checkedCount(sizes.max() ?? 1, s, what: "Scratch")
+        let widest = forwardOnly ? 0 : try checkedCount(sizes.max() ?? 1, s, what: "Scratch")
         da = try take(widest)
         terms = try take(widest)
         transposeScratch = try take(widest)
         total = t
+    }
+
+    /// The values of scratch one sample needs in a forward pass.
+    static func forwardValuesPerRow(_ sizes: [Int]) -> Int {
+        sizes.dropFirst().reduce(sizes.first ?? 0) { $0 &+ 2 &* $1 }
     }
 }
 

@@ -20,6 +20,8 @@ public func makeMoons(nOut: Int, nIn: Int, noise: Double?, shuffle: Bool,
     if let noise, !(noise.isFinite && noise >= 0) {
         throw SwiftMoonsError.badArgument("noise must be a finite number >= 0, got \(noise)")
     }
+    // x, y and the two angle grids.
+    try checkAllocation(5 * n, "make_moons of \(n) samples")
     var x = [Double](repeating: 0, count: 2 * n)
     var y = [Int](repeating: 0, count: n)
     let tOut = linspace(0, Double.pi, nOut), tIn = linspace(0, Double.pi, nIn)
@@ -71,6 +73,7 @@ public func standardize<C: Collection>(_ x: C, rows: Int, columns: Int) throws
     guard x.count == count else {
         throw SwiftMoonsError.badShape("X must have shape (\(rows), \(columns)), got \(x.count) values")
     }
+    try checkAllocation(count, "standardize of \(rows) x \(columns) values")
     var out = Array(x)
     if let bad = out.first(where: { !$0.isFinite }) {
         throw SwiftMoonsError.badArgument("X must be finite, found \(bad)")
@@ -135,6 +138,7 @@ public func splitIndices(samples n: Int, testCount nTest: Int, rng: inout Random
     guard n >= 2, nTest >= 1, nTest < n else {
         throw SwiftMoonsError.badArgument("Need 1 <= n_test < n_samples, got n_test=\(nTest), n_samples=\(n)")
     }
+    try checkAllocation(2 * n, of: Int.self, "A split of \(n) samples")
     let perm = rng.permutation(n)
     return (Array(perm[..<nTest]), Array(perm[nTest...]))
 }

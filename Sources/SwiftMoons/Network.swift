@@ -40,8 +40,25 @@ public final class Network {
     /// The rows processed at a time by `forward`, `hidden` and `trace`, so
     /// that scratch memory stays bounded for any number of samples: 64 keeps
     /// the article's layers in the first-level cache (256 spilled out of it
-    /// and ran a third slower).
+    /// and ran a third slower). Wide networks take fewer rows at a time, so
+    /// that a block's scratch stays near `blockBudget` values (down to one
+    /// row, which needs what it needs).
     static let blockRows = 64
+    static let blockBudget = 1 << 19
+
+    /// The rows of one forward block for this network.
+    var forwardBlockRows: Int {
+        let perRow = max(1, ColumnLayout.forwardValuesPerRow(layerSizes))
+        return max(1, min(Network.blockRows, Network.blockBudget / perRow))
+    }
+
+    /// The scratch layout of forward passes over `rows` samples.
+    func forwardLayout(rows: Int) throws -> ColumnLayout {
+        let c = try ColumnLayout(sizes: layerSizes, rows: min(rows, forwardBlockRows), targetWidth: targetWidth,
+                                 forwardOnly: true)
+        try checkAllocation(c.total, "A forward pass's scratch (\(c.stride) rows of layers \(layerSizes))")
+        return c
+    }
 
     /// The number of weight layers (`layerSizes.count - 1`).
     public var layerCount: Int { layerSizes.count - 1 }
@@ -80,6 +97,7 @@ public final class Network {
             throw SwiftMoonsError.badArgument("bias_init must be finite, got \(c)")
         }
         try Network.checkOutput(output, width: layerSizes.last ?? 1)
+        try checkAllocation(2 * count, "A network of layer sizes \(layerSizes) (its parameters and their gradients)")
         self.layerSizes = layerSizes
         self.activations = acts
         self.output = output
@@ -135,12 +153,43 @@ public final class Network {
             throw SwiftMoonsError.badShape("Layer sizes \(layerSizes) need \(count) parameters, got \(parameters.count)")
         }
         try Network.checkOutput(output, width: layerSizes.last ?? 1)
+        try checkAllocation(2 * count, "A network of layer sizes \(layerSizes) (its parameters and their gradients)")
         self.layerSizes = layerSizes
         self.activations = acts
         self.output = output
         weightOffsets = w; biasOffsets = b; slopeOffsets = s
         params = Array(parameters)
         grads = [Double](repeating: 0, count: count)
+    }
+
+    /// An independent copy: the same layers, parameters, epochs trained and
+    /// records; training one never touches the other.
+    public func copy() throws -> Network {
+        try checkAllocation(2 * params.count + records.parameters.count, "A copy of a network of layer sizes \(layerSizes)")
+        let twin = try Network(layerSizes: layerSizes, activations: activations, output: output, parameters: params)
+        twin.epochsTrained = epochsTrained
+        twin.records = records
+        return twin
+    }
+
+    /// Restores what training left on a network (as a saved file holds it):
+    /// the epochs trained and the records. Nothing changes if they do not fit
+    /// this network (recorded parameters must come in whole blocks of
+    /// `parameterCount`, one per record, or not at all).
+    public func restoreTraining(epochsTrained epochs: Int, records r: TrainingRecords) throws {
+        guard epochs >= 0 else { throw SwiftMoonsError.badArgument("epochs_trained must be >= 0, got \(epochs)") }
+        let k = r.epochs.count
+        guard r.evaluationLoss.count == k, r.evaluationAccuracy.count == k else {
+            throw SwiftMoonsError.badShape("Each record needs an epoch, a loss and an accuracy; got \(k), \(r.evaluationLoss.count) and \(r.evaluationAccuracy.count)")
+        }
+        guard r.parameters.isEmpty || r.parameters.count == k * params.count else {
+            throw SwiftMoonsError.badShape("Recorded parameters must hold \(k) x \(params.count) values, got \(r.parameters.count)")
+        }
+        if let bad = r.epochs.first(where: { $0 < 0 || $0 > epochs }) {
+            throw SwiftMoonsError.badArgument("Record epochs must be in 0...\(epochs) (the epochs trained), got \(bad)")
+        }
+        epochsTrained = epochs
+        records = r
     }
 
     private static func checkOutput(_ output: OutputKind, width: Int) throws {
@@ -199,6 +248,18 @@ public final class Network {
         }
         var i = 0
         for v in values { params[i] = v; i += 1 }
+    }
+
+    /// Copies the parameters into `out` (of `parameterCount` values).
+    func copyParameters(into out: UnsafeMutableBufferPointer<Double>) {
+        _ = out.update(from: params)
+    }
+
+    /// Puts back parameters saved by `copyParameters` (same count).
+    func setParametersUnchecked(_ values: [Double]) {
+        params.withUnsafeMutableBufferPointer { p in
+            values.withUnsafeBufferPointer { v in p.baseAddress!.update(from: v.baseAddress!, count: min(p.count, v.count)) }
+        }
     }
 
     /// The shape (rows, columns) of the weights of `layer` (1-based).
@@ -275,22 +336,53 @@ public final class Network {
         }
     }
 
-    /// Checks targets for the output's loss: class indices for softmax.
-    func checkTargets<Y: Collection>(_ y: Y, rows: Int, binary: Bool) throws where Y.Element == Double {
-        try checkOutput(count: y.count, rows: rows, width: targetWidth, name: "y")
+    /// Checks targets against what the output's loss accepts, the one rule
+    /// of every entry point: class indices 0..<outputWidth for softmax,
+    /// values in [0, 1] for sigmoid (binary cross-entropy's targets: labels
+    /// 0 and 1, or soft labels between), finite values for identity.
+    func checkTargets<Y: Collection>(_ y: Y, rows: Int, name: String = "y") throws where Y.Element == Double {
+        try checkOutput(count: y.count, rows: rows, width: targetWidth, name: name)
+        let valid: (Double) -> Bool, expected: String
         switch output {
         case .softmax:
-            if let bad = y.first(where: { !($0 >= 0 && $0 < Double(outputWidth) && $0.rounded() == $0) }) {
-                throw SwiftMoonsError.badArgument("Softmax labels must be class indices in 0...\(outputWidth - 1), found \(bad)")
+            let k = Double(outputWidth)
+            valid = { $0 >= 0 && $0 < k && $0.rounded() == $0 }
+            expected = "class indices 0...\(outputWidth - 1) for a softmax output of \(outputWidth) units"
+        case .sigmoid:
+            valid = { $0 >= 0 && $0 <= 1 }
+            expected = "values in [0, 1] (labels 0 and 1) for a sigmoid output"
+        case .identity:
+            valid = { $0.isFinite }
+            expected = "finite values for an identity output"
+        }
+        var i = 0
+        for v in y {
+            if !valid(v) {
+                throw SwiftMoonsError.badArgument("\(name) must hold \(expected); \(name) has \(v) at index \(i)")
             }
-        case .sigmoid where binary:
-            if let bad = y.first(where: { $0 != 0 && $0 != 1 }) {
-                throw SwiftMoonsError.badArgument("y must hold only 0 and 1; found \(bad)")
+            i += 1
+        }
+    }
+
+    /// Checks that every input value is finite (NaN or infinity would reach
+    /// the weights through the gradients).
+    func checkFinite<X: Collection>(_ x: X, name: String = "X") throws where X.Element == Double {
+        var i = 0
+        for v in x {
+            if !v.isFinite {
+                throw SwiftMoonsError.badArgument("\(name) must be finite; \(name) has \(v) at row \(i / inputWidth), column \(i % inputWidth)")
             }
-        default:
-            if let bad = y.first(where: { !$0.isFinite }) {
-                throw SwiftMoonsError.badArgument("y must be finite; found \(bad)")
-            }
+            i += 1
+        }
+    }
+
+    /// The learning rate rule of every training entry point: finite and >= 0.
+    /// A negative rate climbs the loss instead of descending it: almost
+    /// always a typo, and never SGD, so it is refused; 0 is allowed (the
+    /// step then only measures the loss).
+    static func checkLearningRate(_ lr: Double) throws {
+        guard lr.isFinite, lr >= 0 else {
+            throw SwiftMoonsError.badArgument("lr must be a finite number >= 0, got \(lr)")
         }
     }
 
@@ -299,6 +391,7 @@ public final class Network {
     func reserve(rows: Int) throws {
         if let c = columnLayout, c.stride >= rows { return }
         let c = try ColumnLayout(sizes: layerSizes, rows: rows, targetWidth: targetWidth)
+        try checkAllocation(c.total, "Training scratch for batches of \(rows) rows of layers \(layerSizes)")
         columnWork = [Double](repeating: 0, count: c.total)
         columnLayout = c
     }
@@ -379,14 +472,16 @@ public final class Network {
     /// its own, see ColumnKernels.swift) and hands each block to
     /// `emit(firstRow, rowCount, scratch, layout)`.
     private func blocks(_ x: UnsafePointer<Double>, rows: Int, through lastLayer: Int,
+                        progress: Progress? = nil,
                         _ emit: (Int, Int, UnsafeMutablePointer<Double>, ColumnLayout) -> Void) throws {
-        let c = try ColumnLayout(sizes: layerSizes, rows: min(rows, Network.blockRows), targetWidth: targetWidth)
+        let c = try forwardLayout(rows: rows)
         let inW = inputWidth
-        params.withUnsafeBufferPointer { p in
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: c.total) { scratch in
+        try params.withUnsafeBufferPointer { p in
+            try withUnsafeTemporaryAllocation(of: Double.self, capacity: c.total) { scratch in
                 let s = scratch.baseAddress!
                 var start = 0
                 while start < rows {
+                    try progress?.check("The pass over \(rows) rows")
                     let n = min(c.stride, rows - start)
                     toColumns(x + start * inW, rows: n, width: inW, stride: c.stride, s + c.input)
                     columnForward(rows: n, stride: c.stride, through: lastLayer, keepZ: true, p.baseAddress!, s, c)
@@ -402,15 +497,21 @@ public final class Network {
     /// The network's output for `rows` samples; `x` is `rows x inputWidth`,
     /// `out` is `rows x outputWidth`, both row-major.
     @_specialize(exported: true, where X == UnsafeBufferPointer<Double>, O == UnsafeMutableBufferPointer<Double>)
-    public func forward<X: Collection, O: MutableCollection>(_ x: X, rows: Int, into out: inout O) throws
+    public func forward<X: Collection, O: MutableCollection>(_ x: X, rows: Int, into out: inout O,
+                                                            progress: Progress? = nil) throws
     where X.Element == Double, O.Element == Double {
         try checkInput(count: x.count, rows: rows)
         try checkOutput(count: out.count, rows: rows, width: outputWidth, name: "The output")
         let threads = max(1, min(Parallel.threadCount, rows / Network.rowsPerThread))
-        let layout = try ColumnLayout(sizes: layerSizes, rows: min(rows, Network.blockRows), targetWidth: targetWidth)
+        let layout = try forwardLayout(rows: rows)
+        try checkAllocation(threads * layout.total, "A forward pass's scratch on \(threads) threads")
+        progress?.begin(total: rows)
         withInput(x) { xp in
-            withOutput(&out) { op in forwardInParallel(xp, rows: rows, into: op, threads: threads, layout: layout) }
+            withOutput(&out) { op in
+                forwardInParallel(xp, rows: rows, into: op, threads: threads, layout: layout, progress: progress)
+            }
         }
+        try progress?.check("The forward pass over \(rows) rows")
     }
 
     /// Rows below which a forward pass is not worth splitting across threads.
@@ -420,7 +521,7 @@ public final class Network {
     /// the layers block by block in scratch of its own. Rows are independent,
     /// so the result does not depend on the number of threads.
     private func forwardInParallel(_ x: UnsafePointer<Double>, rows: Int, into out: UnsafeMutablePointer<Double>,
-                                   threads: Int, layout c: ColumnLayout) {
+                                   threads: Int, layout c: ColumnLayout, progress: Progress?) {
         let block = c.stride, inW = inputWidth, outW = outputWidth, L = layerCount
         let per = (rows + threads - 1) / threads
         params.withUnsafeBufferPointer { pb in
@@ -432,6 +533,10 @@ public final class Network {
                     let s = scratch.baseAddress!, result = s + c.a[L - 1]
                     var start = first
                     while start < end {
+                        if let progress {
+                            if progress.isCancelled { return }
+                            progress.advance(by: min(block, end - start))
+                        }
                         let n = min(block, end - start)
                         toColumns(x + start * inW, rows: n, width: inW, stride: c.stride, s + c.input)
                         columnForward(rows: n, stride: c.stride, through: L, p, s, c)
@@ -448,9 +553,11 @@ public final class Network {
     }
 
     /// The network's output for `rows` samples, as a new array.
-    public func forward(_ x: [Double], rows: Int) throws -> [Double] {
-        var out = [Double](repeating: 0, count: try checkedCount(max(rows, 0), outputWidth, what: "The output"))
-        try forward(x, rows: rows, into: &out)
+    public func forward(_ x: [Double], rows: Int, progress: Progress? = nil) throws -> [Double] {
+        let count = try checkedCount(max(rows, 0), outputWidth, what: "The output")
+        try checkAllocation(count, "The output of \(rows) rows")
+        var out = [Double](repeating: 0, count: count)
+        try forward(x, rows: rows, into: &out, progress: progress)
         return out
     }
 
@@ -544,8 +651,9 @@ public final class Network {
     public func trainStep<X: Collection, Y: Collection>(_ x: X, _ y: Y, rows: Int, learningRate lr: Double) throws -> Double
     where X.Element == Double, Y.Element == Double {
         try checkInput(count: x.count, rows: rows)
-        try checkTargets(y, rows: rows, binary: false)
-        guard lr.isFinite else { throw SwiftMoonsError.badArgument("The learning rate must be finite, got \(lr)") }
+        try checkFinite(x)
+        try checkTargets(y, rows: rows)
+        try Network.checkLearningRate(lr)
         try reserve(rows: rows)
         return withInput(x) { xp in
             withInput(y) { yp in
@@ -560,7 +668,9 @@ public final class Network {
     public func gradients<X: Collection, Y: Collection>(_ x: X, _ y: Y, rows: Int) throws -> (loss: Double, gradients: [Double])
     where X.Element == Double, Y.Element == Double {
         try checkInput(count: x.count, rows: rows)
-        try checkTargets(y, rows: rows, binary: false)
+        try checkFinite(x)
+        try checkTargets(y, rows: rows)
+        try checkAllocation(params.count, "The gradients of \(params.count) parameters")
         try reserve(rows: rows)
         guard let c = columnLayout else { return (.nan, grads) }
         var loss = 0.0
@@ -582,13 +692,17 @@ public final class Network {
     /// against 0/1 labels for sigmoid, argmax against the class for softmax,
     /// NaN for identity).
     @_specialize(exported: true, where X == UnsafeBufferPointer<Double>, Y == UnsafeBufferPointer<Double>)
-    public func evaluate<X: Collection, Y: Collection>(_ x: X, _ y: Y, rows: Int) throws -> (loss: Double, accuracy: Double)
-    where X.Element == Double, Y.Element == Double {
+    public func evaluate<X: Collection, Y: Collection>(_ x: X, _ y: Y, rows: Int, progress: Progress? = nil) throws
+        -> (loss: Double, accuracy: Double) where X.Element == Double, Y.Element == Double {
         try checkInput(count: x.count, rows: rows)
-        try checkTargets(y, rows: rows, binary: false)
-        let ys = Array(y), k = outputWidth, tw = targetWidth
-        var out = [Double](repeating: 0, count: try checkedCount(rows, k, what: "The output"))
-        try forward(x, rows: rows, into: &out)
+        try checkFinite(x)
+        try checkTargets(y, rows: rows)
+        let k = outputWidth, tw = targetWidth
+        let outCount = try checkedCount(rows, k, what: "The output")
+        try checkAllocation(y.count + 2 * outCount, "Evaluating \(rows) rows")
+        let ys = Array(y)
+        var out = [Double](repeating: 0, count: outCount)
+        try forward(x, rows: rows, into: &out, progress: progress)
         var terms = [Double](repeating: 0, count: output == .softmax ? rows : out.count)
         var correct = 0
         for i in 0..<rows {
@@ -597,7 +711,7 @@ public final class Network {
                 for j in 0..<k {
                     let yi = ys[i * k + j], o = out[i * k + j]
                     terms[i * k + j] = yi * log(o + 1e-9) + (1 - yi) * log(1 - o + 1e-9)
-                    if (o >= 0.5 ? 1.0 : 0.0) == yi { correct += 1 }
+                    if (o >= 0.5) == (yi >= 0.5) { correct += 1 }
                 }
             case .softmax:
                 let row = out[(i * k)..<(i * k + k)]

@@ -64,6 +64,13 @@ public struct RandomState: Sendable, Equatable {
         guard newPos >= 0, newPos <= RandomState.stateLength else {
             throw SwiftMoonsError.badArgument("state position must be in 0...\(RandomState.stateLength), got \(newPos)")
         }
+        // MT19937 reads only the top bit of the first word; with it and every
+        // other word zero the generator outputs zeros forever (and a normal
+        // draw, which rejects them, would never return). NumPy accepts such
+        // a key; it is refused here.
+        if newKey[0] & 0x8000_0000 == 0, newKey.dropFirst().allSatisfy({ $0 == 0 }) {
+            throw SwiftMoonsError.badArgument("The state's key is all zero (in the bits MT19937 uses): such a stream draws only zeros")
+        }
         key = newKey
         pos = newPos
         hasGauss = newHas

@@ -24,18 +24,34 @@ public struct ArticleSettings: Sendable {
 ///
 /// Returns the loss histories (seeds x activations x epochs, flat) and the
 /// test accuracies (seeds x activations).
-public func articleSweep(netSeeds: [Int], activations: [Activation], settings s: ArticleSettings) throws
-    -> (losses: [Double], accuracy: [Double]) {
+///
+/// With a `progress`, `completed` counts the seeds done, and a `cancel`
+/// stops the sweep within an epoch of each running network; it then throws
+/// `cancelled` and returns nothing.
+public func articleSweep(netSeeds: [Int], activations: [Activation], settings s: ArticleSettings,
+                         progress: Progress? = nil) throws -> (losses: [Double], accuracy: [Double]) {
     guard !netSeeds.isEmpty, !activations.isEmpty else {
         throw SwiftMoonsError.badArgument("A sweep needs at least one seed and one activation")
     }
     for seed in netSeeds { _ = try RandomState(seed: seed) }
-    guard s.epochs >= 1, s.batchSize >= 1, s.learningRate.isFinite else {
-        throw SwiftMoonsError.badArgument("epochs and batch_size must be >= 1 and lr finite")
+    guard s.epochs >= 1 else { throw SwiftMoonsError.badArgument("epochs must be >= 1, got \(s.epochs)") }
+    guard s.batchSize >= 1 else { throw SwiftMoonsError.badArgument("batch_size must be >= 1, got \(s.batchSize)") }
+    try Network.checkLearningRate(s.learningRate)
+    guard s.noise.isFinite, s.noise >= 0 else {
+        throw SwiftMoonsError.badArgument("noise must be a finite number >= 0, got \(s.noise)")
     }
+    guard s.samples >= 4 else { throw SwiftMoonsError.badArgument("n_samples must be >= 4, got \(s.samples)") }
     guard s.layerSizes.first == 2, s.layerSizes.last == 1 else {
         throw SwiftMoonsError.badArgument("The article's networks map 2 inputs to 1 output, got \(s.layerSizes)")
     }
+    // The data and its copies (moons, standardized, split, gathered) are
+    // about a dozen values per sample; each running seed holds its
+    // networks, batch scratch and permutations besides.
+    try checkAllocation(try checkedCount(12, s.samples, what: "The sweep's data"), "The sweep's data of \(s.samples) samples")
+    let tasksTotal = try checkedCount(netSeeds.count, activations.count, what: "The sweep's tasks")
+    try checkAllocation(try checkedCount(tasksTotal, s.epochs, what: "The sweep's loss histories") + tasksTotal,
+                        "The sweep's loss histories (\(tasksTotal) networks x \(s.epochs) epochs)")
+    progress?.begin(total: netSeeds.count)
     // The data, as article.run makes it.
     var dataRng = try RandomState(seed: s.dataSeed)
     let nOut = s.samples / 2
@@ -61,6 +77,7 @@ public func articleSweep(netSeeds: [Int], activations: [Activation], settings s:
                 let innerThreads = netSeeds.count >= Parallel.threadCount ? 1 : Int.max
                 Parallel.forEach(netSeeds.count) { seedIndex in
                     do {
+                        try progress?.check("The sweep")
                         var streams: [RandomState] = []
                         let nets = try activations.map { act in
                             var rng = try RandomState(seed: netSeeds[seedIndex])
@@ -77,7 +94,7 @@ public func articleSweep(netSeeds: [Int], activations: [Activation], settings s:
                             let histories = try trainTogether(group.map { nets[$0] }, xTrain, yTrain, rows: yTrain.count,
                                                               epochs: s.epochs, learningRate: s.learningRate,
                                                               batchSize: s.batchSize, rng: &rng, recording: nil,
-                                                              maxThreads: innerThreads)
+                                                              maxThreads: innerThreads, progress: progress, counts: false)
                             for (a, history) in zip(group, histories) {
                                 (lossOut + (seedIndex * acts + a) * s.epochs).update(from: history, count: s.epochs)
                             }
@@ -85,6 +102,7 @@ public func articleSweep(netSeeds: [Int], activations: [Activation], settings s:
                         for (a, net) in nets.enumerated() {
                             accOut[seedIndex * acts + a] = try net.evaluate(xTest, yTest, rows: yTest.count).accuracy
                         }
+                        progress?.advance()
                     } catch {
                         failed[seedIndex] = error
                     }
@@ -92,6 +110,7 @@ public func articleSweep(netSeeds: [Int], activations: [Activation], settings s:
             }
         }
     }
+    try progress?.check("The sweep")
     if let failure = failures.compactMap({ $0 }).first { throw failure }
     return (losses, accuracy)
 }

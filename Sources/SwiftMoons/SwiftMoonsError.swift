@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The errors the core reports. Every failure carries a message meant for the
 /// user; the C layer maps each case to a status code.
 public enum SwiftMoonsError: Error, Equatable, CustomStringConvertible {
@@ -7,11 +13,13 @@ public enum SwiftMoonsError: Error, Equatable, CustomStringConvertible {
     case badShape(String)
     /// The requested sizes are too large to allocate.
     case outOfMemory(String)
+    /// The caller asked the call to stop (see `Progress.cancel`).
+    case cancelled(String)
 
     /// The message for the user.
     public var message: String {
         switch self {
-        case .badArgument(let m), .badShape(let m), .outOfMemory(let m): return m
+        case .badArgument(let m), .badShape(let m), .outOfMemory(let m), .cancelled(let m): return m
         }
     }
 
@@ -35,3 +43,30 @@ func checkedCount(_ factors: Int..., what: String) throws -> Int {
 
 /// The largest number of float64 elements one buffer may hold (16 GiB).
 let maxElements = 1 << 31
+
+/// Makes sure `elements` values of `T` can be allocated before a Swift array
+/// or temporary buffer of that size is made: Swift stops the process when an
+/// allocation fails, so every buffer whose size a caller controls is first
+/// asked of the allocator here, and a refusal becomes `outOfMemory` (a
+/// Python MemoryError) naming the bytes asked for. Several buffers made
+/// together are checked as one total, so that they fit side by side.
+public func checkAllocation<T>(_ elements: Int, of _: T.Type = Double.self, _ what: @autoclosure () -> String) throws {
+    let (bytes, overflow) = elements.multipliedReportingOverflow(by: MemoryLayout<T>.stride)
+    guard !overflow, elements >= 0 else {
+        throw SwiftMoonsError.outOfMemory("\(what()) needs more memory than can be addressed (\(elements) values)")
+    }
+    // Small buffers need no check; the probe costs a system call for large ones.
+    guard bytes > 1 << 20 else { return }
+    guard let probe = malloc(bytes) else {
+        throw SwiftMoonsError.outOfMemory("\(what()) needs \(bytes) bytes (\(describeBytes(bytes))), which could not be allocated")
+    }
+    free(probe)
+}
+
+/// `bytes` for people: "16.0 GiB".
+func describeBytes(_ bytes: Int) -> String {
+    let units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"]
+    var value = Double(bytes), unit = 0
+    while value >= 1024, unit < units.count - 1 { value /= 1024; unit += 1 }
+    return unit == 0 ? "\(bytes) bytes" : "\((value * 10).rounded() / 10) \(units[unit])"
+}

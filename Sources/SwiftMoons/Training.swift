@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// What to record while training, every `every` epochs.
 public struct Recording: Sendable {
@@ -36,6 +37,14 @@ public struct TrainingRecords: Sendable, Equatable {
     public internal(set) var parameters: [Double] = []
 
     public init() {}
+
+    /// Records as a saved file holds them (see `Network.restoreTraining`).
+    public init(epochs: [Int], evaluationLoss: [Double], evaluationAccuracy: [Double], parameters: [Double] = []) {
+        self.epochs = epochs
+        self.evaluationLoss = evaluationLoss
+        self.evaluationAccuracy = evaluationAccuracy
+        self.parameters = parameters
+    }
 }
 
 extension Network {
@@ -46,32 +55,53 @@ extension Network {
     /// each epoch a permutation from `rng`, mini-batches of `batchSize` in its
     /// order (the last one may be short), one SGD step each; the epoch's loss
     /// is the mean of its batch losses. Returns those losses.
+    ///
+    /// With a `progress`, the call counts epochs and stops when asked to:
+    /// see `trainTogether` for what an interrupted call leaves behind.
     public func fit<X: Collection, Y: Collection>(
         _ x: X, _ y: Y, rows: Int, epochs: Int, learningRate: Double, batchSize: Int,
-        rng: inout RandomState, recording: Recording? = nil
+        rng: inout RandomState, recording: Recording? = nil, progress: Progress? = nil
     ) throws -> [Double] where X.Element == Double, Y.Element == Double {
         try trainTogether([self], x, y, rows: rows, epochs: epochs, learningRate: learningRate,
-                          batchSize: batchSize, rng: &rng, recording: recording)[0]
+                          batchSize: batchSize, rng: &rng, recording: recording, progress: progress)[0]
     }
+}
+
+/// What `trainTogether` leaves when its `Progress` is cancelled: every
+/// network stopped after a whole epoch (`epochsCompleted[k]` of this call:
+/// its weights, epochs trained and records as after exactly those epochs,
+/// and `losses[k]` their losses), and the stream left after the
+/// permutations of the fewest epochs any network completed.
+public struct TrainingInterrupted: Error {
+    public let epochsCompleted: [Int]
+    public let losses: [[Double]]
 }
 
 /// The article's loop for several networks: each epoch one permutation from
 /// `rng`, shared by every network, each of which then runs all its batches.
 /// Everything is checked before any network changes. Returns each network's
 /// epoch losses.
+///
+/// With a `progress`, `completed` counts the epochs every network has
+/// finished, and a `cancel` stops the networks within a mini-batch: each
+/// goes back to where its last whole epoch left it, and the call throws
+/// `TrainingInterrupted`. One network's interrupted run can be continued
+/// with the same stream and gives what an uninterrupted run gives; several
+/// networks may have stopped at different epochs.
 public func trainTogether<X: Collection, Y: Collection>(
     _ nets: [Network], _ x: X, _ y: Y, rows: Int, epochs: Int, learningRate lr: Double, batchSize: Int,
-    rng: inout RandomState, recording: Recording? = nil
+    rng: inout RandomState, recording: Recording? = nil, progress: Progress? = nil
 ) throws -> [[Double]] where X.Element == Double, Y.Element == Double {
     try trainTogether(nets, x, y, rows: rows, epochs: epochs, learningRate: lr, batchSize: batchSize,
-                      rng: &rng, recording: recording, maxThreads: .max)
+                      rng: &rng, recording: recording, maxThreads: .max, progress: progress, counts: true)
 }
 
 /// `trainTogether` on at most `maxThreads` threads (1 inside a task that is
-/// itself one of many running in parallel).
+/// itself one of many running in parallel); `counts` false leaves the
+/// progress count to the caller (a sweep counts seeds) and only obeys cancel.
 func trainTogether<X: Collection, Y: Collection>(
     _ nets: [Network], _ x: X, _ y: Y, rows: Int, epochs: Int, learningRate lr: Double, batchSize: Int,
-    rng: inout RandomState, recording: Recording?, maxThreads: Int
+    rng: inout RandomState, recording: Recording?, maxThreads: Int, progress: Progress? = nil, counts: Bool = true
 ) throws -> [[Double]] where X.Element == Double, Y.Element == Double {
     guard let first = nets.first else { throw SwiftMoonsError.badArgument("Need at least one network to train") }
     for (i, a) in nets.enumerated() where nets[..<i].contains(where: { $0 === a }) {
@@ -79,7 +109,7 @@ func trainTogether<X: Collection, Y: Collection>(
     }
     guard epochs >= 1 else { throw SwiftMoonsError.badArgument("epochs must be >= 1, got \(epochs)") }
     guard batchSize >= 1 else { throw SwiftMoonsError.badArgument("batch_size must be >= 1, got \(batchSize)") }
-    guard lr.isFinite else { throw SwiftMoonsError.badArgument("The learning rate must be finite, got \(lr)") }
+    try Network.checkLearningRate(lr)
     guard rows >= 1 else { throw SwiftMoonsError.badArgument("The number of samples must be >= 1, got \(rows)") }
     let inW = first.inputWidth, outW = first.outputWidth, tW = first.targetWidth
     for n in nets where n.inputWidth != inW || n.outputWidth != outW || n.output != first.output {
@@ -88,19 +118,37 @@ func trainTogether<X: Collection, Y: Collection>(
     guard x.count == (try checkedCount(rows, inW, what: "X")) else {
         throw SwiftMoonsError.badShape("X must have shape (\(rows), \(inW)), got \(x.count) values")
     }
-    let xs = Array(x), ys = Array(y)
-    try first.checkTargets(ys, rows: rows, binary: true)
-    if let bad = xs.firstIndex(where: { !$0.isFinite }) {
-        throw SwiftMoonsError.badArgument("X must be finite; X has \(xs[bad]) at row \(bad / inW)")
-    }
+    try first.checkFinite(x)
+    try first.checkTargets(y, rows: rows)
     let rec = try recording.map { try validated($0, net: first) }
-    _ = try checkedCount(nets.count, epochs, what: "The loss histories")
+    let lossCount = try checkedCount(nets.count, epochs, what: "The loss histories")
 
     let batch = min(batchSize, rows)
-    for n in nets { try n.reserve(rows: batch) }
     let batchesPerEpoch = (rows + batch - 1) / batch
-    var losses = [Double](repeating: 0, count: nets.count * epochs)
+    // The permutations are drawn a chunk of epochs at a time (see below).
+    let maxChunk = max(1, (1 << 21) / rows)
+    let orderCount = try checkedCount(min(epochs, maxChunk), rows, what: "The epochs' permutations")
+    // Everything this call allocates whose size the caller chose, at once.
+    let snapshots = progress == nil ? 0 : nets.reduce(0) { $0 + $1.parameterCount }
+    try checkAllocation(x.count + y.count + lossCount + batchesPerEpoch * nets.count + snapshots, "Training on \(rows) rows")
+    try checkAllocation(2 * orderCount, of: Int.self, "The permutations of \(min(epochs, maxChunk)) epochs of \(rows) rows")
+    if let rec, rec.every > 0, rec.parameters {
+        let recordsAhead = epochs / rec.every + 1
+        for n in nets {
+            try checkAllocation(n.records.parameters.count + recordsAhead * n.parameterCount,
+                                "Recording the parameters \(recordsAhead) times")
+        }
+    }
+    for n in nets { try n.reserve(rows: batch) }
+    let xs = Array(x), ys = Array(y)
+    var losses = [Double](repeating: 0, count: lossCount)
     var failures = [Error?](repeating: nil, count: nets.count)
+    // Per network: the epochs of this call it has finished, and (when it can
+    // be interrupted) its parameters at the start of the epoch in progress.
+    var finished = [Int](repeating: 0, count: nets.count)
+    var starts: [[Double]] = progress == nil ? [] : nets.map { $0.parameters }
+    let finishedCounts = Mutex<[Int]>(finished)
+    if counts { progress?.begin(total: epochs) }
 
     // The permutations come from `rng` in epoch order, exactly as a serial
     // loop draws them, a chunk of epochs at a time. While every network
@@ -108,8 +156,7 @@ func trainTogether<X: Collection, Y: Collection>(
     // the next chunk, so drawing costs no time of its own once the first
     // (small) chunk is out. Networks share nothing but the read-only data
     // and orders, so the results do not depend on the number of threads.
-    let maxChunk = max(1, (1 << 21) / rows)
-    var current = [Int](repeating: 0, count: min(epochs, maxChunk) * rows)
+    var current = [Int](repeating: 0, count: orderCount)
     var next = current
     @inline(__always) func draw(_ count: Int, into buffer: UnsafeMutablePointer<Int>, _ rng: inout RandomState) {
         for e in 0..<count {
@@ -120,47 +167,73 @@ func trainTogether<X: Collection, Y: Collection>(
     }
     var firstEpoch = 0
     var count = min(epochs, 8, maxChunk)
+    // The stream as it was before the current chunk's permutations were drawn.
+    var chunkStart = rng
     current.withUnsafeMutableBufferPointer { draw(count, into: $0.baseAddress!, &rng) }
+    var interrupted = false
     while firstEpoch < epochs {
         // Chunks grow eightfold: drawing an epoch costs far less than training one.
         let nextCount = min(epochs - firstEpoch - count, count * 8, maxChunk)
+        let beforeNext = rng
         xs.withUnsafeBufferPointer { xb in
             ys.withUnsafeBufferPointer { yb in
                 current.withUnsafeBufferPointer { ob in
                     next.withUnsafeMutableBufferPointer { nb in
                         losses.withUnsafeMutableBufferPointer { lb in
                             failures.withUnsafeMutableBufferPointer { fb in
-                                withUnsafeMutablePointer(to: &rng) { rngPointer in
-                                    let x = xb.baseAddress!, y = yb.baseAddress!, order = ob.baseAddress!
-                                    let lossOut = lb.baseAddress!, failed = fb.baseAddress!, upcoming = nb.baseAddress!
-                                    Parallel.forEach(nets.count + (nextCount > 0 ? 1 : 0), maxThreads: maxThreads) { k in
-                                        guard k < nets.count else {
-                                            draw(nextCount, into: upcoming, &rngPointer.pointee)
-                                            return
-                                        }
-                                        let net = nets[k]
-                                        withUnsafeTemporaryAllocation(of: Double.self, capacity: batchesPerEpoch) { buf in
-                                            let batchLosses = buf.baseAddress!
-                                            for e in 0..<count {
-                                                let o = order + e * rows
-                                                var b = 0, start = 0
-                                                while start < rows {
-                                                    let m = min(batch, rows - start), first = o + start
-                                                    // The batch goes straight into the network's
-                                                    // unit-major input and target columns.
-                                                    batchLosses[b] = net.trainGathered(rows: m, lr: lr) { xin, yin, S in
-                                                        gatherColumns(x, width: inW, rows: first, count: m, stride: S, xin)
-                                                        gatherColumns(y, width: tW, rows: first, count: m, stride: S, yin)
-                                                    }
-                                                    b += 1
-                                                    start += m
+                                finished.withUnsafeMutableBufferPointer { db in
+                                    starts.withUnsafeMutableBufferPointer { sb in
+                                        withUnsafeMutablePointer(to: &rng) { rngPointer in
+                                            let x = xb.baseAddress!, y = yb.baseAddress!, order = ob.baseAddress!
+                                            let lossOut = lb.baseAddress!, failed = fb.baseAddress!, upcoming = nb.baseAddress!
+                                            let done = db.baseAddress!, startParams = sb.baseAddress
+                                            Parallel.forEach(nets.count + (nextCount > 0 ? 1 : 0), maxThreads: maxThreads) { k in
+                                                guard k < nets.count else {
+                                                    draw(nextCount, into: upcoming, &rngPointer.pointee)
+                                                    return
                                                 }
-                                                // np.mean over the list of batch losses.
-                                                lossOut[k * epochs + firstEpoch + e] = pairwiseSum(UnsafePointer(batchLosses), b, 1) / Double(b)
-                                                net.epochsTrained += 1
-                                                let epoch = firstEpoch + e + 1
-                                                if let rec, rec.every > 0, epoch % rec.every == 0 || epoch == epochs {
-                                                    do { try net.record(rec) } catch { failed[k] = error }
+                                                let net = nets[k]
+                                                withUnsafeTemporaryAllocation(of: Double.self, capacity: batchesPerEpoch) { buf in
+                                                    let batchLosses = buf.baseAddress!
+                                                    for e in 0..<count {
+                                                        let o = order + e * rows
+                                                        var b = 0, start = 0
+                                                        if let progress {
+                                                            if progress.isCancelled { return }
+                                                            startParams![k].withUnsafeMutableBufferPointer { net.copyParameters(into: $0) }
+                                                        }
+                                                        while start < rows {
+                                                            if let progress, progress.isCancelled {
+                                                                // Back to where the last whole epoch left it.
+                                                                net.setParametersUnchecked(startParams![k])
+                                                                return
+                                                            }
+                                                            let m = min(batch, rows - start), first = o + start
+                                                            // The batch goes straight into the network's
+                                                            // unit-major input and target columns.
+                                                            batchLosses[b] = net.trainGathered(rows: m, lr: lr) { xin, yin, S in
+                                                                gatherColumns(x, width: inW, rows: first, count: m, stride: S, xin)
+                                                                gatherColumns(y, width: tW, rows: first, count: m, stride: S, yin)
+                                                            }
+                                                            b += 1
+                                                            start += m
+                                                        }
+                                                        // np.mean over the list of batch losses.
+                                                        lossOut[k * epochs + firstEpoch + e] = pairwiseSum(UnsafePointer(batchLosses), b, 1) / Double(b)
+                                                        net.epochsTrained += 1
+                                                        done[k] += 1
+                                                        let epoch = firstEpoch + e + 1
+                                                        if let rec, rec.every > 0, epoch % rec.every == 0 || epoch == epochs {
+                                                            do { try net.record(rec) } catch { failed[k] = error }
+                                                        }
+                                                        if let progress, counts {
+                                                            let all = finishedCounts.withLock { c -> Int in
+                                                                c[k] = done[k]
+                                                                return c.min() ?? 0
+                                                            }
+                                                            progress.setCompleted(all)
+                                                        }
+                                                    }
                                                 }
                                             }
                                         }
@@ -173,11 +246,28 @@ func trainTogether<X: Collection, Y: Collection>(
             }
         }
         if let failure = failures.compactMap({ $0 }).first { throw failure }
+        if let progress, progress.isCancelled {
+            interrupted = true
+            // The stream goes back to the start of this chunk and draws the
+            // permutations of the epochs every network finished.
+            let fewest = finished.min() ?? firstEpoch
+            rng = chunkStart
+            if fewest > firstEpoch {
+                var replay = [Int](repeating: 0, count: rows)
+                for _ in firstEpoch..<fewest {
+                    for i in 0..<rows { replay[i] = i }
+                    replay.withUnsafeMutableBufferPointer { rng.shuffle($0.baseAddress!, count: rows) }
+                }
+            }
+            break
+        }
         firstEpoch += count
         count = nextCount
+        chunkStart = beforeNext
         swap(&current, &next)
     }
-    let histories = (0..<nets.count).map { k in Array(losses[(k * epochs)..<((k + 1) * epochs)]) }
+    let histories = (0..<nets.count).map { k in Array(losses[(k * epochs)..<(k * epochs + finished[k])]) }
+    if interrupted { throw TrainingInterrupted(epochsCompleted: finished, losses: histories) }
     return histories
 }
 
@@ -187,11 +277,9 @@ private func validated(_ r: Recording, net: Network) throws -> Recording {
     guard r.evaluationX.count % inW == 0, r.evaluationY.count * inW == r.evaluationX.count * tW else {
         throw SwiftMoonsError.badShape("The evaluation set needs n x \(inW) inputs and n x \(tW) targets; got \(r.evaluationX.count) and \(r.evaluationY.count) values")
     }
-    if r.evaluationX.contains(where: { !$0.isFinite }) {
-        throw SwiftMoonsError.badArgument("The evaluation inputs must be finite")
-    }
+    try net.checkFinite(r.evaluationX, name: "X_eval")
     if !r.evaluationY.isEmpty {
-        try net.checkTargets(r.evaluationY, rows: r.evaluationX.count / inW, binary: true)
+        try net.checkTargets(r.evaluationY, rows: r.evaluationX.count / inW, name: "y_eval")
     }
     return r
 }
@@ -209,6 +297,7 @@ extension Network {
             records.evaluationLoss.append(.nan)
             records.evaluationAccuracy.append(.nan)
         }
+        // (Room for every record was checked before training started.)
         if r.parameters { records.parameters.append(contentsOf: params) }
     }
 }

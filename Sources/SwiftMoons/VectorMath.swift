@@ -2,6 +2,12 @@
 // about one ulp of the C library (tests compare them on millions of inputs),
 // so that results stay equal to NumPy's to the project's tolerances.
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Four doubles, the width of an AVX2 register.
 public typealias Vec4 = SIMD4<Double>
 
@@ -111,12 +117,36 @@ public func expLanes<V: DoubleLanes>(_ xc: V, wideRange: Bool) -> V {
     return p * power(k1) * power(k2)
 }
 
-/// The natural logarithm of each lane, for positive normal inputs (as the
-/// losses use it: arguments lie in [1e-9, 1 + 1e-9]); fdlibm's algorithm:
-/// x = 2^e * m with m in [sqrt(2)/2, sqrt(2)), log(m) = f - f^2/2 + s(f^2/2 + R(s^2))
-/// with f = m - 1, s = f / (2 + f).
+/// The natural logarithm of each lane (as the losses use it: arguments lie
+/// in [1e-9, 1 + 1e-9] unless training diverged); fdlibm's algorithm for
+/// positive normal inputs: x = 2^e * m with m in [sqrt(2)/2, sqrt(2)),
+/// log(m) = f - f^2/2 + s(f^2/2 + R(s^2)) with f = m - 1, s = f / (2 + f).
+/// Any other lane (NaN, 0, negative, subnormal, infinite: a diverged
+/// network's output) goes to the C library's log, so that the loss is NaN
+/// or infinite where NumPy's is, never a finite wrong value.
 @inlinable
 public func log(_ x: Vec4) -> Vec4 {
+    // NaN fails both comparisons, so it takes the scalar path too.
+    let normal = (x .>= Vec4(repeating: Double.leastNormalMagnitude)) .& (x .< Vec4(repeating: .infinity))
+    guard all(normal) else {
+        return Vec4(scalarLog(x[0]), scalarLog(x[1]), scalarLog(x[2]), scalarLog(x[3]))
+    }
+    return logNormal(x)
+}
+
+/// The C library's scalar log (the name `log` is the vector one here).
+@inlinable
+func scalarLog(_ x: Double) -> Double {
+    #if canImport(Glibc)
+    Glibc.log(x)
+    #else
+    Darwin.log(x)
+    #endif
+}
+
+/// `log` for lanes known to be positive, normal and finite.
+@inlinable
+public func logNormal(_ x: Vec4) -> Vec4 {
     let b = bits(x)
     var e = unsafeBitCast(b &>> 52, to: SIMD4<Int64>.self) &- 1023
     var m = double((b & 0x000F_FFFF_FFFF_FFFF) | 0x3FF0_0000_0000_0000)

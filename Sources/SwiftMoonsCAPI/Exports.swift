@@ -33,6 +33,7 @@ public func sm_status_name(_ status: Int32) -> UnsafePointer<CChar> {
     case .invalidHandle: return cString("SM_ERR_INVALID_HANDLE")
     case .outOfMemory: return cString("SM_ERR_OUT_OF_MEMORY")
     case .internalError: return cString("SM_ERR_INTERNAL")
+    case .cancelled: return cString("SM_ERR_CANCELLED")
     case nil: return cString("SM_ERR_UNKNOWN")
     }
 }
@@ -211,3 +212,44 @@ public func sm_set_thread_count(_ n: Int32) -> Int32 {
 
 @_cdecl("sm_thread_count")
 public func sm_thread_count() -> Int32 { Int32(Parallel.threadCount) }
+
+@_cdecl("sm_live_object_count")
+public func sm_live_object_count() -> Int64 { Int64(liveHandleCount()) }
+
+// MARK: - Progress and cancellation
+
+@_cdecl("sm_progress_create")
+public func sm_progress_create(_ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    guarded {
+        guard let out else { throw APIError(status: .badArgument, message: "out is NULL") }
+        out.pointee = nil
+        out.pointee = register(ProgressHandle())
+    }
+}
+
+@_cdecl("sm_progress_free")
+public func sm_progress_free(_ progress: OpaquePointer?) -> Int32 {
+    guarded {
+        guard unregister(progress, as: ProgressHandle.self) else {
+            throw APIError(status: .invalidHandle, message: "sm_progress_free: not a live sm_progress handle")
+        }
+    }
+}
+
+@_cdecl("sm_progress_cancel")
+public func sm_progress_cancel(_ progress: OpaquePointer?) -> Int32 {
+    guarded { try lookup(progress, as: ProgressHandle.self, "sm_progress").progress.cancel() }
+}
+
+@_cdecl("sm_progress_get")
+public func sm_progress_get(_ progress: OpaquePointer?, _ completed: UnsafeMutablePointer<Int64>?,
+                            _ total: UnsafeMutablePointer<Int64>?) -> Int32 {
+    guarded {
+        let p = try lookup(progress, as: ProgressHandle.self, "sm_progress").progress
+        guard let completed, let total else {
+            throw APIError(status: .badArgument, message: "completed and total must not be NULL")
+        }
+        total.pointee = Int64(p.total)
+        completed.pointee = Int64(p.completed)
+    }
+}

@@ -209,14 +209,16 @@ public func sm_article_sweep(_ seeds: UnsafePointer<Int64>?, _ nSeeds: Int64,
                              _ nActivations: Int64, _ samples: Int64, _ noise: Double, _ dataSeed: Int64,
                              _ splitSeed: Int64, _ epochs: Int64, _ lr: Double, _ batchSize: Int64,
                              _ losses: UnsafeMutablePointer<Double>?, _ lossLen: Int64,
-                             _ accuracy: UnsafeMutablePointer<Double>?, _ accuracyLen: Int64) -> Int32 {
+                             _ accuracy: UnsafeMutablePointer<Double>?, _ accuracyLen: Int64,
+                             _ progress: OpaquePointer?) -> Int32 {
     guarded {
-        let seedList = try input(seeds, try count(nSeeds, "n_seeds"), "seeds").map { Int($0) }
+        let seedCount = try count(nSeeds, "n_seeds")
+        try checkAllocation(seedCount, "The list of \(seedCount) seeds")
+        let seedList = try input(seeds, seedCount, "seeds").map { Int($0) }
         let acts = try activations(names, alphas, nActivations)
         guard !acts.isEmpty else { throw APIError(status: .badArgument, message: "n_activations must be >= 1") }
         var settings = ArticleSettings()
         settings.samples = try count(samples, "n_samples")
-        guard settings.samples >= 4 else { throw APIError(status: .badArgument, message: "n_samples must be >= 4, got \(samples)") }
         settings.noise = noise
         settings.dataSeed = Int(dataSeed)
         settings.splitSeed = Int(splitSeed)
@@ -229,7 +231,8 @@ public func sm_article_sweep(_ seeds: UnsafePointer<Int64>?, _ nSeeds: Int64,
             throw APIError(status: .badShape, message: "losses must hold \(lossSize) values and accuracy \(tasks), got \(lossLen) and \(accuracyLen)")
         }
         let lo = try output(losses, lossSize, "losses"), ao = try output(accuracy, tasks, "accuracy")
-        let result = try articleSweep(netSeeds: seedList, activations: acts, settings: settings)
+        let result = try articleSweep(netSeeds: seedList, activations: acts, settings: settings,
+                                      progress: try progressOf(progress))
         _ = lo.update(from: result.losses)
         _ = ao.update(from: result.accuracy)
     }

@@ -93,6 +93,43 @@ public func sm_net_create_from_params(_ sizes: UnsafePointer<Int64>?, _ nLayers:
     }
 }
 
+@_cdecl("sm_net_clone")
+public func sm_net_clone(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    guarded {
+        guard let out else { throw APIError(status: .badArgument, message: "out is NULL") }
+        out.pointee = nil
+        let twin = try lookup(net, as: NetHandle.self, "sm_net").with { try $0.copy() }
+        out.pointee = register(NetHandle(twin))
+    }
+}
+
+@_cdecl("sm_net_epochs_trained")
+public func sm_net_epochs_trained(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> Int32 {
+    withNet(net) { n in
+        guard let out else { throw APIError(status: .badArgument, message: "out is NULL") }
+        out.pointee = Int64(n.epochsTrained)
+    }
+}
+
+@_cdecl("sm_net_restore_training")
+public func sm_net_restore_training(_ net: OpaquePointer?, _ epochsTrained: Int64, _ epochs: UnsafePointer<Int64>?,
+                                    _ evalLoss: UnsafePointer<Double>?, _ evalAccuracy: UnsafePointer<Double>?,
+                                    _ count: Int64, _ params: UnsafePointer<Double>?, _ paramsLen: Int64) -> Int32 {
+    withNet(net) { n in
+        let k = try SwiftMoonsCAPI.count(count, "count", allowZero: true)
+        let plen = try SwiftMoonsCAPI.count(paramsLen, "params_len", allowZero: true)
+        try checkAllocation(3 * k + plen, "The records")
+        let records = TrainingRecords(epochs: try input(epochs, k, "epochs").map { Int($0) },
+                                      evaluationLoss: Array(try input(evalLoss, k, "eval_loss")),
+                                      evaluationAccuracy: Array(try input(evalAccuracy, k, "eval_accuracy")),
+                                      parameters: Array(try input(params, plen, "params")))
+        guard epochsTrained >= 0, epochsTrained <= Int64(Int.max) else {
+            throw APIError(status: .badArgument, message: "epochs_trained must be >= 0, got \(epochsTrained)")
+        }
+        try n.restoreTraining(epochsTrained: Int(epochsTrained), records: records)
+    }
+}
+
 @_cdecl("sm_net_free")
 public func sm_net_free(_ net: OpaquePointer?) -> Int32 {
     guarded {
@@ -195,11 +232,11 @@ public func sm_net_set_biases(_ net: OpaquePointer?, _ layer: Int64, _ values: U
 
 @_cdecl("sm_net_forward")
 public func sm_net_forward(_ net: OpaquePointer?, _ x: UnsafePointer<Double>?, _ n: Int64, _ d: Int64,
-                           _ out: UnsafeMutablePointer<Double>?, _ len: Int64) -> Int32 {
+                           _ out: UnsafeMutablePointer<Double>?, _ len: Int64, _ progress: OpaquePointer?) -> Int32 {
     withNet(net) { net in
         let (xs, rows) = try samples(x, n, d, net)
         var o = try sized(out, len, expected: try product(rows, net.outputWidth, "out"), "out")
-        try net.forward(xs, rows: rows, into: &o)
+        try net.forward(xs, rows: rows, into: &o, progress: try progressOf(progress))
     }
 }
 
@@ -258,6 +295,7 @@ private func recording(every: Int64, parameters: Int32, evalX: UnsafePointer<Dou
     let n = try count(evalN, "eval_n", allowZero: true)
     let ex = try input(evalX, try product(n, inputWidth, "eval_x"), "eval_x")
     let ey = try input(evalY, try product(n, targetWidth, "eval_y"), "eval_y")
+    try checkAllocation(ex.count + ey.count, "A copy of the evaluation set")
     return Recording(every: Int(every), parameters: parameters != 0, evaluationX: Array(ex), evaluationY: Array(ey))
 }
 
@@ -285,8 +323,9 @@ private func train(_ handles: UnsafePointer<OpaquePointer?>?, _ nNets: Int64, _ 
                    _ y: UnsafePointer<Double>?, _ yLen: Int64, _ epochs: Int64, _ lr: Double, _ batchSize: Int64,
                    _ rng: OpaquePointer?, _ recordEvery: Int64, _ recordParams: Int32,
                    _ evalX: UnsafePointer<Double>?, _ evalN: Int64, _ evalY: UnsafePointer<Double>?,
-                   _ losses: UnsafeMutablePointer<Double>?, _ lossLen: Int64) -> Int32 {
+                   _ losses: UnsafeMutablePointer<Double>?, _ lossLen: Int64, _ progress: OpaquePointer?) -> Int32 {
     guarded {
+        let progress = try progressOf(progress)
         let count = try count(nNets, "n_nets")
         guard count <= 4096 else { throw APIError(status: .badArgument, message: "At most 4096 networks at once, got \(count)") }
         let list = try input(handles, count, "nets").map { try lookup($0, as: NetHandle.self, "sm_net") }
@@ -311,10 +350,20 @@ private func train(_ handles: UnsafePointer<OpaquePointer?>?, _ nNets: Int64, _ 
             let ys = try input(y, rows * tW, "y")
             let rec = try recording(every: recordEvery, parameters: recordParams, evalX: evalX, evalN: evalN, evalY: evalY,
                                     inputWidth: inW, outputWidth: tW)
-            // Train on a copy of the stream and commit it only on success.
+            // Train on a copy of the stream and commit it on success, or on
+            // an interrupt (which leaves it after the epochs completed).
             var s = stream.state.withLock { $0 }
-            let histories = try trainTogether(nets, xs, ys, rows: rows, epochs: e, learningRate: lr, batchSize: b,
-                                              rng: &s, recording: rec)
+            let histories: [[Double]]
+            do {
+                histories = try trainTogether(nets, xs, ys, rows: rows, epochs: e, learningRate: lr, batchSize: b,
+                                              rng: &s, recording: rec, progress: progress)
+            } catch let stop as TrainingInterrupted {
+                stream.state.withLock { $0 = s }
+                for (k, h) in stop.losses.enumerated() {
+                    for (j, v) in h.enumerated() { out[k * e + j] = v }
+                }
+                throw stop
+            }
             stream.state.withLock { $0 = s }
             for (k, h) in histories.enumerated() {
                 for (j, v) in h.enumerated() { out[k * e + j] = v }
@@ -328,10 +377,11 @@ public func sm_net_fit(_ net: OpaquePointer?, _ x: UnsafePointer<Double>?, _ n: 
                        _ y: UnsafePointer<Double>?, _ yLen: Int64, _ epochs: Int64, _ lr: Double, _ batchSize: Int64,
                        _ rng: OpaquePointer?, _ recordEvery: Int64, _ recordParams: Int32,
                        _ evalX: UnsafePointer<Double>?, _ evalN: Int64, _ evalY: UnsafePointer<Double>?,
-                       _ losses: UnsafeMutablePointer<Double>?, _ lossLen: Int64) -> Int32 {
+                       _ losses: UnsafeMutablePointer<Double>?, _ lossLen: Int64, _ progress: OpaquePointer?) -> Int32 {
     var one: OpaquePointer? = net
     return withUnsafePointer(to: &one) {
-        train($0, 1, x, n, d, y, yLen, epochs, lr, batchSize, rng, recordEvery, recordParams, evalX, evalN, evalY, losses, lossLen)
+        train($0, 1, x, n, d, y, yLen, epochs, lr, batchSize, rng, recordEvery, recordParams, evalX, evalN, evalY, losses,
+              lossLen, progress)
     }
 }
 
@@ -341,8 +391,9 @@ public func sm_train_together(_ nets: UnsafePointer<OpaquePointer?>?, _ nNets: I
                               _ y: UnsafePointer<Double>?, _ yLen: Int64, _ epochs: Int64, _ lr: Double, _ batchSize: Int64,
                               _ rng: OpaquePointer?, _ recordEvery: Int64, _ recordParams: Int32,
                               _ evalX: UnsafePointer<Double>?, _ evalN: Int64, _ evalY: UnsafePointer<Double>?,
-                              _ losses: UnsafeMutablePointer<Double>?, _ lossLen: Int64) -> Int32 {
-    train(nets, nNets, x, n, d, y, yLen, epochs, lr, batchSize, rng, recordEvery, recordParams, evalX, evalN, evalY, losses, lossLen)
+                              _ losses: UnsafeMutablePointer<Double>?, _ lossLen: Int64, _ progress: OpaquePointer?) -> Int32 {
+    train(nets, nNets, x, n, d, y, yLen, epochs, lr, batchSize, rng, recordEvery, recordParams, evalX, evalN, evalY, losses,
+          lossLen, progress)
 }
 
 @_cdecl("sm_net_record_count")

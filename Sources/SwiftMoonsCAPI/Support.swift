@@ -18,6 +18,7 @@ enum Status: Int32 {
     case invalidHandle = 3
     case outOfMemory = 4
     case internalError = 5
+    case cancelled = 6
 }
 
 /// A failure detected in the export layer itself.
@@ -65,7 +66,12 @@ func guarded(_ body: () throws -> Void) -> Int32 {
         case .badArgument: return Status.badArgument.rawValue
         case .badShape: return Status.badShape.rawValue
         case .outOfMemory: return Status.outOfMemory.rawValue
+        case .cancelled: return Status.cancelled.rawValue
         }
+    } catch let e as TrainingInterrupted {
+        let epochs = e.epochsCompleted.map(String.init).joined(separator: ", ")
+        setLastError("Training was interrupted after \(epochs) epoch(s)")
+        return Status.cancelled.rawValue
     } catch let e as APIError {
         setLastError(e.message)
         return e.status.rawValue
@@ -83,6 +89,17 @@ final class RNGHandle: Sendable {
     init(_ rng: RandomState) { state = Mutex(rng) }
 }
 
+/// A cancel flag and progress count behind an `sm_progress *`.
+final class ProgressHandle: Sendable {
+    let progress = Progress()
+}
+
+/// The progress object of a long call, or nil for a NULL handle.
+func progressOf(_ handle: OpaquePointer?) throws -> Progress? {
+    guard handle != nil else { return nil }
+    return try lookup(handle, as: ProgressHandle.self, "sm_progress").progress
+}
+
 /// A network behind an `sm_net *`. Python releases the GIL during ctypes
 /// calls, so two threads may share a handle: the lock keeps them apart.
 final class NetHandle: @unchecked Sendable {
@@ -94,36 +111,54 @@ final class NetHandle: @unchecked Sendable {
     }
 }
 
-/// Every live handle, by address. A pointer that is not here (never
-/// created, already freed, or of another type) is reported, not followed.
-private let registry = Mutex<[UInt: any AnyObject & Sendable]>([:])
+/// Every live handle, by number. A handle is not an address: it is a number
+/// that the registry hands out once and never again, so a freed handle
+/// cannot come back to name a newer object, and a pointer that was never
+/// handed out (or was, for another type, or was freed) is reported, not
+/// followed.
+private struct Registry {
+    var objects: [UInt: any AnyObject & Sendable] = [:]
+    /// The next handle's number. Numbers step by 16 from an odd-looking
+    /// start so that small integers, NULL and real addresses are never
+    /// handles; 2^60 creates would be needed to wrap.
+    var next: UInt = 0x5EED_0000_0000_1000
+}
+private let registry = Mutex(Registry())
 
 func register(_ object: any AnyObject & Sendable) -> OpaquePointer {
-    let p = Unmanaged.passUnretained(object).toOpaque()
-    registry.withLock { $0[UInt(bitPattern: p)] = object }
-    return OpaquePointer(p)
+    let key = registry.withLock { r -> UInt in
+        let key = r.next
+        r.next &+= 16
+        r.objects[key] = object
+        return key
+    }
+    // The number is never dereferenced: `lookup` maps it back to the object.
+    return OpaquePointer(bitPattern: key)!
 }
 
 func lookup<T: AnyObject & Sendable>(_ handle: OpaquePointer?, as _: T.Type, _ what: String) throws -> T {
     guard let handle else { throw APIError(status: .invalidHandle, message: "\(what) handle is NULL") }
     let key = UInt(bitPattern: UnsafeRawPointer(handle))
-    let object = registry.withLock { $0[key] }
+    let object = registry.withLock { $0.objects[key] }
     guard let typed = object as? T else {
-        throw APIError(status: .invalidHandle, message: "\(what) handle \(handle) is not a live \(what) (freed, or never created)")
+        throw APIError(status: .invalidHandle, message: "\(what) handle \(handle) is not a live \(what) (freed, never created, or of another type)")
     }
     return typed
 }
 
-/// Forgets a handle; `nil` is fine. Returns false for an unknown pointer.
+/// Forgets a handle; `nil` is fine. Returns false for an unknown handle.
 func unregister<T: AnyObject & Sendable>(_ handle: OpaquePointer?, as _: T.Type) -> Bool {
     guard let handle else { return true }
     let key = UInt(bitPattern: UnsafeRawPointer(handle))
-    return registry.withLock { table -> Bool in
-        guard table[key] is T else { return false }
-        table[key] = nil
+    return registry.withLock { r -> Bool in
+        guard r.objects[key] is T else { return false }
+        r.objects[key] = nil
         return true
     }
 }
+
+/// The number of live handles (for the leak checks of the tests).
+func liveHandleCount() -> Int { registry.withLock { $0.objects.count } }
 
 // MARK: - Caller buffers
 

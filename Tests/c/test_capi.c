@@ -152,13 +152,13 @@ static void test_network(void) {
     CHECK(sm_net_get_weights(net, 1, w1, 16) == SM_OK && w1[0] == before[0], "W1 leads the flat parameters");
 
     double x[8] = {0.5, -1.0, 1.5, 0.2, -0.3, 0.8, 2.0, -2.0}, y[4] = {1, 0, 1, 0}, out[4], loss = 0;
-    EXPECT_STATUS(sm_net_forward(net, x, 0, 2, out, 0), SM_ERR_BAD_ARGUMENT);
-    EXPECT_STATUS(sm_net_forward(net, x, -3, 2, out, 4), SM_ERR_BAD_ARGUMENT);
-    EXPECT_STATUS(sm_net_forward(net, x, 4, 3, out, 4), SM_ERR_BAD_SHAPE);
-    EXPECT_STATUS(sm_net_forward(net, x, 4, 2, out, 3), SM_ERR_BAD_SHAPE);
-    EXPECT_STATUS(sm_net_forward(net, NULL, 4, 2, out, 4), SM_ERR_BAD_ARGUMENT);
-    EXPECT_STATUS(sm_net_forward(net, x, 4, 2, NULL, 4), SM_ERR_BAD_ARGUMENT);
-    CHECK(sm_net_forward(net, x, 4, 2, out, 4) == SM_OK && out[0] > 0 && out[0] < 1, "forward");
+    EXPECT_STATUS(sm_net_forward(net, x, 0, 2, out, 0, NULL), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_forward(net, x, -3, 2, out, 4, NULL), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_forward(net, x, 4, 3, out, 4, NULL), SM_ERR_BAD_SHAPE);
+    EXPECT_STATUS(sm_net_forward(net, x, 4, 2, out, 3, NULL), SM_ERR_BAD_SHAPE);
+    EXPECT_STATUS(sm_net_forward(net, NULL, 4, 2, out, 4, NULL), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_forward(net, x, 4, 2, NULL, 4, NULL), SM_ERR_BAD_ARGUMENT);
+    CHECK(sm_net_forward(net, x, 4, 2, out, 4, NULL) == SM_OK && out[0] > 0 && out[0] < 1, "forward");
 
     EXPECT_STATUS(sm_net_train_step(net, x, 4, 2, y, 4, NAN, &loss), SM_ERR_BAD_ARGUMENT);
     EXPECT_STATUS(sm_net_train_step(net, x, 4, 2, y, 4, INFINITY, &loss), SM_ERR_BAD_ARGUMENT);
@@ -187,7 +187,7 @@ static void test_network(void) {
 
     sm_rng *rng = NULL;
     sm_rng_create(7, &rng);
-    EXPECT_STATUS(sm_net_forward((sm_net *)rng, x, 4, 2, out, 4), SM_ERR_INVALID_HANDLE);
+    EXPECT_STATUS(sm_net_forward((sm_net *)rng, x, 4, 2, out, 4, NULL), SM_ERR_INVALID_HANDLE);
     sm_net *other = NULL;
     EXPECT_STATUS(sm_net_create_with_rng(SIZES, 4, "relu", (sm_rng *)net, &other), SM_ERR_INVALID_HANDLE);
     sm_net *drawn = NULL;
@@ -198,7 +198,7 @@ static void test_network(void) {
     sm_rng_free(rng);
 
     CHECK(sm_net_free(net) == SM_OK, "free");
-    EXPECT_STATUS(sm_net_forward(net, x, 4, 2, out, 4), SM_ERR_INVALID_HANDLE);
+    EXPECT_STATUS(sm_net_forward(net, x, 4, 2, out, 4, NULL), SM_ERR_INVALID_HANDLE);
     EXPECT_STATUS(sm_net_free(net), SM_ERR_INVALID_HANDLE);
     CHECK(sm_net_free(NULL) == SM_OK, "free(NULL) does nothing");
 }
@@ -215,29 +215,32 @@ static void test_training(void) {
     for (int i = 0; i < 10; i++) y[i] = (double)labels[i];
     sm_net_get_params(a, before, 105);
 
-    EXPECT_STATUS(sm_net_fit(a, x, 10, 2, y, 10, 0, 0.1, 4, rng, 0, 0, NULL, 0, NULL, losses, 0), SM_ERR_BAD_ARGUMENT);
-    EXPECT_STATUS(sm_net_fit(a, x, 10, 2, y, 10, 3, 0.1, 0, rng, 0, 0, NULL, 0, NULL, losses, 3), SM_ERR_BAD_ARGUMENT);
-    EXPECT_STATUS(sm_net_fit(a, x, 10, 2, y, 10, 3, NAN, 4, rng, 0, 0, NULL, 0, NULL, losses, 3), SM_ERR_BAD_ARGUMENT);
-    EXPECT_STATUS(sm_net_fit(a, x, 10, 2, y, 9, 3, 0.1, 4, rng, 0, 0, NULL, 0, NULL, losses, 3), SM_ERR_BAD_SHAPE);
-    EXPECT_STATUS(sm_net_fit(a, x, 10, 2, y, 10, 3, 0.1, 4, rng, 0, 0, NULL, 0, NULL, losses, 2), SM_ERR_BAD_SHAPE);
-    EXPECT_STATUS(sm_net_fit(a, x, 10, 2, y, 10, 3, 0.1, 4, NULL, 0, 0, NULL, 0, NULL, losses, 3), SM_ERR_INVALID_HANDLE);
-    EXPECT_STATUS(sm_net_fit(a, x, 10, 2, y, 10, 3, 0.1, 4, rng, -1, 0, NULL, 0, NULL, losses, 3), SM_ERR_BAD_ARGUMENT);
-    EXPECT_STATUS(sm_net_fit(a, x, 10, 2, y, 10, 3, 0.1, 4, rng, 1, 0, NULL, 4, NULL, losses, 3), SM_ERR_BAD_ARGUMENT);
-    y[3] = 0.5;
-    EXPECT_STATUS(sm_net_fit(a, x, 10, 2, y, 10, 3, 0.1, 4, rng, 0, 0, NULL, 0, NULL, losses, 3), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_fit(a, x, 10, 2, y, 10, 0, 0.1, 4, rng, 0, 0, NULL, 0, NULL, losses, 0, NULL), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_fit(a, x, 10, 2, y, 10, 3, 0.1, 0, rng, 0, 0, NULL, 0, NULL, losses, 3, NULL), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_fit(a, x, 10, 2, y, 10, 3, NAN, 4, rng, 0, 0, NULL, 0, NULL, losses, 3, NULL), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_fit(a, x, 10, 2, y, 9, 3, 0.1, 4, rng, 0, 0, NULL, 0, NULL, losses, 3, NULL), SM_ERR_BAD_SHAPE);
+    EXPECT_STATUS(sm_net_fit(a, x, 10, 2, y, 10, 3, 0.1, 4, rng, 0, 0, NULL, 0, NULL, losses, 2, NULL), SM_ERR_BAD_SHAPE);
+    EXPECT_STATUS(sm_net_fit(a, x, 10, 2, y, 10, 3, 0.1, 4, NULL, 0, 0, NULL, 0, NULL, losses, 3, NULL), SM_ERR_INVALID_HANDLE);
+    EXPECT_STATUS(sm_net_fit(a, x, 10, 2, y, 10, 3, 0.1, 4, rng, -1, 0, NULL, 0, NULL, losses, 3, NULL), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_fit(a, x, 10, 2, y, 10, 3, 0.1, 4, rng, 1, 0, NULL, 4, NULL, losses, 3, NULL), SM_ERR_BAD_ARGUMENT);
+    y[3] = 7;
+    EXPECT_STATUS(sm_net_fit(a, x, 10, 2, y, 10, 3, 0.1, 4, rng, 0, 0, NULL, 0, NULL, losses, 3, NULL), SM_ERR_BAD_ARGUMENT);
+    y[3] = -0.5;
+    EXPECT_STATUS(sm_net_fit(a, x, 10, 2, y, 10, 3, 0.1, 4, rng, 0, 0, NULL, 0, NULL, losses, 3, NULL), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_fit(a, x, 10, 2, y, 10, 3, -0.1, 4, rng, 0, 0, NULL, 0, NULL, losses, 3, NULL), SM_ERR_BAD_ARGUMENT);
     y[3] = (double)labels[3];
     double saved = x[5];
     x[5] = NAN;
-    EXPECT_STATUS(sm_net_fit(a, x, 10, 2, y, 10, 3, 0.1, 4, rng, 0, 0, NULL, 0, NULL, losses, 3), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_fit(a, x, 10, 2, y, 10, 3, 0.1, 4, rng, 0, 0, NULL, 0, NULL, losses, 3, NULL), SM_ERR_BAD_ARGUMENT);
     x[5] = saved;
     sm_net *twice[2] = {a, a};
-    EXPECT_STATUS(sm_train_together(twice, 2, x, 10, 2, y, 10, 3, 0.1, 4, rng, 0, 0, NULL, 0, NULL, losses, 6),
+    EXPECT_STATUS(sm_train_together(twice, 2, x, 10, 2, y, 10, 3, 0.1, 4, rng, 0, 0, NULL, 0, NULL, losses, 6, NULL),
                   SM_ERR_BAD_ARGUMENT);
     sm_net_get_params(a, after, 105);
     CHECK(memcmp(before, after, sizeof before) == 0, "rejected fits leave the network unchanged");
 
     sm_net *both[2] = {a, b};
-    CHECK(sm_train_together(both, 2, x, 10, 2, y, 10, 3, 0.1, 4, rng, 2, 1, x, 10, y, losses, 6) == SM_OK,
+    CHECK(sm_train_together(both, 2, x, 10, 2, y, 10, 3, 0.1, 4, rng, 2, 1, x, 10, y, losses, 6, NULL) == SM_OK,
           "train two networks together, recording");
     CHECK(losses[0] > 0 && losses[3] > 0, "both loss histories filled");
     int64_t count = 0, epochs[2];
@@ -310,7 +313,7 @@ static void test_mlp(void) {
     CHECK(sm_net_gradients(net, x, 4, 3, labels, 4, &loss, grads, count) == SM_OK && loss > 0, "gradients");
     CHECK(sm_net_evaluate(net, x, 4, 3, labels, 4, &loss, &accuracy) == SM_OK && accuracy >= 0 && accuracy <= 1,
           "evaluate");
-    CHECK(sm_net_forward(net, x, 4, 3, out, 8) == SM_OK && fabs(out[0] + out[1] - 1.0) < 1e-15,
+    CHECK(sm_net_forward(net, x, 4, 3, out, 8, NULL) == SM_OK && fabs(out[0] + out[1] - 1.0) < 1e-15,
           "softmax rows sum to 1");
     int64_t firing[9];
     EXPECT_STATUS(sm_net_firing_counts(net, x, 4, 3, firing, 8), SM_ERR_BAD_SHAPE);
@@ -354,9 +357,164 @@ static void print_values(void) {
     sm_net *net = NULL;
     double x[2] = {0.3, -0.7}, out[1];
     sm_net_create(SIZES, 4, "sigmoid", 42, &net);
-    sm_net_forward(net, x, 1, 2, out, 1);
+    sm_net_forward(net, x, 1, 2, out, 1, NULL);
     printf("forward_sigmoid42 %.17g\n", out[0]);
     sm_net_free(net);
+}
+
+
+/* Handles are never reused: every freed handle stays invalid however many
+ * objects are made after it, for each type, and a handle of one type is
+ * never taken for another. */
+enum { CYCLES = 5000 };
+
+static void test_stale_handles(void) {
+    static sm_rng *freed_rngs[CYCLES];
+    static sm_net *freed_nets[CYCLES];
+    int64_t live_before = sm_live_object_count();
+    for (int i = 0; i < CYCLES; i++) {
+        sm_rng_create((int64_t)i, &freed_rngs[i]);
+        sm_rng_free(freed_rngs[i]);
+        sm_net_create(SIZES, 4, "relu", i, &freed_nets[i]);
+        sm_net_free(freed_nets[i]);
+    }
+    /* As many live objects again, so that any reuse would show. */
+    static sm_rng *live_rngs[CYCLES];
+    static sm_net *live_nets[CYCLES];
+    for (int i = 0; i < CYCLES; i++) {
+        sm_rng_create((int64_t)i, &live_rngs[i]);
+        sm_net_create(SIZES, 4, "sigmoid", i, &live_nets[i]);
+    }
+    int stale_ok = 0, reused = 0, cross_ok = 0;
+    double draw[1], x[2] = {0.5, -0.5}, out[1];
+    for (int i = 0; i < CYCLES; i++) {
+        if (sm_rng_randn(freed_rngs[i], draw, 1) != SM_ERR_INVALID_HANDLE) stale_ok++;
+        if (sm_net_forward(freed_nets[i], x, 1, 2, out, 1, NULL) != SM_ERR_INVALID_HANDLE) stale_ok++;
+        if (sm_rng_free(freed_rngs[i]) != SM_ERR_INVALID_HANDLE) stale_ok++;
+        if (sm_net_free(freed_nets[i]) != SM_ERR_INVALID_HANDLE) stale_ok++;
+        for (int j = 0; j < 4 && j < CYCLES; j++) {
+            if ((void *)freed_rngs[i] == (void *)live_rngs[(i + j) % CYCLES]) reused++;
+        }
+        if (sm_rng_randn((sm_rng *)live_nets[i], draw, 1) != SM_ERR_INVALID_HANDLE) cross_ok++;
+        if (sm_net_forward((sm_net *)live_rngs[i], x, 1, 2, out, 1, NULL) != SM_ERR_INVALID_HANDLE) cross_ok++;
+    }
+    CHECK(stale_ok == 0, "every freed rng and net handle is invalid after 10000 new objects");
+    CHECK(reused == 0, "no handle value comes back");
+    CHECK(cross_ok == 0, "a handle of one type is invalid as the other");
+    /* Forged values: small integers, an address on the stack, all ones. */
+    EXPECT_STATUS(sm_rng_randn((sm_rng *)(uintptr_t)16, draw, 1), SM_ERR_INVALID_HANDLE);
+    EXPECT_STATUS(sm_rng_randn((sm_rng *)(void *)draw, draw, 1), SM_ERR_INVALID_HANDLE);
+    EXPECT_STATUS(sm_rng_randn((sm_rng *)(uintptr_t)UINTPTR_MAX, draw, 1), SM_ERR_INVALID_HANDLE);
+    CHECK(sm_live_object_count() == live_before + 2 * CYCLES, "live objects counted");
+    for (int i = 0; i < CYCLES; i++) {
+        sm_rng_free(live_rngs[i]);
+        sm_net_free(live_nets[i]);
+    }
+    CHECK(sm_live_object_count() == live_before, "every object freed");
+}
+
+/* Bad values never get in: a rejected call changes nothing. */
+static void test_rejected_inputs(void) {
+    sm_net *net = NULL;
+    sm_net_create(SIZES, 4, "sigmoid", 0, &net);
+    double before[105], after[105], loss = -1;
+    sm_net_get_params(net, before, 105);
+    double x[4] = {NAN, 0.0, 1.0, 2.0}, y[2] = {0, 1};
+    EXPECT_STATUS(sm_net_train_step(net, x, 2, 2, y, 2, 0.1, &loss), SM_ERR_BAD_ARGUMENT);
+    x[0] = INFINITY;
+    EXPECT_STATUS(sm_net_train_step(net, x, 2, 2, y, 2, 0.1, &loss), SM_ERR_BAD_ARGUMENT);
+    x[0] = 0.5;
+    y[1] = 7;
+    EXPECT_STATUS(sm_net_train_step(net, x, 2, 2, y, 2, 0.1, &loss), SM_ERR_BAD_ARGUMENT);
+    double acc = 0;
+    EXPECT_STATUS(sm_net_evaluate(net, x, 2, 2, y, 2, &loss, &acc), SM_ERR_BAD_ARGUMENT);
+    y[1] = -3;
+    EXPECT_STATUS(sm_net_train_step(net, x, 2, 2, y, 2, 0.1, &loss), SM_ERR_BAD_ARGUMENT);
+    y[1] = 1;
+    EXPECT_STATUS(sm_net_train_step(net, x, 2, 2, y, 2, -1.0, &loss), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_train_step(net, x, 2, 2, y, 2, NAN, &loss), SM_ERR_BAD_ARGUMENT);
+    sm_net_get_params(net, after, 105);
+    CHECK(memcmp(before, after, sizeof before) == 0, "rejected steps leave the network unchanged");
+    CHECK(loss == -1, "rejected steps leave the loss output alone");
+    y[1] = 0.25; /* soft labels are binary cross-entropy targets too */
+    CHECK(sm_net_train_step(net, x, 2, 2, y, 2, 0.1, &loss) == SM_OK && loss > 0, "soft label accepted");
+
+    /* A diverging network's loss is NaN (as NumPy's), never finite and negative. */
+    for (int i = 0; i < 105; i++) before[i] = i % 2 ? 1e308 : -1e308;
+    sm_net_set_params(net, before, 105);
+    CHECK(sm_net_train_step(net, x, 2, 2, y, 2, 0.1, &loss) == SM_OK && !(loss < 0), "diverged loss is not negative");
+
+    /* An MT19937 key of zeros would draw zeros forever. */
+    sm_rng *rng = NULL;
+    sm_rng_create(1, &rng);
+    uint32_t key[624] = {0};
+    EXPECT_STATUS(sm_rng_set_state(rng, key, 624, 624, 0, 0.0), SM_ERR_BAD_ARGUMENT);
+    key[0] = 0x7fffffffu; /* the bits MT19937 ignores */
+    EXPECT_STATUS(sm_rng_set_state(rng, key, 624, 624, 0, 0.0), SM_ERR_BAD_ARGUMENT);
+    key[0] = 0x80000000u;
+    CHECK(sm_rng_set_state(rng, key, 624, 624, 0, 0.0) == SM_OK, "a key with the top bit set is a real state");
+    sm_rng_free(rng);
+    sm_net_free(net);
+}
+
+/* A cancelled call stops, says so, and leaves whole epochs behind; a clone
+ * is independent; restored records read back. */
+static void test_progress_and_clone(void) {
+    sm_net *net = NULL, *twin = NULL;
+    sm_rng *rng = NULL;
+    sm_progress *progress = NULL;
+    sm_net_create(SIZES, 4, "relu", 3, &net);
+    sm_rng_create(5, &rng);
+    CHECK(sm_progress_create(&progress) == SM_OK, "progress create");
+    double x[40], y[20], losses[5] = {0}, before[105], after[105];
+    int64_t labels[20], done = -1, total = -1, trained = -1;
+    sm_make_moons(rng, 10, 10, 1, 1, 0.1, x, labels);
+    for (int i = 0; i < 20; i++) y[i] = (double)labels[i];
+    CHECK(sm_net_fit(net, x, 20, 2, y, 20, 2, 0.1, 8, rng, 0, 0, NULL, 0, NULL, losses, 2, progress) == SM_OK,
+          "fit with a progress object");
+    CHECK(sm_progress_get(progress, &done, &total) == SM_OK && done == 2 && total == 2, "progress counts epochs");
+
+    uint32_t key_before[624], key_after[624];
+    int64_t pos_before, pos_after;
+    int32_t hg;
+    double cg;
+    sm_rng_get_state(rng, key_before, 624, &pos_before, &hg, &cg);
+    sm_net_get_params(net, before, 105);
+    CHECK(sm_progress_cancel(progress) == SM_OK, "cancel");
+    EXPECT_STATUS(sm_net_fit(net, x, 20, 2, y, 20, 5, 0.1, 8, rng, 0, 0, NULL, 0, NULL, losses, 5, progress),
+                  SM_ERR_CANCELLED);
+    sm_net_get_params(net, after, 105);
+    sm_rng_get_state(rng, key_after, 624, &pos_after, &hg, &cg);
+    CHECK(memcmp(before, after, sizeof before) == 0, "a fit cancelled before its first epoch changes no weight");
+    CHECK(pos_before == pos_after && memcmp(key_before, key_after, sizeof key_before) == 0,
+          "nor the stream");
+    CHECK(sm_net_epochs_trained(net, &trained) == SM_OK && trained == 2, "epochs trained counts whole epochs");
+    double out[20];
+    EXPECT_STATUS(sm_net_forward(net, x, 20, 2, out, 20, progress), SM_ERR_CANCELLED);
+    CHECK(sm_progress_free(progress) == SM_OK, "progress free");
+    EXPECT_STATUS(sm_progress_cancel(progress), SM_ERR_INVALID_HANDLE);
+
+    CHECK(sm_net_clone(net, &twin) == SM_OK && twin != net, "clone");
+    sm_net_get_params(twin, after, 105);
+    CHECK(memcmp(before, after, sizeof before) == 0, "the clone has the same parameters");
+    double loss;
+    sm_net_train_step(twin, x, 20, 2, y, 20, 0.5, &loss);
+    sm_net_get_params(net, after, 105);
+    CHECK(memcmp(before, after, sizeof before) == 0, "training the clone leaves the original alone");
+    CHECK(sm_net_epochs_trained(twin, &trained) == SM_OK && trained == 2, "the clone keeps the epochs trained");
+
+    int64_t epochs[2] = {1, 2}, count = 0;
+    int32_t has = 0;
+    double eval_loss[2] = {0.5, 0.25}, eval_acc[2] = {0.5, 0.75};
+    int64_t bad_epochs[2] = {1, 9};
+    EXPECT_STATUS(sm_net_restore_training(twin, 2, bad_epochs, eval_loss, eval_acc, 2, NULL, 0), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_restore_training(twin, 2, epochs, eval_loss, eval_acc, 2, before, 105), SM_ERR_BAD_SHAPE);
+    CHECK(sm_net_restore_training(twin, 7, epochs, eval_loss, eval_acc, 2, NULL, 0) == SM_OK, "restore records");
+    CHECK(sm_net_record_count(twin, &count, &has) == SM_OK && count == 2 && has == 0, "restored record count");
+    CHECK(sm_net_epochs_trained(twin, &trained) == SM_OK && trained == 7, "restored epochs trained");
+    sm_net_free(twin);
+    sm_net_free(net);
+    sm_rng_free(rng);
 }
 
 int main(int argc, char **argv) {
@@ -370,6 +528,9 @@ int main(int argc, char **argv) {
     test_network();
     test_training();
     test_mlp();
+    test_stale_handles();
+    test_rejected_inputs();
+    test_progress_and_clone();
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

@@ -12,7 +12,7 @@ legacy random stream, scikit-learn's moons data and split, and the article's
 `swiftmoons.reference` is the same interface in plain NumPy, for checking.
 """
 
-from ._ffi import SwiftMoonsError, build_variant as _build_variant, version as _native_version
+from ._ffi import SwiftMoonsError, SwiftMoonsMemoryError, build_variant as _build_variant, version as _native_version
 from .data import make_moons, standardize, train_test_split
 from . import activations
 from .network import ACTIVATIONS, MLP, TwoLayerNet
@@ -20,6 +20,7 @@ from .parallel import get_threads, set_threads
 from .random import RandomState
 from .training import TrainingRecords, train_together
 from .article import sweep
+from .storage import load
 
 __version__ = "0.1.0"
 #: The version of the loaded native library.
@@ -34,10 +35,12 @@ __all__ = [
     "MLP",
     "RandomState",
     "SwiftMoonsError",
+    "SwiftMoonsMemoryError",
     "TrainingRecords",
     "TwoLayerNet",
     "activations",
     "get_threads",
+    "load",
     "make_moons",
     "native_variant",
     "native_version",

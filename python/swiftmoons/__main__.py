@@ -30,6 +30,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                    help=f"hidden activations to compare; supported: {', '.join(sm.ACTIVATIONS)}")
     p.add_argument("--out", default="swiftmoons-out", help="folder for the PNG figures")
     p.add_argument("--no-plots", action="store_true", help="print the table only")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="show a progress bar of the epochs (default: when stderr is a terminal)")
     return p.parse_args(argv)
 
 
@@ -38,8 +40,12 @@ def main(argv=None) -> int:
     try:
         result = article.run(n_samples=args.n_samples, noise=args.noise, data_seed=args.data_seed,
                              split_seed=args.split_seed, net_seed=args.net_seed, epochs=args.epochs, lr=args.lr,
-                             batch_size=args.batch_size, activations=args.activations)
-    except ValueError as exc:
+                             batch_size=args.batch_size, activations=args.activations,
+                             progress=sys.stderr.isatty() if args.progress is None else args.progress)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except (ValueError, TypeError, MemoryError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

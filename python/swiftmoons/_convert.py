@@ -28,8 +28,59 @@ def as_matrix(values, columns: int, name: str = "X") -> np.ndarray:
     return arr
 
 
-def as_int(value, name: str) -> int:
-    """An integral Python int (bools are refused)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+#: The range of the C int64_t arguments, and of C int.
+INT64 = (-(2**63), 2**63 - 1)
+INT32 = (-(2**31), 2**31 - 1)
+
+
+def as_int(value, name: str, low=None, high=None) -> int:
+    """An integer argument, checked before ctypes could wrap it.
+
+    Integers (Python's, NumPy's) and floats with an integral value (``2.0``,
+    ``1e3``) are accepted; bools, strings, other floats and objects are
+    refused with a TypeError, values outside ``[low, high]`` (default: the
+    range of int64_t) with a ValueError; both name the parameter.
+    """
+    if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be an integer, got {value!r}")
-    return int(value)
+    if isinstance(value, numbers.Integral):
+        result = int(value)
+    elif isinstance(value, numbers.Real):
+        as_float = float(value)
+        if not as_float.is_integer():
+            raise TypeError(f"{name} must be an integer, got {value!r}")
+        result = int(as_float)
+    else:
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
+    low = INT64[0] if low is None else low
+    high = INT64[1] if high is None else high
+    if not low <= result <= high:
+        raise ValueError(f"{name} must be in {low}..{high}, got {result}")
+    return result
+
+
+def as_real(value, name: str) -> float:
+    """A real number argument as a float (bools, strings and objects refused, naming the parameter)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
+    return float(value)
+
+
+def as_name(value, name: str) -> str:
+    """A name argument: a str without NUL characters (C would cut it there)."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, got {type(value).__name__} {value!r}")
+    if "\x00" in value:
+        raise ValueError(f"{name} must not contain a NUL character, got {value!r}")
+    return value
+
+
+def empty(shape, name: str, dtype=np.float64) -> np.ndarray:
+    """``np.empty`` whose MemoryError says what it was for and how big."""
+    try:
+        return np.empty(shape, dtype=dtype)
+    except MemoryError:
+        size = int(np.prod(shape, dtype=object)) * np.dtype(dtype).itemsize
+        raise MemoryError(f"{name} needs {size} bytes ({size / 2**30:.1f} GiB), which could not be allocated") from None
+    except ValueError as exc:  # "array is too big"
+        raise MemoryError(f"{name} of shape {tuple(shape)} is too large to allocate: {exc}") from None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import threading
 from ctypes import POINTER, c_char_p, c_double, c_int, c_int32, c_int64, c_void_p
 from pathlib import Path
 
@@ -34,10 +35,26 @@ class SwiftMoonsError(ValueError):
         Its name, e.g. ``"SM_ERR_BAD_SHAPE"``.
     """
 
-    def __init__(self, message: str, status: int, status_name: str):
+    def __init__(self, message: str, status: int = 1, status_name: str = "SM_ERR_BAD_ARGUMENT"):
         super().__init__(message)
         self.status = status
         self.status_name = status_name
+
+    def __reduce__(self):
+        return type(self), (str(self), self.status, self.status_name)
+
+
+class SwiftMoonsMemoryError(SwiftMoonsError, MemoryError):
+    """The library could not allocate what a call needs (SM_ERR_OUT_OF_MEMORY).
+
+    Both a :class:`SwiftMoonsError` and a ``MemoryError``; the message gives
+    the bytes asked for.
+    """
+
+
+#: C status codes (include/swiftmoons.h).
+SM_ERR_OUT_OF_MEMORY = 4
+SM_ERR_CANCELLED = 6
 
 
 def cpu_flags() -> frozenset:
@@ -141,6 +158,12 @@ _FUNCTIONS = {
     "sm_status_name": (c_char_p, [c_int]),
     "sm_set_thread_count": (c_int, [c_int]),
     "sm_thread_count": (c_int, []),
+    "sm_live_object_count": (c_int64, []),
+    # progress and cancellation
+    "sm_progress_create": (c_int, [_PP]),
+    "sm_progress_free": (c_int, [c_void_p]),
+    "sm_progress_cancel": (c_int, [c_void_p]),
+    "sm_progress_get": (c_int, [c_void_p, POINTER(c_int64), POINTER(c_int64)]),
     # random stream
     "sm_rng_create": (c_int, [c_int64, _PP]),
     "sm_rng_free": (c_int, [c_void_p]),
@@ -161,6 +184,9 @@ _FUNCTIONS = {
     "sm_net_create_with_rng": (c_int, [_P, c_int64, c_char_p, c_void_p, _PP]),
     "sm_net_create_from_params": (c_int, [_P, c_int64, c_char_p, _P, c_int64, _PP]),
     "sm_net_free": (c_int, [c_void_p]),
+    "sm_net_clone": (c_int, [c_void_p, _PP]),
+    "sm_net_epochs_trained": (c_int, [c_void_p, POINTER(c_int64)]),
+    "sm_net_restore_training": (c_int, [c_void_p, c_int64, _P, _P, _P, c_int64, _P, c_int64]),
     "sm_net_layer_count": (c_int, [c_void_p, POINTER(c_int64)]),
     "sm_net_layer_sizes": (c_int, [c_void_p, _P, c_int64]),
     "sm_net_activation": (c_int, [c_void_p, POINTER(c_char_p)]),
@@ -171,7 +197,7 @@ _FUNCTIONS = {
     "sm_net_set_weights": (c_int, [c_void_p, c_int64, _P, c_int64]),
     "sm_net_get_biases": (c_int, [c_void_p, c_int64, _P, c_int64]),
     "sm_net_set_biases": (c_int, [c_void_p, c_int64, _P, c_int64]),
-    "sm_net_forward": (c_int, [c_void_p, _P, c_int64, c_int64, _P, c_int64]),
+    "sm_net_forward": (c_int, [c_void_p, _P, c_int64, c_int64, _P, c_int64, c_void_p]),
     "sm_net_train_step": (c_int, [c_void_p, _P, c_int64, c_int64, _P, c_int64, c_double, POINTER(c_double)]),
     "sm_net_hidden": (c_int, [c_void_p, c_int64, _P, c_int64, c_int64, _P, c_int64]),
     "sm_net_trace_length": (c_int, [c_void_p, POINTER(c_int64)]),
@@ -187,16 +213,16 @@ _FUNCTIONS = {
     "sm_net_evaluate": (c_int, [c_void_p, _P, c_int64, c_int64, _P, c_int64, POINTER(c_double), POINTER(c_double)]),
     "sm_net_firing_counts": (c_int, [c_void_p, _P, c_int64, c_int64, _P, c_int64]),
     "sm_article_sweep": (c_int, [_P, c_int64, _P, _P, c_int64, c_int64, c_double, c_int64, c_int64, c_int64,
-                                 c_double, c_int64, _P, c_int64, _P, c_int64]),
+                                 c_double, c_int64, _P, c_int64, _P, c_int64, c_void_p]),
     # the activation family
     "sm_activation_count": (c_int, []),
     "sm_activation_info": (c_int, [c_int, POINTER(c_char_p), POINTER(c_double)]),
     "sm_activation_evaluate": (c_int, [c_char_p, c_double, c_int32, _P, _P, c_int64]),
     # whole-run training
     "sm_net_fit": (c_int, [c_void_p, _P, c_int64, c_int64, _P, c_int64, c_int64, c_double, c_int64, c_void_p,
-                           c_int64, c_int32, _P, c_int64, _P, _P, c_int64]),
+                           c_int64, c_int32, _P, c_int64, _P, _P, c_int64, c_void_p]),
     "sm_train_together": (c_int, [_P, c_int64, _P, c_int64, c_int64, _P, c_int64, c_int64, c_double, c_int64,
-                                  c_void_p, c_int64, c_int32, _P, c_int64, _P, _P, c_int64]),
+                                  c_void_p, c_int64, c_int32, _P, c_int64, _P, _P, c_int64, c_void_p]),
     "sm_net_record_count": (c_int, [c_void_p, POINTER(c_int64), POINTER(c_int32)]),
     "sm_net_records": (c_int, [c_void_p, _P, _P, _P, c_int64]),
     "sm_net_recorded_params": (c_int, [c_void_p, _P, c_int64]),
@@ -235,10 +261,17 @@ def ptr(array: np.ndarray) -> int:
         return array.ctypes.data
 
 
-def check(status: int) -> None:
-    """Raise :class:`SwiftMoonsError` for a non-zero status (for cached function objects)."""
+def check(status: int, message: str | None = None) -> None:
+    """Raise :class:`SwiftMoonsError` for a non-zero status (for cached function objects).
+
+    Out of memory raises :class:`SwiftMoonsMemoryError` (also a MemoryError).
+    ``message`` is the error read on the thread that made the call (the
+    last error is per thread); by default this thread's.
+    """
     if status != 0:
-        raise SwiftMoonsError(last_error(), status, lib.sm_status_name(status).decode("ascii", "replace"))
+        kind = SwiftMoonsMemoryError if status == SM_ERR_OUT_OF_MEMORY else SwiftMoonsError
+        raise kind(last_error() if message is None else message, status,
+                   lib.sm_status_name(status).decode("ascii", "replace"))
 
 
 def version() -> str:
@@ -303,3 +336,98 @@ def create(name: str, *args) -> int:
     out = c_void_p()
     call(name, *args, ctypes.byref(out))
     return out.value
+
+
+def live_object_count() -> int:
+    """The native objects alive in this process (networks, streams, progress objects)."""
+    return int(lib.sm_live_object_count())
+
+
+# ---- long calls: Ctrl-C and progress -------------------------------------
+
+#: How often the waiting thread wakes to report progress, in seconds.
+POLL_SECONDS = 0.05
+
+
+class Progress(Handle):
+    """A native cancel flag and work counter for one long call."""
+
+    _free_name = "sm_progress_free"
+    _kind = "progress object"
+
+    def __init__(self):
+        super().__init__(create("sm_progress_create"))
+
+    def cancel(self) -> None:
+        lib.sm_progress_cancel(self._h)
+
+    def counts(self) -> tuple[int, int]:
+        """(units completed, units planned)."""
+        done, total = c_int64(), c_int64()
+        call("sm_progress_get", self._h, ctypes.byref(done), ctypes.byref(total))
+        return done.value, total.value
+
+
+def run_long(invoke, *, watch=None, wait_anyway=False):
+    """Run a long native call so that Ctrl-C (SIGINT) stops it.
+
+    ``invoke(progress_handle)`` makes the call and returns its status. In the
+    main thread the call runs in a worker thread while this one waits, a
+    signal away from a KeyboardInterrupt: on one (or on any exception from
+    ``watch``) the call is cancelled and finishes within a few milliseconds
+    of work. ``watch(progress)``, if given, runs every POLL_SECONDS while
+    the call works and once more when it has returned.
+
+    Returns ``(status, interruption)``: the call's status and the exception
+    that stopped it (None if nothing did). The caller tidies up its objects
+    from what the call left behind, then raises the interruption itself, or
+    calls ``check_long(status)``.
+    """
+    in_main = threading.current_thread() is threading.main_thread()
+    if not (in_main or watch is not None or wait_anyway):
+        # No signal reaches this thread: nothing to wait for.
+        status = invoke(None)
+        _long_errors.message = last_error() if status else ""
+        return status, None
+    progress = Progress()
+    handle = progress._h
+    outcome = {}
+
+    def work():
+        status = invoke(handle)
+        outcome["status"] = status
+        # The library's last error is per thread: read it on this one.
+        outcome["message"] = last_error() if status else ""
+
+    worker = threading.Thread(target=work, name="swiftmoons-call", daemon=True)
+    interruption = None
+    try:
+        worker.start()
+        while worker.is_alive():
+            try:
+                worker.join(POLL_SECONDS)
+                if watch is not None and worker.is_alive() and interruption is None:
+                    watch(progress)
+            except BaseException as exc:  # KeyboardInterrupt, or the watcher's own error
+                if interruption is None:
+                    interruption = exc
+                lib.sm_progress_cancel(handle)
+        if watch is not None and interruption is None:
+            try:
+                watch(progress)
+            except BaseException as exc:
+                interruption = exc
+    finally:
+        # The call holds its own reference to the native object, so closing
+        # the handle is safe even if it were still running.
+        progress.close()
+    _long_errors.message = outcome.get("message", "")
+    return outcome.get("status", 0), interruption
+
+
+_long_errors = threading.local()
+
+
+def check_long(status: int) -> None:
+    """`check` for the status `run_long` returned, with the message of the thread that ran it."""
+    check(status, getattr(_long_errors, "message", None))

@@ -14,7 +14,7 @@ import math
 import numpy as np
 
 from . import _ffi
-from ._convert import as_float_array
+from ._convert import as_float_array, as_name, as_real
 
 
 def _table() -> dict:
@@ -38,8 +38,7 @@ LESSON_FIVE = ("sigmoid", "tanh", "relu", "leaky_relu", "gelu")
 def canonical(name: str) -> str:
     """The name's kind ("silu" is "swish"). Unknown names pass through, so that
     the library reports them with the list of valid ones."""
-    if not isinstance(name, str):
-        raise TypeError(f"An activation name must be a string, got {name!r}")
+    name = as_name(name, "activation")
     return "swish" if name == "silu" else name
 
 
@@ -57,7 +56,7 @@ def parse(spec):
             param = param.get("alpha")
         if param is not None and name in PARAMETERS and not PARAMETERS[name]:
             raise ValueError(f"{name} takes no parameter, got {param!r}")
-        return name, None if param is None else float(param)
+        return name, None if param is None else as_real(param, f"{name}'s parameter")
     raise ValueError(f"An activation is a name or a (name, alpha) pair, got {spec!r}")
 
 
@@ -82,7 +81,7 @@ def evaluate(name, x, derivative=False, **params):
     unknown = set(params) - set(PARAMETERS.get(kind, {}))
     if unknown and kind in PARAMETERS:
         raise ValueError(f"{kind} takes parameters {sorted(PARAMETERS[kind]) or 'none'}, got {sorted(unknown)}")
-    alpha = float(params.get("alpha", math.nan))
+    alpha = as_real(params.get("alpha", math.nan), "alpha")
     arr = as_float_array(x, "x")
     out = np.empty_like(arr)
     _ffi.call("sm_activation_evaluate", kind.encode(), alpha, int(bool(derivative)), _ffi.ptr(arr), _ffi.ptr(out),

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import reference
+from ._convert import INT32, as_int, as_name, as_real, empty
 from .data import make_moons, standardize, train_test_split
 from .network import ACTIVATIONS, TwoLayerNet
-from .random import RandomState
+from .random import RandomState, seed_value
 from .training import train_together
 
 #: What the article states, for the table of `python -m swiftmoons`.
@@ -84,7 +85,7 @@ class ArticleResult:
 
 
 def run(n_samples=400, noise=0.18, data_seed=42, split_seed=42, net_seed=42, epochs=800, lr=0.05,
-        batch_size=64, activations=("sigmoid", "relu")) -> ArticleResult:
+        batch_size=64, activations=("sigmoid", "relu"), progress=False) -> ArticleResult:
     """Run the article's experiment: data, one network per activation, training, measurements.
 
     With the defaults this reproduces the article's run exactly: every
@@ -102,17 +103,28 @@ def run(n_samples=400, noise=0.18, data_seed=42, split_seed=42, net_seed=42, epo
     epochs, lr, batch_size : training settings
     activations : sequence of str
         The hidden activations to compare, one network each.
+    progress : bool
+        Show a progress bar of the epochs.
 
     Returns
     -------
     ArticleResult
     """
-    activations = tuple(activations)
+    if isinstance(activations, str):
+        activations = (activations,)
+    if not hasattr(activations, "__iter__"):
+        raise TypeError(f"activations must be a list of names, got {type(activations).__name__}")
+    activations = tuple(as_name(a, "activations") for a in activations)
     unknown = [a for a in activations if a not in ACTIVATIONS]
     if unknown or not activations:
         raise ValueError(f"Unknown activation(s) {unknown}; supported activations are {list(ACTIVATIONS)}")
     if len(set(activations)) != len(activations):
         raise ValueError(f"Each activation may appear once, got {list(activations)}")
+    n_samples = as_int(n_samples, "n_samples", 1)
+    if n_samples < 8:
+        # The split leaves a quarter for testing, and the far samples need
+        # both classes in the training set.
+        raise ValueError(f"n_samples must be >= 8 for the article's run, got {n_samples}")
     config = dict(n_samples=n_samples, noise=noise, data_seed=data_seed, split_seed=split_seed,
                   net_seed=net_seed, epochs=epochs, lr=lr, batch_size=batch_size, activations=activations)
     start = time.perf_counter()
@@ -125,7 +137,8 @@ def run(n_samples=400, noise=0.18, data_seed=42, split_seed=42, net_seed=42, epo
         stream = RandomState(net_seed)  # the article's constructor reseeds NumPy
         nets[name] = TwoLayerNet(name, seed=stream)
     # The permutations continue from where the last constructor left the stream.
-    train_together(list(nets.values()), X_train, y_train, epochs=epochs, lr=lr, batch_size=batch_size, rng=stream)
+    train_together(list(nets.values()), X_train, y_train, epochs=epochs, lr=lr, batch_size=batch_size, rng=stream,
+                   progress=progress)
     summary = reference.summarize(nets, X_train, y_train, X_test, y_test)
     seconds = time.perf_counter() - start
     return ArticleResult(config=config, X=X, y=y, X_train=X_train, X_test=X_test, y_train=y_train, y_test=y_test,
@@ -170,7 +183,7 @@ def claims_table(result: ArticleResult) -> list[tuple[str, str, str]]:
 
 
 def sweep(net_seeds=range(64), activations=("sigmoid", "relu"), *, n_samples=400, noise=0.18, data_seed=42,
-          split_seed=42, epochs=800, lr=0.05, batch_size=64, threads=None) -> dict:
+          split_seed=42, epochs=800, lr=0.05, batch_size=64, threads=None, progress=False) -> dict:
     """The article's run for many network seeds and activations, in parallel, in one native call.
 
     Data and split are made once (as :func:`run` makes them); each (seed,
@@ -185,6 +198,11 @@ def sweep(net_seeds=range(64), activations=("sigmoid", "relu"), *, n_samples=400
     threads : int or None
         Threads to use (None: one per processor, or what
         :func:`swiftmoons.set_threads` set).
+    progress : bool
+        Show a progress bar of the seeds done (tqdm's where installed).
+
+    Ctrl-C stops the sweep within an epoch of each running network and
+    raises KeyboardInterrupt; nothing is returned.
 
     Returns
     -------
@@ -195,19 +213,46 @@ def sweep(net_seeds=range(64), activations=("sigmoid", "relu"), *, n_samples=400
     from . import _ffi
     from .network import _activation_arrays
     from .parallel import threads as thread_count
-    from .training import _positive_int
+    from .training import _positive_int, progress_bar
 
-    seeds = np.array([int(s) for s in net_seeds], dtype=np.int64)
-    activations = list(activations)
+    if isinstance(net_seeds, (str, bytes)) or not hasattr(net_seeds, "__iter__"):
+        raise TypeError(f"net_seeds must be a sequence of integers, got {type(net_seeds).__name__}")
+    seeds = np.array([seed_value(s) for s in net_seeds], dtype=np.int64)
+    if isinstance(activations, (str, tuple)) and len(activations) == 2 and not isinstance(activations[1], (str, tuple)):
+        activations = [activations]  # one (name, alpha) pair
+    activations = [activations] if isinstance(activations, str) else list(activations)
     if seeds.size == 0 or not activations:
         raise ValueError("A sweep needs at least one seed and one activation")
     names, alphas = _activation_arrays(activations, len(activations))
     epochs, batch_size, n_samples = (_positive_int(v, name) for v, name in
                                      ((epochs, "epochs"), (batch_size, "batch_size"), (n_samples, "n_samples")))
-    losses = np.empty((seeds.size, len(activations), epochs))
-    accuracy = np.empty((seeds.size, len(activations)))
-    with thread_count(threads):
-        _ffi.call("sm_article_sweep", _ffi.ptr(seeds), seeds.size, ctypes.addressof(names), _ffi.ptr(alphas),
-                  len(activations), n_samples, float(noise), int(data_seed), int(split_seed), epochs, float(lr),
-                  batch_size, _ffi.ptr(losses), losses.size, _ffi.ptr(accuracy), accuracy.size)
+    noise, lr = as_real(noise, "noise"), as_real(lr, "lr")
+    data_seed, split_seed = seed_value(data_seed), seed_value(split_seed)
+    if threads is not None:
+        threads = as_int(threads, "threads", 0, 1024)
+    losses = empty((seeds.size, len(activations), epochs), "The sweep's loss histories")
+    accuracy = empty((seeds.size, len(activations)), "The sweep's accuracies")
+    args = (_ffi.ptr(seeds), seeds.size, ctypes.addressof(names), _ffi.ptr(alphas), len(activations), n_samples,
+            noise, data_seed, split_seed, epochs, lr, batch_size, _ffi.ptr(losses), losses.size, _ffi.ptr(accuracy),
+            accuracy.size)
+    bar = progress_bar(seeds.size, "seeds") if progress else None
+    shown = [0]
+
+    def watch(handle):
+        done, _ = handle.counts()
+        bar.update(done - shown[0])
+        shown[0] = done
+
+    try:
+        with thread_count(threads):
+            status, interruption = _ffi.run_long(lambda handle: _ffi.lib.sm_article_sweep(*args, handle),
+                                                 watch=watch if bar is not None else None)
+    finally:
+        if bar is not None:
+            bar.close()
+    if interruption is not None:
+        raise interruption
+    if status == _ffi.SM_ERR_CANCELLED:
+        raise KeyboardInterrupt
+    _ffi.check_long(status)
     return {"net_seeds": seeds, "activations": activations, "loss_history": losses, "test_accuracy": accuracy}

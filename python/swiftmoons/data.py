@@ -9,7 +9,7 @@ import numbers
 import numpy as np
 
 from . import _ffi
-from ._convert import as_float_array, as_int
+from ._convert import as_float_array, as_int, as_real, empty
 from .random import resolve
 
 
@@ -33,23 +33,24 @@ def make_moons(n_samples=100, *, noise=None, random_state=None, shuffle=True):
     X : ndarray of shape (n_samples, 2)
     y : ndarray of shape (n_samples,), int64 labels 0 (outer) and 1 (inner)
     """
-    if isinstance(n_samples, numbers.Integral) and not isinstance(n_samples, bool):
-        n_out = int(n_samples) // 2
-        n_in = int(n_samples) - n_out
+    if isinstance(n_samples, (numbers.Real, np.bool_)) or not hasattr(n_samples, "__iter__"):
+        n_samples = as_int(n_samples, "n_samples", 0)
+        n_out = n_samples // 2
+        n_in = n_samples - n_out
     else:
-        try:
-            n_out, n_in = (as_int(v, "n_samples") for v in n_samples)
-        except (TypeError, ValueError):
-            raise ValueError("n_samples must be an int or a pair of ints") from None
+        pair = list(n_samples) if not isinstance(n_samples, (str, bytes)) else []
+        if len(pair) != 2:
+            raise ValueError(f"n_samples must be an int or a pair of ints, got {n_samples!r}")
+        n_out, n_in = (as_int(v, "n_samples", 0) for v in pair)
     if n_out < 0 or n_in < 0 or n_out + n_in < 1:
         raise ValueError(f"n_samples must give at least one sample, got {n_samples!r}")
     if noise is not None:
-        noise = float(noise)
+        noise = as_real(noise, "noise")
         if not (math.isfinite(noise) and noise >= 0):
             raise ValueError(f"noise must be a finite number >= 0, got {noise}")
     n = n_out + n_in
-    X = np.empty((n, 2), dtype=np.float64)
-    y = np.empty(n, dtype=np.int64)
+    X = empty((n, 2), "make_moons' X")
+    y = empty(n, "make_moons' y", np.int64)
     rng, done = resolve(random_state)
     try:
         _ffi.call("sm_make_moons", rng._h, n_out, n_in, int(bool(shuffle)),
@@ -99,7 +100,13 @@ def train_test_split(*arrays, test_size=0.25, random_state=None):
     """
     if not arrays:
         raise ValueError("At least one array required as input")
-    arrays = [np.asarray(a) for a in arrays]
+    converted = []
+    for i, a in enumerate(arrays):
+        try:
+            converted.append(np.asarray(a))
+        except ValueError as exc:  # ragged nested lists
+            raise ValueError(f"train_test_split's array {i} is not an array: {exc}") from None
+    arrays = converted
     lengths = {len(a) if a.ndim else -1 for a in arrays}
     if len(lengths) != 1 or -1 in lengths:
         raise ValueError(f"Found input arrays with inconsistent numbers of samples: {sorted(lengths)}")

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import _ffi
 from . import activations as _activations
-from ._convert import as_float_array, as_int, as_matrix
+from ._convert import INT32, as_float_array, as_int, as_matrix, as_name, as_real, empty
 from .random import RandomState
 
 _PARAM_NAME = re.compile(r"^([Wb])([1-9][0-9]*)$")
@@ -71,12 +71,15 @@ class MLP(_ffi.Handle):
         self._init_from_handle(handle)
 
     @classmethod
-    def from_params(cls, params, activation="relu", output="sigmoid", layer_sizes=None):
+    def from_params(cls, params, activation, output="sigmoid", layer_sizes=None):
         """A network with given parameters ``[W1, b1, (slopes1,) W2, b2, ...]``.
 
         PReLU layers take their slopes after their biases. ``layer_sizes`` is
-        read from the weights' shapes.
+        read from the weights' shapes. ``activation`` is required: the
+        parameters alone do not say which activation they were trained with.
         """
+        if isinstance(params, (str, bytes)) or not hasattr(params, "__iter__"):
+            raise TypeError(f"params must be a list of arrays [W1, b1, W2, b2, ...], got {type(params).__name__}")
         params = [as_float_array(p, f"params[{i}]") for i, p in enumerate(params)]
         specs = list(activation) if isinstance(activation, list) else None
         sizes, i = [], 0
@@ -129,6 +132,7 @@ class MLP(_ffi.Handle):
         set_(self, "_trace_length", trace.value)
         set_(self, "_param_count", pcount.value)
         set_(self, "loss_history", [])
+        set_(self, "_restored", None)
         loss = ctypes.c_double()
         set_(self, "_loss_out", loss)
         set_(self, "_loss_ref", ctypes.byref(loss))
@@ -152,6 +156,48 @@ class MLP(_ffi.Handle):
     def n_layers(self) -> int:
         """The number of weight layers."""
         return len(self.layer_sizes) - 1
+
+    @property
+    def epochs_trained(self) -> int:
+        """The epochs this network has trained by `fit` / `train_together` (kept by copies and files)."""
+        out = ctypes.c_int64()
+        _ffi.call("sm_net_epochs_trained", self._h, ctypes.byref(out))
+        return out.value
+
+    # ---- copies, pickles, files ----------------------------------------------
+    # Each copy owns its own native network: the same parameters, epochs
+    # trained, records and loss history, bit for bit; training one never
+    # touches another. Pickles and files carry the same state (see
+    # `swiftmoons.storage`), so joblib, multiprocessing and Dask work too.
+
+    def __copy__(self):
+        twin = type(self).__new__(type(self))
+        twin._init_from_handle(_ffi.create("sm_net_clone", self._h))
+        twin.loss_history.extend(self.loss_history)
+        return twin
+
+    def __deepcopy__(self, memo):
+        return self.__copy__()
+
+    def __reduce__(self):
+        from .storage import state_of
+        return _restore_network, (state_of(self),)
+
+    def save(self, path) -> None:
+        """Write the network to ``path`` (``.npz``; read it back with :func:`swiftmoons.load`).
+
+        The file holds the layer sizes, activations and their parameters, the
+        output kind, all parameters, the epochs trained, the loss history and
+        the records, with a format version; NumPy alone can read it
+        (``numpy.load(path)``). See :mod:`swiftmoons.storage`.
+        """
+        from .storage import save
+        save(self, path)
+
+    def _restore_training(self, epochs_trained, epochs, loss, accuracy, params):
+        flat = np.zeros(0) if params is None else np.ascontiguousarray(params, dtype=np.float64).ravel()
+        _ffi.call("sm_net_restore_training", self._h, epochs_trained, _ffi.ptr(epochs), _ffi.ptr(loss),
+                  _ffi.ptr(accuracy), epochs.size, _ffi.ptr(flat), flat.size)
 
     def __repr__(self):
         names = [n if a is None else f"{n}({a:g})" for n, a in self.activations]
@@ -208,7 +254,7 @@ class MLP(_ffi.Handle):
         _ffi.call("sm_net_set_params", self._h, _ffi.ptr(arr), arr.size)
 
     def _layer(self, k: int) -> int:
-        k = as_int(k, "layer")
+        k = as_int(k, "layer", INT32[0], INT32[1])
         if not 1 <= k <= self.n_layers:
             raise ValueError(f"This network has layers 1..{self.n_layers}, not {k}")
         return k
@@ -229,7 +275,7 @@ class MLP(_ffi.Handle):
 
     def get_slopes(self, k: int) -> np.ndarray:
         """A copy of PReLU hidden layer k's learned slopes, shape (1, layer_sizes[k])."""
-        k = as_int(k, "layer")
+        k = as_int(k, "layer", INT32[0], INT32[1])
         out = np.empty((1, self.layer_sizes[k] if 1 <= k < self.n_layers else 0))
         _ffi.call("sm_net_get_slopes", self._h, k, _ffi.ptr(out), out.size)
         return out
@@ -289,8 +335,16 @@ class MLP(_ffi.Handle):
         X : array-like of shape (n, layer_sizes[0])
         """
         X = as_matrix(X, self.layer_sizes[0])
-        out = np.empty((X.shape[0], self.layer_sizes[-1]))
-        _ffi.call("sm_net_forward", self._h, _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(out), out.size)
+        out = empty((X.shape[0], self.layer_sizes[-1]), "The output")
+        args = (self._h, _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(out), out.size)
+        if X.shape[0] * self._param_count < _LONG_WORK:
+            _ffi.call("sm_net_forward", *args, None)
+            return out
+        # A pass long enough to want stopping: Ctrl-C cancels it.
+        status, interruption = _ffi.run_long(lambda progress: _ffi.lib.sm_net_forward(*args, progress))
+        if interruption is not None:
+            raise interruption
+        _ffi.check_long(status)
         return out
 
     def predict(self, X) -> np.ndarray:
@@ -329,22 +383,25 @@ class MLP(_ffi.Handle):
         if not (type(y) is np.ndarray and y.dtype is _F64 and y.strides == self._y_strides
                 and y.shape[0] == rows * self._target_width):
             y = self._targets(y, rows)
-        lr = float(lr)
-        if not math.isfinite(lr):
-            raise ValueError(f"lr must be finite, got {lr}")
+        if type(lr) is not float:
+            lr = as_real(lr, "lr")
+        # X must be finite, y within the output's targets, lr finite and >= 0:
+        # the library checks all three before it changes anything.
         status = _train_step(self._h, _ptr(X), rows, shape[1], _ptr(y), y.size, lr, self._loss_ref)
         if status:
             _ffi.check(status)
         return self._loss_out.value
 
     def fit(self, X, y, epochs=800, lr=0.05, batch_size=64, rng=None, *,
-            record_every=0, record_params=False, X_eval=None, y_eval=None):
+            record_every=0, record_params=False, X_eval=None, y_eval=None,
+            progress=False, callback=None, callback_every=1):
         """Train for ``epochs`` epochs in one native call, as the article's loop.
 
         Each epoch shuffles with ``rng`` (a :class:`RandomState`, a NumPy
         ``RandomState``, an int seed or None), takes SGD steps on mini-batches
         in that order, and appends the mean batch loss to ``loss_history``.
-        See :func:`swiftmoons.train_together` for the parameters.
+        See :func:`swiftmoons.train_together` for the parameters, progress
+        bars, callbacks and what Ctrl-C leaves behind.
 
         Returns
         -------
@@ -354,7 +411,8 @@ class MLP(_ffi.Handle):
         from .training import train_together
         return train_together([self], X, y, epochs=epochs, lr=lr, batch_size=batch_size, rng=rng,
                               record_every=record_every, record_params=record_params,
-                              X_eval=X_eval, y_eval=y_eval)[0]
+                              X_eval=X_eval, y_eval=y_eval, progress=progress, callback=callback,
+                              callback_every=callback_every)[0]
 
     @property
     def records(self):
@@ -378,10 +436,10 @@ class MLP(_ffi.Handle):
     def get_hidden(self, X, layer=1) -> np.ndarray:
         """Post-activation values of hidden ``layer`` (1-based), shape (n, layer_sizes[layer])."""
         X = as_matrix(X, self.layer_sizes[0])
-        layer = as_int(layer, "layer")
+        layer = as_int(layer, "layer", INT32[0], INT32[1])
         if not 1 <= layer <= self.n_layers - 1:
             raise ValueError(f"layer must be in 1..{self.n_layers - 1}, got {layer}")
-        out = np.empty((X.shape[0], self.layer_sizes[layer]))
+        out = empty((X.shape[0], self.layer_sizes[layer]), "The hidden activations")
         _ffi.call("sm_net_hidden", self._h, layer, _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(out), out.size)
         return out
 
@@ -401,7 +459,7 @@ class MLP(_ffi.Handle):
             X = X.reshape(1, -1)
         X = as_matrix(X, self.layer_sizes[0], "x")
         rows = X.shape[0] if per_sample else 1
-        out = np.empty((rows, self._trace_length))
+        out = empty((rows, self._trace_length), "The trace")
         _ffi.call("sm_net_trace", self._h, _ffi.ptr(X), X.shape[0], X.shape[1], int(bool(per_sample)),
                   _ffi.ptr(out), out.size)
         return out if per_sample else [float(v) for v in out[0]]
@@ -481,8 +539,13 @@ class TwoLayerNet(MLP):
                          seed=seed)
 
     @classmethod
-    def from_params(cls, weights, biases, activation="relu"):
-        """A network with the given weights ``[W1, W2, ...]`` and biases ``[b1, b2, ...]``."""
+    def from_params(cls, weights, biases, activation):
+        """A network with the given weights ``[W1, W2, ...]`` and biases ``[b1, b2, ...]``.
+
+        ``activation`` is required: the weights do not say which one they were trained with.
+        """
+        if any(isinstance(v, (str, bytes)) or not hasattr(v, "__iter__") for v in (weights, biases)):
+            raise TypeError("weights and biases must be lists of arrays")
         weights, biases = list(weights), list(biases)
         if not weights or len(weights) != len(biases):
             raise ValueError(f"Need as many biases as weights (at least one), got {len(weights)} and {len(biases)}")
@@ -493,9 +556,22 @@ class TwoLayerNet(MLP):
         return f"TwoLayerNet(activation={self.activation!r}, layer_sizes={self.layer_sizes}{state})"
 
 
+#: Multiply-adds above which a forward pass runs where Ctrl-C can stop it
+#: (about a millisecond of work: below it, a thread costs more than it saves).
+_LONG_WORK = 1 << 21
+
+
+def _restore_network(state):
+    """A network from the state a pickle carries (see `swiftmoons.storage`)."""
+    from .storage import network_from_state
+    return network_from_state(state, source="the pickled network")
+
+
 def _sizes(layer_sizes) -> np.ndarray:
+    if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__iter__"):
+        raise TypeError(f"layer_sizes must be a sequence of ints, got {layer_sizes!r}")
     try:
-        sizes = [as_int(s, "layer_sizes") for s in layer_sizes]
+        sizes = [as_int(s, "layer_sizes", 1, INT32[1]) for s in layer_sizes]
     except TypeError:
         raise TypeError(f"layer_sizes must be a sequence of ints, got {layer_sizes!r}") from None
     if len(sizes) < 2 or any(s < 1 for s in sizes):
@@ -516,19 +592,20 @@ def _activation_arrays(activation, hidden: int):
 
 
 def _choice(value, options, what: str) -> str:
+    value = as_name(value, what)
     if value not in options:
         raise ValueError(f"Unknown {what} {value!r}; valid values are {', '.join(options)}")
     return value
 
 
 def _bias(bias_init):
-    if isinstance(bias_init, numbers.Real) and not isinstance(bias_init, bool):
+    if isinstance(bias_init, numbers.Real) and not isinstance(bias_init, (bool, np.bool_)):
         value = float(bias_init)
         if not math.isfinite(value):
             raise ValueError(f"bias_init must be finite, got {value}")
         return 0, value, 0.0
     try:
-        mean, std = (float(v) for v in bias_init)
+        mean, std = (as_real(v, "bias_init") for v in bias_init)
     except (TypeError, ValueError):
         raise ValueError(f"bias_init must be a number or a (mean, std) pair, got {bias_init!r}") from None
     if not (math.isfinite(mean) and math.isfinite(std) and std >= 0):

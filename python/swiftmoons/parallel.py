@@ -6,13 +6,14 @@ import threading
 from contextlib import contextmanager
 
 from . import _ffi
+from ._convert import as_int
 
 _lock = threading.Lock()
 
 
 def set_threads(n: int) -> None:
     """Use ``n`` threads for large forward passes, several networks and sweeps (0: one per processor)."""
-    _ffi.call("sm_set_thread_count", int(n))
+    _ffi.call("sm_set_thread_count", as_int(n, "n", 0, 1024))
 
 
 def get_threads() -> int:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import ctypes
+import math
 import numbers
 import secrets
 
 import numpy as np
 
 from . import _ffi
-from ._convert import as_int
+from ._convert import INT64, as_int, as_real, empty
 
 STATE_LENGTH = 624
 
@@ -32,14 +33,28 @@ class RandomState(_ffi.Handle):
     _kind = "RandomState"
 
     def __init__(self, seed=None):
-        super().__init__(_ffi.create("sm_rng_create", _seed_value(seed)))
+        super().__init__(_ffi.create("sm_rng_create", seed_value(seed)))
 
     def __repr__(self):
-        return "RandomState(closed)" if self.closed else f"RandomState(MT19937 at {self._h:#x})"
+        if self.closed:
+            return "RandomState(closed)"
+        _, _, pos, has_gauss, _ = self.get_state()
+        return f"RandomState(MT19937, pos={pos}{', gauss cached' if has_gauss else ''})"
+
+    # Copies and pickles are new streams at the same point, each with its
+    # own native object; the state travels as NumPy's legacy tuple.
+    def __reduce__(self):
+        return _restore_random_state, (self.get_state(),)
+
+    def __copy__(self):
+        return _restore_random_state(self.get_state())
+
+    def __deepcopy__(self, memo):
+        return self.__copy__()
 
     def seed(self, seed=None) -> None:
         """Reseed, dropping any cached Gaussian, as ``RandomState.seed``."""
-        _ffi.call("sm_rng_seed", self._h, _seed_value(seed))
+        _ffi.call("sm_rng_seed", self._h, seed_value(seed))
 
     def get_state(self):
         """The state as NumPy's legacy tuple ``('MT19937', key, pos, has_gauss, cached_gaussian)``."""
@@ -50,20 +65,31 @@ class RandomState(_ffi.Handle):
         return ("MT19937", key, pos.value, has_gauss.value, cached.value)
 
     def set_state(self, state) -> None:
-        """Restore a state from `get_state` here or from NumPy's ``RandomState.get_state()``."""
+        """Restore a state from `get_state` here or from NumPy's ``RandomState.get_state()``.
+
+        A state whose key is all zero (in the bits MT19937 uses) is refused:
+        such a stream would draw only zeros (NumPy accepts it, and then
+        ``randn`` never returns).
+        """
         if isinstance(state, dict):  # NumPy's get_state(legacy=False)
             inner = state.get("state", {})
+            if not isinstance(inner, dict):
+                raise ValueError("state['state'] must be a dict with 'key' and 'pos'")
             state = ("MT19937", inner.get("key"), inner.get("pos"),
                      state.get("has_gauss", 0), state.get("gauss", 0.0))
-        if len(state) < 3 or state[0] != "MT19937":
+        if not isinstance(state, (tuple, list)) or len(state) < 3 or state[0] != "MT19937":
             raise ValueError("state must be ('MT19937', key, pos[, has_gauss, cached_gaussian])")
-        key = np.ascontiguousarray(state[1], dtype=np.uint32)
-        if key.shape != (STATE_LENGTH,):
-            raise ValueError(f"state key must have shape ({STATE_LENGTH},), got {key.shape}")
-        has_gauss = int(state[3]) if len(state) > 3 else 0
-        cached = float(state[4]) if len(state) > 4 else 0.0
-        _ffi.call("sm_rng_set_state", self._h, _ffi.ptr(key), STATE_LENGTH,
-                  as_int(state[2], "pos"), has_gauss, cached)
+        raw = np.asarray(state[1])
+        if raw.shape != (STATE_LENGTH,) or raw.dtype.kind not in "ui":
+            raise ValueError(f"state key must be {STATE_LENGTH} unsigned 32-bit integers, got shape {raw.shape} "
+                             f"of {raw.dtype}")
+        if raw.dtype.kind == "i" and (raw.min() < 0 or raw.max() > 2**32 - 1):
+            raise ValueError("state key words must be in 0..2**32 - 1")
+        key = np.ascontiguousarray(raw, dtype=np.uint32)
+        pos = as_int(state[2], "state pos", 0, STATE_LENGTH)
+        has_gauss = as_int(state[3], "state has_gauss", 0, 1) if len(state) > 3 else 0
+        cached = as_real(state[4], "state cached_gaussian") if len(state) > 4 else 0.0
+        _ffi.call("sm_rng_set_state", self._h, _ffi.ptr(key), STATE_LENGTH, pos, has_gauss, cached)
 
     @classmethod
     def from_numpy(cls, numpy_state: np.random.RandomState) -> "RandomState":
@@ -74,7 +100,7 @@ class RandomState(_ffi.Handle):
 
     def _fill(self, name: str, size, *extra):
         shape = _shape(size)
-        out = np.empty(shape, dtype=np.float64)
+        out = empty(shape, "The draws")
         _ffi.call(name, self._h, *extra, _ffi.ptr(out), out.size)
         return float(out[()]) if size is None else out
 
@@ -92,22 +118,36 @@ class RandomState(_ffi.Handle):
 
     def normal(self, loc=0.0, scale=1.0, size=None):
         """``loc + scale * standard_normal()``, as the legacy ``normal``; scalars only."""
-        loc, scale = float(loc), float(scale)
-        if scale < 0:
-            raise ValueError("scale < 0")
+        loc, scale = as_real(loc, "loc"), as_real(scale, "scale")
+        if not scale >= 0:
+            raise ValueError(f"scale must be >= 0, got {scale}")
         return self._fill("sm_rng_normal", size, loc, scale)
 
     def permutation(self, x):
         """A permutation of ``range(x)``, or a shuffled copy of array ``x`` (first axis)."""
-        if isinstance(x, numbers.Integral) and not isinstance(x, bool):
-            return self._permutation(int(x))
+        if isinstance(x, numbers.Integral) and not isinstance(x, (bool, np.bool_)):
+            return self._permutation(as_int(x, "x", 0))
+        if isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
+            raise TypeError(f"x must be an integer or an array, got {type(x).__name__} {x!r}")
         arr = np.asarray(x)
         if arr.ndim < 1:
             raise TypeError("x must be an integer or at least 1-dimensional")
         return arr[self._permutation(len(arr))]
 
     def shuffle(self, x) -> None:
-        """Shuffle a NumPy array (along its first axis) or a mutable sequence in place."""
+        """Shuffle a NumPy array (along its first axis) or a mutable sequence in place.
+
+        A sequence that cannot be shuffled in place (a tuple, a string, a
+        read-only array) raises TypeError or ValueError before any number
+        is drawn: the stream does not move.
+        """
+        if isinstance(x, np.ndarray):
+            if x.ndim < 1:
+                raise TypeError("x must be at least 1-dimensional")
+            if not x.flags.writeable:
+                raise ValueError("x is read-only: shuffle needs an array it can write")
+        elif isinstance(x, (str, bytes, tuple)) or not (hasattr(x, "__len__") and hasattr(x, "__setitem__")):
+            raise TypeError(f"shuffle needs a mutable sequence or an array, got {type(x).__name__}")
         n = len(x)
         perm = self._permutation(n)
         if isinstance(x, np.ndarray):
@@ -120,15 +160,15 @@ class RandomState(_ffi.Handle):
     def _permutation(self, n: int) -> np.ndarray:
         if n < 0:
             raise ValueError(f"n must be >= 0, got {n}")
-        out = np.empty(n, dtype=np.int64)
+        out = empty(n, "The permutation", np.int64)
         _ffi.call("sm_rng_permutation", self._h, _ffi.ptr(out), n)
         return out
 
 
-def _seed_value(seed) -> int:
+def seed_value(seed) -> int:
     if seed is None:
         return secrets.randbits(32)
-    seed = as_int(seed, "seed")
+    seed = as_int(seed, "seed", -math.inf, math.inf)
     if not 0 <= seed <= 2**32 - 1:
         raise ValueError(f"Seed must be between 0 and 2**32 - 1, got {seed}")
     return seed
@@ -137,12 +177,23 @@ def _seed_value(seed) -> int:
 def _shape(size):
     if size is None:
         return ()
-    if isinstance(size, numbers.Integral):
-        size = (int(size),)
-    shape = tuple(int(s) for s in size)
-    if any(s < 0 for s in shape):
-        raise ValueError(f"negative dimensions are not allowed: {shape}")
+    if isinstance(size, (str, bytes)) or not (isinstance(size, numbers.Integral) or hasattr(size, "__iter__")):
+        raise TypeError(f"size must be an integer or a tuple of integers, got {type(size).__name__} {size!r}")
+    dims = (size,) if isinstance(size, numbers.Integral) else tuple(size)
+    shape = tuple(as_int(s, "size", 0) for s in dims)
+    total = 1
+    for s in shape:
+        total *= s
+    if total > INT64[1] // 8:
+        raise ValueError(f"size {shape} is too large")
     return shape
+
+
+def _restore_random_state(state) -> RandomState:
+    """A new stream at `state` (what pickles and copies call)."""
+    rs = RandomState(0)
+    rs.set_state(state)
+    return rs
 
 
 def resolve(random_state) -> tuple[RandomState, callable]:

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import ctypes
-import math
-import numbers
+import sys
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import _ffi
-from ._convert import as_matrix
+from ._convert import as_int, as_matrix, as_real, empty
 from .random import resolve
 
 
@@ -35,13 +34,12 @@ class TrainingRecords:
 
 
 def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
-    return int(value)
+    return as_int(value, name, 1)
 
 
 def train_together(nets, X, y, *, epochs=800, lr=0.05, batch_size=64, rng=None,
-                   record_every=0, record_params=False, X_eval=None, y_eval=None):
+                   record_every=0, record_params=False, X_eval=None, y_eval=None,
+                   progress=False, callback=None, callback_every=1):
     """Train several networks as the article does: one shared permutation per epoch.
 
     All epochs run in one native call. Each epoch draws a permutation of the
@@ -54,11 +52,13 @@ def train_together(nets, X, y, *, epochs=800, lr=0.05, batch_size=64, rng=None,
     ----------
     nets : sequence of MLP or TwoLayerNet
         Networks with the same input and output widths and output kind, each at most once.
-    X : array-like of shape (n, input width)
-    y : array-like of targets: shape (n,) or (n, output width), values 0 and 1
-        for sigmoid outputs; (n,) class indices for softmax; any numbers for identity
+    X : array-like of shape (n, input width), finite
+    y : array-like of targets: shape (n,) or (n, output width), values in
+        [0, 1] (labels 0 and 1, or soft labels) for sigmoid outputs; (n,)
+        class indices for softmax; finite numbers for identity
     epochs, batch_size : int >= 1
-    lr : float, finite
+    lr : float, finite and >= 0
+        A negative rate would climb the loss: it is refused as a typo.
     rng : RandomState, numpy.random.RandomState, int or None
         Where the permutations come from; a stream object is advanced.
     record_every : int
@@ -67,6 +67,14 @@ def train_together(nets, X, y, *, epochs=800, lr=0.05, batch_size=64, rng=None,
         parameters. Read them from ``net.records``.
     X_eval, y_eval : array-like, optional
         The evaluation set for the records.
+    progress : bool
+        Show a progress bar of the epochs (tqdm's, where tqdm is installed;
+        a line on stderr otherwise).
+    callback : callable, optional
+        ``callback(epoch, loss)`` after every ``callback_every``-th epoch of
+        this call (and the last), from the thread that called; ``loss`` is
+        the epoch's loss (a list of one per network when training several).
+        An exception it raises stops training as Ctrl-C does, then propagates.
 
     Returns
     -------
@@ -77,10 +85,25 @@ def train_together(nets, X, y, *, epochs=800, lr=0.05, batch_size=64, rng=None,
     ------
     ValueError
         For any bad argument, before any network or stream changes.
+    KeyboardInterrupt
+        On Ctrl-C (or Jupyter's "Interrupt kernel"), within a mini-batch.
+        Each network is then as after its last whole epoch: its
+        ``loss_history`` holds the epochs it completed, its weights are
+        those after exactly those epochs, and the stream is left after
+        their permutations, so that fitting the remaining epochs gives what
+        an uninterrupted run gives (for several networks, which may have
+        stopped at different epochs, the stream follows the one that did
+        fewest).
     """
+    if isinstance(nets, (str, bytes)) or not hasattr(nets, "__iter__"):
+        raise TypeError(f"nets must be a list of networks, got {type(nets).__name__}")
     nets = list(nets)
     if not nets:
         raise ValueError("Need at least one network to train")
+    from .network import MLP
+    for net in nets:
+        if not isinstance(net, MLP):
+            raise TypeError(f"nets must hold MLP or TwoLayerNet networks, got {type(net).__name__}")
     if len({id(n) for n in nets}) != len(nets):
         raise ValueError("Each network may appear only once")
     first = nets[0]
@@ -91,39 +114,114 @@ def train_together(nets, X, y, *, epochs=800, lr=0.05, batch_size=64, rng=None,
                              f"{sizes} ({first.output}) and {net.layer_sizes} ({net.output})")
     epochs = _positive_int(epochs, "epochs")
     batch_size = _positive_int(batch_size, "batch_size")
-    lr = float(lr)
-    if not math.isfinite(lr):
-        raise ValueError(f"lr must be finite, got {lr}")
+    lr = as_real(lr, "lr")
+    record_every = as_int(record_every, "record_every", 0)
+    callback_every = _positive_int(callback_every, "callback_every")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable, got {type(callback).__name__}")
     X = as_matrix(X, sizes[0])
-    if not np.isfinite(X).all():
-        raise ValueError("X must be finite (it holds NaN or infinity)")
-    y = first._targets(y, X.shape[0])  # values are checked by the library, before any work
-    if isinstance(record_every, bool) or not isinstance(record_every, numbers.Integral) or record_every < 0:
-        raise ValueError(f"record_every must be an integer >= 0, got {record_every!r}")
+    y = first._targets(y, X.shape[0])  # values (and X's) are checked by the library, before any work
     if (X_eval is None) != (y_eval is None):
         raise ValueError("Give both X_eval and y_eval, or neither")
     if X_eval is not None:
         X_eval = as_matrix(X_eval, sizes[0], "X_eval")
-        if not np.isfinite(X_eval).all():
-            raise ValueError("X_eval must be finite")
         y_eval = first._targets(y_eval, X_eval.shape[0])
         eval_n = X_eval.shape[0]
     else:
         X_eval = y_eval = np.zeros(0)
         eval_n = 0
     handles = (ctypes.c_void_p * len(nets))(*[net._h for net in nets])
-    losses = np.empty((len(nets), epochs))
+    losses = empty((len(nets), epochs), "The loss histories")
+    before = [net.epochs_trained for net in nets]
     stream, done = resolve(rng)
+    args = (ctypes.addressof(handles), len(nets), _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(y), y.size,
+            epochs, lr, batch_size, stream._h, record_every, int(bool(record_params)), _ffi.ptr(X_eval), eval_n,
+            _ffi.ptr(y_eval), _ffi.ptr(losses), losses.size)
+    watch = _Watcher(losses, epochs, progress, callback, callback_every, single=len(nets) == 1)
+    work = epochs * X.shape[0] * sum(net._param_count for net in nets)
     try:
-        _ffi.call("sm_train_together", ctypes.addressof(handles), len(nets), _ffi.ptr(X), X.shape[0], X.shape[1],
-                  _ffi.ptr(y), y.size, epochs, lr, batch_size, stream._h, int(record_every), int(bool(record_params)),
-                  _ffi.ptr(X_eval), eval_n, _ffi.ptr(y_eval), _ffi.ptr(losses), losses.size)
+        if not watch.active and work < _LONG_WORK:
+            status, interruption = _ffi.lib.sm_train_together(*args, None), None
+            message = _ffi.last_error() if status else ""
+        else:
+            status, interruption = _ffi.run_long(lambda handle: _ffi.lib.sm_train_together(*args, handle),
+                                                 watch=watch if watch.active else None)
+            message = None
     finally:
         done()
-    histories = [row.tolist() for row in losses]
-    for net, history in zip(nets, histories):
-        net.loss_history.extend(history)
+        watch.close()
+    # Whatever happened, each network's history gets the epochs it completed.
+    histories = []
+    for k, net in enumerate(nets):
+        completed = net.epochs_trained - before[k]
+        histories.append(losses[k, :completed].tolist())
+        net.loss_history.extend(histories[-1])
+    if interruption is not None:
+        raise interruption
+    if status == _ffi.SM_ERR_CANCELLED:
+        raise KeyboardInterrupt
+    if message is None:
+        _ffi.check_long(status)
+    _ffi.check(status, message)
     return histories
+
+
+#: Multiply-adds of training above which it runs where Ctrl-C can stop it.
+_LONG_WORK = 1 << 21
+
+
+class _Watcher:
+    """Reports a training call's progress: a bar and the user's callback."""
+
+    def __init__(self, losses, epochs, progress, callback, every, single):
+        self.losses, self.epochs, self.callback, self.every, self.single = losses, epochs, callback, every, single
+        self.bar = progress_bar(epochs, "epochs") if progress else None
+        self.reported = 0
+        self.active = self.bar is not None or callback is not None
+
+    def __call__(self, progress):
+        done, _ = progress.counts()
+        if self.callback is not None:
+            for epoch in range(self.reported + 1, done + 1):
+                if epoch % self.every == 0 or epoch == self.epochs:
+                    column = self.losses[:, epoch - 1]
+                    self.callback(epoch, float(column[0]) if self.single else column.tolist())
+        if self.bar is not None:
+            self.bar.update(done - self.reported)
+        self.reported = done
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+
+
+def progress_bar(total, unit):
+    """A tqdm bar where tqdm is installed, else a plain one on stderr."""
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return _PlainBar(total, unit)
+    return tqdm(total=total, unit=unit, leave=False)
+
+
+class _PlainBar:
+    """tqdm's update/close on stderr, for machines without tqdm."""
+
+    def __init__(self, total, unit):
+        self.total, self.unit, self.n, self.last = total, unit, 0, -1
+
+    def update(self, n=1):
+        self.n += n
+        percent = 100 * self.n // max(self.total, 1)
+        if percent != self.last:
+            self.last = percent
+            sys.stderr.write(f"\r{self.n}/{self.total} {self.unit} ({percent}%)")
+            sys.stderr.flush()
+
+    def close(self):
+        if self.last >= 0:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
 
 
 def records_of(net) -> TrainingRecords:

@@ -208,7 +208,7 @@ def test_wrong_parameters_change_nothing():
             net.W1 = np.zeros((8, 2))
         with pytest.raises(ValueError):
             net.set_params(before[:-1] + [np.zeros((1, 2))])
-        with pytest.raises(ValueError, match="lr must be finite"):
+        with pytest.raises(ValueError, match="lr must be a finite number >= 0"):
             net.train_step(np.zeros((4, 2)), np.zeros(4), lr=float("nan"))
         with pytest.raises(ValueError, match="y must have shape"):
             net.train_step(np.zeros((4, 2)), np.zeros(3))

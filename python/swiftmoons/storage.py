@@ -1,0 +1,196 @@
+"""Saving and loading networks: one versioned file format that NumPy alone can read.
+
+A saved network is an ``.npz`` archive (``numpy.load(path)`` opens it, with
+no pickle inside) holding:
+
+- ``header``: a JSON string::
+
+      {"format": "swiftmoons.network", "format_version": 1,
+       "library_version": "0.1.0", "class": "TwoLayerNet",
+       "layer_sizes": [2, 8, 8, 1],
+       "activations": [["relu", null], ["relu", null]],   # name and parameter per hidden layer
+       "output": "sigmoid", "epochs_trained": 800,
+       "parameters": ["W1", "b1", "W2", "b2", "W3", "b3"],
+       "records": 0, "recorded_params": false}
+
+- the parameters by those names: ``W1`` (fan_in x fan_out), ``b1`` (1 x
+  fan_out), ``slopes1`` (1 x width) for a PReLU layer, ...;
+- ``loss_history``: the per-epoch training losses;
+- ``records_epochs``, ``records_eval_loss``, ``records_eval_accuracy`` and,
+  when parameters were recorded, ``records_params`` (records x parameters,
+  flat in the order above).
+
+Pickles, copies and files all go through the same state (`state_of`,
+`network_from_state`), so they hold the same things. Anything that is not
+such a file, is cut short or corrupted, or comes from a newer format version
+raises ValueError naming the path and what is wrong.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+
+import numpy as np
+
+FORMAT = "swiftmoons.network"
+FORMAT_VERSION = 1
+_CLASSES = ("MLP", "TwoLayerNet")
+
+
+def state_of(net) -> dict:
+    """Everything that makes `net` what it is, as plain data: a header dict and arrays."""
+    from . import __version__
+    records = net.records
+    header = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "library_version": __version__,
+        "class": type(net).__name__ if type(net).__name__ in _CLASSES else "MLP",
+        "layer_sizes": list(net.layer_sizes),
+        "activations": [[name, alpha] for name, alpha in net.activations],
+        "output": net.output,
+        "epochs_trained": net.epochs_trained,
+        "parameters": net.param_names(),
+        "records": int(records.epochs.size),
+        "recorded_params": records.params is not None,
+    }
+    arrays = dict(zip(header["parameters"], net.get_params()))
+    arrays["loss_history"] = np.array(net.loss_history, dtype=np.float64)
+    arrays["records_epochs"] = records.epochs
+    arrays["records_eval_loss"] = records.eval_loss
+    arrays["records_eval_accuracy"] = records.eval_accuracy
+    if records.params is not None:
+        arrays["records_params"] = np.array([np.concatenate([p.ravel() for p in block]) for block in records.params])
+    return {"header": header, "arrays": arrays}
+
+
+def network_from_state(state: dict, source: str = "the saved state"):
+    """A new network from `state_of`'s data; ValueError says what does not fit."""
+    from .network import MLP, TwoLayerNet
+
+    def bad(why):
+        return ValueError(f"{source} is not a valid swiftmoons network: {why}")
+
+    if not isinstance(state, dict) or not isinstance(state.get("header"), dict) or not isinstance(state.get("arrays"), dict):
+        raise bad("it needs a header and arrays")
+    header, arrays = state["header"], state["arrays"]
+    if header.get("format") != FORMAT:
+        raise bad(f"its format is {header.get('format')!r}, not {FORMAT!r}")
+    version = header.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise bad(f"format_version must be an integer, got {version!r}")
+    if version > FORMAT_VERSION:
+        raise ValueError(f"{source} has format version {version}, newer than this swiftmoons reads "
+                         f"({FORMAT_VERSION}); upgrade swiftmoons to load it")
+    if version < 1:
+        raise bad(f"format_version {version} does not exist")
+    cls = {"MLP": MLP, "TwoLayerNet": TwoLayerNet}.get(header.get("class"))
+    if cls is None:
+        raise bad(f"class must be one of {_CLASSES}, got {header.get('class')!r}")
+    sizes = header.get("layer_sizes")
+    if not (isinstance(sizes, list) and len(sizes) >= 2
+            and all(isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in sizes)):
+        raise bad(f"layer_sizes must be a list of at least 2 positive integers, got {sizes!r}")
+    acts = header.get("activations")
+    if not (isinstance(acts, list) and len(acts) == len(sizes) - 2
+            and all(isinstance(a, list) and len(a) == 2 and isinstance(a[0], str)
+                    and (a[1] is None or (isinstance(a[1], (int, float)) and not isinstance(a[1], bool)))
+                    for a in acts)):
+        raise bad(f"activations must list [name, parameter] for each of the {len(sizes) - 2} hidden layers, "
+                  f"got {acts!r}")
+    output = header.get("output")
+    epochs_trained = header.get("epochs_trained")
+    if not isinstance(epochs_trained, int) or isinstance(epochs_trained, bool) or epochs_trained < 0:
+        raise bad(f"epochs_trained must be an integer >= 0, got {epochs_trained!r}")
+    names = header.get("parameters")
+    if not (isinstance(names, list) and all(isinstance(n, str) for n in names)):
+        raise bad(f"parameters must be a list of names, got {names!r}")
+    missing = [n for n in names if n not in arrays]
+    if missing:
+        raise bad(f"the arrays {missing} are missing")
+    params = [_float_array(arrays[n], n, bad) for n in names]
+    specs = [name if alpha is None else (name, float(alpha)) for name, alpha in acts]
+    if not specs:
+        specs = "relu"  # no hidden layer: the activation is never used
+    # MLP's from_params, building an instance of the saved class.
+    net = MLP.from_params.__func__(cls, params, activation=specs if isinstance(specs, str) else list(specs),
+                                   output=output, layer_sizes=sizes)
+    if net.param_names() != names:
+        net.close()
+        raise bad(f"the parameters {names} do not match the layers (expected {net.param_names()})")
+    try:
+        history = _float_array(arrays.get("loss_history", np.zeros(0)), "loss_history", bad).ravel()
+        count = header.get("records", 0)
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            raise bad(f"records must be an integer >= 0, got {count!r}")
+        epochs = np.asarray(arrays.get("records_epochs", np.zeros(0, dtype=np.int64)))
+        if epochs.dtype.kind not in "iu" or epochs.shape != (count,):
+            raise bad(f"records_epochs must hold {count} integers, got {epochs.dtype} of shape {epochs.shape}")
+        loss = _float_array(arrays.get("records_eval_loss", np.zeros(0)), "records_eval_loss", bad)
+        accuracy = _float_array(arrays.get("records_eval_accuracy", np.zeros(0)), "records_eval_accuracy", bad)
+        if loss.shape != (count,) or accuracy.shape != (count,):
+            raise bad(f"records_eval_loss and records_eval_accuracy must hold {count} values each")
+        recorded = None
+        if header.get("recorded_params"):
+            recorded = _float_array(arrays.get("records_params"), "records_params", bad)
+            if recorded.shape != (count, net._param_count):
+                raise bad(f"records_params must have shape ({count}, {net._param_count}), got {recorded.shape}")
+        net._restore_training(epochs_trained, epochs.astype(np.int64), loss, accuracy, recorded)
+        net.loss_history.extend(history.tolist())
+    except BaseException:
+        net.close()
+        raise
+    return net
+
+
+def _float_array(value, name, bad) -> np.ndarray:
+    if value is None:
+        raise bad(f"the array {name} is missing")
+    arr = np.asarray(value)
+    if arr.dtype != np.float64:
+        raise bad(f"{name} must be float64, got {arr.dtype}")
+    return np.ascontiguousarray(arr)
+
+
+def save(net, path) -> None:
+    """Write `net` to `path` (an ``.npz`` file; see this module for the format)."""
+    state = state_of(net)
+    arrays = dict(state["arrays"])
+    arrays["header"] = np.array(json.dumps(state["header"]))
+    path = os.fspath(path)
+    with open(path, "wb") as f:  # np.savez would add ".npz" to a name without it
+        np.savez(f, **arrays)
+
+
+def load(path):
+    """The network saved at `path`, bit-identical: it trains on exactly as the saved one would.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no such file.
+    ValueError
+        If the file is not a swiftmoons network (truncated, corrupted, another
+        kind of file, a newer format version); the message says why.
+    """
+    path = os.fspath(path)
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if "header" not in data.files:
+                raise ValueError(f"{path} is not a swiftmoons network file: it has no header")
+            raw = data["header"]
+            if raw.dtype.kind != "U" or raw.shape != ():
+                raise ValueError(f"{path} is not a swiftmoons network file: its header is not a string")
+            header = json.loads(str(raw))
+            arrays = {name: data[name] for name in data.files if name != "header"}
+    except (FileNotFoundError, IsADirectoryError, PermissionError):
+        raise
+    except ValueError as exc:
+        if str(exc).startswith(path):
+            raise
+        raise ValueError(f"{path} is not a readable swiftmoons network file: {exc}") from None
+    except (OSError, EOFError, zipfile.BadZipFile, KeyError, UnicodeDecodeError, RuntimeError) as exc:
+        raise ValueError(f"{path} is not a readable swiftmoons network file ({type(exc).__name__}: {exc})") from None
+    return network_from_state({"header": header, "arrays": arrays}, source=path)

@@ -34,7 +34,8 @@ func checkedCount(_ factors: Int..., what: String) throws -> Int {
     for f in factors {
         let (p, overflow) = total.multipliedReportingOverflow(by: f)
         if overflow || p > maxElements {
-            throw SwiftMoonsError.outOfMemory("\(what) needs too many elements (\(factors.map(String.init).joined(separator: " x ")))")
+            let bytes = factors.reduce(8.0) { $0 * Double($1) }
+            throw SwiftMoonsError.outOfMemory("\(what) needs too many elements (\(factors.map(String.init).joined(separator: " x ")) values, \(bytes) bytes; one buffer may hold at most \(maxElements))")
         }
         total = p
     }
@@ -55,12 +56,17 @@ public func checkAllocation<T>(_ elements: Int, of _: T.Type = Double.self, _ wh
     guard !overflow, elements >= 0 else {
         throw SwiftMoonsError.outOfMemory("\(what()) needs more memory than can be addressed (\(elements) values)")
     }
-    // Small buffers need no check; the probe costs a system call for large ones.
+    // Small buffers need no check; the probe costs two system calls for large ones.
     guard bytes > 1 << 20 else { return }
-    guard let probe = malloc(bytes) else {
+    // The allocator serves sizes like these with a fresh mapping, so asking
+    // the kernel for one answers the same question (under `ulimit -v`, or
+    // beyond what overcommit allows). A malloc/free pair would not do: the
+    // optimizer may remove it and assume success.
+    let probe = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+    guard let probe, probe != MAP_FAILED else {
         throw SwiftMoonsError.outOfMemory("\(what()) needs \(bytes) bytes (\(describeBytes(bytes))), which could not be allocated")
     }
-    free(probe)
+    munmap(probe, bytes)
 }
 
 /// `bytes` for people: "16.0 GiB".

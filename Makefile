@@ -13,27 +13,30 @@ CTEST  := Tests/c/sm_c_test
 HAS_AVX512 := $(shell for f in avx512f avx512cd avx512bw avx512dq avx512vl; do \
                 grep -qw $$f /proc/cpuinfo 2>/dev/null || { echo no; exit; }; done; echo yes)
 
-.PHONY: demo test bench lib venv swift-test c-test linkage-test py-test clean
+.PHONY: demo test bench lib venv swift-test c-test memcheck-test linkage-test py-test fuzz clean
 
 # The main job: the article's experiment, reproduced.
 demo: lib venv
 	$(PY) -m swiftmoons
 
-# Every test: Swift, C, the library's linkage, Python.
-test: lib venv swift-test c-test linkage-test py-test
+# Every test: Swift, C (also under valgrind), the library's linkage, Python
+# (with a bounded fuzz run; `make fuzz` runs a long one).
+test: lib venv swift-test c-test memcheck-test linkage-test py-test
 
 # The benchmark: swiftmoons against its NumPy reference (about two minutes).
 bench: lib venv
 	$(PY) benchmarks/bench.py
 
 # The shared library, with the Swift runtime linked in statically so it loads
-# without a toolchain; a copy goes into the Python package.
+# without a toolchain; a copy goes into the Python package (renamed into
+# place, so that a running process that has the old one loaded is unharmed).
 lib:
 	swift build -c release --product swiftmoons -Xswiftc -static-stdlib
-	cp $(LIB) python/swiftmoons/libswiftmoons.so
+	cp $(LIB) python/swiftmoons/libswiftmoons.so.new && mv -f python/swiftmoons/libswiftmoons.so.new python/swiftmoons/libswiftmoons.so
 	swift build -c release --product swiftmoons -Xswiftc -static-stdlib --scratch-path .build-avx512 \
 	   -Xswiftc -target-cpu -Xswiftc skylake-avx512 -Xswiftc -DSWIFTMOONS_AVX512
-	cp $(LIB512) python/swiftmoons/libswiftmoons_avx512.so
+	cp $(LIB512) python/swiftmoons/libswiftmoons_avx512.so.new && \
+	   mv -f python/swiftmoons/libswiftmoons_avx512.so.new python/swiftmoons/libswiftmoons_avx512.so
 
 $(VENV)/.installed: python/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +61,16 @@ else
 	@echo "c-test: this processor lacks AVX-512; the AVX-512 build was not run"
 endif
 
+# The C test under valgrind: no invalid read or write, no leak. valgrind is
+# installed with apt where it is missing and this runs as root (as CI does).
+memcheck-test: lib $(CTEST)
+	@command -v valgrind >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	   (apt-get update -qq && apt-get install -y -qq valgrind >/dev/null); } || true
+	@if command -v valgrind >/dev/null; then \
+	   valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite ./$(CTEST) && \
+	   echo "memcheck: the C test is clean under valgrind"; \
+	 else echo "memcheck: valgrind is not installed; skipped"; fi
+
 # The library must not need libswift*.so at run time.
 linkage-test: lib
 	@for f in $(LIB) $(LIB512); do \
@@ -67,6 +80,11 @@ linkage-test: lib
 
 py-test: lib venv
 	env -u LD_LIBRARY_PATH $(PY) -m pytest python/tests -q
+
+# A long fuzz run of the public Python API (the tests run a short one).
+fuzz: lib venv
+	env -u LD_LIBRARY_PATH SWIFTMOONS_FUZZ_EXAMPLES=$${SWIFTMOONS_FUZZ_EXAMPLES:-2000} \
+	   $(PY) -m pytest python/tests/test_fuzz.py -q -s
 
 clean:
 	rm -rf .build .build-avx512 $(VENV) $(CTEST) python/swiftmoons/libswiftmoons*.so

@@ -291,8 +291,10 @@ public func sm_net_trace(_ net: OpaquePointer?, _ x: UnsafePointer<Double>?, _ n
 private func recording(every: Int64, parameters: Int32, evalX: UnsafePointer<Double>?, evalN: Int64,
                        evalY: UnsafePointer<Double>?, inputWidth: Int, outputWidth targetWidth: Int) throws -> Recording? {
     guard every >= 0 else { throw APIError(status: .badArgument, message: "record_every must be >= 0, got \(every)") }
-    guard every > 0 else { return nil }
     let n = try count(evalN, "eval_n", allowZero: true)
+    // An evaluation set given without records is still checked: the rule
+    // does not depend on whether the values end up used.
+    guard every > 0 || n > 0 else { return nil }
     let ex = try input(evalX, try product(n, inputWidth, "eval_x"), "eval_x")
     let ey = try input(evalY, try product(n, targetWidth, "eval_y"), "eval_y")
     try checkAllocation(ex.count + ey.count, "A copy of the evaluation set")

@@ -9,7 +9,10 @@ import numpy as np
 
 def as_float_array(values, name: str) -> np.ndarray:
     """Any real array-like (any dtype, order or nested list) as C-contiguous float64."""
-    arr = np.asarray(values)
+    try:
+        arr = np.asarray(values)
+    except ValueError as exc:  # ragged nested lists
+        raise ValueError(f"{name} must be a rectangular array: {exc}") from None
     if np.iscomplexobj(arr):
         raise TypeError(f"{name} must be real, got complex values")
     if arr.dtype == object or arr.dtype.kind in "USV":
@@ -64,6 +67,22 @@ def as_real(value, name: str) -> float:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
     return float(value)
+
+
+def as_flag(value, name: str) -> bool:
+    """A yes/no argument: a bool (Python's or NumPy's) or the integers 0 and 1."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, numbers.Integral) and value in (0, 1):
+        return bool(value)
+    raise TypeError(f"{name} must be True or False, got {type(value).__name__} {value!r}")
+
+
+def as_sequence(value, name: str) -> list:
+    """A list from a sequence argument (a string or a scalar is refused, naming the parameter)."""
+    if isinstance(value, (str, bytes)) or not hasattr(value, "__iter__"):
+        raise TypeError(f"{name} must be a sequence, got {type(value).__name__} {value!r}")
+    return list(value)
 
 
 def as_name(value, name: str) -> str:

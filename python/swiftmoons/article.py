@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import reference
-from ._convert import INT32, as_int, as_name, as_real, empty
+from ._convert import as_int, as_name, as_real, as_sequence, empty
 from .data import make_moons, standardize, train_test_split
 from .network import ACTIVATIONS, TwoLayerNet
 from .random import RandomState, seed_value
@@ -220,7 +220,7 @@ def sweep(net_seeds=range(64), activations=("sigmoid", "relu"), *, n_samples=400
     seeds = np.array([seed_value(s) for s in net_seeds], dtype=np.int64)
     if isinstance(activations, (str, tuple)) and len(activations) == 2 and not isinstance(activations[1], (str, tuple)):
         activations = [activations]  # one (name, alpha) pair
-    activations = [activations] if isinstance(activations, str) else list(activations)
+    activations = [activations] if isinstance(activations, str) else as_sequence(activations, "activations")
     if seeds.size == 0 or not activations:
         raise ValueError("A sweep needs at least one seed and one activation")
     names, alphas = _activation_arrays(activations, len(activations))

@@ -9,7 +9,7 @@ import numbers
 import numpy as np
 
 from . import _ffi
-from ._convert import as_float_array, as_int, as_real, empty
+from ._convert import as_flag, as_float_array, as_int, as_real, empty
 from .random import resolve
 
 
@@ -44,6 +44,7 @@ def make_moons(n_samples=100, *, noise=None, random_state=None, shuffle=True):
         n_out, n_in = (as_int(v, "n_samples", 0) for v in pair)
     if n_out < 0 or n_in < 0 or n_out + n_in < 1:
         raise ValueError(f"n_samples must give at least one sample, got {n_samples!r}")
+    shuffle = as_flag(shuffle, "shuffle")
     if noise is not None:
         noise = as_real(noise, "noise")
         if not (math.isfinite(noise) and noise >= 0):
@@ -53,7 +54,7 @@ def make_moons(n_samples=100, *, noise=None, random_state=None, shuffle=True):
     y = empty(n, "make_moons' y", np.int64)
     rng, done = resolve(random_state)
     try:
-        _ffi.call("sm_make_moons", rng._h, n_out, n_in, int(bool(shuffle)),
+        _ffi.call("sm_make_moons", rng._h, n_out, n_in, int(shuffle),
                   int(noise is not None), 0.0 if noise is None else noise,
                   _ffi.ptr(X), _ffi.ptr(y))
     finally:

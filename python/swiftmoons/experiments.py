@@ -21,8 +21,9 @@ import numpy as np
 from . import activations as _activations
 from .data import make_moons, standardize, train_test_split
 from .network import MLP
-from .random import RandomState
-from .training import train_together
+from ._convert import INT32, as_float_array, as_int, as_real, as_sequence
+from .random import RandomState, seed_value
+from .training import progress_bar, train_together
 
 
 def _label(spec) -> str:
@@ -39,9 +40,9 @@ def activation_curves(names=_activations.LESSON_FIVE, x=None) -> dict:
         ``x`` (the grid, default 801 points on [-5, 5]) and, per name, a dict
         with ``value`` and ``derivative`` arrays.
     """
-    x = np.linspace(-5, 5, 801) if x is None else np.asarray(x, dtype=np.float64)
+    x = np.linspace(-5, 5, 801) if x is None else as_float_array(x, "x")
     curves = {"x": x}
-    for spec in names:
+    for spec in as_sequence(names, "names"):
         name, alpha = _activations.parse(spec)
         params = {} if alpha is None else {"alpha": alpha}
         curves[_label(spec)] = {
@@ -69,6 +70,9 @@ def vanishing_gradients(depth=20, width=16, activations=("sigmoid", "relu"), bat
         sigmoid's derivative is at most 0.25 per layer between a weight and
         the output) and, per activation, the measured ``norms``.
     """
+    depth, width = as_int(depth, "depth", 0, 1022), as_int(width, "width", 1, INT32[1])
+    batch_size, seed = as_int(batch_size, "batch_size", 1), seed_value(seed)
+    activations = as_sequence(activations, "activations")
     X_train, _, y_train, _ = _moons()
     X, y = X_train[:batch_size], y_train[:batch_size]
     sizes = (2,) + (width,) * depth + (1,)
@@ -98,6 +102,10 @@ def dead_relu(units=128, bias=-3.0, input_std=0.1, batch_size=64, steps=200, fea
         before each step and after the last), ``loss`` (per step) and
         ``accuracy`` (on the batch, after training).
     """
+    units, features = as_int(units, "units", 1, INT32[1]), as_int(features, "features", 1, INT32[1])
+    batch_size, steps = as_int(batch_size, "batch_size", 1, INT32[1]), as_int(steps, "steps", 0)
+    bias, input_std, lr = as_real(bias, "bias"), as_real(input_std, "input_std"), as_real(lr, "lr")
+    activations = as_sequence(activations, "activations")
     rng = RandomState(seed)
     X = rng.randn(batch_size, features) * input_std
     y = (X[:, 0] > 0).astype(float)
@@ -115,25 +123,38 @@ def dead_relu(units=128, bias=-3.0, input_std=0.1, batch_size=64, steps=200, fea
 
 
 def depth_sweep(depths=(1, 2, 3, 4, 6, 8), activations=("sigmoid", "tanh", "relu", "gelu"), width=8,
-                epochs=400, lr=0.05, batch_size=64, seed=42) -> dict:
+                epochs=400, lr=0.05, batch_size=64, seed=42, progress=False) -> dict:
     """Test accuracy and final training loss on the article's moons, by depth and activation.
+
+    ``progress=True`` shows a bar of the networks trained; Ctrl-C stops the
+    sweep within a mini-batch.
 
     Returns
     -------
     dict
         ``depths`` and, per activation, arrays ``accuracy`` and ``loss``.
     """
+    depths = [as_int(d, "depths", 0, 1022) for d in as_sequence(depths, "depths")]
+    activations = as_sequence(activations, "activations")
+    width = as_int(width, "width", 1, INT32[1])
     X_train, X_test, y_train, y_test = _moons()
     out = {"depths": np.array(depths), "accuracy": {}, "loss": {}}
-    for spec in activations:
-        accuracy, loss = [], []
-        for depth in depths:
-            with MLP((2,) + (width,) * depth + (1,), activation=spec, seed=seed) as net:
-                history = net.fit(X_train, y_train, epochs=epochs, lr=lr, batch_size=batch_size, rng=seed)
-                loss.append(history[-1])
-                accuracy.append(net.evaluate(X_test, y_test)[1])
-        out["accuracy"][_label(spec)] = np.array(accuracy)
-        out["loss"][_label(spec)] = np.array(loss)
+    bar = progress_bar(len(depths) * len(activations), "networks") if progress else None
+    try:
+        for spec in activations:
+            accuracy, loss = [], []
+            for depth in depths:
+                with MLP((2,) + (width,) * depth + (1,), activation=spec, seed=seed) as net:
+                    history = net.fit(X_train, y_train, epochs=epochs, lr=lr, batch_size=batch_size, rng=seed)
+                    loss.append(history[-1])
+                    accuracy.append(net.evaluate(X_test, y_test)[1])
+                if bar is not None:
+                    bar.update(1)
+            out["accuracy"][_label(spec)] = np.array(accuracy)
+            out["loss"][_label(spec)] = np.array(loss)
+    finally:
+        if bar is not None:
+            bar.close()
     return out
 
 
@@ -149,7 +170,7 @@ def load_digits_data(seed=0):
 
 
 def digits_comparison(activations=("sigmoid", "relu"), hidden=(64, 64), epochs=30, lr=0.1, batch_size=32,
-                      seed=0) -> dict:
+                      seed=0, progress=False) -> dict:
     """Seed 004's comparison on a real image data set: the 8x8 digits, softmax over 10 classes.
 
     Every network has the same shape, seed and batches; only the activation
@@ -161,12 +182,15 @@ def digits_comparison(activations=("sigmoid", "relu"), hidden=(64, 64), epochs=3
         Per activation: ``seconds`` (training time), ``accuracy`` (test),
         ``loss_history``.
     """
-    X_train, X_test, y_train, y_test = load_digits_data(seed)
+    hidden = tuple(as_int(h, "hidden", 1, INT32[1]) for h in as_sequence(hidden, "hidden"))
+    activations = as_sequence(activations, "activations")
+    X_train, X_test, y_train, y_test = load_digits_data(seed_value(seed))
     out = {"seconds": {}, "accuracy": {}, "loss_history": {}, "epochs": epochs}
     for spec in activations:
         with MLP((64,) + tuple(hidden) + (10,), activation=spec, output="softmax", seed=seed) as net:
             start = time.perf_counter()
-            history = net.fit(X_train, y_train, epochs=epochs, lr=lr, batch_size=batch_size, rng=seed)
+            history = net.fit(X_train, y_train, epochs=epochs, lr=lr, batch_size=batch_size, rng=seed,
+                              progress=progress)
             out["seconds"][_label(spec)] = time.perf_counter() - start
             out["accuracy"][_label(spec)] = net.evaluate(X_test, y_test)[1]
             out["loss_history"][_label(spec)] = np.array(history)

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import _ffi
 from . import activations as _activations
-from ._convert import INT32, as_float_array, as_int, as_matrix, as_name, as_real, empty
+from ._convert import INT32, as_float_array, as_int, as_matrix, as_name, as_real, as_sequence, empty
 from .random import RandomState
 
 _PARAM_NAME = re.compile(r"^([Wb])([1-9][0-9]*)$")
@@ -240,7 +240,7 @@ class MLP(_ffi.Handle):
 
     def set_params(self, params) -> None:
         """Replace every parameter from ``[W1, b1, ...]``; nothing changes on error."""
-        params = list(params)
+        params = as_sequence(params, "params")
         layout = self._layout()
         if len(params) != len(layout):
             raise ValueError(f"Expected {len(layout)} arrays ({', '.join(n for n, _ in layout)}), got {len(params)}")
@@ -495,6 +495,7 @@ class MLP(_ffi.Handle):
 
     def hidden_spread(self, X) -> list:
         """The std of each hidden layer's activations over X (the article's 'std' per layer)."""
+        self._h  # a closed network raises even without hidden layers
         return [float(self.get_hidden(X, k).std()) for k in range(1, self.n_layers)]
 
     def geometry_kept(self, X) -> list:
@@ -502,7 +503,10 @@ class MLP(_ffi.Handle):
         distances of the rows of X and of that layer's activations: 1 means the
         layer keeps the inputs' distance order, 0 means it forgets it."""
         from .diagnostics import distance_rank_correlation
+        self._h
         X = as_matrix(X, self.layer_sizes[0])
+        if X.shape[0] < 3:
+            raise ValueError(f"geometry_kept needs at least 3 rows of X (pairs of distances to rank), got {X.shape[0]}")
         return [distance_rank_correlation(X, self.get_hidden(X, k)) for k in range(1, self.n_layers)]
 
 

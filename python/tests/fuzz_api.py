@@ -1,0 +1,1336 @@
+#!/usr/bin/env python3
+"""Property-based fuzzing of swiftmoons' public Python API, with Hypothesis.
+
+    python fuzz_api.py --examples 200 --seed 0
+
+Every generated argument is Python source, so that each failure comes with a
+one-line snippet that reproduces it (run it after the prelude printed just
+before the summary). Hypothesis draws calls that mix valid and invalid
+arguments: usually one parameter is broken and the others are valid. Every
+call is judged by the oracle:
+
+(a) it returns, or raises TypeError, ValueError (SwiftMoonsError is one) or
+    MemoryError; a SwiftMoonsError with status SM_ERR_INTERNAL is a failure;
+(b) an exception comes from a `raise` statement of the swiftmoons package
+    (not from NumPy, ctypes or a builtin such as float(), whose message names
+    no parameter);
+(c) a call that raises leaves what it was given unchanged: a network's
+    parameters and len(loss_history), a stream's get_state(), the sequence
+    being shuffled; and no call changes the thread count (but set_threads);
+(d) losses (train_step, fit, train_together, evaluate, gradients, sweep,
+    article.run, experiments) are never finite and negative, and are finite
+    for a sigmoid or softmax output when X is within [-3, 3], the labels are
+    valid and 0 <= lr <= MAX_STABLE_LR (0.1: at lr = 0.62 a PReLU network
+    trained with batches of 1 diverges to NaN in NumPy's reference too);
+(e) integers are never silently wrapped or truncated: a value outside int64
+    (or int32 for thread counts), a non-integral float or an out-of-range
+    seed must raise (an integral float such as 2.0 may be accepted);
+    set_threads/get_threads and set_state/get_state must echo what was set;
+    a batch_size of 2**31..2**32+2 must train as batch_size = n;
+(f) what the documentation calls invalid is refused: names with an embedded
+    NUL, labels outside the output's domain, non-finite X or X_eval in
+    training, a non-finite or negative lr, non-finite or negative noise,
+    calls on a closed network, shuffling an immutable sequence.
+
+Questionable acceptances (a bool or a str for a number) and valid-looking
+calls that raised are printed as `note:` lines before the summary; they are
+not failures. The last lines are
+
+    fuzz: CALLS calls, FAILURES failures
+    <one line per distinct failure: check api | exception or property | message | snippet>
+
+and the exit status is 1 if any call failed. A crash (a signal) is for the
+caller to see; --log FILE writes each snippet before it runs, so the last
+line of FILE is the call that crashed or hung.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import copy
+import math
+import operator
+import re
+import sys
+import time
+import traceback
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+from hypothesis import HealthCheck, Phase, given, seed as hypothesis_seed, settings, strategies as st
+
+import swiftmoons as sm
+import swiftmoons.article  # noqa: F401  (snippets call sm.article.run)
+import swiftmoons.experiments  # noqa: F401
+
+PACKAGE_DIR = Path(sm.__file__).resolve().parent
+PRELUDE = ("import numpy as np, swiftmoons as sm, swiftmoons.article, swiftmoons.experiments; "
+           "from math import nan, inf")
+ALLOWED = (TypeError, ValueError, MemoryError)
+
+OUTPUTS = ("sigmoid", "softmax", "identity")
+INITS = ("auto", "he", "xavier", "glorot_uniform")
+NAMES = tuple(sm.activations.NAMES)
+PARAMETRIC = tuple(name for name, params in sm.activations.PARAMETERS.items() if params)
+
+# ---- arguments as source -----------------------------------------------------
+
+
+class Arg(str):
+    """Python source for one argument, and what the oracle expects of a call given it.
+
+    reject: why a call given this value must raise ("(e) ..." or "(f) ..."), or None.
+    note: why accepting it is questionable (reported as a note), or None.
+    value: the number it stands for, when it is a valid number (for check (d)).
+    flags: facts about the value: "moderate" (a finite array within [-3, 3]),
+        "nonfinite", "valid" (labels in the output's domain), "deterministic" (a seeded stream).
+    setup, watch: statements that must run first (binding a stream, say) and the names they bind.
+    """
+
+    def __new__(cls, code, *, reject=None, note=None, value=None, flags=(), setup=(), watch=()):
+        self = super().__new__(cls, code)
+        self.reject, self.note, self.value = reject, note, value
+        self.flags, self.setup, self.watch = frozenset(flags), tuple(setup), tuple(watch)
+        return self
+
+    def but(self, **changes) -> "Arg":
+        """A copy with some tags changed."""
+        tags = dict(reject=self.reject, note=self.note, value=self.value, flags=self.flags,
+                    setup=self.setup, watch=self.watch)
+        tags.update(changes)
+        return Arg(str(self), **tags)
+
+
+#: A keyword argument left out of the call.
+OMIT = Arg("<omitted>")
+
+
+def codes(*sources, **tags) -> st.SearchStrategy:
+    """One of the given source strings, all with the same tags."""
+    return st.sampled_from(sources).map(lambda code: Arg(code, **tags))
+
+
+JUNK = ("None", "'abc'", "''", "b'relu'", "[]", "[1, 2]", "{}", "{'a': 1}", "1j", "object()", "(1, 2)",
+        "np.array([1.0, 2.0])", "...")
+
+
+def junk() -> st.SearchStrategy:
+    """Values of the wrong type for almost any parameter."""
+    return codes(*JUNK)
+
+
+HUGE_INTS = ("2**63", "2**64 + 5", "-2**63 - 1", "np.uint64(2**64 - 1)")
+WIDE_INTS = ("2**31", "2**32", "2**32 + 2")
+FRACTIONS = ("1.7", "nan", "inf", "-inf", "np.float64(2.5)")
+WRAP = "(e) outside int64: must raise, not wrap"
+TRUNCATE = "(e) not an integer: must raise, not truncate"
+INT32 = "(e) outside int32: must raise, not wrap"
+SEED_RANGE = "(e) a seed outside 0..2**32-1 must raise"
+NUL = "(f) a name with an embedded NUL must raise, not be cut at the NUL"
+LABELS = "(f) labels outside the output's domain must raise"
+NONFINITE_X = "(f) non-finite X must raise in training"
+NONFINITE_LR = "(f) a non-finite lr must raise"
+NEGATIVE_LR = "(f) a negative lr must raise (documented: finite and >= 0)"
+CLOSED = "(f) a call on a closed network must raise"
+IMMUTABLE = "(f) an immutable sequence cannot be shuffled in place: must raise"
+
+
+def int_values(lo: int, hi: int) -> st.SearchStrategy:
+    """Valid integers in lo..hi, as Python or NumPy ints."""
+    forms = st.sampled_from(("{}", "{}", "{}", "np.int64({})"))
+    return st.tuples(st.integers(lo, hi), forms).map(lambda t: Arg(t[1].format(t[0]), value=t[0]))
+
+
+def ints(lo: int, hi: int, *, wide: str | None = None) -> st.SearchStrategy:
+    """An integer parameter: valid values in lo..hi, and values that must not be wrapped or truncated.
+
+    wide: None leaves out 2**31..2**32+2 (where they could allocate gigabytes
+    or run for hours); "" includes them as acceptable; else the reason they must raise.
+    """
+    options = [int_values(lo, hi), int_values(lo, hi), codes(*HUGE_INTS, reject=WRAP),
+               codes(*FRACTIONS, reject=TRUNCATE), codes("2.0", "np.float32(3.0)"),
+               codes("True", note="a bool accepted as an integer"), codes("'3'", note="a str accepted as an integer"),
+               codes("-1", "0"), junk()]
+    if wide is not None:
+        options.append(codes(*WIDE_INTS, reject=wide or None))
+    return st.one_of(options)
+
+
+def reals(lo: float, hi: float, *, nonfinite: dict | None = None, negative: dict | None = None) -> st.SearchStrategy:
+    """A float parameter: valid values in [lo, hi], and non-finite, negative, extreme and mistyped ones.
+
+    nonfinite, negative: the tags (reject or note) of those values.
+    """
+    valid = st.floats(lo, hi).map(lambda v: Arg(repr(v), value=v))
+    return st.one_of(valid, valid, codes("nan", "inf", "-inf", **(nonfinite or {})),
+                     codes("-1.0", "-1e-3", **(negative or {})), codes("0", "1", "np.float32(0.25)", "np.int64(1)"),
+                     codes("1e308", "5e-324"), codes("'0.1'", note="a str accepted as a number"),
+                     codes("True", note="a bool accepted as a number"),
+                     codes("np.array(0.1)", "np.array([0.1, 0.2])", "[0.1]", "1j"), junk())
+
+
+def floats_in(lo: float, hi: float) -> st.SearchStrategy:
+    """Valid floats in [lo, hi]."""
+    return st.floats(lo, hi).map(lambda v: Arg(repr(v), value=v))
+
+
+def seeds() -> st.SearchStrategy:
+    """A seed: 0..2**32-1 (both ends included), None, and seeds that must be refused."""
+    valid = st.one_of(int_values(0, 2**32 - 1), codes("0", "2**32 - 1"))
+    return st.one_of(valid, valid, codes("None"), codes("2**32", "2**32 + 2", "-1", reject=SEED_RANGE),
+                     codes(*HUGE_INTS, reject=WRAP), codes(*FRACTIONS, reject=TRUNCATE),
+                     codes("True", note="a bool accepted as a seed"), junk())
+
+
+@st.composite
+def streams(draw, name: str, *, valid_only=False):
+    """A random_state/rng argument: a seed, or a named sm/NumPy RandomState (watched by check (c))."""
+    s = draw(st.integers(0, 99))
+    kind = draw(st.sampled_from(["seed", "seed", "sm", "numpy"]))
+    if kind == "sm":
+        return Arg(name, setup=(f"{name} = sm.RandomState({s})",), watch=(name,), flags={"deterministic"})
+    if kind == "numpy":
+        return Arg(name, setup=(f"{name} = np.random.RandomState({s})",), watch=(name,), flags={"deterministic"})
+    arg = draw(int_values(0, 2**32 - 1) if valid_only else seeds())
+    return arg.but(flags={"deterministic"}) if arg.value is not None else arg
+
+
+def activation_names() -> st.SearchStrategy:
+    """A name argument: every valid name, near misses, embedded NULs, non-strings."""
+    valid = st.sampled_from(NAMES).map(lambda n: Arg(repr(n)))
+    return st.one_of(valid, valid, codes("'softsign'", "'RELU'", "''", "' relu'"),
+                     codes("'relu\\x00junk'", "'relu\\x00'", reject=NUL), junk())
+
+
+@st.composite
+def activation_specs(draw, hidden: int):
+    """A valid `activation` for `hidden` hidden layers: a name, a (name, alpha) pair, or a list, one per layer."""
+    def one():
+        pair = st.tuples(st.sampled_from(PARAMETRIC), st.sampled_from((0.01, 0.1, 0.5)))
+        return draw(st.one_of(st.sampled_from(NAMES).map(repr), pair.map(lambda t: f"({t[0]!r}, {t[1]!r})")))
+    if hidden >= 2 and draw(st.integers(0, 3)) == 0:
+        return Arg("[" + ", ".join(one() for _ in range(hidden)) + "]")
+    return Arg(one())
+
+
+def bad_activation_specs(hidden: int) -> st.SearchStrategy:
+    """`activation` values that must be refused (or are questionable)."""
+    return st.one_of(activation_names(), codes(
+        "('leaky_relu', nan)", "('leaky_relu', inf)", "('leaky_relu', 'a')", "('leaky_relu', None)", "('relu', 0.1)",
+        "('elu', {'alpha': 2.0})", "('elu', {'beta': 2})", "('relu', 'tanh')", "('leaky_relu',)",
+        "('leaky_relu', 0.1, 2)", "[]", f"['relu'] * {hidden + 1}", "['relu', None]", "{'relu'}",
+        "('leaky_relu', 2**64 + 5)", "[('prelu', 0.1)]"), codes("['relu\\x00junk']", reject=NUL))
+
+
+# ---- networks ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Net:
+    """A valid network as source, and the shapes of its inputs and targets."""
+
+    src: str
+    n_in: int
+    n_out: int
+    output: str
+    hidden: tuple
+    activation: str
+
+    @property
+    def target_width(self) -> int:
+        return 1 if self.output == "softmax" else self.n_out
+
+    @property
+    def n_layers(self) -> int:
+        return len(self.hidden) + 1
+
+    @property
+    def sizes(self) -> tuple:
+        return (self.n_in,) + self.hidden + (self.n_out,)
+
+    @property
+    def has_prelu(self) -> bool:
+        return "prelu" in self.activation
+
+
+@st.composite
+def networks(draw, output=None, n_in=None, n_out=None):
+    """A valid MLP (sometimes a TwoLayerNet) with layers of at most 64 units."""
+    output = output or draw(st.sampled_from(OUTPUTS))
+    n_in = n_in or draw(st.integers(1, 4))
+    n_out = n_out or draw(st.integers(2, 4) if output == "softmax" else st.integers(1, 2))
+    hidden = tuple(draw(st.lists(st.one_of(st.integers(1, 16), st.just(64)), max_size=3)))
+    act = draw(activation_specs(len(hidden)))
+    seed = draw(st.integers(0, 2**32 - 1))
+    if output == "sigmoid" and n_out == 1 and hidden and act.startswith("'") and draw(st.integers(0, 4)) == 0:
+        sizes = (n_in,) + hidden + (1,)
+        return Net(f"sm.TwoLayerNet({act}, seed={seed}, layer_sizes={sizes})", n_in, 1, output, hidden, act)
+    extra = ""
+    if output != "sigmoid":
+        extra += f", output={output!r}"
+    init = draw(st.sampled_from(INITS))
+    if init != "auto":
+        extra += f", init={init!r}"
+    bias = draw(st.sampled_from(("0.0", "0.0", "0.1", "(0.0, 0.1)")))
+    if bias != "0.0":
+        extra += f", bias_init={bias}"
+    sizes = (n_in,) + hidden + (n_out,)
+    return Net(f"sm.MLP({sizes}, activation={act}{extra}, seed={seed})", n_in, n_out, output, hidden, act)
+
+
+def valid_label_source(net: Net, rows: int) -> str:
+    """Labels every output accepts, for `rows` samples."""
+    if net.output == "softmax":
+        return f"np.arange({rows}) % {net.n_out}"
+    if net.output == "identity":
+        return f"np.zeros(({rows}, {net.n_out}))"
+    return f"np.arange({rows}) % 2" if net.n_out == 1 else f"np.arange({rows * net.n_out}).reshape({rows}, {net.n_out}) % 2"
+
+
+@st.composite
+def network_setup(draw, net: Net, name: str = "net", *, may_close=True):
+    """Statements that build `net` (sometimes trained for an epoch, with records), and whether it was closed."""
+    lines = [f"{name} = {net.src}"]
+    if draw(st.integers(0, 3)) == 0:
+        lines.append(f"{name}.fit(np.random.RandomState(1).uniform(-3, 3, (8, {net.n_in})), "
+                     f"{valid_label_source(net, 8)}, epochs=1, rng=0, record_every=1, record_params=True)")
+    closed = may_close and draw(st.integers(0, 15)) == 0
+    if closed:
+        lines.append(f"{name}.close()")
+    return tuple(lines), closed
+
+
+# ---- arrays ------------------------------------------------------------------
+
+
+def row_counts() -> st.SearchStrategy:
+    """Sample counts: mostly tiny, up to 200."""
+    return st.one_of(st.integers(1, 4), st.integers(1, 200))
+
+
+@st.composite
+def valid_matrices(draw, rows: int, cols: int):
+    """A (rows, cols) array with values in [-3, 3], in some valid form: dtype, order, strides, read-only, list."""
+    bases = [f"np.random.RandomState({draw(st.integers(0, 99))}).uniform(-3, 3, ({rows}, {cols}))",
+             f"np.zeros(({rows}, {cols}))"]
+    if rows * cols <= 6:
+        values = draw(st.lists(st.sampled_from((-2.5, -1.0, 0.0, 0.5, 1.0, 3.0)), min_size=rows * cols,
+                               max_size=rows * cols))
+        bases.append(f"np.array({np.array(values).reshape(rows, cols).tolist()})")
+    base = draw(st.sampled_from(bases))
+    form = draw(st.sampled_from(("{}", "{}", "{}", "{}.astype(np.float32)", "{}.astype(int)", "np.asfortranarray({})",
+                                 "{}[::-1]", f"np.broadcast_to({{}}, ({rows}, {cols}))", "{}.tolist()",
+                                 "np.repeat({}, 2, axis=0)[::2]", "{}.astype('>f8')", "{}.astype(object)")))
+    return Arg(form.format(base), flags={"moderate"})
+
+
+@st.composite
+def matrices(draw, rows: int, cols: int):
+    """X for (rows, cols): valid forms (flagged "moderate") and broken ones (shape, values, dtype, type)."""
+    kind = draw(st.sampled_from(("valid", "valid", "valid", "shape", "values", "dtype", "junk")))
+    if kind == "valid":
+        return draw(valid_matrices(rows, cols))
+    if kind == "shape":
+        return draw(codes(f"np.zeros(({rows}, {cols + 1}))", f"np.zeros(({rows}, {cols - 1}))", f"np.zeros({cols})",
+                          f"np.zeros(({rows}, {cols}, 1))", f"np.zeros((0, {cols}))", "1.0", "np.zeros(())",
+                          f"np.zeros(({cols}, {rows})).T"))
+    if kind == "values":
+        at = draw(st.integers(0, rows * cols - 1))
+        nonfinite = codes(f"np.full(({rows}, {cols}), nan)", f"np.full(({rows}, {cols}), inf)",
+                          f"np.full(({rows}, {cols}), -inf)",
+                          f"np.where(np.arange({rows * cols}).reshape({rows}, {cols}) == {at}, nan, 0.0)",
+                          flags={"nonfinite"})
+        return draw(st.one_of(nonfinite, codes(f"np.full(({rows}, {cols}), 1e300)", f"np.full(({rows}, {cols}), 5e-324)")))
+    if kind == "dtype":
+        return draw(codes(f"np.zeros(({rows}, {cols}), complex)", f"np.full(({rows}, {cols}), 'a')",
+                          f"np.full(({rows}, {cols}), None)", f"np.zeros(({rows}, {cols}), 'datetime64[s]')",
+                          f"np.zeros({rows}, dtype=[('a', 'f8'), ('b', 'f8')])", f"np.zeros(({rows}, {cols}), np.float16)",
+                          f"np.zeros(({rows}, {cols}), bool)", f"np.zeros(({rows}, {cols}), np.longdouble)"))
+    return draw(st.one_of(codes(f"[[1.0] * {cols}, [1.0] * {cols + 1}]", f"[[1.0, 'a']] * {rows}"), junk()))
+
+
+@st.composite
+def valid_labels(draw, rows: int, net: Net):
+    """Targets in the output's domain (flagged "valid"), as ints, floats, bools or lists."""
+    s, k = draw(st.integers(0, 99)), net.n_out
+    shape = f"{rows}" if net.target_width == 1 else f"({rows}, {k})"
+    if net.output == "softmax":
+        base = draw(st.sampled_from((f"(np.arange({rows}) % {k})", f"np.random.RandomState({s}).randint(0, {k}, {rows})")))
+    elif net.output == "identity":
+        base = f"np.random.RandomState({s}).uniform(-3, 3, {shape})"
+    else:
+        base = draw(st.sampled_from((f"np.random.RandomState({s}).randint(0, 2, {shape})", f"np.full({shape}, 0.5)",
+                                     f"np.ones({shape})")))
+    forms = ["{}", "{}", "{}.astype(float)", "{}.astype(np.float32)", "{}.tolist()", "{}.ravel()"]
+    if net.output == "sigmoid":
+        forms.append("{}.astype(bool)")
+    if net.target_width == 1:
+        forms.append("{}.reshape(-1, 1)")
+    return Arg(draw(st.sampled_from(forms)).format(base), flags={"valid"})
+
+
+@st.composite
+def labels(draw, rows: int, net: Net):
+    """Targets for `rows` samples of `net`: valid ones, ones outside the output's domain, wrong shapes and types."""
+    kind = draw(st.sampled_from(("valid", "valid", "valid", "domain", "shape", "junk")))
+    if kind == "valid":
+        return draw(valid_labels(rows, net))
+    k = net.n_out
+    shape = f"{rows}" if net.target_width == 1 else f"({rows}, {k})"
+    if kind == "domain":
+        bad = {"sigmoid": ("7", "-3", "1.5", "nan", "inf"), "softmax": ("0.5", str(k), "-1", "nan"),
+               "identity": ("nan", "inf")}[net.output]
+        value = draw(st.sampled_from(bad))
+        return draw(codes(f"np.full({shape}, {value})",
+                          f"np.where(np.arange({rows * net.target_width}).reshape({shape}) == {rows * net.target_width - 1}, {value}, 0)",
+                          reject=LABELS))
+    if kind == "shape":
+        return draw(codes(f"np.zeros({rows + 1})", f"np.zeros(({rows}, {k + 1}))", f"np.zeros(({rows}, {k}, 1))",
+                          "np.zeros(0)", "0", f"np.zeros({rows}, complex)"))
+    return draw(st.one_of(codes("[[0], [1, 0]]", f"['a'] * {rows}"), junk()))
+
+
+# ---- the oracle --------------------------------------------------------------
+
+
+@dataclass
+class Scenario:
+    """One call under test, the valid statements before it, and how to judge it."""
+
+    api: str
+    call: str
+    setup: tuple = ()
+    watch: tuple = ()
+    args: tuple = ()  # (parameter, Arg): their reject and note tags apply
+    check: Callable | None = None  # check(ns, result) -> (letter, problem) or None, for a call that returned
+    same_as: str | None = None  # a call that must return the same, after the same setup
+    valid: bool = False  # every argument was drawn from the valid values
+
+    def snippet(self) -> str:
+        return "; ".join(self.setup + (self.call,))
+
+
+def invoke(api, target, positional=(), keywords=(), *, setup=(), watch=(), check=None, valid=False, extra_args=()):
+    """A Scenario calling `target(positional..., key=value...)`; each argument is a (parameter, Arg) pair."""
+    keywords = [(k, a) for k, a in keywords if a is not OMIT]
+    pairs = list(positional) + keywords + list(extra_args)
+    arg_setup = tuple(line for _, a in pairs for line in getattr(a, "setup", ()))
+    arg_watch = tuple(name for _, a in pairs for name in getattr(a, "watch", ()))
+    return Scenario(api, source(target, positional, keywords), tuple(setup) + arg_setup, tuple(watch) + arg_watch,
+                    tuple(pairs), check, None, valid)
+
+
+def source(target, positional=(), keywords=()) -> str:
+    """The source of a call."""
+    parts = [str(a) for _, a in positional] + [f"{k}={a}" for k, a in keywords if a is not OMIT]
+    return f"{target}({', '.join(parts)})"
+
+
+def choose(draw, params: dict) -> tuple[dict, bool]:
+    """Draw each parameter from its valid strategy, except (usually) one drawn from everything.
+
+    params maps a name to (valid strategy, any strategy). Returns the Args and
+    whether all of them were drawn valid.
+    """
+    broken = draw(st.sampled_from([None] + list(params)))
+    return {name: draw(any_ if name == broken else valid) for name, (valid, any_) in params.items()}, broken is None
+
+
+def namespace() -> dict:
+    """What a snippet sees: the names of PRELUDE."""
+    return {"np": np, "sm": sm, "nan": math.nan, "inf": math.inf}
+
+
+_RAISE_LINES: dict = {}
+
+
+def raise_lines(filename: str) -> set:
+    """The lines that `raise` statements span in a file."""
+    if filename not in _RAISE_LINES:
+        lines = set()
+        for node in ast.walk(ast.parse(Path(filename).read_text())):
+            if isinstance(node, ast.Raise):
+                lines.update(range(node.lineno, node.end_lineno + 1))
+        _RAISE_LINES[filename] = lines
+    return _RAISE_LINES[filename]
+
+
+def short_path(filename: str) -> str:
+    """swiftmoons' files by name, NumPy's by their path under the package, others as given."""
+    path = Path(filename)
+    if PACKAGE_DIR in path.resolve().parents:
+        return path.name
+    parts = path.parts
+    for anchor in ("site-packages", "lib"):
+        if anchor in parts:
+            return "/".join(parts[len(parts) - parts[::-1].index(anchor):])
+    return filename
+
+
+def origin(exc: BaseException) -> tuple[str, bool]:
+    """Where an exception was raised ("file.py:line `code`"), and whether by a raise statement of swiftmoons."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    last = frames[-1]
+    ours = PACKAGE_DIR in Path(last.filename).resolve().parents
+    own = ours and last.lineno in raise_lines(last.filename)
+    site = f"{short_path(last.filename)}:{last.lineno} `{(last.line or '').strip()[:60]}`"
+    if not ours:
+        inner = [f for f in frames if PACKAGE_DIR in Path(f.filename).resolve().parents]
+        if inner:
+            site += f" via {short_path(inner[-1].filename)}:{inner[-1].lineno}"
+    return site, own
+
+
+def snapshot(obj):
+    """What check (c) compares: a network's parameters and len(loss_history), a stream's state, items."""
+    try:
+        if isinstance(obj, sm.MLP):
+            return ("closed",) if obj.closed else (obj.get_params(), len(obj.loss_history))
+        if isinstance(obj, sm.RandomState):
+            return ("closed",) if obj.closed else obj.get_state()
+        if isinstance(obj, np.random.RandomState):
+            return obj.get_state()
+        if isinstance(obj, np.ndarray):
+            return obj.copy()
+        return copy.copy(obj)
+    except Exception as exc:  # noqa: BLE001 - an unreadable object is a state too
+        return ("unreadable", type(exc).__name__)
+
+
+def same(a, b) -> bool:
+    """Equality that looks into arrays, tuples and lists, with NaN equal to NaN."""
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        a, b = np.asarray(a), np.asarray(b)
+        if a.shape != b.shape or a.dtype != b.dtype:
+            return False
+        return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
+    if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
+        return type(a) is type(b) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    try:
+        return bool(a == b)
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def normalized(message: str, length: int = 70) -> str:
+    """A message with numbers and addresses blanked, to group failures by cause."""
+    message = re.sub(r"0x[0-9a-fA-F]+", "0x?", message)
+    return re.sub(r"-?\d+(\.\d+)?(e[-+]?\d+)?", "N", message)[:length]
+
+
+@dataclass
+class Finding:
+    """One distinct failure (or note), with its shortest reproducer."""
+
+    check: str
+    api: str
+    what: str
+    message: str
+    snippet: str
+    count: int = 1
+
+    def line(self) -> str:
+        message = self.message.replace("\n", " ")
+        if len(message) > 200:
+            message = message[:197] + "..."
+        return f"{self.check} {self.api} | {self.what} | {message} [x{self.count}] | {self.snippet}"
+
+
+class Oracle:
+    """Runs scenarios, judges each call by checks (a)-(f), and keeps the distinct failures."""
+
+    def __init__(self, log=None):
+        self.calls = 0
+        self.failed_calls = 0
+        self.failures: dict = {}
+        self.notes: dict = {}
+        self.log = log
+        self.threads = sm.get_threads()
+        sm.set_threads(0)
+        self.threads_for_zero = sm.get_threads()
+        sm.set_threads(self.threads)
+        self._compiled: dict = {}
+
+    def execute(self, code: str, ns: dict):
+        """Run one statement; return (result, exception)."""
+        self.calls += 1
+        compiled = self._compiled.get(code)
+        if compiled is None:
+            try:
+                compiled = compile(code, "<snippet>", "eval")
+            except SyntaxError:
+                compiled = compile(code, "<snippet>", "exec")
+            self._compiled[code] = compiled
+        try:
+            return eval(compiled, ns), None  # noqa: S307 - the harness's own generated source
+        except Exception as exc:  # noqa: BLE001 - judged by the oracle
+            return None, exc
+
+    def run(self, sc: Scenario) -> None:
+        """Run a scenario's setup and call, and record what the oracle finds."""
+        if self.log:
+            self.log.write(sc.snippet() + "\n")
+            self.log.flush()
+        ns = namespace()
+        try:
+            for statement in sc.setup:
+                _, exc = self.execute(statement, ns)
+                if exc is not None:
+                    site, _ = origin(exc)
+                    self.record(self.failures, ("(setup)", sc.api, type(exc).__name__, site), "(setup)", sc.api,
+                                type(exc).__name__, f"valid setup `{statement[:80]}` raised at {site}: {exc}", sc)
+                    self.failed_calls += 1
+                    return
+            before = {name: snapshot(ns[name]) for name in sc.watch}
+            threads = sm.get_threads()
+            result, exc = self.execute(sc.call, ns)
+            problems = list(self.judge(sc, ns, result, exc, before, threads))
+            for key, check, what, message in problems:
+                self.record(self.failures, key, check, sc.api, what, message, sc)
+            if problems:
+                self.failed_calls += 1
+            elif exc is None:
+                for param, arg in sc.args:
+                    if getattr(arg, "note", None):
+                        self.record(self.notes, (sc.api, param, arg.note), "note:", sc.api, "returned",
+                                    f"{param}={arg}: {arg.note}", sc)
+            elif sc.valid and not any(getattr(arg, "reject", None) for _, arg in sc.args):
+                site, _ = origin(exc)
+                self.record(self.notes, (sc.api, type(exc).__name__, site, normalized(str(exc), 40)), "note:", sc.api,
+                            type(exc).__name__, f"a call with valid-looking arguments raised at {site}: {exc}", sc)
+        finally:
+            self.cleanup(ns)
+
+    def judge(self, sc: Scenario, ns: dict, result, exc, before: dict, threads: int):
+        """Yield (key, check, what, message) for each failed check."""
+        if sm.get_threads() != threads and sc.api != "sm.set_threads":
+            yield (("(c)", sc.api, "threads"), "(c)", "thread count changed",
+                   f"the thread count went from {threads} to {sm.get_threads()}")
+        rejects = [(param, arg) for param, arg in sc.args if getattr(arg, "reject", None)]
+        if exc is None:
+            for param, arg in rejects:
+                letter = arg.reject[:3]
+                yield ((letter, sc.api, param, arg.reject), letter, "returned normally", f"accepted {param}={arg}: {arg.reject}")
+            if rejects:
+                return
+            problem = sc.check(ns, result) if sc.check else None
+            if problem:
+                letter, message = problem
+                yield ((letter, sc.api, normalized(message, 40)), letter, "returned normally", message)
+            if sc.same_as:
+                twin = namespace()
+                for statement in sc.setup:
+                    self.execute(statement, twin)
+                other, other_exc = self.execute(sc.same_as, twin)
+                self.cleanup(twin)
+                if other_exc is None and not same(result, other):
+                    yield (("(e)", sc.api, "same_as"), "(e)", "returned normally",
+                           f"differs from `{sc.same_as}` (a huge value was wrapped?)")
+            return
+        kind = type(exc).__name__
+        site, own = origin(exc)
+        message = f"{exc}".strip() or repr(exc)
+        if not isinstance(exc, ALLOWED):
+            letters = "(a)" if own else "(a)(b)"
+            yield ((letters, sc.api, kind, site), letters, kind, f"raised at {site}: {message}")
+        elif not own:
+            yield (("(b)", sc.api, kind, site), "(b)", kind, f"raised at {site}, not by swiftmoons: {message}")
+        if isinstance(exc, sm.SwiftMoonsError) and getattr(exc, "status_name", "") == "SM_ERR_INTERNAL":
+            yield (("(a)", sc.api, "internal", normalized(message, 40)), "(a)", "SwiftMoonsError SM_ERR_INTERNAL", message)
+        for name, old in before.items():
+            if not same(old, snapshot(ns[name])):
+                what = type(ns[name]).__name__
+                yield (("(c)", sc.api, name, kind, normalized(message, 50)), "(c)", kind,
+                       f"raised but changed `{name}` ({what}): {message}")
+
+    @staticmethod
+    def record(table: dict, key, check, api, what, message, sc: Scenario) -> None:
+        """Count a finding; keep the shortest snippet that shows it."""
+        snippet = sc.snippet()
+        found = table.get(key)
+        if found is None:
+            table[key] = Finding(check, api, what, message, snippet)
+            return
+        found.count += 1
+        if len(snippet) < len(found.snippet):
+            found.snippet, found.message = snippet, message
+
+    def cleanup(self, ns: dict) -> None:
+        """Release the native objects a scenario made and restore the thread count."""
+        for value in ns.values():
+            if isinstance(value, (sm.MLP, sm.RandomState)) or type(value).__name__ == "ArticleResult":
+                try:
+                    value.close()
+                except Exception:  # noqa: BLE001
+                    pass
+        if sm.get_threads() != self.threads:
+            sm.set_threads(self.threads)
+
+
+# ---- checks on results -------------------------------------------------------
+
+
+#: The smallest value the article's BCE formula takes: -log(1 + 1e-9).
+BCE_FLOOR = -1.0000001e-9
+
+
+def loss_check(losses_of: Callable, finite: bool) -> Callable:
+    """Check (d): no finite negative loss; and, when `finite`, no non-finite one."""
+    def check(ns, result):
+        values = np.asarray(losses_of(result), dtype=np.float64).ravel()
+        # The article's BCE keeps 1e-9 inside its logs, so a perfect fit
+        # scores -log(1 + 1e-9) = -1e-9, in the reference too: that floor,
+        # and nothing below it, is allowed.
+        negative = values[np.isfinite(values) & (values < BCE_FLOOR)]
+        if negative.size:
+            return "(d)", f"returned a negative loss {negative.min()!r}"
+        if finite and not np.isfinite(values).all():
+            return "(d)", (f"returned a non-finite loss {values[~np.isfinite(values)][0]!r} with X in [-3, 3], "
+                           f"valid labels and 0 <= lr <= {MAX_STABLE_LR}")
+        return None
+    return check
+
+
+#: The largest lr at which check (d) expects finite losses (see the module's docstring).
+MAX_STABLE_LR = 0.1
+
+
+def small_lr(lr: Arg) -> bool:
+    """Whether lr is the default or a known value in [0, MAX_STABLE_LR]."""
+    return lr is OMIT or (lr.value is not None and 0 <= lr.value <= MAX_STABLE_LR)
+
+
+def expects_finite(net: Net, X: Arg, y: Arg, lr: Arg) -> bool:
+    """When check (d) asks for finite losses: bounded-loss outputs, moderate X, valid labels, small lr."""
+    return net.output != "identity" and "moderate" in X.flags and "valid" in y.flags and small_lr(lr)
+
+
+def training_tags(X: Arg, lr: Arg) -> tuple[Arg, Arg]:
+    """Training must refuse non-finite X (f)."""
+    if "nonfinite" in X.flags:
+        X = X.but(reject=NONFINITE_X)
+    return X, lr
+
+
+def learning_rates():
+    """An lr: valid in [0, 1]; non-finite and negative ones must be refused (f)."""
+    return reals(0.0, 1.0, nonfinite={"reject": NONFINITE_LR}, negative={"reject": NEGATIVE_LR})
+
+
+def threads_echo(n: Arg, zero: int) -> Callable:
+    """Check (e): after set_threads(n) returned, get_threads() is n (or one per processor for 0)."""
+    def check(ns, result):
+        value = eval(str(n), namespace())  # noqa: S307
+        try:
+            expected = operator.index(value)
+        except TypeError:
+            return None
+        expected = zero if expected == 0 else expected
+        if sm.get_threads() != expected:
+            return "(e)", f"set_threads({n}) returned but get_threads() is {sm.get_threads()}"
+        return None
+    return check
+
+
+def state_echo(state: str) -> Callable:
+    """Check (e): after set_state(state) returned, get_state() gives back its key, pos and gauss."""
+    def check(ns, result):
+        given = eval(state, namespace())  # noqa: S307
+        if isinstance(given, dict):
+            inner = given.get("state", {})
+            given = ("MT19937", inner.get("key"), inner.get("pos"), given.get("has_gauss", 0), given.get("gauss", 0.0))
+        got = ns["rs"].get_state()
+        key = np.asarray(given[1]).ravel()
+        if key.shape != (624,) or not np.array_equal(key.astype(object), got[1].astype(object)):
+            return "(e)", "set_state returned but get_state() has another key (wrapped or truncated words?)"
+        if given[2] != got[2]:
+            return "(e)", f"set_state(pos={given[2]!r}) returned but get_state() has pos {got[2]!r}"
+        has_gauss = bool(given[3]) if len(given) > 3 else False
+        if has_gauss != bool(got[3]):
+            return "(e)", f"set_state(has_gauss={given[3]!r}) returned but get_state() has has_gauss {got[3]!r}"
+        if has_gauss and not same(float(given[4]), got[4]):
+            return "(e)", f"set_state(cached_gaussian={given[4]!r}) returned but get_state() has {got[4]!r}"
+        return None
+    return check
+
+
+# ---- scenarios: RandomState --------------------------------------------------
+
+
+def sizes() -> st.SearchStrategy:
+    """A `size`: None, small ints and shapes, zero-size huge shapes, and bad ones (none allocates much)."""
+    return st.one_of(codes("None"), int_values(0, 50), int_values(0, 50),
+                     codes("(2, 3)", "[2, 3]", "()", "(0, 2**32)", "(2**32, 0)", "np.array([2, 3])", "(np.int64(2),)"),
+                     codes("(2**32, 2**32)", "(2, None)", "((2,),)", "(-1,)", "-1", "(2, 'a')"),
+                     codes(*HUGE_INTS, "(2**63, 1)", reject=WRAP), codes("1.7", "(2, 1.5)", reject=TRUNCATE),
+                     codes("2.0"), codes("True", note="a bool accepted as a size"),
+                     junk())
+
+
+def states() -> st.SearchStrategy:
+    """A `set_state` argument: states from here and NumPy, and broken ones."""
+    key = "np.arange(624, dtype=np.uint32)"
+    return st.one_of(
+        codes("sm.RandomState(3).get_state()", "np.random.RandomState(3).get_state()",
+              "np.random.RandomState(3).get_state(legacy=False)", f"('MT19937', {key}, 5, 1, 0.25)",
+              f"('MT19937', {key}, 624)", f"('MT19937', {key}, 0)", f"('MT19937', {key}.astype(np.int64), 3)",
+              f"('MT19937', {key}.tolist(), 3)"),
+        codes(f"('MT19937', {key}[:10], 5)", f"('PCG64', {key}, 5)", f"('MT19937', {key})", "('MT19937',)", "()",
+              f"('MT19937', {key}, -1)", f"('MT19937', {key}, 625)", f"('MT19937', {key}, 'a')",
+              f"('MT19937', {key}, 5, 'x')", f"('MT19937', {key}, 5, None)", f"('MT19937', {key}, 5, 1, 'x')",
+              f"('MT19937', {key}, 5, 1, None)", f"('MT19937', {key}, 5, 1, nan)", f"('MT19937', {key}, 5, 1, inf)",
+              "{'state': {}}", "{}", "None", "5", "'MT19937'", f"('MT19937', {key}.reshape(24, 26), 5)",
+              f"('MT19937', np.full(624, 'a'), 5)", f"('MT19937', {key}.astype(complex), 5)"),
+        codes(f"('MT19937', {key}, 2**64 + 5)", f"('MT19937', {key}, 5, 2**32)", f"('MT19937', {key}, 5, 2**64)",
+              f"('MT19937', np.arange(624) - 5, 5)", f"('MT19937', np.arange(624) + 2**32, 5)",
+              f"('MT19937', {key} * 1.5, 5)", f"('MT19937', {key}, 5.5)"))
+
+
+def sequences() -> st.SearchStrategy:
+    """What `shuffle` may be given: mutable sequences, and immutable ones it must refuse."""
+    return st.one_of(codes("np.arange(6)", "np.arange(6).reshape(3, 2)", "[1, 2, 3]", "[]", "np.zeros(0)",
+                           "bytearray(b'abc')", "{0: 'a', 1: 'b'}", "np.array(5)", "5", "None", "np.arange(6)[::2]"),
+                     codes("np.broadcast_to(np.arange(4), (4,))", "(1, 2, 3)", "()", "'abc'", "''", "range(5)",
+                           "b'ab'", reject=IMMUTABLE))
+
+
+@st.composite
+def random_state_calls(draw):
+    """RandomState: constructor, seed, get/set_state and every draw."""
+    setup = [f"rs = sm.RandomState({draw(st.integers(0, 2**32 - 1))})"]
+    if draw(st.booleans()):
+        setup.append("rs.randn()")  # leaves a cached Gaussian
+    method = draw(st.sampled_from(("RandomState", "seed", "get_state", "set_state", "random_sample", "randn",
+                                   "standard_normal", "normal", "permutation", "shuffle")))
+    api = f"RandomState.{method}" if method != "RandomState" else "sm.RandomState"
+    common = dict(setup=setup, watch=("rs",))
+    if method == "RandomState":
+        return invoke(api, "sm.RandomState", [("seed", draw(seeds()))])
+    if method == "seed":
+        return invoke(api, "rs.seed", [("seed", draw(seeds()))], **common)
+    if method == "get_state":
+        return invoke(api, "rs.get_state", **common)
+    if method == "set_state":
+        state = draw(states())
+        sc = invoke(api, "rs.set_state", [("state", state)], **common)
+        sc.check = state_echo(str(state))
+        return sc
+    if method in ("random_sample", "standard_normal"):
+        return invoke(api, f"rs.{method}", [("size", draw(sizes()))], **common)
+    if method == "randn":
+        shape = draw(st.lists(st.one_of(int_values(0, 6), codes(*HUGE_INTS, reject=WRAP),
+                                        codes("1.7", "nan", reject=TRUNCATE), codes("-1", "None", "'a'", "(2, 3)")),
+                              max_size=3))
+        return invoke(api, "rs.randn", [(f"d{i}", d) for i, d in enumerate(shape)], **common)
+    if method == "normal":
+        p, valid = choose(draw, {"loc": (floats_in(-5, 5), reals(-5, 5)),
+                                 "scale": (floats_in(0, 5), reals(0, 5, negative={"reject": "(f) scale must be >= 0"})),
+                                 "size": (st.one_of(codes("None", "3", "(2, 2)")), sizes())})
+        return invoke(api, "rs.normal", [("loc", p["loc"]), ("scale", p["scale"]), ("size", p["size"])], **common)
+    if method == "permutation":
+        x = draw(st.one_of(int_values(0, 50), codes(*HUGE_INTS, reject=WRAP), codes("1.7", reject=TRUNCATE),
+                           codes("-1", "True", "np.arange(5)", "np.zeros((3, 2))", "[1, 2, 3]", "'abc'", "np.array(5)",
+                                 "np.zeros(0)", "range(4)", "{}", "None", "(1, 2)", "np.broadcast_to(np.arange(3), (3,))")))
+        return invoke(api, "rs.permutation", [("x", x)], **common)
+    x = draw(sequences())
+    return invoke(api, "rs.shuffle", [("x", Arg("x", reject=x.reject))], setup=setup + [f"x = {x}"], watch=("rs", "x"))
+
+
+# ---- scenarios: data ---------------------------------------------------------
+
+
+@st.composite
+def data_calls(draw):
+    """make_moons, standardize and train_test_split."""
+    which = draw(st.sampled_from(("make_moons", "standardize", "train_test_split")))
+    if which == "make_moons":
+        n_valid = st.one_of(int_values(1, 200), codes("(3, 4)", "(0, 5)", "[2, 2]", "(np.int64(2), 3)"))
+        n_any = st.one_of(ints(0, 200), codes("(0, 0)", "(3,)", "(1, 2, 3)", "'ab'", "(-1, 5)", "(None, 2)"),
+                          codes("(2**63, 1)", "(2**64 + 5, 1)", reject=WRAP), codes("(1.7, 2)", reject=TRUNCATE))
+        noise = reals(0, 0.5, nonfinite={"reject": "(f) noise must be finite"},
+                      negative={"reject": "(f) noise must be >= 0"})
+        p, valid = choose(draw, {
+            "n_samples": (n_valid, n_any),
+            "noise": (st.one_of(st.just(OMIT), codes("None"), floats_in(0, 0.5)), noise),
+            "random_state": (streams("rs", valid_only=True), st.one_of(streams("rs"), junk())),
+            "shuffle": (st.one_of(st.just(OMIT), codes("True", "False")), st.one_of(codes("0", "1", "'no'", "None"), junk())),
+        })
+        return invoke("sm.make_moons", "sm.make_moons", [("n_samples", p["n_samples"])],
+                      [(k, p[k]) for k in ("noise", "random_state", "shuffle")], valid=valid)
+    if which == "standardize":
+        rows, cols = draw(row_counts()), draw(st.integers(1, 4))
+        X = draw(st.one_of(matrices(rows, cols), codes("np.zeros((3, 0))", "np.zeros((2, 2, 2))", "np.zeros(3)")))
+        stats = draw(st.one_of(st.just(OMIT), codes("True", "False"), codes("'yes'", "None")))
+        return invoke("sm.standardize", "sm.standardize", [("X", X)], [("return_stats", stats)],
+                      valid="moderate" in X.flags)
+    n = draw(st.integers(2, 50))
+    array = st.one_of(codes(f"np.arange({n})", f"np.zeros(({n}, 2))", f"list(range({n}))", f"np.zeros(({n}, 1, 2))"),
+                      codes(f"np.arange({n + 1})", "np.array(5)", "'abcd'", "None", "{}", "np.zeros(1)"))
+    arrays = draw(st.lists(array, min_size=0, max_size=3))
+    test_valid = st.one_of(st.just(OMIT), st.floats(0.01, 0.99).map(lambda v: Arg(repr(v))), int_values(1, n - 1))
+    test_any = st.one_of(test_valid, codes("0", "0.0", "1.0", str(n), "-1", "nan", "inf", "'0.5'", "None", "True",
+                                           "2**31", "2**32", "np.float32(0.5)"),
+                         codes(*HUGE_INTS, reject=WRAP), junk())
+    p, valid = choose(draw, {"test_size": (test_valid, test_any),
+                             "random_state": (streams("rs", valid_only=True), st.one_of(streams("rs"), junk()))})
+    return invoke("sm.train_test_split", "sm.train_test_split", [(f"array{i}", a) for i, a in enumerate(arrays)],
+                  [("test_size", p["test_size"]), ("random_state", p["random_state"])])
+
+
+# ---- scenarios: constructors -------------------------------------------------
+
+
+def layer_size_lists(net: Net) -> st.SearchStrategy:
+    """`layer_sizes` values: the net's in several forms, and broken ones (none allocates: any size >= 2**32 is refused)."""
+    sizes = net.sizes
+    return st.one_of(
+        codes(str(sizes), str(list(sizes)), f"np.array({list(sizes)})", f"range(1, {len(sizes) + 1})"),
+        codes(f"({sizes[0]},)", "()", f"({sizes[0]}, 0, 1)", f"({sizes[0]}, -1, 1)", "'abc'", "None", "5",
+              f"({sizes[0]}, None, 1)", f"({sizes[0]}, '8', 1)", f"[{list(sizes)}]", "(2,) * 1026", "(1,) * 1024",
+              f"({sizes[0]}, 2**32, 1)", f"({sizes[0]}, 2**32 + 2, 1)"),
+        codes(f"({sizes[0]}, 2.0, 1)"),
+        codes(f"({sizes[0]}, 1.7, 1)", reject=TRUNCATE),
+        codes(f"({sizes[0]}, 2**63, 1)", f"({sizes[0]}, 2**64 + 5, 1)", f"({sizes[0]}, -2**63 - 1, 1)", reject=WRAP))
+
+
+@st.composite
+def constructor_calls(draw):
+    """MLP and TwoLayerNet: constructors and from_params."""
+    net = draw(networks())
+    which = draw(st.sampled_from(("MLP", "MLP", "TwoLayerNet", "MLP.from_params", "TwoLayerNet.from_params")))
+    hidden = len(net.hidden)
+    if which == "MLP":
+        stream = Arg("stream", setup=(f"stream = sm.RandomState({draw(st.integers(0, 99))})",), watch=("stream",))
+        p, valid = choose(draw, {
+            "layer_sizes": (st.just(Arg(str(net.sizes))), layer_size_lists(net)),
+            "activation": (st.just(net.activation), bad_activation_specs(hidden)),
+            "output": (st.just(Arg(repr(net.output))),
+                       st.one_of(codes(*map(repr, OUTPUTS)), codes("'SIGMOID'", "'relu'", "''", "None", "5",
+                                                                    "['sigmoid']", "np.array(['sigmoid', 'relu'])"),
+                                 codes("'sigmoid\\x00x'", reject=NUL))),
+            "init": (st.sampled_from(INITS).map(lambda i: Arg(repr(i))),
+                     st.one_of(codes("'HE'", "'kaiming'", "None", "3", "('he',)"), codes("'he\\x00x'", reject=NUL))),
+            "bias_init": (codes("0.0", "0.5", "(0.0, 0.1)", "[0.0, 0.1]", "np.float64(0.5)", "np.array([0.0, 0.1])"),
+                          st.one_of(codes("nan", "inf", "(nan, 1.0)", "(0.0, inf)", reject="(f) bias_init must be finite"),
+                                    codes("(0.0, -1.0)", "(0.0,)", "(0.0, 1.0, 2.0)", "'a'", "None", "1j", "True",
+                                          "(0.0, 'a')", "1e308", "(0.0, 1e308)"))),
+            "seed": (st.one_of(int_values(0, 2**32 - 1), st.just(stream)),
+                     st.one_of(seeds(), st.just(stream), codes("np.random.RandomState(3)"))),
+        })
+        return invoke("sm.MLP", "sm.MLP", [("layer_sizes", p["layer_sizes"])],
+                      [(k, p[k]) for k in ("activation", "output", "init", "bias_init", "seed")], valid=valid)
+    if which == "TwoLayerNet":
+        act = Arg(draw(st.sampled_from(NAMES)).__repr__())
+        p, valid = choose(draw, {
+            "activation": (st.just(act), bad_activation_specs(2)),
+            "seed": (int_values(0, 2**32 - 1), seeds()),
+            "layer_sizes": (st.just(OMIT), layer_size_lists(net)),
+        })
+        return invoke("sm.TwoLayerNet", "sm.TwoLayerNet", [("activation", p["activation"])],
+                      [("seed", p["seed"]), ("layer_sizes", p["layer_sizes"])], valid=valid)
+    if which == "MLP.from_params":
+        setup = (f"src = {net.src}",)
+        params = draw(st.one_of(codes("src.get_params()", "[p.tolist() for p in src.get_params()]",
+                                      "tuple(src.get_params())", "[p.astype(np.float32) for p in src.get_params()]"),
+                                param_mutations("src")))
+        p, valid = choose(draw, {
+            "params": (codes("src.get_params()"), st.just(params)),
+            "activation": (st.just(net.activation), st.one_of(bad_activation_specs(hidden), codes("'prelu'"))),
+            "output": (st.just(Arg(repr(net.output))), codes("'softmax'", "'bogus'", "None", "'identity'")),
+            "layer_sizes": (st.just(OMIT), st.one_of(codes("None"), layer_size_lists(net))),
+        })
+        return invoke("MLP.from_params", "sm.MLP.from_params", [("params", p["params"])],
+                      [(k, p[k]) for k in ("activation", "output", "layer_sizes")], setup=setup, valid=valid)
+    plain = Net(net.src.replace("'prelu'", "'leaky_relu'"), net.n_in, net.n_out, net.output, net.hidden,
+                net.activation.replace("'prelu'", "'leaky_relu'"))
+    setup = (f"src = {plain.src}",)
+    p, valid = choose(draw, {
+        "weights": (codes("src.get_params()[0::2]"),
+                    codes("src.get_params()[0::2][:-1]", "[]", "None", "[np.zeros((3, 3))] * 2", "'abc'",
+                          "[w.T for w in src.get_params()[0::2]]", "[nan * w for w in src.get_params()[0::2]]")),
+        "biases": (codes("src.get_params()[1::2]"),
+                   codes("src.get_params()[1::2][:-1]", "[]", "None", "[b.ravel()[:-1] for b in src.get_params()[1::2]]",
+                         "[None] * 9")),
+        "activation": (codes("'relu'"), bad_activation_specs(hidden)),
+    })
+    return invoke("TwoLayerNet.from_params", "sm.TwoLayerNet.from_params",
+                  [("weights", p["weights"]), ("biases", p["biases"])], [("activation", p["activation"])],
+                  setup=setup, valid=valid)
+
+
+def param_mutations(name: str) -> st.SearchStrategy:
+    """Broken `params` lists made from network `name`'s own (the last array wrong, extras, wrong types)."""
+    g = f"{name}.get_params()"
+    return codes(f"{g}[:-1]", f"{g} + [np.zeros(1)]", f"[p.T for p in {g}]", f"[p.ravel() for p in {g}]",
+                 f"[np.full_like(p, nan) for p in {g}]", f"[p.astype(complex) for p in {g}]", f"[None for p in {g}]",
+                 f"{g}[:-1] + [np.zeros((1, 99))]", f"{g}[:-1] + [np.zeros((1, 1, 1))]", f"[str(p) for p in {g}]",
+                 "None", "'abc'", "5", "{}", "[]", "[np.zeros(3)]", f"(p for p in {g})",
+                 f"[p.tolist() for p in {g}][:-1] + [[[1.0], [2.0, 3.0]]]")
+
+
+# ---- scenarios: inference, parameters, training ------------------------------
+
+
+def closed_arg(closed: bool) -> tuple:
+    """The pseudo-argument that makes check (f) expect a closed network to raise."""
+    return (("net", Arg("net", reject=CLOSED)),) if closed else ()
+
+
+@st.composite
+def inference_calls(draw):
+    """Methods that read a network: forward, predict, evaluate, gradients, hidden values, traces, firing."""
+    net = draw(networks())
+    setup, closed = draw(network_setup(net))
+    rows = draw(row_counts())
+    X, y = draw(matrices(rows, net.n_in)), draw(labels(rows, net))
+    method = draw(st.sampled_from(("forward", "predict", "evaluate", "gradients", "gradient_norms", "get_hidden",
+                                   "get_z_trace", "firing_counts", "alive_units", "hidden_spread", "geometry_kept",
+                                   "records", "clear_records")))
+    common = dict(setup=setup, watch=("net",), extra_args=closed_arg(closed))
+    api = f"MLP.{method}"
+    valid = "moderate" in X.flags
+    if method in ("evaluate", "gradients", "gradient_norms"):
+        check = loss_check(lambda r: r[0], False) if method != "gradient_norms" else None
+        return invoke(api, f"net.{method}", [("X", X), ("y", y)], check=check,
+                      valid=valid and "valid" in y.flags, **common)
+    if method == "get_hidden":
+        layer = draw(st.one_of(int_values(1, max(1, net.n_layers - 1)), ints(1, net.n_layers, wide="")))
+        return invoke(api, "net.get_hidden", [("X", X)], [("layer", layer)], **common)
+    if method == "get_z_trace":
+        x = draw(st.one_of(st.just(X), codes(f"np.zeros({net.n_in})", flags={"moderate"}),
+                           codes(f"np.ones({net.n_in + 1})")))
+        per_sample = draw(st.one_of(st.just(OMIT), codes("True", "False"), codes("1", "'yes'", "None")))
+        return invoke(api, "net.get_z_trace", [("x", x)], [("per_sample", per_sample)],
+                      valid="moderate" in x.flags and per_sample in (OMIT, "True", "False"), **common)
+    if method == "records":
+        return Scenario(api, "net.records", setup, ("net",), closed_arg(closed))
+    if method == "clear_records":
+        return invoke(api, "net.clear_records", **common)
+    return invoke(api, f"net.{method}", [("X", X)], valid=valid, **common)
+
+
+@st.composite
+def parameter_calls(draw):
+    """get/set_params, get/set_weights, get/set_biases, get_slopes, and the W1/b1 attributes."""
+    net = draw(networks())
+    setup, closed = draw(network_setup(net))
+    common = dict(setup=setup, watch=("net",), extra_args=closed_arg(closed))
+    method = draw(st.sampled_from(("get_params", "set_params", "get_weights", "get_biases", "get_slopes",
+                                   "set_weights", "set_biases", "attribute")))
+    k = draw(st.integers(1, net.n_layers))
+    layer = draw(st.one_of(st.just(Arg(str(k), value=k)), ints(1, net.n_layers, wide="")))
+    if method == "get_params":
+        return invoke("MLP.get_params", "net.get_params", **common)
+    if method == "set_params":
+        params = draw(st.one_of(codes("net.get_params()", "[p * 0.5 for p in net.get_params()]",
+                                      "[p.tolist() for p in net.get_params()]", "tuple(net.get_params())",
+                                      "[p.ravel() if p.shape[0] == 1 else p for p in net.get_params()]"),
+                                param_mutations("net")))
+        return invoke("MLP.set_params", "net.set_params", [("params", params)], **common)
+    if method in ("get_weights", "get_biases", "get_slopes"):
+        return invoke(f"MLP.{method}", f"net.{method}", [("k", layer)], **common)
+    shape = (net.sizes[k - 1], net.sizes[k]) if method != "set_biases" else (1, net.sizes[k])
+    value = draw(st.one_of(
+        codes(f"np.zeros({shape})", f"np.ones({shape}).tolist()", f"np.zeros({shape[1]})" if shape[0] == 1 else f"np.zeros({shape})"),
+        codes(f"np.zeros({(shape[0], shape[1] + 1)})", f"np.zeros({shape[0] * shape[1] + 1})", f"np.full({shape}, nan)",
+              f"np.zeros({shape}, complex)", f"np.full({shape}, 'a')", "[[1.0], [1.0, 2.0]]"), junk()))
+    if method == "attribute":
+        letter = draw(st.sampled_from("Wb"))
+        return Scenario(f"MLP.{letter}k = value", f"net.{letter}{k} = {value}", setup, ("net",),
+                        (("value", value),) + closed_arg(closed))
+    return invoke(f"MLP.{method}", f"net.{method}", [("k", layer), ("value", value)], **common)
+
+
+@st.composite
+def eval_sets(draw, net: Net):
+    """(X_eval, y_eval): both left out or both valid, or one missing or broken."""
+    rows = draw(st.integers(1, 20))
+    valid = st.tuples(valid_matrices(rows, net.n_in), valid_labels(rows, net))
+    if draw(st.booleans()):
+        return draw(st.one_of(st.just((OMIT, OMIT)), valid)), True
+    Xe, ye = draw(valid)
+    broken = draw(st.one_of(
+        st.just((Xe, OMIT)), st.just((OMIT, ye)), st.tuples(matrices(rows, net.n_in), st.just(ye)),
+        st.tuples(st.just(Xe), labels(rows, net)), st.just((Xe, Arg(valid_label_source(net, rows + 1))))))
+    Xe, ye = broken
+    if "nonfinite" in getattr(Xe, "flags", ()):
+        Xe = Xe.but(reject=NONFINITE_X)
+    return (Xe, ye), False
+
+
+@st.composite
+def training_calls(draw):
+    """train_step and fit."""
+    net = draw(networks())
+    setup, closed = draw(network_setup(net))
+    rows = draw(row_counts())
+    X_valid, y_valid = valid_matrices(rows, net.n_in), valid_labels(rows, net)
+    X_any, y_any = matrices(rows, net.n_in), labels(rows, net)
+    lr = (st.one_of(floats_in(0, 1), st.just(OMIT)), learning_rates())
+    extra = closed_arg(closed)
+    if draw(st.booleans()):
+        p, valid = choose(draw, {"X": (X_valid, X_any), "y": (y_valid, y_any), "lr": lr})
+        X, lr_arg = training_tags(p["X"], p["lr"])
+        return invoke("MLP.train_step", "net.train_step", [("X", X), ("y", p["y"])], [("lr", lr_arg)], setup=setup,
+                      watch=("net",), check=loss_check(lambda r: [r], expects_finite(net, X, p["y"], lr_arg)),
+                      valid=valid, extra_args=extra)
+    p, valid = choose(draw, {
+        "X": (X_valid, X_any), "y": (y_valid, y_any), "lr": lr,
+        "epochs": (int_values(1, 5), ints(1, 5)),  # 2**31 epochs would run for hours: left out
+        "batch_size": (st.one_of(st.just(OMIT), int_values(1, 64)), ints(1, 64, wide="")),
+        "rng": (streams("rng", valid_only=True), st.one_of(streams("rng"), junk())),
+        "record_every": (st.one_of(st.just(OMIT), int_values(0, 3)), ints(0, 3, wide="")),
+        "record_params": (st.one_of(st.just(OMIT), codes("True", "False")), codes("1", "'yes'", "None")),
+    })
+    (X_eval, y_eval), eval_valid = draw(eval_sets(net))
+    X, lr_arg = training_tags(p["X"], p["lr"])
+    keywords = [("epochs", p["epochs"]), ("lr", lr_arg), ("batch_size", p["batch_size"]), ("rng", p["rng"]),
+                ("record_every", p["record_every"]), ("record_params", p["record_params"]), ("X_eval", X_eval),
+                ("y_eval", y_eval)]
+    finite = expects_finite(net, X, p["y"], lr_arg)
+    sc = invoke("MLP.fit", "net.fit", [("X", X), ("y", p["y"])], keywords, setup=setup, watch=("net",),
+                check=loss_check(lambda r: r, finite), valid=valid and eval_valid, extra_args=extra)
+    if p["batch_size"] in WIDE_INTS and "moderate" in X.flags and "deterministic" in p["rng"].flags:
+        same_kw = [(k, Arg(str(rows)) if k == "batch_size" else a) for k, a in keywords]
+        sc.same_as = source("net.fit", [("X", X), ("y", p["y"])], same_kw)
+    return sc
+
+
+@st.composite
+def train_together_calls(draw):
+    """train_together with one or two matching networks, and broken lists of networks."""
+    net = draw(networks())
+    twin = draw(networks(output=net.output, n_in=net.n_in, n_out=net.n_out))
+    other = draw(networks(n_in=net.n_in + 1))
+    rows = draw(row_counts())
+    p, valid = choose(draw, {
+        "nets": (codes("[net]", "[net, net2]", "(net, net2)"),
+                 st.one_of(codes("[net, net]", "[]", "[net, None]", "[net, 'a']", "[net, other]", "net", "None",
+                                 "iter([net, net2])", "{net: 1}"),
+                           codes("[net, closed]", reject=CLOSED))),
+        "X": (valid_matrices(rows, net.n_in), matrices(rows, net.n_in)),
+        "y": (valid_labels(rows, net), labels(rows, net)),
+        "epochs": (int_values(1, 5), ints(1, 5)),
+        "lr": (floats_in(0, 1), learning_rates()),
+        "batch_size": (int_values(1, 64), ints(1, 64, wide="")),
+        "rng": (streams("rng", valid_only=True), st.one_of(streams("rng"), junk())),
+    })
+    X, lr = training_tags(p["X"], p["lr"])
+    finite = expects_finite(net, X, p["y"], lr)
+    named = {"net2": (f"net2 = {twin.src}",), "other": (f"other = {other.src}",),
+             "closed": (f"closed = {net.src}", "closed.close()")}
+    used = [name for name in named if re.search(rf"\b{name}\b", p["nets"])]
+    setup = (f"net = {net.src}",) + tuple(line for name in used for line in named[name])
+    watch = ("net",) + tuple(name for name in used if name != "closed")
+    return invoke("sm.train_together", "sm.train_together", [("nets", p["nets"]), ("X", X), ("y", p["y"])],
+                  [("epochs", p["epochs"]), ("lr", lr), ("batch_size", p["batch_size"]), ("rng", p["rng"])],
+                  setup=setup, watch=watch, check=loss_check(lambda r: r, finite), valid=valid)
+
+
+# ---- scenarios: threads, activations, sweep, article, experiments --------------
+
+
+@st.composite
+def thread_calls(draw, zero: int):
+    """set_threads (echoed by get_threads) and get_threads."""
+    if draw(st.integers(0, 4)) == 0:
+        return Scenario("sm.get_threads", "sm.get_threads()")
+    n = draw(st.one_of(ints(0, 8, wide=INT32), codes("-2**31 - 1", reject=INT32), codes("None")))
+    sc = invoke("sm.set_threads", "sm.set_threads", [("n", n)])
+    sc.check = threads_echo(n, zero)
+    return sc
+
+
+def activation_lists() -> st.SearchStrategy:
+    """`activations` arguments: valid tuples, and broken ones."""
+    return st.one_of(codes("('sigmoid', 'relu')", "('relu',)", "['tanh']", "[('leaky_relu', 0.1)]"),
+                     codes("()", "('relu', 'relu')", "('softsign',)", "'relu'", "None", "[None]", "('RELU',)"),
+                     codes("('relu\\x00junk',)", reject=NUL))
+
+
+@st.composite
+def activation_calls(draw):
+    """activations.evaluate on names, inputs of any shape and type, derivative flags and parameters."""
+    x_valid = codes("0.0", "1", "[-1.0, 0.0, 1.0]", "np.linspace(-5, 5, 11)", "np.zeros((2, 3, 4))", "np.zeros(0)",
+                    "np.array(nan)", "[nan, inf, -inf]", "np.zeros(3, np.float32)", "np.arange(6).reshape(2, 3)[:, ::2]",
+                    "np.array([1e308, -1e308])")
+    x_any = st.one_of(x_valid, codes("True", "np.zeros(3, complex)", "['a']", "[[1.0], [1.0, 2.0]]", "None", "'abc'", "{}"))
+    p, valid = choose(draw, {
+        "x": (x_valid, x_any),
+        "name": (st.sampled_from(NAMES).map(lambda n: Arg(repr(n))), activation_names()),
+        "derivative": (st.one_of(st.just(OMIT), codes("True", "False")), codes("0", "1", "'yes'", "None", "[1]")),
+        "alpha": (st.just(OMIT), st.one_of(reals(0, 1), codes("None"))),
+    })
+    keywords = [("derivative", p["derivative"]), ("alpha", p["alpha"])]
+    if draw(st.integers(0, 9)) == 0:
+        keywords.append(("beta", Arg("1.0")))
+        valid = False
+    return invoke("activations.evaluate", "sm.activations.evaluate", [("name", p["name"]), ("x", p["x"])], keywords,
+                  valid=valid)
+
+
+@st.composite
+def sweep_calls(draw):
+    """sweep with at most 2 seeds, 3 epochs and 64 samples."""
+    p, valid = choose(draw, {
+        "net_seeds": (codes("[0]", "[0, 1]", "range(2)", "np.arange(2)"),
+                      st.one_of(codes("[]", "[-1]", "[2**32]", "['a']", "None", "5", "[None]"),
+                                codes("[2**63]", "[2**64 + 5]", reject=WRAP), codes("[1.7]", reject=TRUNCATE))),
+        "activations": (codes("('relu',)", "['sigmoid', 'relu']", "[('leaky_relu', 0.1)]"), activation_lists()),
+        "n_samples": (int_values(8, 64), ints(1, 64)),
+        "noise": (floats_in(0, 0.3),
+                  reals(0, 0.3, nonfinite={"reject": "(f) noise must be finite"},
+                        negative={"reject": "(f) noise must be >= 0"})),
+        "data_seed": (int_values(0, 100), seeds()),
+        "split_seed": (int_values(0, 100), seeds()),
+        "epochs": (int_values(1, 3), ints(1, 3)),
+        "lr": (floats_in(0, 1),
+               learning_rates()),
+        "batch_size": (int_values(1, 64), ints(1, 64, wide="")),
+        "threads": (st.one_of(st.just(OMIT), codes("None", "1", "2")), st.one_of(ints(0, 4, wide=INT32))),
+    })
+    finite = small_lr(p["lr"])
+    return invoke("sm.sweep", "sm.sweep", [("net_seeds", p["net_seeds"]), ("activations", p["activations"])],
+                  [(k, p[k]) for k in ("n_samples", "noise", "data_seed", "split_seed", "epochs", "lr", "batch_size",
+                                       "threads")],
+                  check=loss_check(lambda r: r["loss_history"], finite), valid=valid)
+
+
+@st.composite
+def article_calls(draw):
+    """article.run with tiny sizes."""
+    p, valid = choose(draw, {
+        "n_samples": (int_values(16, 64), ints(1, 64)),
+        "noise": (floats_in(0, 0.3),
+                  reals(0, 0.3, nonfinite={"reject": "(f) noise must be finite"},
+                        negative={"reject": "(f) noise must be >= 0"})),
+        "data_seed": (int_values(0, 100), seeds()),
+        "split_seed": (int_values(0, 100), seeds()),
+        "net_seed": (int_values(0, 100), seeds()),
+        "epochs": (int_values(1, 3), ints(1, 3)),
+        "lr": (floats_in(0, 1),
+               learning_rates()),
+        "batch_size": (int_values(1, 64), ints(1, 64, wide="")),
+        "activations": (codes("('sigmoid', 'relu')", "('relu',)", "['tanh']"), activation_lists()),
+    })
+    finite = small_lr(p["lr"])
+    return invoke("article.run", "sm.article.run", (), list(p.items()),
+                  check=loss_check(lambda r: list(r.loss_history.values()), finite), valid=valid)
+
+
+@st.composite
+def experiment_calls(draw):
+    """The functions of swiftmoons.experiments, with tiny sizes."""
+    which = draw(st.sampled_from(("activation_curves", "vanishing_gradients", "dead_relu", "depth_sweep",
+                                  "digits_comparison", "load_digits_data")))
+    acts = (codes("('sigmoid', 'relu')", "('relu',)", "[('leaky_relu', 0.1)]"), activation_lists())
+    lr = (floats_in(0, 1),
+          learning_rates())
+    seed = (int_values(0, 100), seeds())
+    if which == "activation_curves":
+        params = {"names": (codes("('sigmoid', 'relu')", "sm.activations.NAMES", "[('leaky_relu', 0.2)]"),
+                            activation_lists()),
+                  "x": (codes("None", "np.linspace(-1, 1, 5)", "[0.0]"),
+                        codes("np.zeros((2, 2))", "[nan]", "'abc'", "np.zeros(0)", "1.0", "[1j]"))}
+        check = None
+    elif which == "vanishing_gradients":
+        params = {"depth": (int_values(0, 5), ints(0, 5)), "width": (int_values(1, 16), ints(1, 16)),
+                  "activations": acts, "batch_size": (int_values(1, 64), ints(1, 64, wide="")), "seed": seed}
+        check = None
+    elif which == "dead_relu":
+        params = {"units": (int_values(1, 16), ints(1, 16)),
+                  "bias": (floats_in(-5, 5), reals(-5, 5)),
+                  "input_std": (floats_in(0, 1), reals(0, 1)),
+                  "batch_size": (int_values(1, 16), ints(1, 16)), "steps": (int_values(0, 4), ints(0, 4)),
+                  "features": (int_values(1, 4), ints(1, 4)), "activations": acts, "lr": lr, "seed": seed}
+        check = loss_check(lambda r: [v for a in r["loss"].values() for v in a], False)
+    elif which == "depth_sweep":
+        params = {"depths": (codes("(1,)", "(0, 2)", "[1, 3]"),
+                             st.one_of(codes("()", "(-1,)", "('a',)", "None", "(1.5,)"),
+                                       codes("(2**63,)", "(2**64 + 5,)", reject=WRAP))),
+                  "activations": acts, "width": (int_values(1, 8), ints(1, 8)), "epochs": (int_values(1, 2), ints(1, 2)),
+                  "lr": lr, "batch_size": (int_values(1, 64), ints(1, 64, wide="")), "seed": seed}
+        check = loss_check(lambda r: [v for a in r["loss"].values() for v in a], False)
+    elif which == "digits_comparison":
+        params = {"activations": acts, "hidden": (codes("(4,)", "(8, 8)", "()"), codes("(0,)", "('a',)", "None", "4",
+                                                                                        "(2**64 + 5,)")),
+                  "epochs": (int_values(1, 2), ints(1, 2)), "lr": lr, "batch_size": (int_values(8, 64), ints(8, 64, wide="")),
+                  "seed": seed}
+        check = loss_check(lambda r: [v for a in r["loss_history"].values() for v in a], False)
+    else:
+        params = {"seed": seed}
+        check = None
+    p, valid = choose(draw, params)
+    return invoke(f"experiments.{which}", f"sm.experiments.{which}", (), list(p.items()), check=check, valid=valid)
+
+
+# ---- running -----------------------------------------------------------------
+
+#: name -> (strategy factory, share of --examples): the slow groups run fewer examples.
+GROUPS = {
+    "random_state": (lambda o: random_state_calls(), 1.0),
+    "data": (lambda o: data_calls(), 1.0),
+    "constructors": (lambda o: constructor_calls(), 1.0),
+    "inference": (lambda o: inference_calls(), 1.0),
+    "parameters": (lambda o: parameter_calls(), 1.0),
+    "training": (lambda o: training_calls(), 1.0),
+    "train_together": (lambda o: train_together_calls(), 0.5),
+    "threads": (lambda o: thread_calls(o.threads_for_zero), 0.5),
+    "activations": (lambda o: activation_calls(), 0.5),
+    "sweep": (lambda o: sweep_calls(), 0.25),
+    "article": (lambda o: article_calls(), 0.25),
+    "experiments": (lambda o: experiment_calls(), 0.25),
+}
+
+
+def run_group(oracle: Oracle, strategy: st.SearchStrategy, examples: int, seed: int) -> None:
+    """Run `examples` scenarios drawn from `strategy` through the oracle, deterministically for `seed`."""
+    @settings(max_examples=examples, database=None, deadline=None, derandomize=False, phases=[Phase.generate],
+              suppress_health_check=list(HealthCheck), print_blob=False)
+    @given(strategy)
+    def fuzz(scenario):
+        oracle.run(scenario)
+
+    hypothesis_seed(seed)(fuzz)()
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--examples", type=int, default=200, help="scenarios per group (slow groups run fewer)")
+    parser.add_argument("--seed", type=int, default=0, help="Hypothesis seed: the same seed draws the same calls")
+    parser.add_argument("--only", action="append", choices=sorted(GROUPS), help="run only these groups")
+    parser.add_argument("--log", help="append each snippet to this file before running it")
+    parser.add_argument("--no-notes", action="store_true", help="do not print the notes")
+    args = parser.parse_args(argv)
+
+    warnings.simplefilter("ignore")  # NumPy's RuntimeWarnings on degenerate inputs are not what is judged
+    log = open(args.log, "a", encoding="utf-8") if args.log else None  # noqa: SIM115
+    oracle = Oracle(log)
+    for name, (factory, share) in GROUPS.items():
+        if args.only and name not in args.only:
+            continue
+        start, calls, failed = time.perf_counter(), oracle.calls, oracle.failed_calls
+        run_group(oracle, factory(oracle), max(5, int(args.examples * share)), args.seed)
+        print(f"group {name}: {oracle.calls - calls} calls, {oracle.failed_calls - failed} failures, "
+              f"{time.perf_counter() - start:.1f} s", flush=True)
+    if log:
+        log.close()
+
+    if not args.no_notes:
+        for note in sorted(oracle.notes.values(), key=lambda f: (f.api, f.message)):
+            print(note.line())
+    print(f"snippets assume: {PRELUDE}")
+    print(f"fuzz: {oracle.calls} calls, {oracle.failed_calls} failures")
+    for failure in sorted(oracle.failures.values(), key=lambda f: (f.check, f.api, f.what, f.message)):
+        print(failure.line())
+    return 1 if oracle.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

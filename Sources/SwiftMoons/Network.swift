@@ -531,11 +531,14 @@ public final class Network {
                 guard first < end else { return }
                 withUnsafeTemporaryAllocation(of: Double.self, capacity: c.total) { scratch in
                     let s = scratch.baseAddress!, result = s + c.a[L - 1]
-                    var start = first
+                    var start = first, counted = first
                     while start < end {
                         if let progress {
                             if progress.isCancelled { return }
-                            progress.advance(by: min(block, end - start))
+                            // Counted every 1024 rows or so: an atomic add per
+                            // block, shared by the threads, costs more than the
+                            // block of a small network.
+                            if start - counted >= 16 * block { progress.advance(by: start - counted); counted = start }
                         }
                         let n = min(block, end - start)
                         toColumns(x + start * inW, rows: n, width: inW, stride: c.stride, s + c.input)
@@ -547,6 +550,7 @@ public final class Network {
                         }
                         start += n
                     }
+                    progress?.advance(by: end - counted)
                 }
             }
         }

@@ -67,7 +67,7 @@ memcheck-test: lib $(CTEST)
 	@command -v valgrind >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	   (apt-get update -qq && apt-get install -y -qq valgrind >/dev/null); } || true
 	@if command -v valgrind >/dev/null; then \
-	   valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite ./$(CTEST) && \
+	   valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite ./$(CTEST) && \
 	   echo "memcheck: the C test is clean under valgrind"; \
 	 else echo "memcheck: valgrind is not installed; skipped"; fi
 

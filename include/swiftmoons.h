@@ -299,7 +299,7 @@ SM_API int sm_article_sweep(const int64_t *seeds, int64_t n_seeds, const char *c
  * permutation of the n samples drawn from rng, then mini-batches of
  * batch_size in that order (the last may be short), one SGD step each. The
  * epoch loss (mean of the batch losses) goes to losses[epoch]; lossLen must
- * equal epochs. y must hold only 0 and 1 and x must be finite: everything
+ * equal epochs. x and y follow the rule of sm_net_train_step: everything
  * is checked before the network or rng changes.
  *
  * Recording: with record_every > 0, after every record_every-th epoch (and

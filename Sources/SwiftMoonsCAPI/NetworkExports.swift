@@ -30,6 +30,14 @@ func withNet(_ net: OpaquePointer?, _ body: (Network) throws -> Void) -> Int32 {
     }
 }
 
+/// Writes one value read off the network to `out` (the scalar getters).
+func readNet<T>(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<T>?, _ value: (Network) -> T) -> Int32 {
+    withNet(net) { n in
+        guard let out else { throw APIError(status: .badArgument, message: "out is NULL") }
+        out.pointee = value(n)
+    }
+}
+
 /// The input `x` as an `n x width` buffer, after checking n and width.
 func samples(_ x: UnsafePointer<Double>?, _ n: Int64, _ d: Int64, _ net: Network) throws -> (UnsafeBufferPointer<Double>, Int) {
     let rows = try count(n, "n")
@@ -105,10 +113,7 @@ public func sm_net_clone(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<Opaq
 
 @_cdecl("sm_net_epochs_trained")
 public func sm_net_epochs_trained(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> Int32 {
-    withNet(net) { n in
-        guard let out else { throw APIError(status: .badArgument, message: "out is NULL") }
-        out.pointee = Int64(n.epochsTrained)
-    }
+    readNet(net, out) { Int64($0.epochsTrained) }
 }
 
 @_cdecl("sm_net_restore_training")
@@ -141,10 +146,7 @@ public func sm_net_free(_ net: OpaquePointer?) -> Int32 {
 
 @_cdecl("sm_net_layer_count")
 public func sm_net_layer_count(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> Int32 {
-    withNet(net) { n in
-        guard let out else { throw APIError(status: .badArgument, message: "out is NULL") }
-        out.pointee = Int64(n.layerSizes.count)
-    }
+    readNet(net, out) { Int64($0.layerSizes.count) }
 }
 
 @_cdecl("sm_net_layer_sizes")
@@ -160,18 +162,12 @@ public func sm_net_layer_sizes(_ net: OpaquePointer?, _ out: UnsafeMutablePointe
 
 @_cdecl("sm_net_activation")
 public func sm_net_activation(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<UnsafePointer<CChar>?>?) -> Int32 {
-    withNet(net) { n in
-        guard let out else { throw APIError(status: .badArgument, message: "out is NULL") }
-        out.pointee = name(of: n.activation.kind)
-    }
+    readNet(net, out) { name(of: $0.activation.kind) }
 }
 
 @_cdecl("sm_net_param_count")
 public func sm_net_param_count(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> Int32 {
-    withNet(net) { n in
-        guard let out else { throw APIError(status: .badArgument, message: "out is NULL") }
-        out.pointee = Int64(n.parameterCount)
-    }
+    readNet(net, out) { Int64($0.parameterCount) }
 }
 
 @_cdecl("sm_net_get_params")
@@ -268,10 +264,7 @@ public func sm_net_hidden(_ net: OpaquePointer?, _ layer: Int64, _ x: UnsafePoin
 
 @_cdecl("sm_net_trace_length")
 public func sm_net_trace_length(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> Int32 {
-    withNet(net) { n in
-        guard let out else { throw APIError(status: .badArgument, message: "out is NULL") }
-        out.pointee = Int64(n.traceLength)
-    }
+    readNet(net, out) { Int64($0.traceLength) }
 }
 
 @_cdecl("sm_net_trace")

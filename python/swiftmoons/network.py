@@ -362,14 +362,20 @@ class MLP(_ffi.Handle):
 
         Parameters
         ----------
-        X : array-like of shape (n, layer_sizes[0])
-        y : targets: n * layer_sizes[-1] values, or n class indices for softmax
-        lr : float, finite
+        X : array-like of shape (n, layer_sizes[0]), finite
+        y : targets: n * layer_sizes[-1] values, in [0, 1] for a sigmoid
+            output, finite for identity; or n class indices for softmax
+        lr : float, finite and >= 0
 
         Returns
         -------
         float
             The batch's loss before the update.
+
+        Raises
+        ------
+        ValueError
+            If X, y or lr break those rules; the network is then unchanged.
         """
         # The common case skips the conversions: float64 arrays with C strides
         # (which, with the shapes checked, makes them contiguous), X 2-D and y

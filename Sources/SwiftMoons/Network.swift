@@ -172,12 +172,18 @@ public final class Network {
         return twin
     }
 
+    /// The most epochs a network may count (2^53, exact as a float: a saved
+    /// file's JSON holds it); training past it is refused.
+    public static let maxEpochsTrained = 1 << 53
+
     /// Restores what training left on a network (as a saved file holds it):
     /// the epochs trained and the records. Nothing changes if they do not fit
     /// this network (recorded parameters must come in whole blocks of
     /// `parameterCount`, one per record, or not at all).
     public func restoreTraining(epochsTrained epochs: Int, records r: TrainingRecords) throws {
-        guard epochs >= 0 else { throw SwiftMoonsError.badArgument("epochs_trained must be >= 0, got \(epochs)") }
+        guard epochs >= 0, epochs <= Network.maxEpochsTrained else {
+            throw SwiftMoonsError.badArgument("epochs_trained must be in 0...\(Network.maxEpochsTrained), got \(epochs)")
+        }
         let k = r.epochs.count
         guard r.evaluationLoss.count == k, r.evaluationAccuracy.count == k else {
             throw SwiftMoonsError.badShape("Each record needs an epoch, a loss and an accuracy; got \(k), \(r.evaluationLoss.count) and \(r.evaluationAccuracy.count)")

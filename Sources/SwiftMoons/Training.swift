@@ -33,7 +33,8 @@ public struct TrainingRecords: Sendable, Equatable {
     /// The evaluation set's accuracy at each record (see `Network.evaluate`).
     public internal(set) var evaluationAccuracy: [Double] = []
     /// All parameters at each record, flat, one `parameterCount` block per
-    /// record; empty unless parameters were recorded.
+    /// record; empty unless parameters were recorded. Once any record holds
+    /// parameters every record has a block: one made without them holds NaN.
     public internal(set) var parameters: [Double] = []
 
     public init() {}
@@ -99,9 +100,13 @@ public func trainTogether<X: Collection, Y: Collection>(
 /// `trainTogether` on at most `maxThreads` threads (1 inside a task that is
 /// itself one of many running in parallel); `counts` false leaves the
 /// progress count to the caller (a sweep counts seeds) and only obeys cancel.
-func trainTogether<X: Collection, Y: Collection>(
+/// `lossesInto` (nets x epochs values), if given, receives each epoch's loss
+/// as soon as it is known, before `progress` counts that epoch: a waiting
+/// caller may read the losses of every epoch counted.
+package func trainTogether<X: Collection, Y: Collection>(
     _ nets: [Network], _ x: X, _ y: Y, rows: Int, epochs: Int, learningRate lr: Double, batchSize: Int,
-    rng: inout RandomState, recording: Recording?, maxThreads: Int, progress: Progress? = nil, counts: Bool = true
+    rng: inout RandomState, recording: Recording?, maxThreads: Int, progress: Progress? = nil, counts: Bool = true,
+    lossesInto: UnsafeMutableBufferPointer<Double>? = nil
 ) throws -> [[Double]] where X.Element == Double, Y.Element == Double {
     guard let first = nets.first else { throw SwiftMoonsError.badArgument("Need at least one network to train") }
     for (i, a) in nets.enumerated() where nets[..<i].contains(where: { $0 === a }) {
@@ -122,6 +127,12 @@ func trainTogether<X: Collection, Y: Collection>(
     try first.checkTargets(y, rows: rows)
     let rec = try recording.map { try validated($0, net: first) }
     let lossCount = try checkedCount(nets.count, epochs, what: "The loss histories")
+    for n in nets where n.epochsTrained > Network.maxEpochsTrained - epochs {
+        throw SwiftMoonsError.badArgument("A network may count at most \(Network.maxEpochsTrained) epochs; this one has \(n.epochsTrained)")
+    }
+    if let lossesInto, lossesInto.count != lossCount {
+        throw SwiftMoonsError.badShape("The loss output must hold \(lossCount) values (networks x epochs), got \(lossesInto.count)")
+    }
 
     let batch = min(batchSize, rows)
     let batchesPerEpoch = (rows + batch - 1) / batch
@@ -132,16 +143,17 @@ func trainTogether<X: Collection, Y: Collection>(
     let snapshots = progress == nil ? 0 : nets.reduce(0) { $0 + $1.parameterCount }
     try checkAllocation(x.count + y.count + lossCount + batchesPerEpoch * nets.count + snapshots, "Training on \(rows) rows")
     try checkAllocation(2 * orderCount, of: Int.self, "The permutations of \(min(epochs, maxChunk)) epochs of \(rows) rows")
-    if let rec, rec.every > 0, rec.parameters {
+    if let rec, rec.every > 0 {
         let recordsAhead = epochs / rec.every + 1
-        for n in nets {
-            try checkAllocation(n.records.parameters.count + recordsAhead * n.parameterCount,
+        for n in nets where rec.parameters || !n.records.parameters.isEmpty {
+            try checkAllocation((n.records.epochs.count + recordsAhead) * n.parameterCount,
                                 "Recording the parameters \(recordsAhead) times")
         }
     }
     for n in nets { try n.reserve(rows: batch) }
     let xs = Array(x), ys = Array(y)
-    var losses = [Double](repeating: 0, count: lossCount)
+    // Each epoch's loss goes straight to the caller's buffer where there is one.
+    var losses = [Double](repeating: 0, count: lossesInto == nil ? lossCount : 0)
     var failures = [Error?](repeating: nil, count: nets.count)
     // Per network: the epochs of this call it has finished, and (when it can
     // be interrupted) its parameters at the start of the epoch in progress.
@@ -185,7 +197,8 @@ func trainTogether<X: Collection, Y: Collection>(
                                     starts.withUnsafeMutableBufferPointer { sb in
                                         withUnsafeMutablePointer(to: &rng) { rngPointer in
                                             let x = xb.baseAddress!, y = yb.baseAddress!, order = ob.baseAddress!
-                                            let lossOut = lb.baseAddress!, failed = fb.baseAddress!, upcoming = nb.baseAddress!
+                                            let lossOut = lossesInto?.baseAddress ?? lb.baseAddress!
+                                            let failed = fb.baseAddress!, upcoming = nb.baseAddress!
                                             let done = db.baseAddress!, startParams = sb.baseAddress
                                             Parallel.forEach(nets.count + (nextCount > 0 ? 1 : 0), maxThreads: maxThreads) { k in
                                                 guard k < nets.count else {
@@ -266,7 +279,11 @@ func trainTogether<X: Collection, Y: Collection>(
         chunkStart = beforeNext
         swap(&current, &next)
     }
-    let histories = (0..<nets.count).map { k in Array(losses[(k * epochs)..<(k * epochs + finished[k])]) }
+    let all = lossesInto.map { UnsafeBufferPointer($0) }
+    let histories = (0..<nets.count).map { k in
+        let range = (k * epochs)..<(k * epochs + finished[k])
+        return all.map { Array($0[range]) } ?? Array(losses[range])
+    }
     if interrupted { throw TrainingInterrupted(epochsCompleted: finished, losses: histories) }
     return histories
 }
@@ -297,7 +314,16 @@ extension Network {
             records.evaluationLoss.append(.nan)
             records.evaluationAccuracy.append(.nan)
         }
-        // (Room for every record was checked before training started.)
-        if r.parameters { records.parameters.append(contentsOf: params) }
+        // Parameters come one block per record, or not at all: once any
+        // record has them, records made without them hold a block of NaN.
+        // (Room for every block was checked before training started.)
+        guard r.parameters || !records.parameters.isEmpty else { return }
+        let missing = records.epochs.count - 1 - records.parameters.count / max(params.count, 1)
+        if missing > 0 { records.parameters.append(contentsOf: repeatElement(.nan, count: missing * params.count)) }
+        if r.parameters {
+            records.parameters.append(contentsOf: params)
+        } else {
+            records.parameters.append(contentsOf: repeatElement(.nan, count: params.count))
+        }
     }
 }

@@ -128,7 +128,7 @@ public func sm_net_restore_training(_ net: OpaquePointer?, _ epochsTrained: Int6
                                       evaluationLoss: Array(try input(evalLoss, k, "eval_loss")),
                                       evaluationAccuracy: Array(try input(evalAccuracy, k, "eval_accuracy")),
                                       parameters: Array(try input(params, plen, "params")))
-        guard epochsTrained >= 0, epochsTrained <= Int64(Int.max) else {
+        guard epochsTrained >= 0, epochsTrained <= Int64(Network.maxEpochsTrained) else {
             throw APIError(status: .badArgument, message: "epochs_trained must be >= 0, got \(epochsTrained)")
         }
         try n.restoreTraining(epochsTrained: Int(epochsTrained), records: records)
@@ -348,21 +348,17 @@ private func train(_ handles: UnsafePointer<OpaquePointer?>?, _ nNets: Int64, _ 
             // Train on a copy of the stream and commit it on success, or on
             // an interrupt (which leaves it after the epochs completed).
             var s = stream.state.withLock { $0 }
-            let histories: [[Double]]
+            // The losses go straight into the caller's buffer, epoch by
+            // epoch: a caller waiting on `progress` reads them as they come.
             do {
-                histories = try trainTogether(nets, xs, ys, rows: rows, epochs: e, learningRate: lr, batchSize: b,
-                                              rng: &s, recording: rec, progress: progress)
+                _ = try trainTogether(nets, xs, ys, rows: rows, epochs: e, learningRate: lr, batchSize: b,
+                                      rng: &s, recording: rec, maxThreads: .max, progress: progress,
+                                      lossesInto: out)
             } catch let stop as TrainingInterrupted {
                 stream.state.withLock { $0 = s }
-                for (k, h) in stop.losses.enumerated() {
-                    for (j, v) in h.enumerated() { out[k * e + j] = v }
-                }
                 throw stop
             }
             stream.state.withLock { $0 = s }
-            for (k, h) in histories.enumerated() {
-                for (j, v) in h.enumerated() { out[k * e + j] = v }
-            }
         }
     }
 }

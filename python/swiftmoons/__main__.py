@@ -31,12 +31,22 @@ def parse_args(argv=None) -> argparse.Namespace:
     p.add_argument("--out", default="swiftmoons-out", help="folder for the PNG figures")
     p.add_argument("--no-plots", action="store_true", help="print the table only")
     p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
-                   help="show a progress bar of the epochs (default: when stderr is a terminal)")
+                   help="show a progress bar of the epochs (unset: when stderr is a terminal)")
     return p.parse_args(argv)
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    if not args.no_plots:
+        # Before the run: a folder that cannot be written should not cost a training.
+        try:
+            Path(args.out).mkdir(parents=True, exist_ok=True)
+            probe = Path(args.out) / ".swiftmoons-write-test"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            print(f"error: cannot write figures to {args.out}: {exc.strerror or exc}", file=sys.stderr)
+            return 2
     try:
         result = article.run(n_samples=args.n_samples, noise=args.noise, data_seed=args.data_seed,
                              split_seed=args.split_seed, net_seed=args.net_seed, epochs=args.epochs, lr=args.lr,

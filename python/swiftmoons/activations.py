@@ -56,7 +56,12 @@ def parse(spec):
             param = param.get("alpha")
         if param is not None and name in PARAMETERS and not PARAMETERS[name]:
             raise ValueError(f"{name} takes no parameter, got {param!r}")
-        return name, None if param is None else as_real(param, f"{name}'s parameter")
+        if param is None:
+            return name, None
+        value = as_real(param, f"{name}'s parameter")
+        if not math.isfinite(value):
+            raise ValueError(f"{name}'s parameter must be finite, got {value}")
+        return name, value
     raise ValueError(f"An activation is a name or a (name, alpha) pair, got {spec!r}")
 
 
@@ -82,6 +87,8 @@ def evaluate(name, x, derivative=False, **params):
     if unknown and kind in PARAMETERS:
         raise ValueError(f"{kind} takes parameters {sorted(PARAMETERS[kind]) or 'none'}, got {sorted(unknown)}")
     alpha = as_real(params.get("alpha", math.nan), "alpha")
+    if "alpha" in params and not math.isfinite(alpha):
+        raise ValueError(f"alpha must be finite, got {alpha}")
     arr = as_float_array(x, "x")
     out = np.empty_like(arr)
     _ffi.call("sm_activation_evaluate", kind.encode(), alpha, int(bool(derivative)), _ffi.ptr(arr), _ffi.ptr(out),

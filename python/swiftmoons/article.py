@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import copy
 import ctypes
 import time
 from dataclasses import dataclass, field
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import reference
-from ._convert import as_int, as_name, as_real, as_sequence, empty
+from ._convert import as_flag, as_int, as_name, as_real, as_sequence, empty
 from .data import make_moons, standardize, train_test_split
 from .network import ACTIVATIONS, TwoLayerNet
 from .random import RandomState, seed_value
@@ -77,6 +78,14 @@ class ArticleResult:
     traces: dict
     hidden_std: dict
     seconds: float = field(default=0.0)
+
+    def __copy__(self):
+        # The networks are native objects: a copy gets networks of its own
+        # (closing one result never closes another's); arrays are shared.
+        twin = type(self).__new__(type(self))
+        twin.__dict__.update(self.__dict__)
+        twin.nets = {name: copy.copy(net) for name, net in self.nets.items()}
+        return twin
 
     def close(self) -> None:
         """Release the networks' native memory."""
@@ -217,7 +226,7 @@ def sweep(net_seeds=range(64), activations=("sigmoid", "relu"), *, n_samples=400
 
     if isinstance(net_seeds, (str, bytes)) or not hasattr(net_seeds, "__iter__"):
         raise TypeError(f"net_seeds must be a sequence of integers, got {type(net_seeds).__name__}")
-    seeds = np.array([seed_value(s) for s in net_seeds], dtype=np.int64)
+    seeds = np.array([seed_value(s, "net_seeds") for s in net_seeds], dtype=np.int64)
     if isinstance(activations, (str, tuple)) and len(activations) == 2 and not isinstance(activations[1], (str, tuple)):
         activations = [activations]  # one (name, alpha) pair
     activations = [activations] if isinstance(activations, str) else as_sequence(activations, "activations")
@@ -227,7 +236,7 @@ def sweep(net_seeds=range(64), activations=("sigmoid", "relu"), *, n_samples=400
     epochs, batch_size, n_samples = (_positive_int(v, name) for v, name in
                                      ((epochs, "epochs"), (batch_size, "batch_size"), (n_samples, "n_samples")))
     noise, lr = as_real(noise, "noise"), as_real(lr, "lr")
-    data_seed, split_seed = seed_value(data_seed), seed_value(split_seed)
+    data_seed, split_seed = seed_value(data_seed, "data_seed"), seed_value(split_seed, "split_seed")
     if threads is not None:
         threads = as_int(threads, "threads", 0, 1024)
     losses = empty((seeds.size, len(activations), epochs), "The sweep's loss histories")
@@ -235,7 +244,7 @@ def sweep(net_seeds=range(64), activations=("sigmoid", "relu"), *, n_samples=400
     args = (_ffi.ptr(seeds), seeds.size, ctypes.addressof(names), _ffi.ptr(alphas), len(activations), n_samples,
             noise, data_seed, split_seed, epochs, lr, batch_size, _ffi.ptr(losses), losses.size, _ffi.ptr(accuracy),
             accuracy.size)
-    bar = progress_bar(seeds.size, "seeds") if progress else None
+    bar = progress_bar(seeds.size, "seeds") if as_flag(progress, "progress") else None
     shown = [0]
 
     def watch(handle):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import ctypes
 import math
 import numbers
@@ -12,7 +13,7 @@ import numpy as np
 from . import _ffi
 from . import activations as _activations
 from ._convert import INT32, as_float_array, as_int, as_matrix, as_name, as_real, as_sequence, empty
-from .random import RandomState
+from .random import RandomState, resolve
 
 _PARAM_NAME = re.compile(r"^([Wb])([1-9][0-9]*)$")
 _F64 = np.dtype(np.float64)
@@ -45,9 +46,9 @@ class MLP(_ffi.Handle):
         (sqrt(1/fan_in)) for sigmoid, tanh and identity.
     bias_init : float or (mean, std)
         A constant, or biases drawn from N(mean, std^2) after all weights.
-    seed : int, RandomState or None
+    seed : int, RandomState, numpy.random.RandomState or None
         An int starts a fresh stream (as the article's constructor reseeds
-        NumPy); a :class:`RandomState` is drawn from and left after the draws;
+        NumPy); a stream object is drawn from and left after the draws;
         None seeds a fresh stream from the operating system.
     """
 
@@ -60,14 +61,13 @@ class MLP(_ffi.Handle):
         output = _choice(output, OUTPUTS, "output")
         init = _choice(init, INITS, "init")
         mode, bias_a, bias_b = _bias(bias_init)
-        stream = seed if isinstance(seed, RandomState) else RandomState(seed)
+        stream, done = resolve(seed, "seed")
         try:
             handle = _ffi.create("sm_mlp_create", _ffi.ptr(sizes), len(sizes), ctypes.addressof(names),
                                  _ffi.ptr(alphas), len(alphas), output.encode(), init.encode(), mode, bias_a, bias_b,
                                  stream._h)
         finally:
-            if stream is not seed:
-                stream.close()
+            done()
         self._init_from_handle(handle)
 
     @classmethod
@@ -170,18 +170,26 @@ class MLP(_ffi.Handle):
     # touches another. Pickles and files carry the same state (see
     # `swiftmoons.storage`), so joblib, multiprocessing and Dask work too.
 
+    def _extras(self) -> dict:
+        """Attributes a user set on this object (a subclass's, a tag): copies and pickles keep them."""
+        return {k: v for k, v in self.__dict__.items() if k not in _OWN_ATTRIBUTES}
+
     def __copy__(self):
         twin = type(self).__new__(type(self))
         twin._init_from_handle(_ffi.create("sm_net_clone", self._h))
         twin.loss_history.extend(self.loss_history)
+        twin.__dict__.update(self._extras())
         return twin
 
     def __deepcopy__(self, memo):
-        return self.__copy__()
+        twin = self.__copy__()
+        memo[id(self)] = twin
+        twin.__dict__.update(copy.deepcopy(self._extras(), memo))
+        return twin
 
     def __reduce__(self):
         from .storage import state_of
-        return _restore_network, (state_of(self),)
+        return _restore_network, (state_of(self), type(self)), self._extras() or None
 
     def save(self, path) -> None:
         """Write the network to ``path`` (``.npz``; read it back with :func:`swiftmoons.load`).
@@ -201,7 +209,7 @@ class MLP(_ffi.Handle):
 
     def __repr__(self):
         names = [n if a is None else f"{n}({a:g})" for n, a in self.activations]
-        acts = names[0] if len(set(names)) == 1 else names
+        acts = names[0] if len(set(names)) == 1 else (names or None)
         state = ", closed" if self.closed else ""
         return f"{type(self).__name__}({list(self.layer_sizes)}, activation={acts!r}, output={self.output!r}{state})"
 
@@ -571,10 +579,16 @@ class TwoLayerNet(MLP):
 _LONG_WORK = 1 << 21
 
 
-def _restore_network(state):
-    """A network from the state a pickle carries (see `swiftmoons.storage`)."""
+def _restore_network(state, cls=None):
+    """A network (of class `cls`, a subclass of MLP) from the state a pickle carries (see `swiftmoons.storage`)."""
     from .storage import network_from_state
-    return network_from_state(state, source="the pickled network")
+    return network_from_state(state, source="the pickled network", cls=cls)
+
+
+#: What `_init_from_handle` sets: everything else in a network's __dict__ is the user's.
+_OWN_ATTRIBUTES = frozenset({"_handle", "layer_sizes", "activations", "output", "_target_width", "_trace_length",
+                             "_param_count", "loss_history", "_restored", "_loss_out", "_loss_ref", "_x_strides",
+                             "_y_strides"})
 
 
 def _sizes(layer_sizes) -> np.ndarray:

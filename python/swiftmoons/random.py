@@ -165,12 +165,13 @@ class RandomState(_ffi.Handle):
         return out
 
 
-def seed_value(seed) -> int:
+def seed_value(seed, name: str = "seed") -> int:
+    """An int seed in 0..2**32 - 1 (None: a fresh one from the operating system)."""
     if seed is None:
         return secrets.randbits(32)
-    seed = as_int(seed, "seed", -math.inf, math.inf)
+    seed = as_int(seed, name, -math.inf, math.inf)
     if not 0 <= seed <= 2**32 - 1:
-        raise ValueError(f"Seed must be between 0 and 2**32 - 1, got {seed}")
+        raise ValueError(f"{'Seed' if name == 'seed' else name} must be between 0 and 2**32 - 1, got {seed}")
     return seed
 
 
@@ -196,12 +197,13 @@ def _restore_random_state(state) -> RandomState:
     return rs
 
 
-def resolve(random_state) -> tuple[RandomState, callable]:
+def resolve(random_state, name: str = "random_state") -> tuple[RandomState, callable]:
     """scikit-learn's ``check_random_state`` for our streams.
 
     Returns the stream to draw from and a function to call afterwards: for a
     NumPy ``RandomState`` we draw from a copy and hand its final state back,
     so the NumPy object advances exactly as scikit-learn would advance it.
+    Anything but a stream, an int seed or None is a TypeError naming `name`.
     """
     if isinstance(random_state, RandomState):
         return random_state, lambda: None
@@ -213,5 +215,10 @@ def resolve(random_state) -> tuple[RandomState, callable]:
             ours.close()
 
         return ours, sync
-    ours = RandomState(random_state)
+    if random_state is not None and (isinstance(random_state, (bool, np.bool_))
+                                     or not isinstance(random_state, numbers.Real)):
+        raise TypeError(f"{name} must be a swiftmoons.RandomState, a numpy.random.RandomState, an int seed or None; "
+                        f"got {type(random_state).__name__}" + (" (NumPy's Generator draws another stream)"
+                                                                if isinstance(random_state, np.random.Generator) else ""))
+    ours = RandomState(seed_value(random_state, name))
     return ours, ours.close

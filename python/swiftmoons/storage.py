@@ -29,13 +29,20 @@ raises ValueError naming the path and what is wrong.
 from __future__ import annotations
 
 import json
+import math
 import os
 import zipfile
 
 import numpy as np
 
+class _NotANetwork(ValueError):
+    """A readable file that is not a saved network."""
+
+
 FORMAT = "swiftmoons.network"
 FORMAT_VERSION = 1
+#: The most epochs a network counts (the library's bound, exact in JSON).
+MAX_EPOCHS_TRAINED = 2**53
 _CLASSES = ("MLP", "TwoLayerNet")
 
 
@@ -66,8 +73,12 @@ def state_of(net) -> dict:
     return {"header": header, "arrays": arrays}
 
 
-def network_from_state(state: dict, source: str = "the saved state"):
-    """A new network from `state_of`'s data; ValueError says what does not fit."""
+def network_from_state(state: dict, source: str = "the saved state", cls=None):
+    """A new network from `state_of`'s data; ValueError says what does not fit.
+
+    `cls` (a subclass of MLP) overrides the class the header names (pickles
+    of user subclasses carry their own class).
+    """
     from .network import MLP, TwoLayerNet
 
     def bad(why):
@@ -86,9 +97,12 @@ def network_from_state(state: dict, source: str = "the saved state"):
                          f"({FORMAT_VERSION}); upgrade swiftmoons to load it")
     if version < 1:
         raise bad(f"format_version {version} does not exist")
-    cls = {"MLP": MLP, "TwoLayerNet": TwoLayerNet}.get(header.get("class"))
-    if cls is None:
+    name = header.get("class")
+    saved_class = {"MLP": MLP, "TwoLayerNet": TwoLayerNet}.get(name) if isinstance(name, str) else None
+    if saved_class is None:
         raise bad(f"class must be one of {_CLASSES}, got {header.get('class')!r}")
+    if not (isinstance(cls, type) and issubclass(cls, saved_class)):
+        cls = saved_class
     sizes = header.get("layer_sizes")
     if not (isinstance(sizes, list) and len(sizes) >= 2
             and all(isinstance(s, int) and not isinstance(s, bool) and s >= 1 for s in sizes)):
@@ -101,9 +115,15 @@ def network_from_state(state: dict, source: str = "the saved state"):
         raise bad(f"activations must list [name, parameter] for each of the {len(sizes) - 2} hidden layers, "
                   f"got {acts!r}")
     output = header.get("output")
+    if not isinstance(output, str):
+        raise bad(f"output must be a name, got {output!r}")
     epochs_trained = header.get("epochs_trained")
-    if not isinstance(epochs_trained, int) or isinstance(epochs_trained, bool) or epochs_trained < 0:
-        raise bad(f"epochs_trained must be an integer >= 0, got {epochs_trained!r}")
+    if (not isinstance(epochs_trained, int) or isinstance(epochs_trained, bool)
+            or not 0 <= epochs_trained <= MAX_EPOCHS_TRAINED):
+        raise bad(f"epochs_trained must be an integer in 0..{MAX_EPOCHS_TRAINED}, got {epochs_trained!r}")
+    for _, alpha in acts:
+        if alpha is not None and not math.isfinite(alpha):
+            raise bad(f"an activation's parameter must be finite, got {alpha!r}")
     names = header.get("parameters")
     if not (isinstance(names, list) and all(isinstance(n, str) for n in names)):
         raise bad(f"parameters must be a list of names, got {names!r}")
@@ -115,8 +135,11 @@ def network_from_state(state: dict, source: str = "the saved state"):
     if not specs:
         specs = "relu"  # no hidden layer: the activation is never used
     # MLP's from_params, building an instance of the saved class.
-    net = MLP.from_params.__func__(cls, params, activation=specs if isinstance(specs, str) else list(specs),
-                                   output=output, layer_sizes=sizes)
+    try:
+        net = MLP.from_params.__func__(cls, params, activation=specs if isinstance(specs, str) else list(specs),
+                                       output=output, layer_sizes=sizes)
+    except (TypeError, ValueError) as exc:
+        raise bad(str(exc)) from None
     if net.param_names() != names:
         net.close()
         raise bad(f"the parameters {names} do not match the layers (expected {net.param_names()})")
@@ -133,7 +156,10 @@ def network_from_state(state: dict, source: str = "the saved state"):
         if loss.shape != (count,) or accuracy.shape != (count,):
             raise bad(f"records_eval_loss and records_eval_accuracy must hold {count} values each")
         recorded = None
-        if header.get("recorded_params"):
+        recorded_flag = header.get("recorded_params", False)
+        if not isinstance(recorded_flag, bool):
+            raise bad(f"recorded_params must be true or false, got {recorded_flag!r}")
+        if recorded_flag:
             recorded = _float_array(arrays.get("records_params"), "records_params", bad)
             if recorded.shape != (count, net._param_count):
                 raise bad(f"records_params must have shape ({count}, {net._param_count}), got {recorded.shape}")
@@ -154,12 +180,19 @@ def _float_array(value, name, bad) -> np.ndarray:
     return np.ascontiguousarray(arr)
 
 
+def _path(path) -> str:
+    """A file path argument as a str (TypeError naming `path` otherwise)."""
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise TypeError(f"path must be a str or a path-like object, got {type(path).__name__} {path!r}")
+    return os.fsdecode(os.fspath(path))
+
+
 def save(net, path) -> None:
     """Write `net` to `path` (an ``.npz`` file; see this module for the format)."""
+    path = _path(path)
     state = state_of(net)
     arrays = dict(state["arrays"])
     arrays["header"] = np.array(json.dumps(state["header"]))
-    path = os.fspath(path)
     with open(path, "wb") as f:  # np.savez would add ".npz" to a name without it
         np.savez(f, **arrays)
 
@@ -175,22 +208,33 @@ def load(path):
         If the file is not a swiftmoons network (truncated, corrupted, another
         kind of file, a newer format version); the message says why.
     """
-    path = os.fspath(path)
+    path = _path(path)
+
+    def not_a_network(why):
+        return _NotANetwork(f"{path} is not a swiftmoons network file: {why}")
+
     try:
-        with np.load(path, allow_pickle=False) as data:
+        try:
+            data = np.load(path, allow_pickle=False)
+        except ValueError:  # NumPy's guess for a file it cannot read: "pickled data"
+            raise not_a_network("it is neither an .npz archive nor a NumPy array file") from None
+        if not isinstance(data, np.lib.npyio.NpzFile):
+            raise not_a_network(f"it holds a single {type(data).__name__}, not an .npz archive")
+        with data:
             if "header" not in data.files:
-                raise ValueError(f"{path} is not a swiftmoons network file: it has no header")
+                raise not_a_network("it has no header")
             raw = data["header"]
-            if raw.dtype.kind != "U" or raw.shape != ():
-                raise ValueError(f"{path} is not a swiftmoons network file: its header is not a string")
+            if not isinstance(raw, np.ndarray) or raw.dtype.kind != "U" or raw.shape != ():
+                raise not_a_network("its header is not a string")
             header = json.loads(str(raw))
+            if not isinstance(header, dict):
+                raise not_a_network("its header is not a JSON object")
             arrays = {name: data[name] for name in data.files if name != "header"}
     except (FileNotFoundError, IsADirectoryError, PermissionError):
         raise
-    except ValueError as exc:
-        if str(exc).startswith(path):
-            raise
-        raise ValueError(f"{path} is not a readable swiftmoons network file: {exc}") from None
-    except (OSError, EOFError, zipfile.BadZipFile, KeyError, UnicodeDecodeError, RuntimeError) as exc:
+    except _NotANetwork:
+        raise
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError, UnicodeDecodeError, RuntimeError,
+            AttributeError, TypeError) as exc:
         raise ValueError(f"{path} is not a readable swiftmoons network file ({type(exc).__name__}: {exc})") from None
     return network_from_state({"header": header, "arrays": arrays}, source=path)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _ffi
-from ._convert import as_int, as_matrix, as_real, empty
+from ._convert import as_flag, as_int, as_matrix, as_real, empty
 from .random import resolve
 
 
@@ -71,10 +71,13 @@ def train_together(nets, X, y, *, epochs=800, lr=0.05, batch_size=64, rng=None,
         Show a progress bar of the epochs (tqdm's, where tqdm is installed;
         a line on stderr otherwise).
     callback : callable, optional
-        ``callback(epoch, loss)`` after every ``callback_every``-th epoch of
-        this call (and the last), from the thread that called; ``loss`` is
-        the epoch's loss (a list of one per network when training several).
-        An exception it raises stops training as Ctrl-C does, then propagates.
+        ``callback(epoch, loss)`` for every ``callback_every``-th epoch of
+        this call (and the last), in order, on the thread that called;
+        ``loss`` is that epoch's loss (a list, one per network, when training
+        several). Training runs on meanwhile: the calls come a poll (about
+        50 ms) after their epochs. An exception the callback raises stops
+        training within a mini-batch of being raised, as Ctrl-C does (so a
+        few more epochs may have run), then propagates.
 
     Returns
     -------
@@ -83,10 +86,13 @@ def train_together(nets, X, y, *, epochs=800, lr=0.05, batch_size=64, rng=None,
 
     Raises
     ------
-    ValueError
-        For any bad argument, before any network or stream changes.
+    TypeError, ValueError
+        For any bad argument (a wrong type, a wrong value), before any
+        network or stream changes.
     KeyboardInterrupt
-        On Ctrl-C (or Jupyter's "Interrupt kernel"), within a mini-batch.
+        On Ctrl-C (or Jupyter's "Interrupt kernel"), within a mini-batch,
+        when called from the main thread (where Python delivers signals; a
+        call on another thread runs to its end).
         Each network is then as after its last whole epoch: its
         ``loss_history`` holds the epochs it completed, its weights are
         those after exactly those epochs, and the stream is left after
@@ -117,6 +123,7 @@ def train_together(nets, X, y, *, epochs=800, lr=0.05, batch_size=64, rng=None,
     lr = as_real(lr, "lr")
     record_every = as_int(record_every, "record_every", 0)
     callback_every = _positive_int(callback_every, "callback_every")
+    progress = as_flag(progress, "progress")
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable, got {type(callback).__name__}")
     X = as_matrix(X, sizes[0])
@@ -133,7 +140,9 @@ def train_together(nets, X, y, *, epochs=800, lr=0.05, batch_size=64, rng=None,
     handles = (ctypes.c_void_p * len(nets))(*[net._h for net in nets])
     losses = empty((len(nets), epochs), "The loss histories")
     before = [net.epochs_trained for net in nets]
-    stream, done = resolve(rng)
+    if record_params and not record_every:
+        raise ValueError("record_params needs record_every > 0 (it says which epochs to record)")
+    stream, done = resolve(rng, "rng")
     args = (ctypes.addressof(handles), len(nets), _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(y), y.size,
             epochs, lr, batch_size, stream._h, record_every, int(bool(record_params)), _ffi.ptr(X_eval), eval_n,
             _ffi.ptr(y_eval), _ffi.ptr(losses), losses.size)

@@ -30,7 +30,25 @@ call is judged by the oracle:
 (f) what the documentation calls invalid is refused: names with an embedded
     NUL, labels outside the output's domain, non-finite X or X_eval in
     training, a non-finite or negative lr, non-finite or negative noise,
-    calls on a closed network, shuffling an immutable sequence.
+    calls on a closed network, shuffling an immutable sequence, a callback
+    that is not callable, a callback_every below 1;
+(g) a copy (copy.copy, copy.deepcopy, a pickle round trip) of a network, a
+    stream, TrainingRecords or an article result is bit-identical to the
+    original (parameters, loss_history, epochs_trained, records, get_state(),
+    with NaN equal to NaN), owns another native handle, and training or
+    drawing from it leaves the original unchanged (after which the original,
+    trained or drawn alike, gives the same numbers); deleting a copy leaves
+    the original usable;
+(h) sm.load returns a network equal to what the file holds (as NumPy and
+    json read it) and usable (forward works), or raises ValueError; only a
+    missing path raises FileNotFoundError; a file that save wrote, or one
+    with extra header fields or arrays, loads;
+(i) an exception raised by a training callback propagates unchanged, and
+    leaves each network consistent (len(loss_history) == epochs_trained,
+    at least the epochs the callback saw); fitting the remaining epochs with
+    the same stream then gives an uninterrupted run's loss_history and
+    parameters exactly; a callback that returns is called from the calling
+    thread with (epoch, loss) at every callback_every-th epoch and the last.
 
 Questionable acceptances (a bool or a str for a number) and valid-looking
 calls that raised are printed as `note:` lines before the summary; they are
@@ -48,14 +66,26 @@ from __future__ import annotations
 
 import argparse
 import ast
+import builtins
+import contextlib
 import copy
+import gc
+import io
+import json
 import math
 import operator
+import os
+import pathlib
+import pickle
 import re
+import shutil
 import sys
+import tempfile
+import threading
 import time
 import traceback
 import warnings
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -69,7 +99,7 @@ import swiftmoons.experiments  # noqa: F401
 
 PACKAGE_DIR = Path(sm.__file__).resolve().parent
 PRELUDE = ("import numpy as np, swiftmoons as sm, swiftmoons.article, swiftmoons.experiments; "
-           "from math import nan, inf")
+           "import copy, io, json, pathlib, pickle, tempfile, threading, zipfile; from math import nan, inf")
 ALLOWED = (TypeError, ValueError, MemoryError)
 
 OUTPUTS = ("sigmoid", "softmax", "identity")
@@ -409,6 +439,11 @@ class Scenario:
     check: Callable | None = None  # check(ns, result) -> (letter, problem) or None, for a call that returned
     same_as: str | None = None  # a call that must return the same, after the same setup
     valid: bool = False  # every argument was drawn from the valid values
+    allowed: tuple = ALLOWED  # the exception types the call may raise (check (a))
+    foreign: tuple = ()  # those of them that may come from outside swiftmoons (not judged by (b))
+    must_return: str | None = None  # why raising is a failure here ("(h) a file save wrote must load")
+    propagates: str | None = None  # an exception class (a name in the snippet) that must come out of the call
+    on_raise: Callable | None = None  # on_raise(ns, exc) -> (letter, problem) or None, when `propagates` came out
 
     def snippet(self) -> str:
         return "; ".join(self.setup + (self.call,))
@@ -440,9 +475,38 @@ def choose(draw, params: dict) -> tuple[dict, bool]:
     return {name: draw(any_ if name == broken else valid) for name, (valid, any_) in params.items()}, broken is None
 
 
+_COMPILED: dict = {}
+
+
+def run_source(code: str, ns: dict):
+    """Run one statement (an expression's value is returned) in `ns`; exceptions pass through."""
+    compiled = _COMPILED.get(code)
+    if compiled is None:
+        try:
+            compiled = compile(code, "<snippet>", "eval")
+        except SyntaxError:
+            compiled = compile(code, "<snippet>", "exec")
+        _COMPILED[code] = compiled
+    return eval(compiled, ns)  # noqa: S307 - the harness's own generated source
+
+
+def release(ns: dict) -> None:
+    """Close the native objects a namespace holds and remove the scenario's temporary directory."""
+    for value in list(ns.values()):
+        if isinstance(value, (sm.MLP, sm.RandomState)) or type(value).__name__ == "ArticleResult":
+            try:
+                value.close()
+            except Exception:  # noqa: BLE001
+                pass
+    tmp = ns.get("d")
+    if isinstance(tmp, str) and os.path.basename(tmp).startswith(TMP_PREFIX):
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 def namespace() -> dict:
     """What a snippet sees: the names of PRELUDE."""
-    return {"np": np, "sm": sm, "nan": math.nan, "inf": math.inf}
+    return {"np": np, "sm": sm, "nan": math.nan, "inf": math.inf, "copy": copy, "io": io, "json": json,
+            "pathlib": pathlib, "pickle": pickle, "tempfile": tempfile, "threading": threading, "zipfile": zipfile}
 
 
 _RAISE_LINES: dict = {}
@@ -510,6 +574,8 @@ def same(a, b) -> bool:
         return bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
     if isinstance(a, (tuple, list)) and isinstance(b, (tuple, list)):
         return type(a) is type(b) and len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
     if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
         return True
     try:
@@ -555,20 +621,12 @@ class Oracle:
         sm.set_threads(0)
         self.threads_for_zero = sm.get_threads()
         sm.set_threads(self.threads)
-        self._compiled: dict = {}
 
     def execute(self, code: str, ns: dict):
         """Run one statement; return (result, exception)."""
         self.calls += 1
-        compiled = self._compiled.get(code)
-        if compiled is None:
-            try:
-                compiled = compile(code, "<snippet>", "eval")
-            except SyntaxError:
-                compiled = compile(code, "<snippet>", "exec")
-            self._compiled[code] = compiled
         try:
-            return eval(compiled, ns), None  # noqa: S307 - the harness's own generated source
+            return run_source(code, ns), None
         except Exception as exc:  # noqa: BLE001 - judged by the oracle
             return None, exc
 
@@ -613,6 +671,9 @@ class Oracle:
             yield (("(c)", sc.api, "threads"), "(c)", "thread count changed",
                    f"the thread count went from {threads} to {sm.get_threads()}")
         rejects = [(param, arg) for param, arg in sc.args if getattr(arg, "reject", None)]
+        if sc.propagates:
+            yield from self.judge_propagation(sc, ns, result, exc, before)
+            return
         if exc is None:
             for param, arg in rejects:
                 letter = arg.reject[:3]
@@ -636,10 +697,15 @@ class Oracle:
         kind = type(exc).__name__
         site, own = origin(exc)
         message = f"{exc}".strip() or repr(exc)
-        if not isinstance(exc, ALLOWED):
+        if sc.must_return:
+            letter = sc.must_return[:3]
+            yield ((letter, sc.api, "must return", kind, site), letter, kind,
+                   f"raised at {site}: {message} ({sc.must_return[4:]})")
+        elif not isinstance(exc, sc.allowed):
             letters = "(a)" if own else "(a)(b)"
-            yield ((letters, sc.api, kind, site), letters, kind, f"raised at {site}: {message}")
-        elif not own:
+            expected = "/".join(t.__name__ for t in sc.allowed)
+            yield ((letters, sc.api, kind, site), letters, kind, f"raised at {site} (only {expected} may): {message}")
+        elif not own and not isinstance(exc, sc.foreign):
             yield (("(b)", sc.api, kind, site), "(b)", kind, f"raised at {site}, not by swiftmoons: {message}")
         if isinstance(exc, sm.SwiftMoonsError) and getattr(exc, "status_name", "") == "SM_ERR_INTERNAL":
             yield (("(a)", sc.api, "internal", normalized(message, 40)), "(a)", "SwiftMoonsError SM_ERR_INTERNAL", message)
@@ -648,6 +714,27 @@ class Oracle:
                 what = type(ns[name]).__name__
                 yield (("(c)", sc.api, name, kind, normalized(message, 50)), "(c)", kind,
                        f"raised but changed `{name}` ({what}): {message}")
+
+    def judge_propagation(self, sc: Scenario, ns: dict, result, exc, before: dict):
+        """Check (i) for a call whose callback raises: that exception comes out, and on_raise holds."""
+        expected = ns.get(sc.propagates) or getattr(builtins, sc.propagates)
+        if exc is None:
+            yield (("(i)", sc.api, "returned"), "(i)", "returned normally",
+                   f"the callback raised {sc.propagates}, but the call returned")
+            return
+        if not isinstance(exc, expected):
+            site, _ = origin(exc)
+            yield (("(i)", sc.api, type(exc).__name__, site), "(i)", type(exc).__name__,
+                   f"raised {type(exc).__name__} at {site} instead of the callback's {sc.propagates}: {exc}")
+            return
+        problem = sc.on_raise(ns, exc) if sc.on_raise else None
+        if problem:
+            letter, message = problem
+            yield ((letter, sc.api, normalized(message, 40)), letter, type(exc).__name__, message)
+        for name, old in before.items():
+            if not same(old, snapshot(ns[name])):
+                yield (("(c)", sc.api, name, "propagated"), "(c)", type(exc).__name__,
+                       f"the callback's exception changed `{name}` ({type(ns[name]).__name__})")
 
     @staticmethod
     def record(table: dict, key, check, api, what, message, sc: Scenario) -> None:
@@ -663,12 +750,7 @@ class Oracle:
 
     def cleanup(self, ns: dict) -> None:
         """Release the native objects a scenario made and restore the thread count."""
-        for value in ns.values():
-            if isinstance(value, (sm.MLP, sm.RandomState)) or type(value).__name__ == "ArticleResult":
-                try:
-                    value.close()
-                except Exception:  # noqa: BLE001
-                    pass
+        release(ns)
         if sm.get_threads() != self.threads:
             sm.set_threads(self.threads)
 
@@ -1089,6 +1171,9 @@ def training_calls(draw):
         "record_params": (st.one_of(st.just(OMIT), codes("True", "False")), codes("1", "'yes'", "None")),
     })
     (X_eval, y_eval), eval_valid = draw(eval_sets(net))
+    # record_params asks for records that only record_every > 0 makes: alone it is refused.
+    if p["record_params"] == "True" and getattr(p["record_every"], "value", None) in (0, None):
+        valid = False
     X, lr_arg = training_tags(p["X"], p["lr"])
     keywords = [("epochs", p["epochs"]), ("lr", lr_arg), ("batch_size", p["batch_size"]), ("rng", p["rng"]),
                 ("record_every", p["record_every"]), ("record_params", p["record_params"]), ("X_eval", X_eval),
@@ -1270,6 +1355,679 @@ def experiment_calls(draw):
     return invoke(f"experiments.{which}", f"sm.experiments.{which}", (), list(p.items()), check=check, valid=valid)
 
 
+# ---- checks: copies (g), files (h), stopped runs (i) ----------------------------
+
+#: The prefix of a files scenario's temporary directory `d` (removed after the scenario).
+TMP_PREFIX = "smfuzz"
+#: What an activation's parameter is when a file gives none (null).
+DEFAULT_ALPHA = {name: params.get("alpha") for name, params in sm.activations.PARAMETERS.items()}
+
+
+def guarded(letter: str) -> Callable:
+    """A check(ns, value, stage) whose exceptions become failures of `letter`, naming the stage it was in."""
+    def wrap(check):
+        def run(ns, value):
+            stage = ["checking the result"]
+            try:
+                return check(ns, value, stage)
+            except Exception as exc:  # noqa: BLE001 - a check that cannot finish found something
+                site, _ = origin(exc)
+                return letter, f"{stage[-1]} raised {type(exc).__name__} at {site}: {exc}"
+        return run
+    return wrap
+
+
+def short(value, length: int = 70) -> str:
+    """A repr cut to `length` characters."""
+    text = re.sub(r"\s+", " ", repr(value))
+    return text if len(text) <= length else text[:length - 3] + "..."
+
+
+def network_state(net) -> dict:
+    """What checks (g) and (h) compare of a network, as plain data."""
+    records = net.records
+    return {"class": type(net).__name__, "layer_sizes": tuple(net.layer_sizes), "activations": tuple(net.activations),
+            "output": net.output, "parameters": net.param_names(), "params": [p.ravel() for p in net.get_params()],
+            "epochs_trained": net.epochs_trained, "loss_history": [float(v) for v in net.loss_history],
+            "records": records.epochs.tolist(), "records_eval_loss": records.eval_loss,
+            "records_eval_accuracy": records.eval_accuracy,
+            "records_params": [np.concatenate([p.ravel() for p in block]) for block in records.params or []]}
+
+
+def difference(expected: dict, got: dict) -> str | None:
+    """The first field in which two states differ, with both values, or None."""
+    for key, value in expected.items():
+        if not same(value, got.get(key)):
+            return f"{key} ({short(value)} expected, got {short(got.get(key))})"
+    return None
+
+
+def described(path) -> tuple[dict | None, str]:
+    """The network state a file holds, read with NumPy and json alone (as `network_state` gives it), or None and why."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            header = json.loads(str(data["header"]))
+            arrays = {name: data[name] for name in data.files}
+        names, count = header["parameters"], header.get("records", 0)
+        acts = tuple((sm.activations.canonical(name), DEFAULT_ALPHA.get(sm.activations.canonical(name))
+                      if alpha is None else float(alpha)) for name, alpha in header["activations"])
+        recorded = arrays["records_params"] if header.get("recorded_params") and count else []
+        return {"class": header["class"], "layer_sizes": tuple(header["layer_sizes"]), "activations": acts,
+                "output": header["output"], "parameters": list(names),
+                "params": [np.asarray(arrays[name]).ravel() for name in names],
+                "epochs_trained": header["epochs_trained"],
+                "loss_history": [float(v) for v in np.asarray(arrays.get("loss_history", np.zeros(0))).ravel()],
+                "records": np.asarray(arrays.get("records_epochs", np.zeros(0, np.int64))).tolist(),
+                "records_eval_loss": np.asarray(arrays.get("records_eval_loss", np.zeros(0))),
+                "records_eval_accuracy": np.asarray(arrays.get("records_eval_accuracy", np.zeros(0))),
+                "records_params": [np.asarray(row) for row in recorded]}, ""
+    except Exception as exc:  # noqa: BLE001 - any reason the file says nothing
+        return None, f"{type(exc).__name__}: {exc}"
+
+
+def copied_network_problem(net, twin, X, y, stage):
+    """Check (g) for a network and its copy: equal, another handle, trained apart and then alike."""
+    if type(twin) is not type(net):
+        return "(g)", f"the copy is a {type(twin).__name__}, the original a {type(net).__name__}"
+    stage.append("reading the copy")
+    diff = difference(network_state(net), network_state(twin))
+    if diff:
+        return "(g)", f"the copy differs from the original in {diff}"
+    if twin._h == net._h:
+        return "(g)", "the copy shares the original's native handle"
+    before = network_state(net)
+    stage.append("training the copy")
+    twin.fit(X, y, epochs=2, lr=0.05, batch_size=3, rng=7)
+    twin.train_step(X, y, lr=0.05)
+    diff = difference(before, network_state(net))
+    if diff:
+        return "(g)", f"training the copy changed the original's {diff}"
+    stage.append("training the original alike")
+    net.fit(X, y, epochs=2, lr=0.05, batch_size=3, rng=7)
+    net.train_step(X, y, lr=0.05)
+    diff = difference(network_state(net), network_state(twin))
+    if diff:
+        return "(g)", f"the original and its copy, trained alike, differ in {diff}"
+    return None
+
+
+def deletion_problem(ns, copier: str, probe: Callable, stage):
+    """Check (g): making and deleting another copy leaves the original giving what `probe()` gave."""
+    stage.append("probing the original")
+    expected = probe()
+    stage.append("making another copy")
+    again = run_source(copier, ns)
+    del again
+    gc.collect(0)  # a copy just made is in the youngest generation, if in a cycle at all
+    stage.append("probing the original after deleting a copy")
+    if not same(expected, probe()):
+        return "(g)", "deleting a copy changed what the original gives"
+    return None
+
+
+def draws(rs) -> list:
+    """A few draws of every kind from a stream."""
+    return [rs.randn(3), rs.random_sample(2), rs.permutation(5), rs.randn()]
+
+
+def copy_check(kind: str, copier: str) -> Callable:
+    """Check (g) on what `copier` returned, for a copy of `net`, `[net, net]`, `rs`, `rec` or `res`."""
+    @guarded("(g)")
+    def check(ns, twin, stage):
+        if kind in ("net", "container"):
+            net, X, y = ns["net"], ns["X"], ns["y"]
+            if kind == "container":
+                if not (isinstance(twin, list) and len(twin) == 2 and twin[0] is twin[1]):
+                    return "(g)", "a copied [net, net] does not hold one copy twice"
+                twin = twin[0]
+            return (copied_network_problem(net, twin, X, y, stage)
+                    or deletion_problem(ns, copier, lambda: net.forward(X), stage))
+        if kind == "stream":
+            rs = ns["rs"]
+            if type(twin) is not sm.RandomState:
+                return "(g)", f"the copy is a {type(twin).__name__}"
+            if not same(rs.get_state(), twin.get_state()):
+                return "(g)", (f"the copy's get_state() differs: {short(twin.get_state()[2:])} "
+                               f"for {short(rs.get_state()[2:])}")
+            if twin._h == rs._h:
+                return "(g)", "the copy shares the original's native handle"
+            before = rs.get_state()
+            stage.append("drawing from the copy")
+            drawn = draws(twin)
+            if not same(before, rs.get_state()):
+                return "(g)", "drawing from the copy moved the original"
+            stage.append("drawing from the original")
+            if not same(drawn, draws(rs)):
+                return "(g)", "the original drew other numbers than its copy"
+            return deletion_problem(ns, copier, rs.get_state, stage)
+        if kind == "records":
+            rec = ns["rec"]
+            if type(twin) is not type(rec):
+                return "(g)", f"the copy is a {type(twin).__name__}"
+            for field in ("epochs", "eval_loss", "eval_accuracy", "params"):
+                if not same(getattr(rec, field), getattr(twin, field)):
+                    return "(g)", (f"the copy's {field} differs: {short(getattr(twin, field))} "
+                                   f"for {short(getattr(rec, field))}")
+            if not copier.startswith("copy.copy") and np.shares_memory(rec.eval_loss, twin.eval_loss):
+                return "(g)", "a deep copy shares eval_loss's memory with the original"
+            return None
+        res = ns["res"]
+        if type(twin) is not type(res):
+            return "(g)", f"the copy is a {type(twin).__name__}"
+        for field in ("config", "X", "y", "X_train", "X_test", "y_train", "y_test", "loss_history", "test_accuracy",
+                      "far_samples", "traces", "hidden_std", "seconds"):
+            if not same(getattr(res, field), getattr(twin, field)):
+                return "(g)", f"the copy's {field} differs: {short(getattr(twin, field))} for {short(getattr(res, field))}"
+        if list(twin.nets) != list(res.nets):
+            return "(g)", f"the copy's nets are {list(twin.nets)}, the original's {list(res.nets)}"
+        for name, net in res.nets.items():
+            problem = copied_network_problem(net, twin.nets[name], res.X_train, res.y_train, stage)
+            if problem:
+                return problem[0], f"nets[{name!r}]: {problem[1]}"
+        return deletion_problem(ns, copier, lambda: [n.forward(res.X_test) for n in res.nets.values()], stage)
+    return check
+
+
+def load_check(original: str | None) -> Callable:
+    """Check (h) on a network sm.load returned: what the file holds (and what was saved, if unchanged); forward works."""
+    @guarded("(h)")
+    def check(ns, loaded, stage):
+        if not isinstance(loaded, sm.MLP):
+            return "(h)", f"returned a {type(loaded).__name__}, not a network"
+        expected, why = described(ns["p"])
+        if expected is None:
+            return "(h)", f"returned a network from a file NumPy and json cannot read ({why})"
+        stage.append("reading the loaded network")
+        diff = difference(expected, network_state(loaded))
+        if diff:
+            return "(h)", f"the network loaded is not what the file holds: {diff}"
+        if original:
+            diff = difference(network_state(ns[original]), network_state(loaded))
+            if diff:
+                return "(h)", f"the network loaded is not the one saved: {diff}"
+        stage.append("forward on the loaded network")
+        out = loaded.forward(np.zeros((2, loaded.layer_sizes[0])))
+        if out.shape != (2, loaded.layer_sizes[-1]):
+            return "(h)", f"forward on the loaded network gave shape {out.shape}"
+        return None
+    return check
+
+
+def save_check(path: str) -> Callable:
+    """Check (h) after net.save(path) returned: NumPy reads back the network, and sm.load gives it."""
+    @guarded("(h)")
+    def check(ns, result, stage):
+        where = run_source(path, ns)
+        expected, why = described(where)
+        if expected is None:
+            return "(h)", f"save wrote a file NumPy and json cannot read ({why})"
+        diff = difference(network_state(ns["net"]), expected)
+        if diff:
+            return "(h)", f"the file saved does not hold the network: {diff}"
+        stage.append("loading the file saved")
+        diff = difference(expected, network_state(sm.load(where)))
+        return ("(h)", f"the network loaded is not the one saved: {diff}") if diff else None
+    return check
+
+
+#: Where a stopped run's continuation call takes the epochs left.
+EPOCHS_LEFT = "EPOCHS_LEFT"
+
+
+def callback_epochs(epochs: int, every: int) -> list:
+    """The epochs at which a callback is called: every `every`-th and the last."""
+    return [e for e in range(1, epochs + 1) if e % every == 0 or e == epochs]
+
+
+def seen_losses(nets: list, epochs: list, starts: list) -> list:
+    """What a callback must have been given at `epochs` of a call that began at loss_history[start] of each net:
+    (epoch, loss) for one network, (epoch, [loss per network]) for several."""
+    losses = [[net.loss_history[start + e - 1] for net, start in zip(nets, starts)] for e in epochs]
+    return [(e, loss[0] if len(nets) == 1 else loss) for e, loss in zip(epochs, losses)]
+
+
+def callback_check(names: tuple, every: Arg, epochs: int, finite: bool) -> Callable:
+    """Checks (d) and (i) after a training call with a recording callback returned."""
+    losses = loss_check(lambda r: r, finite)
+
+    @guarded("(i)")
+    def check(ns, result, stage):
+        problem = losses(ns, result)
+        if problem or "calls" not in ns:
+            return problem
+        value = 1 if every is OMIT else run_source(str(every), namespace())
+        if not (isinstance(value, (int, float, np.integer, np.floating)) and float(value).is_integer()):
+            return None  # a questionable callback_every that was accepted: a note, not checked here
+        calls = ns["calls"]
+        if any(ident != threading.main_thread().ident for _, _, ident in calls):
+            return "(i)", "the callback was called from another thread than the caller's"
+        got = [(e, loss) for e, loss, _ in calls]
+        nets = [ns[name] for name in names]
+        wanted = seen_losses(nets, callback_epochs(epochs, int(value)), [len(n.loss_history) - epochs for n in nets])
+        if not same(got, wanted):
+            return "(i)", (f"the callback's calls are not (epoch, loss) at every callback_every-th epoch and the last: "
+                           f"got {short(got, 120)}, expected {short(wanted, 120)}")
+        return None
+    return check
+
+
+def stop_check(names: tuple, first: int, epochs: int, every: int, setup: tuple, reference: str, continuation: str,
+               stream: bool) -> Callable:
+    """Check (i) after the callback's exception came out of a training call that started at epoch 0.
+
+    first: the epoch whose callback raised; stream: whether rng is a stream
+    object the run can be continued from.
+    """
+    @guarded("(i)")
+    def check(ns, exc, stage):
+        nets = [ns[name] for name in names]
+        done = []
+        for name, net in zip(names, nets):
+            if len(net.loss_history) != net.epochs_trained:
+                return "(i)", (f"after the stop `{name}` has {len(net.loss_history)} losses for "
+                               f"{net.epochs_trained} epochs trained")
+            done.append(net.epochs_trained)
+        if not (first <= min(done) and max(done) <= epochs):
+            return "(i)", f"stopped after {done} of {epochs} epochs, but the callback raised after epoch {first}"
+        # Networks may stop at different epochs, and a seed cannot be continued from: those are not compared.
+        if len(set(done)) == 1 and (done[0] == epochs or stream):
+            problem = continued_problem(ns, names, done[0], epochs, setup, reference, continuation, stage)
+            if problem:
+                return problem
+        wanted = seen_losses(nets, [e for e in callback_epochs(epochs, every) if e < first], [0] * len(nets))
+        if "calls" in ns and not same(ns["calls"], wanted):
+            return "(i)", (f"before the stop the callback was given other losses than loss_history holds: "
+                           f"got {short(ns['calls'], 120)}, expected {short(wanted, 120)}")
+        return None
+    return check
+
+
+def continued_problem(ns, names, done: int, epochs: int, setup, reference: str, continuation: str, stage):
+    """Check (i): networks stopped after `done` epochs, then trained for the rest, match an uninterrupted run."""
+    if done < epochs:
+        stage.append(f"continuing for the {epochs - done} epochs left")
+        run_source(continuation.replace(EPOCHS_LEFT, str(epochs - done)), ns)
+    stage.append("an uninterrupted run")
+    twin = namespace()
+    try:
+        for statement in setup:
+            run_source(statement, twin)
+        run_source(reference, twin)
+        how = f"stopped after {done} of {epochs} epochs" + (" and continued" if done < epochs else "")
+        for name in names:
+            if not same(ns[name].loss_history, twin[name].loss_history):
+                return "(i)", f"{how}, `{name}`'s loss_history differs from an uninterrupted run's"
+            if not same(ns[name].get_params(), twin[name].get_params()):
+                return "(i)", f"{how}, `{name}`'s parameters differ from an uninterrupted run's"
+    finally:
+        release(twin)
+    return None
+
+
+# ---- scenarios: copies ---------------------------------------------------------
+
+
+@st.composite
+def copiers(draw, target: str, deep_only: bool = False):
+    """A call copying `target`: copy.copy, copy.deepcopy, or a pickle round trip (any protocol)."""
+    how = draw(st.sampled_from(("copy.deepcopy", "pickle") if deep_only else ("copy.copy", "copy.deepcopy", "pickle")))
+    if how != "pickle":
+        return how, f"{how}({target})"
+    protocol = draw(st.sampled_from((None,) + tuple(range(pickle.HIGHEST_PROTOCOL + 1))))
+    return how, f"pickle.loads(pickle.dumps({target}{'' if protocol is None else f', protocol={protocol}'}))"
+
+
+@st.composite
+def trained_network_setup(draw, net: Net, *, records=False):
+    """Statements making data X, y and `net`, then training it (fit with records, a step, NaN parameters) or not."""
+    rows, s = draw(st.integers(1, 12)), draw(st.integers(0, 99))
+    lines = [f"X = np.random.RandomState({s}).uniform(-3, 3, ({rows}, {net.n_in}))",
+             f"y = {valid_label_source(net, rows)}", f"net = {net.src}"]
+    how = "fit" if records else draw(st.sampled_from(("none", "fit", "fit", "fit", "step", "nan")))
+    if how == "fit":
+        every = draw(st.integers(1 if records else 0, 3))
+        evals = draw(st.sampled_from(("", ", X_eval=X[:2], y_eval=y[:2]")))
+        lines.append(f"net.fit(X, y, epochs={draw(st.integers(1, 4))}, batch_size={draw(st.integers(1, 8))}, rng={s}, "
+                     f"record_every={every}, record_params={draw(st.booleans()) and every > 0}{evals})")
+    elif how == "step":
+        lines.append("net.train_step(X, y)")
+    elif how == "nan":  # NaN parameters, records and losses, and a loss appended by hand
+        lines += ["net.set_params([np.full_like(p, nan) for p in net.get_params()])",
+                  f"net.fit(X, y, epochs=2, rng={s}, record_every=1, record_params=True)", "net.loss_history.append(inf)"]
+    return lines
+
+
+@st.composite
+def copy_calls(draw):
+    """copy.copy, copy.deepcopy and pickle round trips of networks, streams, TrainingRecords and article results."""
+    kind = draw(st.sampled_from(("net", "net", "net", "container", "stream", "stream", "records", "article")))
+    if kind in ("net", "container", "records"):
+        net = draw(networks())
+        setup = draw(trained_network_setup(net, records=kind == "records"))
+        cls = net.src.split("(")[0].replace("sm.", "")
+        if kind == "records":
+            setup.append("rec = net.records")
+            how, call = draw(copiers("rec"))
+            return Scenario(f"{how}(TrainingRecords)", call, tuple(setup), check=copy_check(kind, call))
+        closed = draw(st.integers(0, 15)) == 0
+        if closed:
+            setup.append("net.close()")
+        how, call = draw(copiers("[net, net]" if kind == "container" else "net", deep_only=kind == "container"))
+        api = f"{how}([{cls}, {cls}])" if kind == "container" else f"{how}({cls})"
+        return Scenario(api, call, tuple(setup), ("net",), closed_arg(closed), copy_check(kind, call))
+    if kind == "stream":
+        setup = [f"rs = sm.RandomState({draw(st.integers(0, 2**32 - 1))})"]
+        setup += draw(st.sampled_from(([], ["rs.randn()"], ["rs.randn(3)"], ["rs.random_sample(5)"],
+                                       ["rs.set_state(np.random.RandomState(7).get_state())"],
+                                       ["rs.set_state(('MT19937', np.arange(624, dtype=np.uint32), 624, 1, -0.5))"])))
+        closed = draw(st.integers(0, 15)) == 0
+        if closed:
+            setup.append("rs.close()")
+        how, call = draw(copiers("rs"))
+        extra = (("rs", Arg("rs", reject="(f) a call on a closed RandomState must raise")),) if closed else ()
+        return Scenario(f"{how}(RandomState)", call, tuple(setup), ("rs",), extra, copy_check(kind, call))
+    acts = draw(st.sampled_from(("('relu',)", "('sigmoid', 'relu')", "('tanh', 'prelu', 'gelu')")))
+    setup = (f"res = sm.article.run(n_samples={draw(st.integers(16, 48))}, epochs={draw(st.integers(1, 3))}, "
+             f"data_seed={draw(st.integers(0, 99))}, net_seed={draw(st.integers(0, 99))}, activations={acts})",)
+    how, call = draw(copiers("res"))
+    return Scenario(f"{how}(ArticleResult)", call, setup, check=copy_check(kind, call))
+
+
+# ---- scenarios: files ----------------------------------------------------------
+
+#: Header edits that leave a valid file (load must return what the file holds).
+BENIGN_EDITS = ("h['extra'] = [1, {'a': None}]", "h['library_version'] = '99.0'", "h['library_version'] = None",
+                "del h['library_version']", "h['comment'] = 'x' * 1000")
+#: Values of the wrong type (or range) for any header field.
+WRONG_VALUES = ("None", "'abc'", "''", "[]", "{}", "1.5", "True", "nan", "inf", "-1", "2**70", "[1, 2]")
+#: Values (as source, from `h`) for each header field: some valid, most not.
+FIELD_VALUES = {
+    "format": ("'something.else'", "'swiftmoons.Network'", "5"),
+    "format_version": ("0", "2", "'1'", "1.0", "-1", "2**64", "99"),
+    "class": ("'TwoLayerNet'", "'MLP'", "'Transformer'", "'mlp'"),
+    "layer_sizes": ("h['layer_sizes'][:-1]", "h['layer_sizes'] + [1]", "[h['layer_sizes'][0] + 1] + h['layer_sizes'][1:]",
+                    "h['layer_sizes'][:-1] + [h['layer_sizes'][-1] + 1]",
+                    "[float(h['layer_sizes'][0])] + h['layer_sizes'][1:]",
+                    "[nan] + h['layer_sizes'][1:]", "[inf] + h['layer_sizes'][1:]", "[-1] + h['layer_sizes'][1:]",
+                    "[2**31] + h['layer_sizes'][1:]", "[2**64] + h['layer_sizes'][1:]", "[True] + h['layer_sizes'][1:]",
+                    "[str(s) for s in h['layer_sizes']]"),
+    "activations": ("[['softsign', None] for a in h['activations']]", "[[a[0], nan] for a in h['activations']]",
+                    "[[a[0], inf] for a in h['activations']]", "[[a[0], -inf] for a in h['activations']]",
+                    "[[a[0], '0.1'] for a in h['activations']]", "[[a[0], 0.1] for a in h['activations']]",
+                    "[[a[0].upper(), a[1]] for a in h['activations']]",
+                    "[[a[0] + '\\x00', a[1]] for a in h['activations']]",
+                    "[[a[0]] for a in h['activations']]", "[a + [0] for a in h['activations']]",
+                    "[[5, None] for a in h['activations']]", "[a[0] for a in h['activations']]",
+                    "h['activations'] + [['relu', None]]", "h['activations'][:-1]",
+                    "[['prelu', None] for a in h['activations']]", "[['tanh', None] for a in h['activations']]",
+                    "[['silu', None] for a in h['activations']]", "[['leaky_relu', 0.3] for a in h['activations']]",
+                    "[['elu', 2] for a in h['activations']]", "[['leaky_relu', 1e308] for a in h['activations']]",
+                    "[['leaky_relu', True] for a in h['activations']]", "[[a[0], {}] for a in h['activations']]"),
+    "output": ("'sigmoid'", "'softmax'", "'identity'", "'SIGMOID'", "'relu'", "'sigmoid\\x00'", "5"),
+    "epochs_trained": ("h['epochs_trained'] + 1", "2**31", "2**62", "2**63 - 1", "2**63", "2**64 + 5", "-2**63", "3.0",
+                       "'3'"),
+    "parameters": ("h['parameters'][::-1]", "h['parameters'][:-1]", "h['parameters'] + ['W9']",
+                   "h['parameters'] + h['parameters'][:1]", "h['parameters'][0]", "[p.lower() for p in h['parameters']]"),
+    "records": ("h['records'] + 1", "h['records'] - 1", "'0'", "2**63", "2**64 + 5"),
+    "recorded_params": ("not h['recorded_params']", "'no'", "1", "0", "'yes'"),
+}
+#: Replacements of the arrays (after the header is written back into `arrays`).
+ARRAY_EDITS = (
+    "arrays['W1'] = arrays['W1'].astype(np.float32)", "arrays['W1'] = arrays['W1'].astype(int)",
+    "arrays['W1'] = arrays['W1'].astype(complex)", "arrays['W1'] = arrays['W1'].T", "arrays['W1'] = arrays['W1'][None]",
+    "arrays['W1'] = arrays['W1'].ravel()", "arrays['W1'] = arrays['W1'][:, :0]",
+    "arrays['W1'] = np.full_like(arrays['W1'], nan)",
+    "arrays['W1'] = arrays['W1'].astype('>f8')", "arrays['W1'] = np.array('abc')", "arrays['b1'] = arrays['b1'].ravel()",
+    "arrays['b1'] = arrays['b1'][:, :-1]", "del arrays['W1']", "del arrays['b1']",
+    "del arrays['loss_history']", "arrays['loss_history'] = arrays['loss_history'].astype(np.float32)",
+    "arrays['loss_history'] = np.array([nan, inf, -1.0])", "arrays['loss_history'] = np.zeros((2, 3))",
+    "arrays['loss_history'] = np.array(5.0)", "arrays['loss_history'] = np.arange(3)",
+    "arrays['records_epochs'] = arrays['records_epochs'].astype(float)",
+    "arrays['records_epochs'] = arrays['records_epochs'][::-1].copy()",
+    "arrays['records_epochs'] = arrays['records_epochs'] * 0 - 1",
+    "arrays['records_epochs'] = arrays['records_epochs'] + 10**6",
+    "arrays['records_epochs'] = arrays['records_epochs'].astype(np.uint64) + np.uint64(2**63)",
+    "arrays['records_epochs'] = arrays['records_epochs'].astype(np.int8)", "del arrays['records_epochs']",
+    "arrays['records_eval_loss'] = arrays['records_eval_loss'][:-1]",
+    "arrays['records_eval_accuracy'] = arrays['records_eval_accuracy'].astype(int)",
+    "arrays['records_params'] = np.zeros((h['records'], 1))", "arrays.pop('records_params', None)",
+    "arrays['records_params'] = np.zeros((h['records'] + 1, sum(arrays[n].size for n in h['parameters'])))",
+    "arrays['header'] = np.array(json.dumps(h).encode())", "arrays['header'] = np.array([json.dumps(h)] * 2)",
+    "arrays['header'] = np.array(json.dumps(h)[:-1])", "arrays['header'] = np.array('[1, 2]')",
+    "arrays['header'] = np.array('NaN')", "arrays['header'] = np.array(5)", "del arrays['header']",
+)
+#: Array edits that leave a valid file.
+BENIGN_ARRAYS = ("arrays['extra'] = np.zeros(3)", "arrays['W1'] = np.asfortranarray(arrays['W1'])")
+WRITE_BACK = ("buf = io.BytesIO()", "np.savez(buf, **arrays)", "pathlib.Path(p).write_bytes(buf.getvalue())")
+#: Files that are not network files at all (each a tuple of statements writing `p`).
+FOREIGN_FILES = (
+    ("pathlib.Path(p).write_bytes(b'')",), ("pathlib.Path(p).write_bytes(b'hello, not a network')",),
+    ("pathlib.Path(p).write_bytes(b'PK\\x03\\x04' + bytes(60))",),
+    ("pathlib.Path(p).write_bytes(b'PK\\x05\\x06' + bytes(18))",),
+    ("pathlib.Path(p).write_bytes(b'\\x93NUMPY')",), ("pathlib.Path(p).write_bytes(pickle.dumps(net))",),
+    ("pathlib.Path(p).write_text(json.dumps({'format': 'swiftmoons.network'}))",),
+    ("buf = io.BytesIO()", "np.save(buf, np.zeros(3))", "pathlib.Path(p).write_bytes(buf.getvalue())"),
+    ("buf = io.BytesIO()", "np.savez(buf, W1=np.zeros((2, 2)))", "pathlib.Path(p).write_bytes(buf.getvalue())"),
+    ("buf = io.BytesIO()", "np.savez(buf, header=np.array([{'a': 1}], dtype=object))",
+     "pathlib.Path(p).write_bytes(buf.getvalue())"),
+    ("buf = io.BytesIO()",
+     "np.savez(buf, header=np.array(json.dumps({'format': 'swiftmoons.network', 'format_version': 1})))",
+     "pathlib.Path(p).write_bytes(buf.getvalue())"),
+    ("buf = io.BytesIO()", "z = zipfile.ZipFile(buf, 'w')", "z.writestr('header.npy', b'junk')", "z.close()",
+     "pathlib.Path(p).write_bytes(buf.getvalue())"),
+)
+MISSING = "(h) a missing file must raise FileNotFoundError"
+
+
+def all_header_edits() -> list:
+    """Every header edit: (field, Arg of a statement on the header dict `h`): a field set to a valid or a wrong
+    value, or deleted; or `h` replaced."""
+    edits = []
+    for field, values in sorted(FIELD_VALUES.items()):
+        edits += [(field, Arg(f"h[{field!r}] = {value}")) for value in values]
+        edits += [(field, Arg(f"h[{field!r}] = {value}", note="a header field of the wrong type or range was accepted"))
+                  for value in WRONG_VALUES]
+        edits.append((field, Arg(f"del h[{field!r}]", note="a file without a header field was accepted")))
+    return edits + [("header", Arg(code)) for code in ("h = [1]", "h = None", "h = 'abc'", "h = {}",
+                                                        "h = {'format': 'swiftmoons.network'}")]
+
+
+#: Every header edit, drawn from one flat list (nested draws repeat far more often).
+HEADER_EDITS = all_header_edits()
+
+
+@st.composite
+def file_changes(draw):
+    """How a saved file is changed before it is loaded: (kind, statements, the header edit's Arg or None, benign)."""
+    kind = draw(st.sampled_from(("unchanged", "truncated", "flipped", "header", "header", "header", "header", "arrays",
+                                 "arrays", "foreign")))
+    if kind == "truncated":
+        return kind, ["data = pathlib.Path(p).read_bytes()",
+                      f"pathlib.Path(p).write_bytes(data[:len(data) * {draw(st.integers(0, 999))} // 1000])"], None, False
+    if kind == "flipped":
+        flips = [f"data[len(data) * {draw(st.integers(0, 999))} // 1000] ^= {draw(st.integers(1, 255))}"
+                 for _ in range(draw(st.integers(1, 3)))]
+        lines = ["data = bytearray(pathlib.Path(p).read_bytes())"] + flips + ["pathlib.Path(p).write_bytes(data)"]
+        return kind, lines, None, False
+    if kind == "foreign":
+        return kind, list(draw(st.sampled_from(FOREIGN_FILES))), None, False
+    if kind == "unchanged":
+        return kind, [], None, True
+    lines = ["arrays = dict(np.load(p))", "h = json.loads(str(arrays['header']))"]
+    benign = draw(st.integers(0, 5)) == 3
+    edit = None
+    if kind == "header" and benign:
+        lines.append(draw(st.sampled_from(BENIGN_EDITS)))
+    elif kind == "header":
+        field, edit = draw(st.sampled_from(HEADER_EDITS))
+        kind = f"header.{field}"
+        lines.append(str(edit))
+    lines.append("arrays['header'] = np.array(json.dumps(h))")
+    if kind == "arrays":
+        lines.append(draw(st.sampled_from(BENIGN_ARRAYS if benign else ARRAY_EDITS)))
+    return kind, lines + list(WRITE_BACK), edit, benign
+
+
+@st.composite
+def file_calls(draw):
+    """sm.load of saved files, unchanged or truncated, flipped, edited, replaced; and net.save to any path."""
+    which = draw(st.sampled_from(("load", "load", "load", "load", "load", "load", "save", "missing", "directory",
+                                  "path type")))
+    kind, changes, edit, benign = draw(file_changes())
+    net = draw(networks())
+    name = draw(st.sampled_from(("/net.npz", "/net.npz", "/model")))
+    setup = ["d = tempfile.mkdtemp(prefix=" + repr(TMP_PREFIX) + ")", f"p = d + {name!r}"]
+    setup += draw(trained_network_setup(net)) + ["net.save(p)"]
+    if which == "save":
+        closed = draw(st.integers(0, 15)) == 0
+        if closed:
+            setup.append("net.close()")
+        target = draw(st.one_of(codes("p", "pathlib.Path(p)", "p.encode()", "d + '/other.npz'", "d + '/other'"),
+                                codes("d + '/no/such/dir/net.npz'", "d"), codes("None", "5", "[]", "object()")))
+        return Scenario("MLP.save", f"net.save({target})", tuple(setup), ("net",), closed_arg(closed),
+                        save_check(str(target)), allowed=ALLOWED + (OSError,), foreign=(OSError,))
+    if which == "missing":
+        path = draw(st.sampled_from(("d + '/missing.npz'", "(d + '/missing.npz').encode()",
+                                     "pathlib.Path(d) / 'no' / 'x'")))
+        return Scenario("sm.load [missing]", f"sm.load({path})", tuple(setup), (),
+                        (("path", Arg(path, reject=MISSING)),), allowed=(FileNotFoundError,), foreign=(FileNotFoundError,))
+    setup += changes
+    if which == "directory":
+        return Scenario("sm.load [directory]", "sm.load(d)", tuple(setup), allowed=(ValueError, IsADirectoryError),
+                        foreign=(IsADirectoryError,))
+    if which == "path type":  # a file that is not a path, or a path that is not a string
+        path = draw(st.sampled_from(("None", "5", "[]", "object()", "open(p, 'rb')", "[p]")))
+        return Scenario("sm.load [path type]", f"sm.load({path})", tuple(setup))
+    path = draw(st.sampled_from(("p", "p", "pathlib.Path(p)", "p.encode()")))
+    must_return = None
+    if benign:
+        extra = "an extra array" if kind == "arrays" else "an extra or informational header field"
+        must_return = "(h) a file save wrote must load" if kind == "unchanged" else f"(h) a file with {extra} must load"
+    args = (("header", edit),) if edit is not None else ()
+    return Scenario(f"sm.load [{kind}]", f"sm.load({path})", tuple(setup), (), args, load_check("net" if benign else None),
+                    allowed=(ValueError,), must_return=must_return, valid=benign)
+
+
+# ---- scenarios: progress and callbacks -------------------------------------------
+
+EVERY = "(f) callback_every below 1 must raise"
+NOT_CALLABLE = "(f) a callback that is not callable must raise"
+
+
+def callback_everies() -> st.SearchStrategy:
+    """A `callback_every`: 1..4, and values that must be refused or are questionable."""
+    return st.one_of(int_values(1, 4), int_values(1, 4), codes("0", "-1", reject=EVERY),
+                     codes("2**64", "2**63", reject=WRAP),
+                     codes("1.5", "nan", "inf", reject=TRUNCATE), codes("2.0"),
+                     codes("'2'", note="a str accepted as callback_every"),
+                     codes("True", note="a bool accepted as callback_every"), junk())
+
+
+def progress_flags() -> st.SearchStrategy:
+    """A `progress`: flags, and values that are not."""
+    return st.one_of(codes("True", "False", "np.bool_(True)"), codes("1", "0", "None", "[]"),
+                     codes("'no'", note="a str accepted as progress"), codes("np.array([1.0, 2.0])"))
+
+
+#: A callback that records (epoch, loss, thread) for every call.
+RECORDER = Arg("cb", setup=("calls = []", "cb = lambda e, l: calls.append((e, l, threading.get_ident()))"),
+               watch=("calls",))
+
+
+def callbacks() -> st.SearchStrategy:
+    """A `callback`: a recorder, None, or values that are not callable."""
+    return st.one_of(st.just(RECORDER), codes("None"),
+                     codes("5", "'abc'", "[]", "{}", "1j", "(print,)", reject=NOT_CALLABLE))
+
+
+@st.composite
+def progress_calls(draw):
+    """fit and train_together with progress bars, recording callbacks and callback_every; and runs stopped by callbacks."""
+    if draw(st.integers(0, 3)) == 0:
+        return draw(stop_calls())
+    net = draw(networks())
+    rows, epochs, s = draw(st.integers(1, 40)), draw(st.integers(1, 12)), draw(st.integers(0, 99))
+    setup = [f"X = np.random.RandomState({s}).uniform(-3, 3, ({rows}, {net.n_in}))",
+             f"y = {valid_label_source(net, rows)}", f"net = {net.src}"]
+    names = ("net",)
+    together = draw(st.booleans())
+    if together and draw(st.booleans()):
+        setup.append(f"net2 = {draw(networks(output=net.output, n_in=net.n_in, n_out=net.n_out)).src}")
+        names = ("net", "net2")
+    if draw(st.integers(0, 3)) == 0:  # trained before: callbacks count this call's epochs
+        setup.append(f"net.fit(X, y, epochs=2, rng={s})")
+    p, valid = choose(draw, {
+        "callback": (st.sampled_from((RECORDER, RECORDER, Arg("None"))), callbacks()),
+        "callback_every": (st.one_of(st.just(OMIT), int_values(1, 4)), callback_everies()),
+        "progress": (st.one_of(st.just(OMIT), codes("True", "False")), progress_flags()),
+    })
+    rng = draw(streams("rng", valid_only=True))
+    keywords = [("epochs", Arg(str(epochs))), ("lr", Arg("0.05")), ("batch_size", Arg(str(draw(st.integers(1, 16))))),
+                ("rng", rng), ("callback", p["callback"]), ("callback_every", p["callback_every"]),
+                ("progress", p["progress"])]
+    check = callback_check(names, p["callback_every"], epochs, net.output != "identity")
+    if not together:
+        return invoke("MLP.fit", "net.fit", [("X", Arg("X")), ("y", Arg("y"))], keywords, setup=setup, watch=names,
+                      check=check, valid=valid)
+    nets = Arg("[" + ", ".join(names) + "]")
+    return invoke("sm.train_together", "sm.train_together", [("nets", nets), ("X", Arg("X")), ("y", Arg("y"))],
+                  keywords, setup=setup, watch=names, check=check, valid=valid)
+
+
+@st.composite
+def small_networks(draw, output=None, n_in=None, n_out=None):
+    """A network with one or two hidden layers of 4..12 units: an epoch of 2000 rows takes about 0.1 ms."""
+    output = output or draw(st.sampled_from(OUTPUTS))
+    n_in = n_in or draw(st.integers(1, 3))
+    n_out = n_out or draw(st.integers(2, 3) if output == "softmax" else st.integers(1, 2))
+    hidden = tuple(draw(st.lists(st.integers(4, 12), min_size=1, max_size=2)))
+    act = draw(activation_specs(len(hidden)))
+    sizes = (n_in,) + hidden + (n_out,)
+    src = f"sm.MLP({sizes}, activation={act}, output={output!r}, seed={draw(st.integers(0, 2**32 - 1))})"
+    return Net(src, n_in, n_out, output, hidden, act)
+
+
+@st.composite
+def stop_calls(draw):
+    """fit / train_together on 2000 rows for hundreds of epochs, stopped by a callback that raises or cannot be called."""
+    net = draw(small_networks())
+    s, epochs = draw(st.integers(0, 99)), draw(st.integers(400, 1000))
+    setup = ["Stop = type('Stop', (Exception,), {})", f"X = np.random.RandomState({s}).uniform(-3, 3, (2000, {net.n_in}))",
+             f"y = {valid_label_source(net, 2000)}", f"net = {net.src}"]
+    names = ("net",)
+    together = draw(st.booleans())
+    if together and draw(st.booleans()):
+        setup.append(f"net2 = {draw(small_networks(net.output, net.n_in, net.n_out)).src}")
+        names = ("net", "net2")
+    rng = draw(st.sampled_from(("sm", "numpy", "seed")))
+    if rng == "seed":
+        rng_arg = str(draw(st.integers(0, 2**32 - 1)))
+    else:
+        rng_arg = "rng"
+        setup.append(f"rng = {'sm' if rng == 'sm' else 'np.random'}.RandomState({draw(st.integers(0, 2**32 - 1))})")
+    every = draw(st.sampled_from((1, 1, 2, 7, 50)))
+    if draw(st.integers(0, 5)) == 0:
+        setup.append(draw(st.sampled_from(("cb = lambda e: None", "cb = lambda: None", "cb = lambda e, l, x: None"))))
+        propagates, first = "TypeError", min(every, epochs)
+    else:
+        stop = draw(st.one_of(st.integers(1, epochs // 4), st.integers(1, epochs)))
+        setup += ["calls = []", f"cb = lambda e, l: calls.append((e, l)) if e < {stop} else (_ for _ in ()).throw(Stop(e))"]
+        propagates, first = "Stop", min(-(-stop // every) * every, epochs)
+    common = (f"lr={draw(st.sampled_from((0.01, 0.05, 0.1)))}, batch_size={draw(st.sampled_from((16, 32, 64, 128)))}, "
+              f"rng={rng_arg}")
+    progress = draw(st.sampled_from(("", "", ", progress=True")))
+    if together:
+        target = f"sm.train_together([{', '.join(names)}], X, y, epochs="
+        api = "sm.train_together"
+    else:
+        target, api = "net.fit(X, y, epochs=", "MLP.fit"
+    call = f"{target}{epochs}, {common}, callback=cb, callback_every={every}{progress})"
+    reference = f"{target}{epochs}, {common})"
+    continuation = f"{target}{EPOCHS_LEFT}, {common})"
+    check = stop_check(names, first, epochs, every, tuple(setup), reference, continuation, rng != "seed")
+    return Scenario(f"{api} stopped by its callback", call, tuple(setup), propagates=propagates, on_raise=check)
+
+
 # ---- running -----------------------------------------------------------------
 
 #: name -> (strategy factory, share of --examples): the slow groups run fewer examples.
@@ -1286,7 +2044,12 @@ GROUPS = {
     "sweep": (lambda o: sweep_calls(), 0.25),
     "article": (lambda o: article_calls(), 0.25),
     "experiments": (lambda o: experiment_calls(), 0.25),
+    "copies": (lambda o: copy_calls(), 0.5),
+    "files": (lambda o: file_calls(), 0.75),
+    "progress": (lambda o: progress_calls(), 0.2),
 }
+#: Groups whose calls write to stderr (progress bars): it is discarded while they run.
+QUIET = ("progress",)
 
 
 def run_group(oracle: Oracle, strategy: st.SearchStrategy, examples: int, seed: int) -> None:
@@ -1316,7 +2079,9 @@ def main(argv=None) -> int:
         if args.only and name not in args.only:
             continue
         start, calls, failed = time.perf_counter(), oracle.calls, oracle.failed_calls
-        run_group(oracle, factory(oracle), max(5, int(args.examples * share)), args.seed)
+        quiet = contextlib.redirect_stderr(io.StringIO()) if name in QUIET else contextlib.nullcontext()
+        with quiet:
+            run_group(oracle, factory(oracle), max(5, int(args.examples * share)), args.seed)
         print(f"group {name}: {oracle.calls - calls} calls, {oracle.failed_calls - failed} failures, "
               f"{time.perf_counter() - start:.1f} s", flush=True)
     if log:

@@ -299,3 +299,76 @@ def test_from_params_needs_the_activation():
         sm.MLP.from_params(net.get_params())
     with pytest.raises(TypeError, match="activation"):
         sm.TwoLayerNet.from_params([net.W1, net.W2, net.W3], [net.b1, net.b2, net.b3])
+
+
+class TaggedNet(sm.MLP):
+    """A user's subclass: copies and pickles keep its class and attributes."""
+
+    def describe(self):
+        return f"{self.tag}: {self.layer_sizes}"
+
+
+def test_subclasses_and_user_attributes_survive_copies_and_pickles():
+    net = TaggedNet((2, 4, 1), activation="elu", seed=1)
+    net.tag = "mine"
+    for copier in COPIERS.values():
+        twin = copier(net)
+        assert type(twin) is TaggedNet and twin.describe() == "mine: (2, 4, 1)"
+        assert np.array_equal(twin.W1, net.W1)
+
+
+def test_records_with_and_without_parameters_mix_and_still_save(tmp_path):
+    X, y = sm.make_moons(60, noise=0.1, random_state=0)
+    net = sm.TwoLayerNet("relu", seed=0)
+    net.fit(X, y, epochs=4, record_every=2, rng=0)
+    net.fit(X, y, epochs=4, record_every=2, record_params=True, rng=1)
+    net.fit(X, y, epochs=2, record_every=2, rng=2)
+    records = net.records
+    assert list(records.epochs) == [2, 4, 6, 8, 10] and len(records.params) == 5
+    # Records made without parameters hold NaN blocks; the others the real ones.
+    assert [bool(np.isnan(block[0]).all()) for block in records.params] == [True, True, False, False, True]
+    net.save(tmp_path / "mixed.npz")
+    assert_same_network(sm.load(tmp_path / "mixed.npz"), net)
+    with pytest.raises(ValueError, match="record_params needs record_every"):
+        net.fit(X, y, epochs=1, record_params=True)
+
+
+def test_other_kinds_of_file_are_value_errors_naming_the_path(tmp_path):
+    npy = tmp_path / "array.npy"
+    np.save(npy, np.zeros(3))
+    text = tmp_path / "notes.txt"
+    text.write_text("not a network\n")
+    junk_header = tmp_path / "junk.npz"
+    with zipfile.ZipFile(junk_header, "w") as z:
+        z.writestr("header.npy", b"junk")
+    for path in (npy, text, junk_header):
+        with pytest.raises(ValueError, match=str(path.name)) as info:
+            sm.load(path)
+        assert "allow_pickle" not in str(info.value)
+    with pytest.raises(TypeError, match="path"):
+        sm.load(None)
+    with pytest.raises(TypeError, match="path"):
+        sm.TwoLayerNet("relu").save([])
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda h: h.update(epochs_trained=2**64 + 5), "epochs_trained"),
+    (lambda h: h.update(epochs_trained=2**63 - 1), "epochs_trained"),
+    (lambda h: h.update(activations=[["leaky_relu", float("nan")], ["tanh", None]]), "finite"),
+    (lambda h: h.update(output=None), "output"),
+    (lambda h: h.update({"class": []}), "class"),
+])
+def test_header_values_that_would_wrap_or_mislead_are_refused(tmp_path, change, message):
+    header, arrays = _saved_state(tmp_path)
+    change(header)
+    _write_with_header(tmp_path / "bad.npz", header, arrays)
+    with pytest.raises(ValueError, match=message):
+        sm.load(tmp_path / "bad.npz")
+
+
+def test_shallow_copies_of_article_results_own_their_networks():
+    result = article.run(epochs=5)
+    twin = copy.copy(result)
+    twin.close()
+    assert not result.nets["relu"].closed
+    assert np.array_equal(result.nets["relu"].forward(result.X_test), result.nets["relu"].forward(result.X_test))

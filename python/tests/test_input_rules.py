@@ -87,7 +87,7 @@ INTEGER_CASES = {
     "threads 2**32": (lambda: sm.set_threads(2**32), ValueError, "n must be in 0..1024"),
     "threads 1.7": (lambda: sm.set_threads(1.7), TypeError, "n must be an integer"),
     "threads string": (lambda: sm.set_threads("2"), TypeError, "n must be an integer"),
-    "sweep seeds 0.9": (lambda: sm.sweep([0.9, 1.7], epochs=1), TypeError, "seed must be an integer"),
+    "sweep seeds 0.9": (lambda: sm.sweep([0.9, 1.7], epochs=1), TypeError, "net_seeds must be an integer"),
     "sweep samples 2**64+40": (lambda: sm.sweep([0], n_samples=2**64 + 40, epochs=1), ValueError, "n_samples must be in"),
     "random_sample '12'": (lambda: sm.RandomState(0).random_sample("12"), TypeError, "size"),
     "randn 2.5": (lambda: sm.RandomState(0).randn(2.5), TypeError, "size must be an integer"),

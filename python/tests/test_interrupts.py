@@ -196,3 +196,22 @@ def test_jupyter_interrupt_kernel_stops_a_fit():
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
+
+
+def test_callback_losses_are_the_epochs_own_while_training_runs():
+    # Long enough that most calls come while training is still going.
+    X, y = moons(4000)
+    net = sm.MLP((2, 32, 32, 1), activation="tanh", seed=0)
+    seen = []
+    history = net.fit(X, y, epochs=300, rng=0, callback=lambda e, loss: seen.append((e, loss)))
+    assert [e for e, _ in seen] == list(range(1, 301))
+    assert all(loss == history[e - 1] for e, loss in seen)
+
+
+def test_a_network_past_the_epoch_bound_refuses_to_train_instead_of_trapping(tmp_path):
+    net = sm.TwoLayerNet("relu", seed=0)
+    X, y = moons(40)
+    net._restore_training(2**53, np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0), None)
+    with pytest.raises(ValueError, match="at most"):
+        net.fit(X, y, epochs=1, rng=0)
+    assert net.epochs_trained == 2**53

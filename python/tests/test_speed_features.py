@@ -64,7 +64,7 @@ def test_thread_count_setting_is_checked():
 def test_bad_sweep_arguments_raise():
     with pytest.raises(ValueError):
         sm.sweep([], epochs=5)
-    with pytest.raises(ValueError, match="Seed"):
+    with pytest.raises(ValueError, match="net_seeds must be between 0 and 2"):
         sm.sweep([-1], epochs=5)
     with pytest.raises(ValueError):
         sm.sweep([1], activations=("softsign",), epochs=5)

@@ -146,8 +146,9 @@ package func trainTogether<X: Collection, Y: Collection>(
     if let rec, rec.every > 0 {
         let recordsAhead = epochs / rec.every + 1
         for n in nets where rec.parameters || !n.records.parameters.isEmpty {
-            try checkAllocation((n.records.epochs.count + recordsAhead) * n.parameterCount,
-                                "Recording the parameters \(recordsAhead) times")
+            let blocks = try checkedCount(n.records.epochs.count + recordsAhead, n.parameterCount,
+                                          what: "The recorded parameters")
+            try checkAllocation(blocks, "Recording the parameters \(recordsAhead) times")
         }
     }
     for n in nets { try n.reserve(rows: batch) }

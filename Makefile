@@ -4,14 +4,14 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-LIB    := .build/release/libswiftmoons.so
-# The same library compiled for AVX-512 (F, CD, BW, DQ, VL): the Python
-# package loads it instead where the processor has those instructions.
-LIB512 := .build-avx512/release/libswiftmoons.so
+PKG    := python/swiftmoons
+# The builds scripts/build_native.py makes on this machine (three on x86-64:
+# baseline, avx2, avx512; one elsewhere), each in .build-<variant>.
+VARIANTS := $(shell $(PYTHON) -c "import sys; sys.path.insert(0, 'scripts'); import build_native as b; print(' '.join(b.variants_here()))")
+BASELINE := .build-baseline/release/libswiftmoons.so
 CTEST  := Tests/c/sm_c_test
-# Whether this processor can run the AVX-512 build (as Linux reports it).
-HAS_AVX512 := $(shell for f in avx512f avx512cd avx512bw avx512dq avx512vl; do \
-                grep -qw $$f /proc/cpuinfo 2>/dev/null || { echo no; exit; }; done; echo yes)
+# The variants this processor can run (the loader's own rule).
+RUNNABLE := $(shell $(PYTHON) python/swiftmoons/_cpu.py)
 
 .PHONY: demo test bench lib venv swift-test c-test memcheck-test linkage-test py-test fuzz clean
 
@@ -27,16 +27,12 @@ test: lib venv swift-test c-test memcheck-test linkage-test py-test
 bench: lib venv
 	$(PY) benchmarks/bench.py
 
-# The shared library, with the Swift runtime linked in statically so it loads
-# without a toolchain; a copy goes into the Python package (renamed into
-# place, so that a running process that has the old one loaded is unharmed).
+# The shared library in every variant, with the Swift runtime linked in
+# statically so it loads without a toolchain, copied into the Python package
+# (renamed into place, so that a running process that has the old one loaded
+# is unharmed). The same script builds it when pip installs the package.
 lib:
-	swift build -c release --product swiftmoons -Xswiftc -static-stdlib
-	cp $(LIB) python/swiftmoons/libswiftmoons.so.new && mv -f python/swiftmoons/libswiftmoons.so.new python/swiftmoons/libswiftmoons.so
-	swift build -c release --product swiftmoons -Xswiftc -static-stdlib --scratch-path .build-avx512 \
-	   -Xswiftc -target-cpu -Xswiftc skylake-avx512 -Xswiftc -DSWIFTMOONS_AVX512
-	cp $(LIB512) python/swiftmoons/libswiftmoons_avx512.so.new && \
-	   mv -f python/swiftmoons/libswiftmoons_avx512.so.new python/swiftmoons/libswiftmoons_avx512.so
+	$(PYTHON) scripts/build_native.py
 
 $(VENV)/.installed: python/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,17 +45,18 @@ venv: $(VENV)/.installed
 swift-test:
 	swift test
 
-$(CTEST): Tests/c/test_capi.c include/swiftmoons.h $(LIB)
-	cc -std=c11 -Wall -Wextra -Werror -Iinclude $< -L.build/release -lswiftmoons \
-	   -Wl,-rpath,'$$ORIGIN/../../.build/release' -lm -o $@
+# The C test links against the baseline build and runs against each build
+# this processor can run (LD_LIBRARY_PATH picks which).
+$(CTEST): Tests/c/test_capi.c include/swiftmoons.h $(BASELINE)
+	cc -std=c11 -Wall -Wextra -Werror -Iinclude $< -L$(dir $(BASELINE)) -lswiftmoons -lm \
+	   -Wl,--enable-new-dtags -Wl,-rpath,$(abspath $(dir $(BASELINE))) -o $@
 
 c-test: lib $(CTEST)
-	SM_EXPECT_VARIANT=avx2 ./$(CTEST)
-ifeq ($(HAS_AVX512),yes)
-	LD_LIBRARY_PATH=$(dir $(LIB512)) SM_EXPECT_VARIANT=avx512 ./$(CTEST)
-else
-	@echo "c-test: this processor lacks AVX-512; the AVX-512 build was not run"
-endif
+	@for v in $(VARIANTS); do \
+	   if echo " $(RUNNABLE) " | grep -q " $$v "; then \
+	     echo "c-test: the $$v build"; \
+	     LD_LIBRARY_PATH=.build-$$v/release SM_EXPECT_VARIANT=$$v ./$(CTEST) || exit 1; \
+	   else echo "c-test: this processor cannot run the $$v build; not run"; fi; done
 
 # The C test under valgrind: no invalid read or write, no leak. valgrind is
 # installed with apt where it is missing and this runs as root (as CI does).
@@ -67,13 +64,14 @@ memcheck-test: lib $(CTEST)
 	@command -v valgrind >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	   (apt-get update -qq && apt-get install -y -qq valgrind >/dev/null); } || true
 	@if command -v valgrind >/dev/null; then \
-	   valgrind --quiet --error-exitcode=99 --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite ./$(CTEST) && \
+	   LD_LIBRARY_PATH=$(dir $(BASELINE)) valgrind --quiet --error-exitcode=99 --leak-check=full \
+	     --show-leak-kinds=definite --errors-for-leak-kinds=definite ./$(CTEST) && \
 	   echo "memcheck: the C test is clean under valgrind"; \
 	 else echo "memcheck: valgrind is not installed; skipped"; fi
 
 # The library must not need libswift*.so at run time.
 linkage-test: lib
-	@for f in $(LIB) $(LIB512); do \
+	@for f in $(PKG)/libswiftmoons_*.so; do \
 	   if ldd $$f | grep -q libswift; then \
 	     echo "FAIL: $$f links Swift runtime libraries dynamically:"; ldd $$f; exit 1; \
 	   else echo "linkage: $$f needs no Swift runtime libraries"; fi; done
@@ -87,4 +85,4 @@ fuzz: lib venv
 	   $(PY) -m pytest python/tests/test_fuzz.py -q -s
 
 clean:
-	rm -rf .build .build-avx512 $(VENV) $(CTEST) python/swiftmoons/libswiftmoons*.so
+	rm -rf .build .build-baseline .build-avx2 .build-avx512 $(VENV) $(CTEST) $(PKG)/libswiftmoons*.so*

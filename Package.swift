@@ -5,6 +5,8 @@ import PackageDescription
 
 let package = Package(
     name: "swiftmoons",
+    // Synchronization's Mutex and Atomic need macOS 15 (Linux has no floor).
+    platforms: [.macOS(.v15)],
     products: [
         // libswiftmoons.so: the C ABI that the Python package loads with ctypes.
         // Build it with `-Xswiftc -static-stdlib` (see Makefile) so it loads
@@ -14,11 +16,11 @@ let package = Package(
     ],
     targets: [
         // MARK: - Core (pure Swift: no pointers or C types in its API)
-        // AVX2 with FMA (every machine this project runs on has both): the
-        // SIMD4<Double> kernels then compile to 256-bit vector code.
+        // No CPU flags here, so that the package can be used as a dependency
+        // by version: scripts/build_native.py builds the tuned variants
+        // (baseline, AVX2 with FMA, AVX-512) by passing -target-cpu itself.
         .target(
-            name: "SwiftMoons",
-            swiftSettings: [.unsafeFlags(["-target-cpu", "haswell"])]
+            name: "SwiftMoons"
         ),
 
         // MARK: - C ABI (`@_cdecl` exports only)

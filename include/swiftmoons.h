@@ -56,9 +56,10 @@ SM_API int sm_version_number(void);
 /* The library's version as "MAJOR.MINOR.PATCH"; a static string. */
 SM_API const char *sm_version_string(void);
 /* The instruction set the library was compiled for, a static string:
- * "avx2" (AVX2 with FMA, the baseline build) or "avx512" (AVX-512 F, CD, BW,
- * DQ and VL: same results, fewer instructions). Load a build only on a
- * processor that has its instructions. */
+ * "baseline" (any x86-64, or any other architecture), "avx2" (AVX2 with FMA,
+ * BMI1/2, LZCNT, MOVBE, F16C), "avx512" (those and AVX-512 F, CD, BW, DQ,
+ * VL), or "unspecified" (a plain `swift build`). All give the same results.
+ * Load a build only on a processor that has its instructions. */
 SM_API const char *sm_build_variant(void);
 
 /* ---- Status codes and errors -------------------------------------------- */

@@ -13,11 +13,15 @@ public func sm_version_string() -> UnsafePointer<CChar> { cString("0.1.0") }
 
 @_cdecl("sm_build_variant")
 public func sm_build_variant() -> UnsafePointer<CChar> {
-    // The Makefile's AVX-512 build defines SWIFTMOONS_AVX512 as it raises the target CPU.
+    // scripts/build_native.py defines SWIFTMOONS_<VARIANT> as it sets the target CPU.
     #if SWIFTMOONS_AVX512
     cString("avx512")
-    #else
+    #elseif SWIFTMOONS_AVX2
     cString("avx2")
+    #elseif SWIFTMOONS_BASELINE
+    cString("baseline")
+    #else
+    cString("unspecified")  // a plain `swift build`: whatever the toolchain targets by default
     #endif
 }
 

@@ -25,9 +25,10 @@ from .storage import load
 __version__ = "0.1.0"
 #: The version of the loaded native library.
 native_version = _native_version()
-#: The loaded native build: "avx512" where the processor has AVX-512 (and the
-#: build was made), else "avx2"; both give the same numbers. Set
-#: SWIFTMOONS_VARIANT=avx2 before importing to force the baseline.
+#: The loaded native build: the best of "avx512", "avx2" and "baseline" (any
+#: x86-64, or any other architecture) that the processor runs; all give the
+#: same numbers bit for bit. Set SWIFTMOONS_VARIANT (baseline, avx2, avx512)
+#: before importing to choose one.
 native_variant = _build_variant()
 
 __all__ = [

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import ctypes
 import os
+import sys
 import threading
 from ctypes import POINTER, c_char_p, c_double, c_int, c_int32, c_int64, c_void_p
 from pathlib import Path
 
 import numpy as np
 
-LIBRARY_NAME = "libswiftmoons.so"
-#: The same library compiled for AVX-512; see `variant_to_load`.
-AVX512_LIBRARY_NAME = "libswiftmoons_avx512.so"
-#: What the AVX-512 build may use: the instruction groups of its target CPU.
-AVX512_FLAGS = frozenset({"avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"})
+from ._cpu import (  # noqa: F401  (re-exported: the loader's rule lives in _cpu)
+    AVX512_FLAGS, HASWELL_FLAGS, LIBRARY_NAME, VARIANT_FLAGS, cpu_flags, packaged_name, runnable_variants,
+    variant_to_load)
+
 #: The C header's SM_VERSION_NUMBER this package was written against.
 EXPECTED_VERSION = 100
 
@@ -57,61 +57,23 @@ SM_ERR_OUT_OF_MEMORY = 4
 SM_ERR_CANCELLED = 6
 
 
-def cpu_flags() -> frozenset:
-    """The processor's feature flags as Linux reports them (empty if unknown).
-
-    Linux lists a feature only when the kernel also saves its registers, so
-    a listed flag is one a program may use.
-    """
-    try:
-        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
-            for line in f:
-                if line.startswith("flags"):
-                    return frozenset(line.split(":", 1)[1].split())
-    except OSError:
-        pass
-    return frozenset()
-
-
-def variant_to_load(requested: str | None, flags: frozenset) -> str:
-    """Which build to load: ``"avx512"`` or ``"avx2"``.
-
-    ``requested`` is SWIFTMOONS_VARIANT: unset or ``"auto"`` picks AVX-512
-    where ``flags`` has every group it needs; ``"avx2"`` forces the baseline;
-    ``"avx512"`` forces AVX-512 and raises OSError on a processor without it
-    (running it there would stop the process on an illegal instruction).
-    """
-    has_avx512 = AVX512_FLAGS <= flags
-    if requested in (None, "", "auto"):
-        return "avx512" if has_avx512 else "avx2"
-    if requested == "avx2":
-        return "avx2"
-    if requested == "avx512":
-        if not has_avx512:
-            missing = ", ".join(sorted(AVX512_FLAGS - flags))
-            raise OSError(f"SWIFTMOONS_VARIANT=avx512, but this processor lacks {missing}")
-        return "avx512"
-    raise OSError(f"SWIFTMOONS_VARIANT must be auto, avx2 or avx512, got {requested!r}")
-
-
-def _candidates(variant: str) -> list[Path]:
+def _candidates(variants: list[str]) -> list[tuple[str, Path]]:
     here = Path(__file__).resolve().parent
     root = here.parent.parent  # a source checkout: python/swiftmoons -> repository root
     env = os.environ.get("SWIFTMOONS_LIBRARY")
     if env:
-        return [Path(env)]
+        return [("", Path(env))]
     paths = []
-    if variant == "avx512":
-        paths += [here / AVX512_LIBRARY_NAME, root / ".build-avx512" / "release" / LIBRARY_NAME]
-    # The baseline runs everywhere: also the fallback when no AVX-512 build was made.
-    paths += [here / LIBRARY_NAME, root / ".build" / "release" / LIBRARY_NAME]
+    for variant in variants:
+        paths += [(variant, here / packaged_name(variant)),
+                  (variant, root / f".build-{variant}" / "release" / LIBRARY_NAME)]
     return paths
 
 
 def _load() -> ctypes.CDLL:
     tried = []
-    variant = variant_to_load(os.environ.get("SWIFTMOONS_VARIANT"), cpu_flags())
-    for path in _candidates(variant):
+    flags = cpu_flags()
+    for variant, path in _candidates(variant_to_load(os.environ.get("SWIFTMOONS_VARIANT"), flags)):
         if not path.is_file():
             tried.append(f"{path} (not found)")
             continue
@@ -127,20 +89,22 @@ def _load() -> ctypes.CDLL:
         if found // 100 != EXPECTED_VERSION // 100:
             tried.append(f"{path} (version {found}, this package needs {EXPECTED_VERSION})")
             continue
-        # An AVX-512 build named by SWIFTMOONS_LIBRARY, or copied over the
-        # baseline, would die on its first vector instruction here.
+        # A library that says it was built for more than this processor has
+        # (named by SWIFTMOONS_LIBRARY, or copied under another name) would
+        # die on its first such instruction: refuse it.
         variant_of = lib.sm_build_variant
         variant_of.restype, variant_of.argtypes = c_char_p, []
-        if variant_of() == b"avx512" and not AVX512_FLAGS <= cpu_flags():
-            tried.append(f"{path} (built for AVX-512, which this processor lacks)")
+        built_for = variant_of().decode("ascii", "replace")
+        if not VARIANT_FLAGS.get(built_for, frozenset()) <= flags:
+            tried.append(f"{path} (built for {built_for}, which this processor lacks)")
             continue
         return lib
     raise OSError(
         "swiftmoons could not load its native library. Tried:\n  "
         + "\n  ".join(tried)
-        + "\nBuild it from the repository root with `make lib` (or "
-        "`swift build -c release --product swiftmoons -Xswiftc -static-stdlib`), "
-        "or set SWIFTMOONS_LIBRARY to the path of libswiftmoons.so."
+        + "\nInstall swiftmoons with pip (which builds it; a Swift toolchain is needed for a source build), "
+        "or in a checkout run `make lib` (python3 scripts/build_native.py), or set SWIFTMOONS_LIBRARY to the "
+        "path of a libswiftmoons build."
     )
 
 

@@ -1,13 +1,17 @@
-"""The two native builds: which one loads, and that they compute the same numbers.
+"""The native builds: which one loads, and that they compute the same numbers.
 
-`make lib` compiles the library twice, for AVX2 (the baseline, which runs on
-every machine this project targets) and for AVX-512; the package loads the
-AVX-512 build only on a processor that reports every instruction group it
-needs. Both come from the same source without fast-math, so every result
-must be bit for bit the same.
+scripts/build_native.py (`make lib`) compiles the library three times from
+one source on x86-64: a baseline for any x86-64 (no VEX or EVEX
+instruction), AVX2 with FMA, and AVX-512. The package loads the best build
+whose every instruction group the processor reports. No build uses
+fast-math, and the kernels' fused multiply-adds are written as such (the
+baseline computes them exactly in software), so every result must be the
+same bit for bit across the three.
 """
 
 import os
+import re
+import shutil
 import subprocess
 import sys
 
@@ -18,57 +22,87 @@ import swiftmoons as sm
 from swiftmoons import _ffi
 from conftest import ROOT
 
-ALL = _ffi.AVX512_FLAGS | {"avx2", "fma", "sse4_2"}
-HAS_AVX512 = _ffi.AVX512_FLAGS <= _ffi.cpu_flags()
-AVX512_BUILD = ROOT / "python" / "swiftmoons" / _ffi.AVX512_LIBRARY_NAME
+PACKAGE = ROOT / "python" / "swiftmoons"
+BUILDS = {v: PACKAGE / _ffi.packaged_name(v) for v in _ffi.VARIANT_FLAGS}
+FLAGS = _ffi.cpu_flags()
+RUNNABLE = _ffi.runnable_variants(FLAGS)
+EVERYTHING = frozenset().union(*_ffi.VARIANT_FLAGS.values()) | {"sse4_2"}
 
 
-def test_auto_picks_avx512_only_when_every_group_is_there():
-    assert _ffi.variant_to_load(None, frozenset(ALL)) == "avx512"
-    assert _ffi.variant_to_load("auto", frozenset(ALL)) == "avx512"
-    for missing in _ffi.AVX512_FLAGS:
-        assert _ffi.variant_to_load(None, frozenset(ALL - {missing})) == "avx2"
-    assert _ffi.variant_to_load(None, frozenset()) == "avx2"
+def test_auto_picks_the_best_variant_whose_every_feature_is_there():
+    assert _ffi.variant_to_load(None, EVERYTHING) == ["avx512", "avx2", "baseline"]
+    assert _ffi.variant_to_load("auto", EVERYTHING) == ["avx512", "avx2", "baseline"]
+    for missing in _ffi.VARIANT_FLAGS["avx512"] - _ffi.HASWELL_FLAGS:
+        assert _ffi.variant_to_load(None, EVERYTHING - {missing}) == ["avx2", "baseline"]
+    for missing in _ffi.HASWELL_FLAGS:  # FMA, BMI2, MOVBE, ... each one matters
+        assert _ffi.variant_to_load(None, EVERYTHING - {missing}) == ["baseline"]
+    assert _ffi.variant_to_load(None, frozenset()) == ["baseline"]
 
 
 def test_forced_variants():
-    assert _ffi.variant_to_load("avx2", frozenset(ALL)) == "avx2"
-    assert _ffi.variant_to_load("avx512", frozenset(ALL)) == "avx512"
-    # Forcing AVX-512 where it would crash is an error, not an illegal instruction.
+    for variant in ("baseline", "avx2", "avx512"):
+        assert _ffi.variant_to_load(variant, EVERYTHING) == [variant]
     with pytest.raises(OSError, match="avx512vl"):
-        _ffi.variant_to_load("avx512", frozenset(ALL - {"avx512vl"}))
-    with pytest.raises(OSError, match="auto, avx2 or avx512"):
-        _ffi.variant_to_load("sse2", frozenset(ALL))
+        _ffi.variant_to_load("avx512", EVERYTHING - {"avx512vl"})
+    with pytest.raises(OSError, match="fma"):
+        _ffi.variant_to_load("avx2", EVERYTHING - {"fma"})
+    with pytest.raises(OSError, match="auto, avx512, avx2, baseline"):
+        _ffi.variant_to_load("sse2", EVERYTHING)
 
 
-def test_forcing_avx512_on_a_processor_without_it_fails_at_import():
-    if HAS_AVX512:
-        pytest.skip("this processor has AVX-512: covered by test_forced_variants with fake flags")
-    env = {k: v for k, v in os.environ.items() if k not in ("LD_LIBRARY_PATH", "SWIFTMOONS_LIBRARY")}
-    env["SWIFTMOONS_VARIANT"] = "avx512"
-    result = subprocess.run([sys.executable, "-c", "import swiftmoons"], capture_output=True, text=True,
-                            env=env, cwd=str(ROOT), timeout=60)
-    assert result.returncode == 1 and "OSError" in result.stderr and "lacks" in result.stderr
+def test_every_variant_of_this_architecture_was_built():
+    expected = ["baseline", "avx2", "avx512"] if os.uname().machine == "x86_64" else ["baseline"]
+    missing = [str(BUILDS[v]) for v in expected if not BUILDS[v].is_file()]
+    assert not missing, f"missing builds (make lib makes them): {missing}"
 
 
-def test_an_avx512_build_is_refused_where_the_processor_lacks_it(monkeypatch):
-    # The loader asks the library what it was built for before using it.
-    if not AVX512_BUILD.is_file():
-        pytest.fail(f"{AVX512_BUILD} is missing: `make lib` builds it")
-    monkeypatch.setenv("SWIFTMOONS_LIBRARY", str(AVX512_BUILD))
-    monkeypatch.setenv("SWIFTMOONS_VARIANT", "auto")
-    monkeypatch.setattr(_ffi, "cpu_flags", lambda: frozenset({"avx2", "fma"}))
-    with pytest.raises(OSError, match="built for AVX-512, which this processor lacks"):
+@pytest.mark.skipif(os.uname().machine != "x86_64", reason="the VEX/EVEX check is about x86-64")
+def test_the_baseline_has_no_vex_or_evex_instruction():
+    objdump = shutil.which("objdump")
+    if objdump is None:
+        pytest.fail("objdump (binutils) is needed to inspect the baseline build")
+    listing = subprocess.run([objdump, "-d", "--no-show-raw-insn", str(BUILDS["baseline"])],
+                             capture_output=True, text=True, check=True).stdout
+    # VEX and EVEX instructions are the ones whose mnemonics gain a leading v
+    # (vmovapd, vfmadd231pd, vpxor, ...) or use the ymm/zmm/k registers.
+    mnemonic = re.compile(r"^\s*[0-9a-f]+:\s+(v[a-z0-9]+)\s", re.MULTILINE)
+    vex = sorted(set(m.group(1) for m in mnemonic.finditer(listing)) - {"verr", "verw"})
+    wide = re.findall(r"%[yz]mm\d+|%k[0-7]\b", listing)
+    assert not vex and not wide, f"{len(vex)} VEX/EVEX mnemonics, e.g. {vex[:8]}; {len(wide)} ymm/zmm/k operands"
+    # ...while the tuned builds have them (the check can fail).
+    avx2 = subprocess.run([objdump, "-d", "--no-show-raw-insn", str(BUILDS["avx2"])],
+                          capture_output=True, text=True, check=True).stdout
+    assert "vfmadd" in avx2 and "%ymm" in avx2
+
+
+def test_a_build_for_more_than_the_processor_has_is_refused(monkeypatch):
+    """However the file is named, a library compiled for absent instructions never loads."""
+    monkeypatch.setenv("SWIFTMOONS_LIBRARY", str(BUILDS["avx512"]))
+    monkeypatch.delenv("SWIFTMOONS_VARIANT", raising=False)
+    monkeypatch.setattr(_ffi, "cpu_flags", lambda: _ffi.HASWELL_FLAGS)
+    with pytest.raises(OSError, match="built for avx512, which this processor lacks"):
         _ffi._load()
-    monkeypatch.setenv("SWIFTMOONS_LIBRARY", str(AVX512_BUILD.with_name(_ffi.LIBRARY_NAME)))
-    assert _ffi._load().sm_build_variant() == b"avx2"
+    monkeypatch.setenv("SWIFTMOONS_LIBRARY", str(BUILDS["avx2"]))
+    monkeypatch.setattr(_ffi, "cpu_flags", lambda: frozenset({"sse2", "avx", "avx2"}))  # no FMA
+    with pytest.raises(OSError, match="built for avx2, which this processor lacks"):
+        _ffi._load()
+    monkeypatch.setenv("SWIFTMOONS_LIBRARY", str(BUILDS["baseline"]))
+    assert _ffi._load().sm_build_variant() == b"baseline"
+
+
+def test_forcing_a_variant_the_processor_lacks_fails_at_import():
+    absent = [v for v in _ffi.VARIANT_FLAGS if v not in RUNNABLE]
+    if not absent:
+        pytest.skip("this processor runs every variant: covered by test_forced_variants with fake flags")
+    env = dict(os.environ, SWIFTMOONS_VARIANT=absent[0])
+    result = subprocess.run([sys.executable, "-c", "import swiftmoons"], capture_output=True, text=True, env=env)
+    assert result.returncode == 1 and "lacks" in result.stderr
 
 
 def test_the_loaded_build_fits_the_processor():
     if os.environ.get("SWIFTMOONS_LIBRARY") or os.environ.get("SWIFTMOONS_VARIANT"):
         pytest.skip("the library was chosen by hand")
-    expected = "avx512" if HAS_AVX512 and AVX512_BUILD.is_file() else "avx2"
-    assert sm.native_variant == expected
+    assert sm.native_variant == RUNNABLE[0]
     assert sm.native_variant == _ffi.build_variant()
 
 
@@ -105,13 +139,12 @@ def _results(variant, path):
     return np.load(path)
 
 
-def test_both_builds_give_identical_results(tmp_path):
-    if not HAS_AVX512:
-        pytest.skip("this processor lacks AVX-512, so only the AVX2 build can run here")
-    if not AVX512_BUILD.is_file():
-        pytest.fail(f"{AVX512_BUILD} is missing: `make lib` builds it")
-    base, wide = _results("avx2", tmp_path / "avx2.npz"), _results("avx512", tmp_path / "avx512.npz")
-    assert str(base["variant"]) == "avx2" and str(wide["variant"]) == "avx512"
+@pytest.mark.parametrize("variant", ["baseline", "avx512"])
+def test_every_build_gives_the_avx2_builds_numbers_bit_for_bit(tmp_path, variant):
+    if variant not in RUNNABLE or "avx2" not in RUNNABLE:
+        pytest.skip(f"this processor cannot run both the avx2 and the {variant} build")
+    base, other = _results("avx2", tmp_path / "avx2.npz"), _results(variant, tmp_path / f"{variant}.npz")
+    assert str(base["variant"]) == "avx2" and str(other["variant"]) == variant
     for key in base.files:
         if key != "variant":
-            assert np.array_equal(base[key], wide[key]), key
+            assert np.array_equal(base[key], other[key]), key

@@ -34,10 +34,12 @@ bench: lib venv
 lib:
 	$(PYTHON) scripts/build_native.py
 
-$(VENV)/.installed: python/pyproject.toml
+# The package installed as a user installs it (pip runs the same native
+# build through build_backend/), editable so that `make lib` updates it.
+$(VENV)/.installed: pyproject.toml setup.py build_backend/swiftmoons_build.py
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e "python[test,plot]"
+	$(PY) -m pip install --quiet -e ".[test,plot]"
 	touch $@
 
 venv: $(VENV)/.installed
@@ -77,7 +79,7 @@ linkage-test: lib
 	   else echo "linkage: $$f needs no Swift runtime libraries"; fi; done
 
 py-test: lib venv
-	env -u LD_LIBRARY_PATH $(PY) -m pytest python/tests -q
+	env -u LD_LIBRARY_PATH $(PY) -m pytest -q
 
 # A long fuzz run of the public Python API (the tests run a short one).
 fuzz: lib venv

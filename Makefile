@@ -13,7 +13,7 @@ CTEST  := Tests/c/sm_c_test
 # The variants this processor can run (the loader's own rule).
 RUNNABLE := $(shell $(PYTHON) python/swiftmoons/_cpu.py)
 
-.PHONY: demo test bench lib venv swift-test c-test memcheck-test linkage-test py-test compat-test fuzz clean
+.PHONY: demo test bench lib venv wheel swift-test c-test memcheck-test linkage-test py-test compat-test fuzz clean
 
 # The main job: the article's experiment, reproduced.
 demo: lib venv
@@ -37,6 +37,17 @@ lib:
 
 # The package installed as a user installs it (pip runs the same native
 # build through build_backend/), editable so that `make lib` updates it.
+# A wheel for this platform in dist/: built by pip through the same backend,
+# then checked and tagged by auditwheel for the oldest glibc the libraries
+# accept (manylinux_2_X_<arch>). It needs no Swift toolchain to install.
+wheel: lib venv
+	rm -rf dist/raw && mkdir -p dist
+	env -u LD_LIBRARY_PATH $(PY) -m pip wheel --quiet --no-deps --wheel-dir dist/raw .
+	rm -f dist/swiftmoons-*.whl
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(PY) -m auditwheel repair --wheel-dir dist dist/raw/swiftmoons-*.whl
+	$(PY) -m auditwheel show dist/swiftmoons-*.whl
+	rm -rf dist/raw
+
 $(VENV)/.installed: pyproject.toml setup.py build_backend/swiftmoons_build.py
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip

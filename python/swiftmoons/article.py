@@ -192,13 +192,24 @@ def claims_table(result: ArticleResult) -> list[tuple[str, str, str]]:
 
 
 def sweep(net_seeds=range(64), activations=("sigmoid", "relu"), *, n_samples=400, noise=0.18, data_seed=42,
-          split_seed=42, epochs=800, lr=0.05, batch_size=64, threads=None, progress=False) -> dict:
+          split_seed=42, epochs=800, lr=0.05, batch_size=64, threads=None, progress=False, executor=None) -> dict:
     """The article's run for many network seeds and activations, in parallel, in one native call.
 
     Data and split are made once (as :func:`run` makes them); each (seed,
     activation) pair then trains its own 2-8-8-1 network exactly as
     ``run(net_seed=seed, activations=(activation,))`` would. Results do not
-    depend on the number of threads.
+    depend on the number of threads, nor on how the seeds are split up.
+
+    With an ``executor`` (anything with ``submit(fn, *args)`` returning
+    futures with ``result()``: a ``concurrent.futures`` pool, or a Dask
+    ``distributed.Client`` for a cluster), the seeds are cut into chunks of
+    roughly 0.1-1 s of work, each chunk is one task (one native sweep,
+    ``threads`` threads each, default 1), and the results are put back in
+    seed order: exactly what the one-process call returns::
+
+        from dask.distributed import Client
+        client = Client("tcp://scheduler:8786")       # or Client() for a local cluster
+        result = sm.sweep(range(10_000), ["sigmoid", "relu", "tanh"], executor=client)
 
     Parameters
     ----------
@@ -206,9 +217,11 @@ def sweep(net_seeds=range(64), activations=("sigmoid", "relu"), *, n_samples=400
     activations : sequence of str or (str, float)
     threads : int or None
         Threads to use (None: one per processor, or what
-        :func:`swiftmoons.set_threads` set).
+        :func:`swiftmoons.set_threads` set; with an executor, per task, default 1).
     progress : bool
         Show a progress bar of the seeds done (tqdm's where installed).
+    executor : Executor-like, optional
+        Where to run chunks of seeds (see above).
 
     Ctrl-C stops the sweep within an epoch of each running network and
     raises KeyboardInterrupt; nothing is returned.
@@ -239,6 +252,12 @@ def sweep(net_seeds=range(64), activations=("sigmoid", "relu"), *, n_samples=400
     data_seed, split_seed = seed_value(data_seed, "data_seed"), seed_value(split_seed, "split_seed")
     if threads is not None:
         threads = as_int(threads, "threads", 0, 1024)
+    if executor is not None:
+        if not callable(getattr(executor, "submit", None)):
+            raise TypeError(f"executor must have a submit(fn, *args) method, got {type(executor).__name__}")
+        settings = dict(n_samples=n_samples, noise=noise, data_seed=data_seed, split_seed=split_seed,
+                        epochs=epochs, lr=lr, batch_size=batch_size, threads=1 if threads is None else threads)
+        return _sweep_on(executor, seeds, activations, settings, as_flag(progress, "progress"))
     losses = empty((seeds.size, len(activations), epochs), "The sweep's loss histories")
     accuracy = empty((seeds.size, len(activations)), "The sweep's accuracies")
     args = (_ffi.ptr(seeds), seeds.size, ctypes.addressof(names), _ffi.ptr(alphas), len(activations), n_samples,
@@ -265,3 +284,47 @@ def sweep(net_seeds=range(64), activations=("sigmoid", "relu"), *, n_samples=400
         raise KeyboardInterrupt
     _ffi.check_long(status)
     return {"net_seeds": seeds, "activations": activations, "loss_history": losses, "test_accuracy": accuracy}
+
+
+#: Seconds one epoch of one 2-8-8-1 network takes per training sample, about
+#: (sigmoid's, on one core of this project's machines): what chunks are cut by.
+_SECONDS_PER_SAMPLE_EPOCH = 4e-8
+#: The work one task of an executor sweep aims at: long enough that a
+#: cluster's per-task cost (Dask's is about a millisecond) is noise, short
+#: enough that the work spreads and progress moves.
+_CHUNK_SECONDS = 0.25
+
+
+def _sweep_chunk(seeds, activations, settings) -> tuple:
+    """One task of an executor sweep: a native sweep of some seeds (runs where the executor puts it)."""
+    result = sweep(seeds, activations, **settings)
+    return result["loss_history"], result["test_accuracy"]
+
+
+def _sweep_on(executor, seeds, activations, settings, progress) -> dict:
+    """`sweep` cut into chunks for an executor; the chunks' results in seed order."""
+    from .training import progress_bar
+    per_seed = (_SECONDS_PER_SAMPLE_EPOCH * settings["epochs"] * settings["n_samples"] * 0.75 * len(activations))
+    per_chunk = max(1, int(_CHUNK_SECONDS / max(per_seed, 1e-12)))
+    chunks = [seeds[i:i + per_chunk].tolist() for i in range(0, seeds.size, per_chunk)]
+    futures = [executor.submit(_sweep_chunk, chunk, activations, settings) for chunk in chunks]
+    bar = progress_bar(seeds.size, "seeds") if progress else None
+    losses, accuracy = [], []
+    try:
+        for chunk, future in zip(chunks, futures):
+            chunk_losses, chunk_accuracy = future.result()
+            losses.append(chunk_losses)
+            accuracy.append(chunk_accuracy)
+            if bar is not None:
+                bar.update(len(chunk))
+    except BaseException:
+        for future in futures:  # Ctrl-C or a failed task: drop what has not run
+            cancel = getattr(future, "cancel", None)
+            if cancel is not None:
+                cancel()
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+    return {"net_seeds": seeds, "activations": activations, "loss_history": np.concatenate(losses),
+            "test_accuracy": np.concatenate(accuracy)}

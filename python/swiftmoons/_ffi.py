@@ -220,7 +220,7 @@ def ptr(array: np.ndarray) -> int:
     ``array.ctypes.data``; read-only and empty arrays take the slow way.
     """
     try:
-        return _addressof(_from_buffer(array))
+        return _addressof(_from_buffer(array))  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return array.ctypes.data
 
@@ -260,7 +260,7 @@ class Handle:
     _kind = "object"
 
     def __init__(self, handle: int):
-        self._handle = handle
+        self._handle: int | None = handle
 
     @property
     def _h(self) -> int:
@@ -299,6 +299,8 @@ def create(name: str, *args) -> int:
     """Call a ``*_create`` function whose last argument receives the handle."""
     out = c_void_p()
     call(name, *args, ctypes.byref(out))
+    if not out.value:
+        raise SwiftMoonsError(f"{name} returned no handle", 5, "SM_ERR_INTERNAL")
     return out.value
 
 

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import ctypes
 import math
+from typing import Any
 
 import numpy as np
 
 from . import _ffi
+from ._types import ArrayLike
 from ._convert import as_float_array, as_name, as_real
 
 
@@ -22,7 +24,7 @@ def _table() -> dict:
     for i in range(_ffi.lib.sm_activation_count()):
         name, alpha = ctypes.c_char_p(), ctypes.c_double()
         _ffi.call("sm_activation_info", i, ctypes.byref(name), ctypes.byref(alpha))
-        out[name.value.decode("ascii")] = {} if math.isnan(alpha.value) else {"alpha": alpha.value}
+        out[(name.value or b"").decode("ascii")] = {} if math.isnan(alpha.value) else {"alpha": alpha.value}
     return out
 
 
@@ -42,7 +44,7 @@ def canonical(name: str) -> str:
     return "swish" if name == "silu" else name
 
 
-def parse(spec):
+def parse(spec: object) -> tuple[str, float | None]:
     """``"relu"``, ``("leaky_relu", 0.1)`` or ``("elu", {"alpha": 2})`` as ``(name, alpha or None)``."""
     if isinstance(spec, str):
         return canonical(spec), None
@@ -65,7 +67,7 @@ def parse(spec):
     raise ValueError(f"An activation is a name or a (name, alpha) pair, got {spec!r}")
 
 
-def evaluate(name, x, derivative=False, **params):
+def evaluate(name: str, x: ArrayLike, derivative: bool = False, **params: Any) -> Any:
     """The activation (or its derivative) of every element of ``x``, in one native call.
 
     Parameters

@@ -12,11 +12,13 @@ import copy
 import ctypes
 import time
 from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 
 from . import reference
 from ._convert import as_flag, as_int, as_name, as_real, as_sequence, empty
+from ._types import Activations
 from .data import make_moons, standardize, train_test_split
 from .network import ACTIVATIONS, TwoLayerNet
 from .random import RandomState, seed_value
@@ -79,7 +81,7 @@ class ArticleResult:
     hidden_std: dict
     seconds: float = field(default=0.0)
 
-    def __copy__(self):
+    def __copy__(self) -> ArticleResult:
         # The networks are native objects: a copy gets networks of its own
         # (closing one result never closes another's); arrays are shared.
         twin = type(self).__new__(type(self))
@@ -93,8 +95,9 @@ class ArticleResult:
             net.close()
 
 
-def run(n_samples=400, noise=0.18, data_seed=42, split_seed=42, net_seed=42, epochs=800, lr=0.05,
-        batch_size=64, activations=("sigmoid", "relu"), progress=False) -> ArticleResult:
+def run(n_samples: int = 400, noise: float = 0.18, data_seed: int = 42, split_seed: int = 42, net_seed: int = 42,
+        epochs: int = 800, lr: float = 0.05, batch_size: int = 64, activations: Sequence[str] = ("sigmoid", "relu"),
+        progress: bool = False) -> ArticleResult:
     """Run the article's experiment: data, one network per activation, training, measurements.
 
     With the defaults this reproduces the article's run exactly: every
@@ -191,8 +194,10 @@ def claims_table(result: ArticleResult) -> list[tuple[str, str, str]]:
     return rows
 
 
-def sweep(net_seeds=range(64), activations=("sigmoid", "relu"), *, n_samples=400, noise=0.18, data_seed=42,
-          split_seed=42, epochs=800, lr=0.05, batch_size=64, threads=None, progress=False, executor=None) -> dict:
+def sweep(net_seeds: Iterable[int] = range(64), activations: Activations = ("sigmoid", "relu"), *,
+          n_samples: int = 400, noise: float = 0.18, data_seed: int = 42, split_seed: int = 42, epochs: int = 800,
+          lr: float = 0.05, batch_size: int = 64, threads: int | None = None, progress: bool = False,
+          executor: Any = None) -> dict[str, Any]:
     """The article's run for many network seeds and activations, in parallel, in one native call.
 
     Data and split are made once (as :func:`run` makes them); each (seed,
@@ -240,9 +245,10 @@ def sweep(net_seeds=range(64), activations=("sigmoid", "relu"), *, n_samples=400
     if isinstance(net_seeds, (str, bytes)) or not hasattr(net_seeds, "__iter__"):
         raise TypeError(f"net_seeds must be a sequence of integers, got {type(net_seeds).__name__}")
     seeds = np.array([seed_value(s, "net_seeds") for s in net_seeds], dtype=np.int64)
-    if isinstance(activations, (str, tuple)) and len(activations) == 2 and not isinstance(activations[1], (str, tuple)):
-        activations = [activations]  # one (name, alpha) pair
-    activations = [activations] if isinstance(activations, str) else as_sequence(activations, "activations")
+    specs: list = [activations] if isinstance(activations, str) else as_sequence(activations, "activations")
+    if isinstance(activations, tuple) and len(activations) == 2 and not isinstance(activations[1], (str, tuple)):
+        specs = [activations]  # one (name, alpha) pair
+    activations = specs
     if seeds.size == 0 or not activations:
         raise ValueError("A sweep needs at least one seed and one activation")
     names, alphas = _activation_arrays(activations, len(activations))

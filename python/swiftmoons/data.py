@@ -5,15 +5,18 @@ from __future__ import annotations
 import ctypes
 import math
 import numbers
+from typing import Any
 
 import numpy as np
 
 from . import _ffi
 from ._convert import as_flag, as_float_array, as_int, as_real, empty
+from ._types import ArrayLike, FloatArray, IntArray, Seed
 from .random import resolve
 
 
-def make_moons(n_samples=100, *, noise=None, random_state=None, shuffle=True):
+def make_moons(n_samples: int | tuple[int, int] = 100, *, noise: float | None = None, random_state: Seed = None,
+               shuffle: bool = True) -> tuple[FloatArray, IntArray]:
     """Two interleaving half circles, exactly as ``sklearn.datasets.make_moons``.
 
     Parameters
@@ -62,7 +65,7 @@ def make_moons(n_samples=100, *, noise=None, random_state=None, shuffle=True):
     return X, y
 
 
-def standardize(X, *, return_stats=False):
+def standardize(X: ArrayLike, *, return_stats: bool = False) -> Any:
     """Zero mean, unit population std per column, as ``StandardScaler().fit_transform``.
 
     Parameters
@@ -87,7 +90,7 @@ def standardize(X, *, return_stats=False):
     return (out, mean, scale) if return_stats else out
 
 
-def train_test_split(*arrays, test_size=0.25, random_state=None):
+def train_test_split(*arrays: ArrayLike, test_size: float = 0.25, random_state: Seed = None) -> list[np.ndarray]:
     """Split arrays into train and test parts, as ``sklearn.model_selection.train_test_split``.
 
     The test part is the first ``ceil(test_size * n)`` entries of one
@@ -101,14 +104,13 @@ def train_test_split(*arrays, test_size=0.25, random_state=None):
     """
     if not arrays:
         raise ValueError("At least one array required as input")
-    converted = []
+    converted: list[np.ndarray] = []
     for i, a in enumerate(arrays):
         try:
             converted.append(np.asarray(a))
         except ValueError as exc:  # ragged nested lists
             raise ValueError(f"train_test_split's array {i} is not an array: {exc}") from None
-    arrays = converted
-    lengths = {len(a) if a.ndim else -1 for a in arrays}
+    lengths = {len(a) if a.ndim else -1 for a in converted}
     if len(lengths) != 1 or -1 in lengths:
         raise ValueError(f"Found input arrays with inconsistent numbers of samples: {sorted(lengths)}")
     n = lengths.pop()
@@ -128,6 +130,6 @@ def train_test_split(*arrays, test_size=0.25, random_state=None):
     finally:
         done()
     result = []
-    for a in arrays:
+    for a in converted:
         result += [a[train], a[test]]
     return result

@@ -15,6 +15,7 @@ NumPy arrays) that `swiftmoons.plot` draws:
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 
@@ -44,7 +45,7 @@ def activation_curves(names=_activations.LESSON_FIVE, x=None) -> dict:
     curves = {"x": x}
     for spec in as_sequence(names, "names"):
         name, alpha = _activations.parse(spec)
-        params = {} if alpha is None else {"alpha": alpha}
+        params: dict[str, Any] = {} if alpha is None else {"alpha": alpha}
         curves[_label(spec)] = {
             "value": _activations.evaluate(name, x, **params),
             "derivative": _activations.evaluate(name, x, derivative=True, **params),
@@ -138,7 +139,7 @@ def depth_sweep(depths=(1, 2, 3, 4, 6, 8), activations=("sigmoid", "tanh", "relu
     activations = as_sequence(activations, "activations")
     width = as_int(width, "width", 1, INT32[1])
     X_train, X_test, y_train, y_test = _moons()
-    out = {"depths": np.array(depths), "accuracy": {}, "loss": {}}
+    out: dict = {"depths": np.array(depths), "accuracy": {}, "loss": {}}
     bar = progress_bar(len(depths) * len(activations), "networks") if progress else None
     try:
         for spec in activations:
@@ -161,7 +162,7 @@ def depth_sweep(depths=(1, 2, 3, 4, 6, 8), activations=("sigmoid", "tanh", "relu
 def load_digits_data(seed=0):
     """scikit-learn's 8x8 digits (pixels scaled to [0, 1]) split 75/25 with ``seed``."""
     try:
-        from sklearn.datasets import load_digits
+        from sklearn.datasets import load_digits  # type: ignore[import-untyped]
     except ImportError as exc:  # pragma: no cover - depends on the environment
         raise ImportError("digits_comparison needs scikit-learn, whose digits ship with it: "
                           "pip install scikit-learn") from exc

@@ -6,14 +6,27 @@ import copy
 import ctypes
 import math
 import numbers
+import os
 import re
+import sys
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 
 from . import _ffi
 from . import activations as _activations
 from ._convert import INT32, as_float_array, as_int, as_matrix, as_name, as_real, as_sequence, empty
+from ._types import Activations, ArrayLike, Callback, FloatArray, IntArray, Seed
 from .random import RandomState, resolve
+
+if sys.version_info >= (3, 11):
+    from typing import Self
+elif TYPE_CHECKING:
+    from typing_extensions import Self
+else:
+    Self = "MLP"
+if TYPE_CHECKING:
+    from .training import TrainingRecords
 
 _PARAM_NAME = re.compile(r"^([Wb])([1-9][0-9]*)$")
 _F64 = np.dtype(np.float64)
@@ -55,7 +68,8 @@ class MLP(_ffi.Handle):
     _free_name = "sm_net_free"
     _kind = "network"
 
-    def __init__(self, layer_sizes, activation="relu", output="sigmoid", init="auto", bias_init=0.0, seed=0):
+    def __init__(self, layer_sizes: Sequence[int], activation: Activations = "relu", output: str = "sigmoid",
+                 init: str = "auto", bias_init: float | tuple[float, float] = 0.0, seed: Seed = 0) -> None:
         sizes = _sizes(layer_sizes)
         names, alphas = _activation_arrays(activation, len(sizes) - 2)
         output = _choice(output, OUTPUTS, "output")
@@ -71,7 +85,8 @@ class MLP(_ffi.Handle):
         self._init_from_handle(handle)
 
     @classmethod
-    def from_params(cls, params, activation, output="sigmoid", layer_sizes=None):
+    def from_params(cls, params: Sequence[ArrayLike], activation: Activations, output: str = "sigmoid",
+                    layer_sizes: Sequence[int] | None = None) -> Self:
         """A network with given parameters ``[W1, b1, (slopes1,) W2, b2, ...]``.
 
         PReLU layers take their slopes after their biases. ``layer_sizes`` is
@@ -80,30 +95,32 @@ class MLP(_ffi.Handle):
         """
         if isinstance(params, (str, bytes)) or not hasattr(params, "__iter__"):
             raise TypeError(f"params must be a list of arrays [W1, b1, W2, b2, ...], got {type(params).__name__}")
-        params = [as_float_array(p, f"params[{i}]") for i, p in enumerate(params)]
+        arrays = [as_float_array(p, f"params[{i}]") for i, p in enumerate(params)]
         specs = list(activation) if isinstance(activation, list) else None
-        sizes, i = [], 0
-        while i < len(params):
-            w = params[i]
+        sizes: list[int] = []
+        i = 0
+        while i < len(arrays):
+            w = arrays[i]
             if w.ndim != 2 or (sizes and w.shape[0] != sizes[-1]):
                 expected = f"({sizes[-1]}, fan_out)" if sizes else "(fan_in, fan_out)"
                 raise ValueError(f"W{len(sizes) or 1} must have shape {expected}, got {w.shape}")
             sizes = sizes or [w.shape[0]]
             sizes.append(w.shape[1])
             i += 2  # W_k and b_k (b_k's shape is checked by the library's count)
-            if i < len(params):  # W_k fed a hidden layer: PReLU adds its slopes
+            if i < len(arrays):  # W_k fed a hidden layer: PReLU adds its slopes
                 k = len(sizes) - 1  # the hidden layer W_k feeds (1-based)
                 spec = specs[min(k - 1, len(specs) - 1)] if specs else activation
                 if _activations.parse(spec)[0] == "prelu":
                     i += 1
         if not sizes:
             raise ValueError("params must start with a 2-D weight matrix W1")
-        sizes = _sizes(layer_sizes if layer_sizes is not None else sizes)
-        names, alphas = _activation_arrays(activation, len(sizes) - 2)
-        flat = np.ascontiguousarray(np.concatenate([p.ravel() for p in params]))
+        size_array = _sizes(layer_sizes if layer_sizes is not None else sizes)
+        names, alphas = _activation_arrays(activation, len(size_array) - 2)
+        flat = np.ascontiguousarray(np.concatenate([p.ravel() for p in arrays]))
         self = cls.__new__(cls)
         self._init_from_handle(_ffi.create(
-            "sm_mlp_create_from_params", _ffi.ptr(sizes), len(sizes), ctypes.addressof(names), _ffi.ptr(alphas),
+            "sm_mlp_create_from_params", _ffi.ptr(size_array), len(size_array), ctypes.addressof(names),
+            _ffi.ptr(alphas),
             len(alphas), _choice(output, OUTPUTS, "output").encode(), _ffi.ptr(flat), flat.size))
         return self
 
@@ -174,14 +191,14 @@ class MLP(_ffi.Handle):
         """Attributes a user set on this object (a subclass's, a tag): copies and pickles keep them."""
         return {k: v for k, v in self.__dict__.items() if k not in _OWN_ATTRIBUTES}
 
-    def __copy__(self):
+    def __copy__(self) -> Self:
         twin = type(self).__new__(type(self))
         twin._init_from_handle(_ffi.create("sm_net_clone", self._h))
         twin.loss_history.extend(self.loss_history)
         twin.__dict__.update(self._extras())
         return twin
 
-    def __deepcopy__(self, memo):
+    def __deepcopy__(self, memo: dict) -> Self:
         twin = self.__copy__()
         memo[id(self)] = twin
         twin.__dict__.update(copy.deepcopy(self._extras(), memo))
@@ -191,7 +208,7 @@ class MLP(_ffi.Handle):
         from .storage import state_of
         return _restore_network, (state_of(self), type(self)), self._extras() or None
 
-    def save(self, path) -> None:
+    def save(self, path: str | os.PathLike) -> None:
         """Write the network to ``path`` (``.npz``; read it back with :func:`swiftmoons.load`).
 
         The file holds the layer sizes, activations and their parameters, the
@@ -207,7 +224,7 @@ class MLP(_ffi.Handle):
         _ffi.call("sm_net_restore_training", self._h, epochs_trained, _ffi.ptr(epochs), _ffi.ptr(loss),
                   _ffi.ptr(accuracy), epochs.size, _ffi.ptr(flat), flat.size)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         names = [n if a is None else f"{n}({a:g})" for n, a in self.activations]
         acts = names[0] if len(set(names)) == 1 else (names or None)
         state = ", closed" if self.closed else ""
@@ -238,15 +255,15 @@ class MLP(_ffi.Handle):
             at += size
         return arrays
 
-    def get_params(self) -> list:
+    def get_params(self) -> list[FloatArray]:
         """Copies of ``[W1, b1, (slopes1,) W2, b2, ...]``; PReLU layers add their slopes."""
         return self._split(self._flat())
 
-    def param_names(self) -> list:
+    def param_names(self) -> list[str]:
         """The names of `get_params`' arrays: ``["W1", "b1", ...]``."""
         return [name for name, _ in self._layout()]
 
-    def set_params(self, params) -> None:
+    def set_params(self, params: Sequence[ArrayLike]) -> None:
         """Replace every parameter from ``[W1, b1, ...]``; nothing changes on error."""
         params = as_sequence(params, "params")
         layout = self._layout()
@@ -267,28 +284,28 @@ class MLP(_ffi.Handle):
             raise ValueError(f"This network has layers 1..{self.n_layers}, not {k}")
         return k
 
-    def get_weights(self, k: int) -> np.ndarray:
+    def get_weights(self, k: int) -> FloatArray:
         """A copy of W_k, shape (layer_sizes[k-1], layer_sizes[k])."""
         k = self._layer(k)
         out = np.empty((self.layer_sizes[k - 1], self.layer_sizes[k]))
         _ffi.call("sm_net_get_weights", self._h, k, _ffi.ptr(out), out.size)
         return out
 
-    def get_biases(self, k: int) -> np.ndarray:
+    def get_biases(self, k: int) -> FloatArray:
         """A copy of b_k, shape (1, layer_sizes[k])."""
         k = self._layer(k)
         out = np.empty((1, self.layer_sizes[k]))
         _ffi.call("sm_net_get_biases", self._h, k, _ffi.ptr(out), out.size)
         return out
 
-    def get_slopes(self, k: int) -> np.ndarray:
+    def get_slopes(self, k: int) -> FloatArray:
         """A copy of PReLU hidden layer k's learned slopes, shape (1, layer_sizes[k])."""
         k = as_int(k, "layer", INT32[0], INT32[1])
         out = np.empty((1, self.layer_sizes[k] if 1 <= k < self.n_layers else 0))
         _ffi.call("sm_net_get_slopes", self._h, k, _ffi.ptr(out), out.size)
         return out
 
-    def set_weights(self, k: int, value) -> None:
+    def set_weights(self, k: int, value: ArrayLike) -> None:
         """Replace W_k; the shape must be (layer_sizes[k-1], layer_sizes[k])."""
         k = self._layer(k)
         shape = (self.layer_sizes[k - 1], self.layer_sizes[k])
@@ -297,7 +314,7 @@ class MLP(_ffi.Handle):
             raise ValueError(f"W{k} must have shape {shape}, got {arr.shape}")
         _ffi.call("sm_net_set_weights", self._h, k, _ffi.ptr(arr), arr.size)
 
-    def set_biases(self, k: int, value) -> None:
+    def set_biases(self, k: int, value: ArrayLike) -> None:
         """Replace b_k; the shape must be (1, layer_sizes[k]) or (layer_sizes[k],)."""
         k = self._layer(k)
         width = self.layer_sizes[k]
@@ -335,7 +352,7 @@ class MLP(_ffi.Handle):
             raise ValueError(f"y must have shape {expected} to match X, got {y.shape}")
         return y
 
-    def forward(self, X) -> np.ndarray:
+    def forward(self, X: ArrayLike) -> FloatArray:
         """The output for each row of X: shape (n, layer_sizes[-1]).
 
         Parameters
@@ -355,7 +372,7 @@ class MLP(_ffi.Handle):
         _ffi.check_long(status)
         return out
 
-    def predict(self, X) -> np.ndarray:
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Class predictions: output >= 0.5 (sigmoid) or the argmax (softmax); the output for identity."""
         out = self.forward(X)
         if self.output == "softmax":
@@ -365,7 +382,7 @@ class MLP(_ffi.Handle):
             return labels[:, 0] if labels.shape[1] == 1 else labels
         return out
 
-    def train_step(self, X, y, lr=0.05) -> float:
+    def train_step(self, X: ArrayLike, y: ArrayLike, lr: float = 0.05) -> float:
         """One SGD step on the batch (X, y), as the article's ``train_step``.
 
         Parameters
@@ -406,9 +423,10 @@ class MLP(_ffi.Handle):
             _ffi.check(status)
         return self._loss_out.value
 
-    def fit(self, X, y, epochs=800, lr=0.05, batch_size=64, rng=None, *,
-            record_every=0, record_params=False, X_eval=None, y_eval=None,
-            progress=False, callback=None, callback_every=1):
+    def fit(self, X: ArrayLike, y: ArrayLike, epochs: int = 800, lr: float = 0.05, batch_size: int = 64,
+            rng: Seed = None, *, record_every: int = 0, record_params: bool = False, X_eval: ArrayLike | None = None,
+            y_eval: ArrayLike | None = None, progress: bool = False, callback: Callback | None = None,
+            callback_every: int = 1) -> list[float]:
         """Train for ``epochs`` epochs in one native call, as the article's loop.
 
         Each epoch shuffles with ``rng`` (a :class:`RandomState`, a NumPy
@@ -429,7 +447,7 @@ class MLP(_ffi.Handle):
                               callback_every=callback_every)[0]
 
     @property
-    def records(self):
+    def records(self) -> TrainingRecords:
         """What training recorded (see ``fit``'s ``record_every``), as :class:`TrainingRecords`."""
         from .training import records_of
         return records_of(self)
@@ -438,7 +456,7 @@ class MLP(_ffi.Handle):
         """Forget the training records."""
         _ffi.call("sm_net_clear_records", self._h)
 
-    def evaluate(self, X, y):
+    def evaluate(self, X: ArrayLike, y: ArrayLike) -> tuple[float, float]:
         """The mean loss and the accuracy on (X, y); accuracy is NaN for identity outputs."""
         X = as_matrix(X, self.layer_sizes[0])
         y = self._targets(y, X.shape[0])
@@ -447,7 +465,7 @@ class MLP(_ffi.Handle):
                   ctypes.byref(loss), ctypes.byref(accuracy))
         return loss.value, accuracy.value
 
-    def get_hidden(self, X, layer=1) -> np.ndarray:
+    def get_hidden(self, X: ArrayLike, layer: int = 1) -> FloatArray:
         """Post-activation values of hidden ``layer`` (1-based), shape (n, layer_sizes[layer])."""
         X = as_matrix(X, self.layer_sizes[0])
         layer = as_int(layer, "layer", INT32[0], INT32[1])
@@ -457,7 +475,7 @@ class MLP(_ffi.Handle):
         _ffi.call("sm_net_hidden", self._h, layer, _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(out), out.size)
         return out
 
-    def get_z_trace(self, x, per_sample=False):
+    def get_z_trace(self, x: ArrayLike, per_sample: bool = False) -> list[float] | FloatArray:
         """Mean |z1|, |a1|, |z2|, |a2|, ..., |zL|: how the signal's size changes by layer.
 
         Parameters
@@ -480,7 +498,7 @@ class MLP(_ffi.Handle):
 
     # ---- diagnostics -------------------------------------------------------
 
-    def gradients(self, X, y):
+    def gradients(self, X: ArrayLike, y: ArrayLike) -> tuple[float, list[FloatArray]]:
         """The loss on the batch and its gradient for every parameter (as `get_params`), without updating."""
         X = as_matrix(X, self.layer_sizes[0])
         y = self._targets(y, X.shape[0])
@@ -489,13 +507,13 @@ class MLP(_ffi.Handle):
                   ctypes.byref(loss), _ffi.ptr(out), out.size)
         return loss.value, self._split(out)
 
-    def gradient_norms(self, X, y) -> np.ndarray:
+    def gradient_norms(self, X: ArrayLike, y: ArrayLike) -> FloatArray:
         """The Frobenius norm of the loss gradient for each layer's weights W1..WL, for one batch."""
         _, grads = self.gradients(X, y)
         names = self.param_names()
         return np.array([np.linalg.norm(g) for name, g in zip(names, grads) if name.startswith("W")])
 
-    def firing_counts(self, X) -> list:
+    def firing_counts(self, X: ArrayLike) -> list[IntArray]:
         """Per hidden layer, for each unit the number of rows of X on which its pre-activation is positive."""
         X = as_matrix(X, self.layer_sizes[0])
         widths = self.layer_sizes[1:-1]
@@ -503,16 +521,16 @@ class MLP(_ffi.Handle):
         _ffi.call("sm_net_firing_counts", self._h, _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(out), out.size)
         return np.split(out, np.cumsum(widths)[:-1]) if widths else []
 
-    def alive_units(self, X) -> list:
+    def alive_units(self, X: ArrayLike) -> list[np.ndarray]:
         """Per hidden layer, a boolean array: does the unit fire (pre-activation > 0) on at least one row of X?"""
         return [counts > 0 for counts in self.firing_counts(X)]
 
-    def hidden_spread(self, X) -> list:
+    def hidden_spread(self, X: ArrayLike) -> list[float]:
         """The std of each hidden layer's activations over X (the article's 'std' per layer)."""
         self._h  # a closed network raises even without hidden layers
         return [float(self.get_hidden(X, k).std()) for k in range(1, self.n_layers)]
 
-    def geometry_kept(self, X) -> list:
+    def geometry_kept(self, X: ArrayLike) -> list[float]:
         """Per hidden layer, the rank (Spearman) correlation between pairwise
         distances of the rows of X and of that layer's activations: 1 means the
         layer keeps the inputs' distance order, 0 means it forgets it."""
@@ -550,14 +568,15 @@ class TwoLayerNet(MLP):
 
     _kind = "TwoLayerNet"
 
-    def __init__(self, activation="relu", seed=0, layer_sizes=(2, 8, 8, 1)):
+    def __init__(self, activation: str = "relu", seed: Seed = 0, layer_sizes: Sequence[int] = (2, 8, 8, 1)) -> None:
         if not isinstance(activation, (str, tuple)):
             raise TypeError(f"activation must be a string, got {activation!r}")
         super().__init__(layer_sizes, activation=activation, output="sigmoid", init="auto", bias_init=0.0,
                          seed=seed)
 
     @classmethod
-    def from_params(cls, weights, biases, activation):
+    def from_params(cls, weights: Sequence[ArrayLike], biases: Sequence[ArrayLike],  # type: ignore[override]
+                    activation: Activations) -> Self:
         """A network with the given weights ``[W1, W2, ...]`` and biases ``[b1, b2, ...]``.
 
         ``activation`` is required: the weights do not say which one they were trained with.
@@ -569,7 +588,7 @@ class TwoLayerNet(MLP):
             raise ValueError(f"Need as many biases as weights (at least one), got {len(weights)} and {len(biases)}")
         return super().from_params([p for pair in zip(weights, biases) for p in pair], activation=activation)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         state = ", closed" if self.closed else ""
         return f"TwoLayerNet(activation={self.activation!r}, layer_sizes={self.layer_sizes}{state})"
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
+from typing import Iterator
 
 from . import _ffi
 from ._convert import as_int
@@ -22,7 +23,7 @@ def get_threads() -> int:
 
 
 @contextmanager
-def threads(n):
+def threads(n: int | None) -> Iterator[None]:
     """Temporarily use ``n`` threads (None: leave the setting alone)."""
     if n is None:
         yield

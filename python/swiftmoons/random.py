@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import ctypes
 import math
+from typing import Callable
+
+from ._types import ArrayLike
 import numbers
 import secrets
 
@@ -32,10 +35,10 @@ class RandomState(_ffi.Handle):
     _free_name = "sm_rng_free"
     _kind = "RandomState"
 
-    def __init__(self, seed=None):
+    def __init__(self, seed: int | None = None) -> None:
         super().__init__(_ffi.create("sm_rng_create", seed_value(seed)))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         if self.closed:
             return "RandomState(closed)"
         _, _, pos, has_gauss, _ = self.get_state()
@@ -43,20 +46,20 @@ class RandomState(_ffi.Handle):
 
     # Copies and pickles are new streams at the same point, each with its
     # own native object; the state travels as NumPy's legacy tuple.
-    def __reduce__(self):
+    def __reduce__(self) -> tuple:
         return _restore_random_state, (self.get_state(),)
 
-    def __copy__(self):
+    def __copy__(self) -> RandomState:
         return _restore_random_state(self.get_state())
 
-    def __deepcopy__(self, memo):
+    def __deepcopy__(self, memo: dict) -> RandomState:
         return self.__copy__()
 
-    def seed(self, seed=None) -> None:
+    def seed(self, seed: int | None = None) -> None:
         """Reseed, dropping any cached Gaussian, as ``RandomState.seed``."""
         _ffi.call("sm_rng_seed", self._h, seed_value(seed))
 
-    def get_state(self):
+    def get_state(self) -> tuple[str, np.ndarray, int, int, float]:
         """The state as NumPy's legacy tuple ``('MT19937', key, pos, has_gauss, cached_gaussian)``."""
         key = np.empty(STATE_LENGTH, dtype=np.uint32)
         pos, has_gauss, cached = ctypes.c_int64(), ctypes.c_int32(), ctypes.c_double()
@@ -64,7 +67,7 @@ class RandomState(_ffi.Handle):
                   ctypes.byref(pos), ctypes.byref(has_gauss), ctypes.byref(cached))
         return ("MT19937", key, pos.value, has_gauss.value, cached.value)
 
-    def set_state(self, state) -> None:
+    def set_state(self, state: tuple | dict) -> None:
         """Restore a state from `get_state` here or from NumPy's ``RandomState.get_state()``.
 
         A state whose key is all zero (in the bits MT19937 uses) is refused:
@@ -104,26 +107,27 @@ class RandomState(_ffi.Handle):
         _ffi.call(name, self._h, *extra, _ffi.ptr(out), out.size)
         return float(out[()]) if size is None else out
 
-    def random_sample(self, size=None):
+    def random_sample(self, size: int | tuple[int, ...] | None = None) -> float | np.ndarray:
         """Doubles in [0, 1), as ``random_sample(size)``."""
         return self._fill("sm_rng_random_sample", size)
 
-    def randn(self, *shape):
+    def randn(self, *shape: int) -> float | np.ndarray:
         """Standard normal values, as ``randn(*shape)``; a float with no arguments."""
         return self._fill("sm_rng_randn", shape if shape else None)
 
-    def standard_normal(self, size=None):
+    def standard_normal(self, size: int | tuple[int, ...] | None = None) -> float | np.ndarray:
         """Standard normal values, as ``standard_normal(size)``."""
         return self._fill("sm_rng_randn", size)
 
-    def normal(self, loc=0.0, scale=1.0, size=None):
+    def normal(self, loc: float = 0.0, scale: float = 1.0,
+               size: int | tuple[int, ...] | None = None) -> float | np.ndarray:
         """``loc + scale * standard_normal()``, as the legacy ``normal``; scalars only."""
         loc, scale = as_real(loc, "loc"), as_real(scale, "scale")
         if not scale >= 0:
             raise ValueError(f"scale must be >= 0, got {scale}")
         return self._fill("sm_rng_normal", size, loc, scale)
 
-    def permutation(self, x):
+    def permutation(self, x: int | ArrayLike) -> np.ndarray:
         """A permutation of ``range(x)``, or a shuffled copy of array ``x`` (first axis)."""
         if isinstance(x, numbers.Integral) and not isinstance(x, (bool, np.bool_)):
             return self._permutation(as_int(x, "x", 0))
@@ -134,7 +138,7 @@ class RandomState(_ffi.Handle):
             raise TypeError("x must be an integer or at least 1-dimensional")
         return arr[self._permutation(len(arr))]
 
-    def shuffle(self, x) -> None:
+    def shuffle(self, x: np.ndarray | list) -> None:
         """Shuffle a NumPy array (along its first axis) or a mutable sequence in place.
 
         A sequence that cannot be shuffled in place (a tuple, a string, a
@@ -165,7 +169,7 @@ class RandomState(_ffi.Handle):
         return out
 
 
-def seed_value(seed, name: str = "seed") -> int:
+def seed_value(seed: object, name: str = "seed") -> int:
     """An int seed in 0..2**32 - 1 (None: a fresh one from the operating system)."""
     if seed is None:
         return secrets.randbits(32)
@@ -197,7 +201,7 @@ def _restore_random_state(state) -> RandomState:
     return rs
 
 
-def resolve(random_state, name: str = "random_state") -> tuple[RandomState, callable]:
+def resolve(random_state: object, name: str = "random_state") -> tuple[RandomState, Callable[[], None]]:
     """scikit-learn's ``check_random_state`` for our streams.
 
     Returns the stream to draw from and a function to call afterwards: for a

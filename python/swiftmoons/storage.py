@@ -32,12 +32,16 @@ import json
 import math
 import os
 import zipfile
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 class _NotANetwork(ValueError):
     """A readable file that is not a saved network."""
 
+
+if TYPE_CHECKING:
+    from .network import MLP
 
 FORMAT = "swiftmoons.network"
 FORMAT_VERSION = 1
@@ -46,7 +50,7 @@ MAX_EPOCHS_TRAINED = 2**53
 _CLASSES = ("MLP", "TwoLayerNet")
 
 
-def state_of(net) -> dict:
+def state_of(net: MLP) -> dict:
     """Everything that makes `net` what it is, as plain data: a header dict and arrays."""
     from . import __version__
     records = net.records
@@ -73,7 +77,7 @@ def state_of(net) -> dict:
     return {"header": header, "arrays": arrays}
 
 
-def network_from_state(state: dict, source: str = "the saved state", cls=None):
+def network_from_state(state: dict, source: str = "the saved state", cls: type | None = None) -> MLP:
     """A new network from `state_of`'s data; ValueError says what does not fit.
 
     `cls` (a subclass of MLP) overrides the class the header names (pickles
@@ -131,12 +135,12 @@ def network_from_state(state: dict, source: str = "the saved state", cls=None):
     if missing:
         raise bad(f"the arrays {missing} are missing")
     params = [_float_array(arrays[n], n, bad) for n in names]
-    specs = [name if alpha is None else (name, float(alpha)) for name, alpha in acts]
-    if not specs:
-        specs = "relu"  # no hidden layer: the activation is never used
+    specs: list = [name if alpha is None else (name, float(alpha)) for name, alpha in acts]
+    # (No hidden layer: the activation is never used.)
+    activation = specs if specs else "relu"
     # MLP's from_params, building an instance of the saved class.
     try:
-        net = MLP.from_params.__func__(cls, params, activation=specs if isinstance(specs, str) else list(specs),
+        net = MLP.from_params.__func__(cls, params, activation=activation,  # type: ignore[attr-defined]
                                        output=output, layer_sizes=sizes)
     except (TypeError, ValueError) as exc:
         raise bad(str(exc)) from None
@@ -180,14 +184,14 @@ def _float_array(value, name, bad) -> np.ndarray:
     return np.ascontiguousarray(arr)
 
 
-def _path(path) -> str:
+def _path(path: object) -> str:
     """A file path argument as a str (TypeError naming `path` otherwise)."""
     if not isinstance(path, (str, bytes, os.PathLike)):
         raise TypeError(f"path must be a str or a path-like object, got {type(path).__name__} {path!r}")
     return os.fsdecode(os.fspath(path))
 
 
-def save(net, path) -> None:
+def save(net: MLP, path: str | os.PathLike) -> None:
     """Write `net` to `path` (an ``.npz`` file; see this module for the format)."""
     path = _path(path)
     state = state_of(net)
@@ -197,7 +201,7 @@ def save(net, path) -> None:
         np.savez(f, **arrays)
 
 
-def load(path):
+def load(path: str | os.PathLike) -> MLP:
     """The network saved at `path`, bit-identical: it trains on exactly as the saved one would.
 
     Raises

@@ -5,12 +5,17 @@ from __future__ import annotations
 import ctypes
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
 from . import _ffi
 from ._convert import as_flag, as_int, as_matrix, as_real, empty
+from ._types import ArrayLike, Callback, Seed
 from .random import resolve
+
+if TYPE_CHECKING:
+    from .network import MLP
 
 
 @dataclass(frozen=True)
@@ -37,9 +42,10 @@ def _positive_int(value, name: str) -> int:
     return as_int(value, name, 1)
 
 
-def train_together(nets, X, y, *, epochs=800, lr=0.05, batch_size=64, rng=None,
-                   record_every=0, record_params=False, X_eval=None, y_eval=None,
-                   progress=False, callback=None, callback_every=1):
+def train_together(nets: Sequence[MLP], X: ArrayLike, y: ArrayLike, *, epochs: int = 800, lr: float = 0.05,
+                   batch_size: int = 64, rng: Seed = None, record_every: int = 0, record_params: bool = False,
+                   X_eval: ArrayLike | None = None, y_eval: ArrayLike | None = None, progress: bool = False,
+                   callback: Callback | None = None, callback_every: int = 1) -> list[list[float]]:
     """Train several networks as the article does: one shared permutation per epoch.
 
     All epochs run in one native call. Each epoch draws a permutation of the
@@ -204,10 +210,10 @@ class _Watcher:
             self.bar.close()
 
 
-def progress_bar(total, unit):
+def progress_bar(total: int, unit: str) -> Any:
     """A tqdm bar where tqdm is installed, else a plain one on stderr."""
     try:
-        from tqdm.auto import tqdm
+        from tqdm.auto import tqdm  # type: ignore[import-untyped]
     except ImportError:
         return _PlainBar(total, unit)
     return tqdm(total=total, unit=unit, leave=False)
@@ -233,7 +239,7 @@ class _PlainBar:
             sys.stderr.flush()
 
 
-def records_of(net) -> TrainingRecords:
+def records_of(net: MLP) -> TrainingRecords:
     """Read the records kept in the native network."""
     count, has_params = ctypes.c_int64(), ctypes.c_int32()
     _ffi.call("sm_net_record_count", net._h, ctypes.byref(count), ctypes.byref(has_params))

@@ -79,8 +79,8 @@ def scratch_path(variant: str) -> Path:
 def build(variant: str, swift: str, verbose: bool = False) -> Path:
     """Build one variant; returns the built library's path."""
     flags = []
-    if variant != "baseline" or is_x86_64():
-        for flag in X86_VARIANTS.get(variant, []):
+    if is_x86_64():
+        for flag in X86_VARIANTS[variant]:
             flags += ["-Xswiftc", flag]
     flags += ["-Xswiftc", f"-DSWIFTMOONS_{variant.upper()}"]
     if sys.platform.startswith("linux"):

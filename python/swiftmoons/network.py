@@ -9,7 +9,7 @@ import numbers
 import os
 import re
 import sys
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
@@ -219,6 +219,15 @@ class MLP(_ffi.Handle):
         from .storage import save
         save(self, path)
 
+    def _adopt(self, twin: MLP) -> None:
+        """Take on another network's state (parameters, epochs, records, loss history): a twin trained elsewhere."""
+        records = twin.records
+        flat = None if records.params is None else np.array(
+            [np.concatenate([p.ravel() for p in block]) for block in records.params])
+        self.set_params(twin.get_params())
+        self._restore_training(twin.epochs_trained, records.epochs, records.eval_loss, records.eval_accuracy, flat)
+        self.loss_history[:] = twin.loss_history
+
     def _restore_training(self, epochs_trained, epochs, loss, accuracy, params):
         flat = np.zeros(0) if params is None else np.ascontiguousarray(params, dtype=np.float64).ravel()
         _ffi.call("sm_net_restore_training", self._h, epochs_trained, _ffi.ptr(epochs), _ffi.ptr(loss),
@@ -426,7 +435,7 @@ class MLP(_ffi.Handle):
     def fit(self, X: ArrayLike, y: ArrayLike, epochs: int = 800, lr: float = 0.05, batch_size: int = 64,
             rng: Seed = None, *, record_every: int = 0, record_params: bool = False, X_eval: ArrayLike | None = None,
             y_eval: ArrayLike | None = None, progress: bool = False, callback: Callback | None = None,
-            callback_every: int = 1) -> list[float]:
+            callback_every: int = 1, executor: Any = None) -> list[float]:
         """Train for ``epochs`` epochs in one native call, as the article's loop.
 
         Each epoch shuffles with ``rng`` (a :class:`RandomState`, a NumPy
@@ -444,7 +453,7 @@ class MLP(_ffi.Handle):
         return train_together([self], X, y, epochs=epochs, lr=lr, batch_size=batch_size, rng=rng,
                               record_every=record_every, record_params=record_params,
                               X_eval=X_eval, y_eval=y_eval, progress=progress, callback=callback,
-                              callback_every=callback_every)[0]
+                              callback_every=callback_every, executor=executor)[0]
 
     @property
     def records(self) -> TrainingRecords:

@@ -45,7 +45,8 @@ def _positive_int(value, name: str) -> int:
 def train_together(nets: Sequence[MLP], X: ArrayLike, y: ArrayLike, *, epochs: int = 800, lr: float = 0.05,
                    batch_size: int = 64, rng: Seed = None, record_every: int = 0, record_params: bool = False,
                    X_eval: ArrayLike | None = None, y_eval: ArrayLike | None = None, progress: bool = False,
-                   callback: Callback | None = None, callback_every: int = 1) -> list[list[float]]:
+                   callback: Callback | None = None, callback_every: int = 1,
+                   executor: Any = None) -> list[list[float]]:
     """Train several networks as the article does: one shared permutation per epoch.
 
     All epochs run in one native call. Each epoch draws a permutation of the
@@ -84,6 +85,15 @@ def train_together(nets: Sequence[MLP], X: ArrayLike, y: ArrayLike, *, epochs: i
         50 ms) after their epochs. An exception the callback raises stops
         training within a mini-batch of being raised, as Ctrl-C does (so a
         few more epochs may have run), then propagates.
+    executor : Executor-like, optional
+        Train the networks in groups of roughly 0.1-1 s of work, one task
+        each, on an executor (anything with ``submit(fn, *args)`` returning
+        futures: a ``concurrent.futures`` pool, a Dask ``distributed.Client``).
+        Every group draws the same permutations from a copy of the stream,
+        so each network ends exactly as one call would leave it, and the
+        stream is left where that call would leave it. Networks travel as
+        pickles. Not with ``progress`` or ``callback``; on Ctrl-C or a failed
+        task nothing changes.
 
     Returns
     -------
@@ -148,6 +158,15 @@ def train_together(nets: Sequence[MLP], X: ArrayLike, y: ArrayLike, *, epochs: i
     before = [net.epochs_trained for net in nets]
     if record_params and not record_every:
         raise ValueError("record_params needs record_every > 0 (it says which epochs to record)")
+    if executor is not None:
+        if not callable(getattr(executor, "submit", None)):
+            raise TypeError(f"executor must have a submit(fn, *args) method, got {type(executor).__name__}")
+        if progress or callback is not None:
+            raise ValueError("progress and callback need the networks in this process: not with an executor")
+        settings = dict(epochs=epochs, lr=lr, batch_size=batch_size, record_every=record_every,
+                        record_params=bool(record_params), X_eval=X_eval if eval_n else None,
+                        y_eval=y_eval if eval_n else None)
+        return _train_on(executor, nets, X, y, rng, settings)
     stream, done = resolve(rng, "rng")
     args = (ctypes.addressof(handles), len(nets), _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(y), y.size,
             epochs, lr, batch_size, stream._h, record_every, int(bool(record_params)), _ffi.ptr(X_eval), eval_n,
@@ -253,3 +272,58 @@ def records_of(net: MLP) -> TrainingRecords:
         _ffi.call("sm_net_recorded_params", net._h, _ffi.ptr(flat), flat.size)
         params = [net._split(block) for block in flat.reshape(k, net._param_count)]
     return TrainingRecords(epochs, loss, accuracy, params)
+
+
+#: Seconds of one multiply-add of training (forward and backward) on one core,
+#: about: what groups of networks are cut by for an executor.
+_SECONDS_PER_PARAMETER_SAMPLE_EPOCH = 2e-9
+#: The work one task aims at (see `swiftmoons.article._CHUNK_SECONDS`).
+_GROUP_SECONDS = 0.25
+
+
+def _train_group(nets, X, y, state, settings) -> tuple:
+    """One task of `train_together(executor=...)`: the group trained from the stream's state."""
+    from .random import RandomState
+    stream = RandomState(0)
+    stream.set_state(state)
+    train_together(nets, X, y, rng=stream, **settings)
+    return nets, stream.get_state()
+
+
+def _train_on(executor, nets, X, y, rng, settings) -> list:
+    """`train_together` in groups on an executor; the networks take on their trained twins' state."""
+    stream, done = resolve(rng, "rng")
+    try:
+        state = stream.get_state()
+        per_net = [_SECONDS_PER_PARAMETER_SAMPLE_EPOCH * settings["epochs"] * X.shape[0] * net._param_count
+                   for net in nets]
+        before = {id(net): len(net.loss_history) for net in nets}
+        groups: list[list[MLP]] = []
+        current: list[MLP] = []
+        work = 0.0
+        for net, cost in zip(nets, per_net):
+            if current and work + cost > _GROUP_SECONDS:
+                groups.append(current)
+                current, work = [], 0.0
+            current.append(net)
+            work += cost
+        groups.append(current)
+        futures = [executor.submit(_train_group, group, X, y, state, settings) for group in groups]
+        try:
+            results = [future.result() for future in futures]
+        except BaseException:
+            for future in futures:
+                cancel = getattr(future, "cancel", None)
+                if cancel is not None:
+                    cancel()
+            raise
+        histories = []
+        for group, (trained, final_state) in zip(groups, results):
+            for net, twin in zip(group, trained):
+                histories.append(twin.loss_history[before[id(net)]:])
+                if twin is not net:  # it came back as a copy (a process, a cluster)
+                    net._adopt(twin)
+        stream.set_state(final_state)  # every group ends at the same place
+    finally:
+        done()
+    return histories

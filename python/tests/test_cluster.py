@@ -59,3 +59,41 @@ def test_a_sweep_cut_into_one_seed_chunks_is_the_same(local, monkeypatch):
 def test_an_executor_without_submit_is_refused():
     with pytest.raises(TypeError, match="submit"):
         sm.sweep([0], executor=object(), epochs=1)
+
+
+def _nets():
+    specs = ["sigmoid", "relu", "tanh", ("leaky_relu", 0.1), "gelu", "elu"]
+    return [sm.MLP((2, 16, 16, 1), activation=spec, seed=i) for i, spec in enumerate(specs)]
+
+
+@pytest.mark.parametrize("pool", [ThreadPoolExecutor, ProcessPoolExecutor, "dask"])
+def test_train_together_on_an_executor_leaves_what_one_call_leaves(pool, monkeypatch):
+    import swiftmoons.training as training
+    monkeypatch.setattr(training, "_GROUP_SECONDS", 0.0)  # one network a task: the most splitting there is
+    X, y = sm.make_moons(300, noise=0.2, random_state=1)
+    settings = dict(epochs=40, lr=0.1, batch_size=32, record_every=10, record_params=True, X_eval=X[:50],
+                    y_eval=y[:50])
+    here, there = _nets(), _nets()
+    rng_here, rng_there = sm.RandomState(5), sm.RandomState(5)
+    expected = sm.train_together(here, X, y, rng=rng_here, **settings)
+    if pool == "dask":
+        distributed = pytest.importorskip("distributed")
+        with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                      dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+            got = sm.train_together(there, X, y, rng=rng_there, executor=client, **settings)
+    else:
+        with pool(2) as executor:
+            got = sm.train_together(there, X, y, rng=rng_there, executor=executor, **settings)
+    assert got == expected
+    for a, b in zip(there, here):
+        assert all(np.array_equal(p, q) for p, q in zip(a.get_params(), b.get_params()))
+        assert a.loss_history == b.loss_history and a.epochs_trained == b.epochs_trained
+        assert np.array_equal(a.records.epochs, b.records.epochs)
+        assert all(np.array_equal(p, q) for r, s in zip(a.records.params, b.records.params) for p, q in zip(r, s))
+    assert np.array_equal(rng_there.get_state()[1], rng_here.get_state()[1])
+
+
+def test_train_together_on_an_executor_refuses_progress_and_callbacks():
+    X, y = sm.make_moons(40, noise=0.2, random_state=1)
+    with ThreadPoolExecutor(1) as executor, pytest.raises(ValueError, match="executor"):
+        sm.train_together(_nets()[:2], X, y, epochs=2, executor=executor, progress=True)

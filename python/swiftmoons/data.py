@@ -35,6 +35,18 @@ def make_moons(n_samples: int | tuple[int, int] = 100, *, noise: float | None = 
     -------
     X : ndarray of shape (n_samples, 2)
     y : ndarray of shape (n_samples,), int64 labels 0 (outer) and 1 (inner)
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a size that is not a non-negative integer (or pair), or noise
+        that is negative or not finite.
+
+    Examples
+    --------
+    >>> X, y = make_moons(400, noise=0.18, random_state=42)
+    >>> X.shape, y.shape, int(y.sum())
+    ((400, 2), (400,), 200)
     """
     if isinstance(n_samples, (numbers.Real, np.bool_)) or not hasattr(n_samples, "__iter__"):
         n_samples = as_int(n_samples, "n_samples", 0)
@@ -78,6 +90,17 @@ def standardize(X: ArrayLike, *, return_stats: bool = False) -> Any:
     -------
     ndarray of shape (n_samples, n_features), and (mean, scale) if asked.
     Constant columns are only centred.
+
+    Raises
+    ------
+    ValueError
+        If X is not a finite 2-D array with at least one row and column.
+
+    Examples
+    --------
+    >>> Z, mean, scale = standardize([[1.0, 10.0], [3.0, 10.0]], return_stats=True)
+    >>> Z.tolist(), mean.tolist(), scale.tolist()
+    ([[-1.0, 0.0], [1.0, 0.0]], [2.0, 10.0], [1.0, 1.0])
     """
     arr = as_float_array(X, "X")
     if arr.ndim != 2 or arr.shape[0] < 1 or arr.shape[1] < 1:
@@ -97,10 +120,32 @@ def train_test_split(*arrays: ArrayLike, test_size: float = 0.25, random_state: 
     permutation (``test_size`` may also be a whole number of samples); the
     train part is the rest, in permutation order.
 
+    Parameters
+    ----------
+    *arrays : array-like
+        Arrays with the same first dimension n (at least 2).
+    test_size : float or int
+        A fraction in (0, 1), or a whole number of test samples.
+    random_state : int, RandomState, numpy.random.RandomState or None
+        As scikit-learn's ``random_state``.
+
     Returns
     -------
     list
         ``[a_train, a_test, b_train, b_test, ...]`` for arrays ``a, b, ...``.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For no arrays, arrays of different lengths, or a test size that
+        leaves either part empty.
+
+    Examples
+    --------
+    >>> X, y = make_moons(400, noise=0.18, random_state=42)
+    >>> X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.25, random_state=42)
+    >>> X_train.shape, X_test.shape
+    ((300, 2), (100, 2))
     """
     if not arrays:
         raise ValueError("At least one array required as input")
@@ -133,3 +178,6 @@ def train_test_split(*arrays: ArrayLike, test_size: float = 0.25, random_state: 
     for a in converted:
         result += [a[train], a[test]]
     return result
+
+
+__all__ = ["make_moons", "standardize", "train_test_split"]

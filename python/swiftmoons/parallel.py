@@ -13,18 +13,69 @@ _lock = threading.Lock()
 
 
 def set_threads(n: int) -> None:
-    """Use ``n`` threads for large forward passes, several networks and sweeps (0: one per processor)."""
+    """Use ``n`` threads for large forward passes, several networks and sweeps.
+
+    Results never depend on the thread count.
+
+    Parameters
+    ----------
+    n : int
+        In 0..1024; 0 means one per processor (the default).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a non-integer or an out-of-range count; the setting is then unchanged.
+
+    Examples
+    --------
+    >>> before = get_threads()
+    >>> set_threads(1)
+    >>> get_threads()
+    1
+    >>> set_threads(0)  # back to one per processor
+    """
     _ffi.call("sm_set_thread_count", as_int(n, "n", 0, 1024))
 
 
 def get_threads() -> int:
-    """The thread count in force."""
+    """The thread count in force.
+
+    Returns
+    -------
+    int
+        The number set by :func:`set_threads`, or the processors online.
+
+    Examples
+    --------
+    >>> get_threads() >= 1
+    True
+    """
     return int(_ffi.lib.sm_thread_count())
 
 
 @contextmanager
 def threads(n: int | None) -> Iterator[None]:
-    """Temporarily use ``n`` threads (None: leave the setting alone)."""
+    """Temporarily use ``n`` threads (None: leave the setting alone).
+
+    Parameters
+    ----------
+    n : int or None
+        As :func:`set_threads`; the setting in force before is restored on exit.
+
+    Yields
+    ------
+    None
+
+    Examples
+    --------
+    >>> before = get_threads()
+    >>> with threads(1):
+    ...     get_threads()
+    1
+    >>> get_threads() == before
+    True
+    """
     if n is None:
         yield
         return
@@ -35,3 +86,6 @@ def threads(n: int | None) -> Iterator[None]:
             yield
         finally:
             set_threads(before)
+
+
+__all__ = ["get_threads", "set_threads", "threads"]

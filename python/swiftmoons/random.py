@@ -26,10 +26,23 @@ class RandomState(_ffi.Handle):
     seed : int or None
         In ``0 .. 2**32 - 1``. None seeds from the operating system.
 
+    Raises
+    ------
+    TypeError
+        If ``seed`` is not an integer (or None).
+    ValueError
+        If it lies outside ``0 .. 2**32 - 1``.
+
+    Notes
+    -----
+    Copies, deep copies and pickles are new streams at the same point.
+
     Examples
     --------
+    >>> import numpy as np
     >>> rs = RandomState(42)
-    >>> rs.randn(3)   # equal to np.random.RandomState(42).randn(3)
+    >>> bool((rs.randn(3) == np.random.RandomState(42).randn(3)).all())
+    True
     """
 
     _free_name = "sm_rng_free"
@@ -56,11 +69,42 @@ class RandomState(_ffi.Handle):
         return self.__copy__()
 
     def seed(self, seed: int | None = None) -> None:
-        """Reseed, dropping any cached Gaussian, as ``RandomState.seed``."""
+        """Reseed, dropping any cached Gaussian, as ``RandomState.seed``.
+
+        Parameters
+        ----------
+        seed : int or None
+            In ``0 .. 2**32 - 1``; None seeds from the operating system.
+
+        Examples
+        --------
+        >>> rs = RandomState(1)
+        >>> first = rs.random_sample()
+        >>> rs.seed(1)
+        >>> rs.random_sample() == first
+        True
+        """
         _ffi.call("sm_rng_seed", self._h, seed_value(seed))
 
     def get_state(self) -> tuple[str, np.ndarray, int, int, float]:
-        """The state as NumPy's legacy tuple ``('MT19937', key, pos, has_gauss, cached_gaussian)``."""
+        """The state as NumPy's legacy tuple.
+
+        Returns
+        -------
+        tuple
+            ``('MT19937', key, pos, has_gauss, cached_gaussian)``: key is a
+            uint32 array of shape (624,), the rest Python numbers, as
+            ``numpy.random.RandomState.get_state()`` returns them.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> name, key, pos, has_gauss, gauss = RandomState(7).get_state()
+        >>> name, key.shape, pos
+        ('MT19937', (624,), 624)
+        >>> bool((key == np.random.RandomState(7).get_state()[1]).all())
+        True
+        """
         key = np.empty(STATE_LENGTH, dtype=np.uint32)
         pos, has_gauss, cached = ctypes.c_int64(), ctypes.c_int32(), ctypes.c_double()
         _ffi.call("sm_rng_get_state", self._h, _ffi.ptr(key), STATE_LENGTH,
@@ -70,9 +114,29 @@ class RandomState(_ffi.Handle):
     def set_state(self, state: tuple | dict) -> None:
         """Restore a state from `get_state` here or from NumPy's ``RandomState.get_state()``.
 
-        A state whose key is all zero (in the bits MT19937 uses) is refused:
-        such a stream would draw only zeros (NumPy accepts it, and then
-        ``randn`` never returns).
+        Parameters
+        ----------
+        state : tuple or dict
+            ``('MT19937', key, pos[, has_gauss, cached_gaussian])`` with a key
+            of 624 unsigned 32-bit words and pos in 0..624, or NumPy's
+            ``get_state(legacy=False)`` dict.
+
+        Raises
+        ------
+        TypeError, ValueError
+            For a malformed state; the stream is then unchanged. A key that
+            is all zero (in the bits MT19937 uses) is refused: such a stream
+            would draw only zeros (NumPy accepts it, and then ``randn`` never
+            returns).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> numpy_stream = np.random.RandomState(3)
+        >>> ours = RandomState(0)
+        >>> ours.set_state(numpy_stream.get_state())
+        >>> ours.random_sample() == numpy_stream.random_sample()
+        True
         """
         if isinstance(state, dict):  # NumPy's get_state(legacy=False)
             inner = state.get("state", {})
@@ -96,7 +160,24 @@ class RandomState(_ffi.Handle):
 
     @classmethod
     def from_numpy(cls, numpy_state: np.random.RandomState) -> "RandomState":
-        """A stream at the same point as a NumPy ``RandomState``."""
+        """A stream at the same point as a NumPy ``RandomState``.
+
+        Parameters
+        ----------
+        numpy_state : numpy.random.RandomState
+
+        Returns
+        -------
+        RandomState
+            A new stream that draws what ``numpy_state`` would draw next
+            (``numpy_state`` itself does not move).
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> RandomState.from_numpy(np.random.RandomState(5)).randn() == np.random.RandomState(5).randn()
+        True
+        """
         rs = cls(0)
         rs.set_state(numpy_state.get_state())
         return rs
@@ -108,27 +189,110 @@ class RandomState(_ffi.Handle):
         return float(out[()]) if size is None else out
 
     def random_sample(self, size: int | tuple[int, ...] | None = None) -> float | np.ndarray:
-        """Doubles in [0, 1), as ``random_sample(size)``."""
+        """Doubles in [0, 1), as ``random_sample(size)``.
+
+        Parameters
+        ----------
+        size : int, tuple of int or None
+            The output's shape; None for a single float.
+
+        Returns
+        -------
+        float or ndarray of shape ``size``
+
+        Examples
+        --------
+        >>> RandomState(0).random_sample(3).shape
+        (3,)
+        """
         return self._fill("sm_rng_random_sample", size)
 
     def randn(self, *shape: int) -> float | np.ndarray:
-        """Standard normal values, as ``randn(*shape)``; a float with no arguments."""
+        """Standard normal values, as ``randn(*shape)``; a float with no arguments.
+
+        Parameters
+        ----------
+        *shape : int
+            The output's dimensions.
+
+        Returns
+        -------
+        float or ndarray of shape ``shape``
+
+        Examples
+        --------
+        >>> RandomState(0).randn(2, 3).shape
+        (2, 3)
+        """
         return self._fill("sm_rng_randn", shape if shape else None)
 
     def standard_normal(self, size: int | tuple[int, ...] | None = None) -> float | np.ndarray:
-        """Standard normal values, as ``standard_normal(size)``."""
+        """Standard normal values, as ``standard_normal(size)``.
+
+        Parameters
+        ----------
+        size : int, tuple of int or None
+            The output's shape; None for a single float.
+
+        Returns
+        -------
+        float or ndarray of shape ``size``
+
+        Examples
+        --------
+        >>> RandomState(0).standard_normal((2,)).shape
+        (2,)
+        """
         return self._fill("sm_rng_randn", size)
 
     def normal(self, loc: float = 0.0, scale: float = 1.0,
                size: int | tuple[int, ...] | None = None) -> float | np.ndarray:
-        """``loc + scale * standard_normal()``, as the legacy ``normal``; scalars only."""
+        """``loc + scale * standard_normal()``, as the legacy ``normal``; scalars only.
+
+        Parameters
+        ----------
+        loc, scale : float
+            The mean and the standard deviation (>= 0).
+        size : int, tuple of int or None
+            The output's shape; None for a single float.
+
+        Returns
+        -------
+        float or ndarray of shape ``size``
+
+        Raises
+        ------
+        ValueError
+            If ``scale`` is negative or NaN.
+
+        Examples
+        --------
+        >>> RandomState(0).normal(10.0, 0.0, size=2).tolist()
+        [10.0, 10.0]
+        """
         loc, scale = as_real(loc, "loc"), as_real(scale, "scale")
         if not scale >= 0:
             raise ValueError(f"scale must be >= 0, got {scale}")
         return self._fill("sm_rng_normal", size, loc, scale)
 
     def permutation(self, x: int | ArrayLike) -> np.ndarray:
-        """A permutation of ``range(x)``, or a shuffled copy of array ``x`` (first axis)."""
+        """A permutation of ``range(x)``, or a shuffled copy of array ``x`` (first axis).
+
+        Parameters
+        ----------
+        x : int or array-like
+            A count, or an array to shuffle a copy of.
+
+        Returns
+        -------
+        ndarray
+            Shape ``(x,)`` of int64 for a count; ``x``'s shape otherwise.
+
+        Examples
+        --------
+        >>> sorted(RandomState(0).permutation(5).tolist())
+        [0, 1, 2, 3, 4]
+        """
         if isinstance(x, numbers.Integral) and not isinstance(x, (bool, np.bool_)):
             return self._permutation(as_int(x, "x", 0))
         if isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
@@ -141,9 +305,24 @@ class RandomState(_ffi.Handle):
     def shuffle(self, x: np.ndarray | list) -> None:
         """Shuffle a NumPy array (along its first axis) or a mutable sequence in place.
 
-        A sequence that cannot be shuffled in place (a tuple, a string, a
-        read-only array) raises TypeError or ValueError before any number
-        is drawn: the stream does not move.
+        Parameters
+        ----------
+        x : ndarray or list
+            Shuffled in place.
+
+        Raises
+        ------
+        TypeError, ValueError
+            For what cannot be shuffled in place (a tuple, a string, a
+            read-only array), before any number is drawn: the stream does
+            not move.
+
+        Examples
+        --------
+        >>> items = [1, 2, 3, 4]
+        >>> RandomState(0).shuffle(items)
+        >>> sorted(items)
+        [1, 2, 3, 4]
         """
         if isinstance(x, np.ndarray):
             if x.ndim < 1:
@@ -226,3 +405,6 @@ def resolve(random_state: object, name: str = "random_state") -> tuple[RandomSta
                                                                 if isinstance(random_state, np.random.Generator) else ""))
     ours = RandomState(seed_value(random_state, name))
     return ours, ours.close
+
+
+__all__ = ["RandomState"]

@@ -192,7 +192,29 @@ def _path(path: object) -> str:
 
 
 def save(net: MLP, path: str | os.PathLike) -> None:
-    """Write `net` to `path` (an ``.npz`` file; see this module for the format)."""
+    """Write `net` to `path` (an ``.npz`` file; see this module for the format).
+
+    Parameters
+    ----------
+    net : MLP or TwoLayerNet
+    path : str or path-like
+        Written as given (no ``.npz`` is appended).
+
+    Raises
+    ------
+    TypeError
+        If ``path`` is not a path.
+    OSError
+        If the file cannot be written.
+
+    Examples
+    --------
+    >>> import os, tempfile, swiftmoons as sm
+    >>> path = os.path.join(tempfile.mkdtemp(), "net.npz")
+    >>> save(sm.TwoLayerNet("relu", seed=42), path)
+    >>> load(path)
+    TwoLayerNet(activation='relu', layer_sizes=(2, 8, 8, 1))
+    """
     path = _path(path)
     state = state_of(net)
     arrays = dict(state["arrays"])
@@ -204,6 +226,15 @@ def save(net: MLP, path: str | os.PathLike) -> None:
 def load(path: str | os.PathLike) -> MLP:
     """The network saved at `path`, bit-identical: it trains on exactly as the saved one would.
 
+    Parameters
+    ----------
+    path : str or path-like
+
+    Returns
+    -------
+    MLP or TwoLayerNet
+        The saved class, with its parameters, epochs trained, loss history and records.
+
     Raises
     ------
     FileNotFoundError
@@ -211,6 +242,16 @@ def load(path: str | os.PathLike) -> MLP:
     ValueError
         If the file is not a swiftmoons network (truncated, corrupted, another
         kind of file, a newer format version); the message says why.
+
+    Examples
+    --------
+    >>> import os, tempfile, swiftmoons as sm
+    >>> net = sm.MLP((2, 4, 1), activation="gelu", seed=0)
+    >>> path = os.path.join(tempfile.mkdtemp(), "mlp.npz")
+    >>> net.save(path)
+    >>> again = load(path)
+    >>> bool((again.W1 == net.W1).all()), again.activations
+    (True, (('gelu', None),))
     """
     path = _path(path)
 
@@ -242,3 +283,6 @@ def load(path: str | os.PathLike) -> MLP:
             AttributeError, TypeError) as exc:
         raise ValueError(f"{path} is not a readable swiftmoons network file ({type(exc).__name__}: {exc})") from None
     return network_from_state({"header": header, "arrays": arrays}, source=path)
+
+
+__all__ = ["FORMAT", "FORMAT_VERSION", "load", "save"]

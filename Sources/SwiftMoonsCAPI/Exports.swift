@@ -46,20 +46,12 @@ public func sm_status_name(_ status: Int32) -> UnsafePointer<CChar> {
 
 @_cdecl("sm_rng_create")
 public func sm_rng_create(_ seed: Int64, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    guarded {
-        guard let out else { throw APIError(status: .badArgument, message: "out is NULL") }
-        out.pointee = nil
-        out.pointee = register(RNGHandle(try RandomState(seed: Int(seed))))
-    }
+    createHandle(out) { RNGHandle(try RandomState(seed: Int(seed))) }
 }
 
 @_cdecl("sm_rng_free")
 public func sm_rng_free(_ rng: OpaquePointer?) -> Int32 {
-    guarded {
-        guard unregister(rng, as: RNGHandle.self) else {
-            throw APIError(status: .invalidHandle, message: "sm_rng_free: not a live sm_rng handle")
-        }
-    }
+    freeHandle(rng, as: RNGHandle.self, "sm_rng")
 }
 
 @_cdecl("sm_rng_seed")
@@ -224,20 +216,12 @@ public func sm_live_object_count() -> Int64 { Int64(liveHandleCount()) }
 
 @_cdecl("sm_progress_create")
 public func sm_progress_create(_ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    guarded {
-        guard let out else { throw APIError(status: .badArgument, message: "out is NULL") }
-        out.pointee = nil
-        out.pointee = register(ProgressHandle())
-    }
+    createHandle(out) { ProgressHandle() }
 }
 
 @_cdecl("sm_progress_free")
 public func sm_progress_free(_ progress: OpaquePointer?) -> Int32 {
-    guarded {
-        guard unregister(progress, as: ProgressHandle.self) else {
-            throw APIError(status: .invalidHandle, message: "sm_progress_free: not a live sm_progress handle")
-        }
-    }
+    freeHandle(progress, as: ProgressHandle.self, "sm_progress")
 }
 
 @_cdecl("sm_progress_cancel")

@@ -16,11 +16,7 @@ func layerSizes(_ sizes: UnsafePointer<Int64>?, _ n: Int64) throws -> [Int] {
 
 /// Registers the network `make` builds and stores its handle in `out`.
 func create(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ make: () throws -> Network) -> Int32 {
-    guarded {
-        guard let out else { throw APIError(status: .badArgument, message: "out is NULL") }
-        out.pointee = nil
-        out.pointee = register(NetHandle(try make()))
-    }
+    createHandle(out) { NetHandle(try make()) }
 }
 
 /// Looks up the network and runs `body` on it under its lock.
@@ -103,12 +99,7 @@ public func sm_net_create_from_params(_ sizes: UnsafePointer<Int64>?, _ nLayers:
 
 @_cdecl("sm_net_clone")
 public func sm_net_clone(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    guarded {
-        guard let out else { throw APIError(status: .badArgument, message: "out is NULL") }
-        out.pointee = nil
-        let twin = try lookup(net, as: NetHandle.self, "sm_net").with { try $0.copy() }
-        out.pointee = register(NetHandle(twin))
-    }
+    create(out) { try lookup(net, as: NetHandle.self, "sm_net").with { try $0.copy() } }
 }
 
 @_cdecl("sm_net_epochs_trained")
@@ -137,11 +128,7 @@ public func sm_net_restore_training(_ net: OpaquePointer?, _ epochsTrained: Int6
 
 @_cdecl("sm_net_free")
 public func sm_net_free(_ net: OpaquePointer?) -> Int32 {
-    guarded {
-        guard unregister(net, as: NetHandle.self) else {
-            throw APIError(status: .invalidHandle, message: "sm_net_free: not a live sm_net handle")
-        }
-    }
+    freeHandle(net, as: NetHandle.self, "sm_net")
 }
 
 @_cdecl("sm_net_layer_count")

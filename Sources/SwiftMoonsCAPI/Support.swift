@@ -157,6 +157,25 @@ func unregister<T: AnyObject & Sendable>(_ handle: OpaquePointer?, as _: T.Type)
     }
 }
 
+/// A `*_create`: registers what `make` builds and stores its handle in
+/// `out`, which stays NULL if anything fails.
+func createHandle(_ out: UnsafeMutablePointer<OpaquePointer?>?, _ make: () throws -> any AnyObject & Sendable) -> Int32 {
+    guarded {
+        guard let out else { throw APIError(status: .badArgument, message: "out is NULL") }
+        out.pointee = nil
+        out.pointee = register(try make())
+    }
+}
+
+/// A `*_free`: NULL is fine, anything but a live handle of type `T` is reported.
+func freeHandle<T: AnyObject & Sendable>(_ handle: OpaquePointer?, as type: T.Type, _ what: String) -> Int32 {
+    guarded {
+        guard unregister(handle, as: type) else {
+            throw APIError(status: .invalidHandle, message: "\(what)_free: not a live \(what) handle")
+        }
+    }
+}
+
 /// The number of live handles (for the leak checks of the tests).
 func liveHandleCount() -> Int { registry.withLock { $0.objects.count } }
 

@@ -22,8 +22,7 @@ VARIANT_FLAGS = {
     "avx2": HASWELL_FLAGS,
     "baseline": frozenset(),
 }
-#: Kept for callers of the earlier two-build loader.
-AVX512_FLAGS = VARIANT_FLAGS["avx512"]
+
 
 def cpu_flags() -> frozenset:
     """The processor's feature flags as Linux reports them (empty if unknown).
@@ -73,7 +72,6 @@ def packaged_name(variant: str) -> str:
     """The variant's file name inside the package (as scripts/build_native.py names it)."""
     stem, ext = LIBRARY_NAME.rsplit(".", 1)
     return f"{stem}_{variant}.{ext}"
-
 
 
 if __name__ == "__main__":  # the Makefile: the variants this processor runs

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from ._cpu import (  # noqa: F401  (re-exported: the loader's rule lives in _cpu)
-    AVX512_FLAGS, HASWELL_FLAGS, LIBRARY_NAME, VARIANT_FLAGS, cpu_flags, packaged_name, runnable_variants,
+    HASWELL_FLAGS, LIBRARY_NAME, VARIANT_FLAGS, cpu_flags, packaged_name, runnable_variants,
     variant_to_load)
 
 #: The C header's SM_VERSION_NUMBER this package was written against.
@@ -313,6 +313,9 @@ def live_object_count() -> int:
 
 #: How often the waiting thread wakes to report progress, in seconds.
 POLL_SECONDS = 0.05
+#: Multiply-adds above which a call runs where Ctrl-C can stop it (about a
+#: millisecond of work: below it, the worker thread costs more than it saves).
+LONG_WORK = 1 << 21
 
 
 class Progress(Handle):

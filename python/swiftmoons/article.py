@@ -17,6 +17,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 
 from . import reference
+from . import parallel
 from ._convert import as_flag, as_int, as_name, as_real, as_sequence, empty
 from ._types import Activations
 from .data import make_moons, standardize, train_test_split
@@ -295,10 +296,6 @@ def sweep(net_seeds: Iterable[int] = range(64), activations: Activations = ("sig
 #: Seconds one epoch of one 2-8-8-1 network takes per training sample, about
 #: (sigmoid's, on one core of this project's machines): what chunks are cut by.
 _SECONDS_PER_SAMPLE_EPOCH = 4e-8
-#: The work one task of an executor sweep aims at: long enough that a
-#: cluster's per-task cost (Dask's is about a millisecond) is noise, short
-#: enough that the work spreads and progress moves.
-_CHUNK_SECONDS = 0.25
 
 
 def _sweep_chunk(seeds, activations, settings) -> tuple:
@@ -311,26 +308,16 @@ def _sweep_on(executor, seeds, activations, settings, progress) -> dict:
     """`sweep` cut into chunks for an executor; the chunks' results in seed order."""
     from .training import progress_bar
     per_seed = (_SECONDS_PER_SAMPLE_EPOCH * settings["epochs"] * settings["n_samples"] * 0.75 * len(activations))
-    per_chunk = max(1, int(_CHUNK_SECONDS / max(per_seed, 1e-12)))
+    per_chunk = max(1, int(parallel.TASK_SECONDS / max(per_seed, 1e-12)))
     chunks = [seeds[i:i + per_chunk].tolist() for i in range(0, seeds.size, per_chunk)]
     futures = [executor.submit(_sweep_chunk, chunk, activations, settings) for chunk in chunks]
     bar = progress_bar(seeds.size, "seeds") if progress else None
-    losses, accuracy = [], []
     try:
-        for chunk, future in zip(chunks, futures):
-            chunk_losses, chunk_accuracy = future.result()
-            losses.append(chunk_losses)
-            accuracy.append(chunk_accuracy)
-            if bar is not None:
-                bar.update(len(chunk))
-    except BaseException:
-        for future in futures:  # Ctrl-C or a failed task: drop what has not run
-            cancel = getattr(future, "cancel", None)
-            if cancel is not None:
-                cancel()
-        raise
+        results = parallel.results_in_order(
+            futures, None if bar is None else lambda i, _: bar.update(len(chunks[i])))
     finally:
         if bar is not None:
             bar.close()
-    return {"net_seeds": seeds, "activations": activations, "loss_history": np.concatenate(losses),
-            "test_accuracy": np.concatenate(accuracy)}
+    return {"net_seeds": seeds, "activations": activations,
+            "loss_history": np.concatenate([losses for losses, _ in results]),
+            "test_accuracy": np.concatenate([accuracy for _, accuracy in results])}

@@ -371,7 +371,7 @@ class MLP(_ffi.Handle):
         X = as_matrix(X, self.layer_sizes[0])
         out = empty((X.shape[0], self.layer_sizes[-1]), "The output")
         args = (self._h, _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(out), out.size)
-        if X.shape[0] * self._param_count < _LONG_WORK:
+        if X.shape[0] * self._param_count < _ffi.LONG_WORK:
             _ffi.call("sm_net_forward", *args, None)
             return out
         # A pass long enough to want stopping: Ctrl-C cancels it.
@@ -600,11 +600,6 @@ class TwoLayerNet(MLP):
     def __repr__(self) -> str:
         state = ", closed" if self.closed else ""
         return f"TwoLayerNet(activation={self.activation!r}, layer_sizes={self.layer_sizes}{state})"
-
-
-#: Multiply-adds above which a forward pass runs where Ctrl-C can stop it
-#: (about a millisecond of work: below it, a thread costs more than it saves).
-_LONG_WORK = 1 << 21
 
 
 def _restore_network(state, cls=None):

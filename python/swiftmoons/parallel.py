@@ -4,12 +4,38 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Any, Callable, Iterator, Sequence
 
 from . import _ffi
 from ._convert import as_int
 
 _lock = threading.Lock()
+
+#: The work one executor task aims at (sweeps, networks trained in groups):
+#: long enough that a cluster's per-task cost (Dask's is about a
+#: millisecond) is noise, short enough that the work spreads and progress moves.
+TASK_SECONDS = 0.25
+
+
+def results_in_order(futures: Sequence[Any], each: Callable[[int, Any], None] | None = None) -> list:
+    """The futures' results in order (``each(i, result)`` as each arrives).
+
+    On Ctrl-C or a failed task the futures not yet run are cancelled (where
+    they can be), and the exception propagates.
+    """
+    results = []
+    try:
+        for i, future in enumerate(futures):
+            results.append(future.result())
+            if each is not None:
+                each(i, results[-1])
+    except BaseException:
+        for future in futures:
+            cancel = getattr(future, "cancel", None)
+            if cancel is not None:
+                cancel()
+        raise
+    return results
 
 
 def set_threads(n: int) -> None:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-from . import _ffi
+from . import _ffi, parallel
 from ._convert import as_flag, as_int, as_matrix, as_real, empty
 from ._types import ArrayLike, Callback, Seed
 from .random import resolve
@@ -174,7 +174,7 @@ def train_together(nets: Sequence[MLP], X: ArrayLike, y: ArrayLike, *, epochs: i
     watch = _Watcher(losses, epochs, progress, callback, callback_every, single=len(nets) == 1)
     work = epochs * X.shape[0] * sum(net._param_count for net in nets)
     try:
-        if not watch.active and work < _LONG_WORK:
+        if not watch.active and work < _ffi.LONG_WORK:
             status, interruption = _ffi.lib.sm_train_together(*args, None), None
             message = _ffi.last_error() if status else ""
         else:
@@ -198,10 +198,6 @@ def train_together(nets: Sequence[MLP], X: ArrayLike, y: ArrayLike, *, epochs: i
         _ffi.check_long(status)
     _ffi.check(status, message)
     return histories
-
-
-#: Multiply-adds of training above which it runs where Ctrl-C can stop it.
-_LONG_WORK = 1 << 21
 
 
 class _Watcher:
@@ -277,8 +273,6 @@ def records_of(net: MLP) -> TrainingRecords:
 #: Seconds of one multiply-add of training (forward and backward) on one core,
 #: about: what groups of networks are cut by for an executor.
 _SECONDS_PER_PARAMETER_SAMPLE_EPOCH = 2e-9
-#: The work one task aims at (see `swiftmoons.article._CHUNK_SECONDS`).
-_GROUP_SECONDS = 0.25
 
 
 def _train_group(nets, X, y, state, settings) -> tuple:
@@ -302,21 +296,14 @@ def _train_on(executor, nets, X, y, rng, settings) -> list:
         current: list[MLP] = []
         work = 0.0
         for net, cost in zip(nets, per_net):
-            if current and work + cost > _GROUP_SECONDS:
+            if current and work + cost > parallel.TASK_SECONDS:
                 groups.append(current)
                 current, work = [], 0.0
             current.append(net)
             work += cost
         groups.append(current)
         futures = [executor.submit(_train_group, group, X, y, state, settings) for group in groups]
-        try:
-            results = [future.result() for future in futures]
-        except BaseException:
-            for future in futures:
-                cancel = getattr(future, "cancel", None)
-                if cancel is not None:
-                    cancel()
-            raise
+        results = parallel.results_in_order(futures)
         histories = []
         for group, (trained, final_state) in zip(groups, results):
             for net, twin in zip(group, trained):

@@ -30,19 +30,23 @@ def test_a_sweep_on_an_executor_equals_the_local_one(local, pool):
                     local)
 
 
-def test_a_sweep_on_a_dask_cluster_equals_the_local_one(local):
+def test_a_sweep_on_a_dask_cluster_equals_the_local_one(local, monkeypatch):
     distributed = pytest.importorskip("distributed", reason="Dask is a test dependency (make test installs it)")
+    # This sweep is one task's worth of work: cut it into one task a seed so
+    # that both workers take part.
+    monkeypatch.setattr(sm.parallel, "TASK_SECONDS", 0.0)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                                   dashboard_address=None) as cluster, distributed.Client(cluster) as client:
-        result = sm.sweep(range(30), ["sigmoid", "relu", ("leaky_relu", 0.1)], executor=client, **SETTINGS)
-        # The work really ran on the workers, in more than one task.
-        assert len(client.run(lambda: 1)) == 2
+        with distributed.get_task_stream(client) as tasks:
+            result = sm.sweep(range(30), ["sigmoid", "relu", ("leaky_relu", 0.1)], executor=client, **SETTINGS)
+        # The work really ran on the workers (other processes), in more than one task.
+        ran = [t for t in tasks.data if "_sweep_chunk" in t["key"]]
+        assert len(ran) == 30 and len({t["worker"] for t in ran}) == 2, [(t["key"], t["worker"]) for t in ran]
     assert_same(result, local)
 
 
 def test_a_sweep_cut_into_one_seed_chunks_is_the_same(local, monkeypatch):
-    import swiftmoons.article as article
-    monkeypatch.setattr(article, "_CHUNK_SECONDS", 0.0)  # every seed its own task
+    monkeypatch.setattr(sm.parallel, "TASK_SECONDS", 0.0)  # every seed its own task
     calls = []
 
     class Recording(ThreadPoolExecutor):
@@ -68,8 +72,7 @@ def _nets():
 
 @pytest.mark.parametrize("pool", [ThreadPoolExecutor, ProcessPoolExecutor, "dask"])
 def test_train_together_on_an_executor_leaves_what_one_call_leaves(pool, monkeypatch):
-    import swiftmoons.training as training
-    monkeypatch.setattr(training, "_GROUP_SECONDS", 0.0)  # one network a task: the most splitting there is
+    monkeypatch.setattr(sm.parallel, "TASK_SECONDS", 0.0)  # one network a task: the most splitting there is
     X, y = sm.make_moons(300, noise=0.2, random_state=1)
     settings = dict(epochs=40, lr=0.1, batch_size=32, record_every=10, record_params=True, X_eval=X[:50],
                     y_eval=y[:50])

@@ -368,7 +368,9 @@ def test_header_values_that_would_wrap_or_mislead_are_refused(tmp_path, change, 
 
 def test_shallow_copies_of_article_results_own_their_networks():
     result = article.run(epochs=5)
+    expected = result.nets["relu"].forward(result.X_test)
     twin = copy.copy(result)
+    assert all(twin.nets[k]._h != result.nets[k]._h for k in result.nets)
     twin.close()
     assert not result.nets["relu"].closed
-    assert np.array_equal(result.nets["relu"].forward(result.X_test), result.nets["relu"].forward(result.X_test))
+    assert np.array_equal(result.nets["relu"].forward(result.X_test), expected)

@@ -104,12 +104,12 @@ COMPAT_TESTS := python/tests/test_data.py python/tests/test_random.py python/tes
 
 .venv-floor/.installed:
 	$(FLOOR_PYTHON) -m venv .venv-floor
-	.venv-floor/bin/pip install --quiet "numpy==1.25.2" "scikit-learn==1.3.2" pytest
+	.venv-floor/bin/pip install --quiet "numpy==1.25.2" "scikit-learn==1.3.2" pytest pytest-timeout
 	touch $@
 
 .venv-newer/.installed:
 	$(NEWER_PYTHON) -m venv .venv-newer
-	.venv-newer/bin/pip install --quiet numpy scikit-learn pytest
+	.venv-newer/bin/pip install --quiet numpy scikit-learn pytest pytest-timeout
 	touch $@
 
 compat-test: lib

@@ -221,6 +221,10 @@ SM_API int sm_net_train_step(sm_net *net, const double *x, int64_t n, int64_t d,
  * n x layer_sizes[k] values. */
 SM_API int sm_net_hidden(sm_net *net, int64_t layer, const double *x, int64_t n, int64_t d,
                          double *out, int64_t len);
+/* Pre-activations z = a @ W + b of layer k (1 .. n_layers - 1, the output
+ * layer's logits included) for n samples: n x layer_sizes[k] values. */
+SM_API int sm_net_pre_activation(sm_net *net, int64_t layer, const double *x, int64_t n, int64_t d,
+                                 double *out, int64_t len);
 /* The number of values in a signal trace: 2 * (n_layers - 1) - 1. */
 SM_API int sm_net_trace_length(sm_net *net, int64_t *out);
 /* The signal trace mean|z1|, mean|a1|, ..., mean|zL|. per_sample != 0: one

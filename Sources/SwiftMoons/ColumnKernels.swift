@@ -419,6 +419,9 @@ extension Network {
             if rows < S { for j in 0..<k { for i in rows..<S { delta[j * S + i] = 0 } } }
             // With one output the terms are already in sample order.
             guard k > 1 else { return -(pairwiseSum(UnsafePointer(terms), rows, 1) / Double(rows)) }
+            // The loss is the mean over rows and outputs: each output's delta is (out - y) / (n k).
+            let perOutput = 1 / Double(k)
+            for i in 0..<(k * S) { delta[i] *= perOutput }
             for i in 0..<rows { for j in 0..<k { rowTerms[i * k + j] = terms[j * S + i] } }
             return -(pairwiseSum(UnsafePointer(rowTerms), rows * k, 1) / Double(rows * k))
         case .softmax:

@@ -576,13 +576,28 @@ public final class Network {
     public func hidden<X: Collection, O: MutableCollection>(layer: Int, _ x: X, rows: Int, into out: inout O) throws
     where X.Element == Double, O.Element == Double {
         try checkLayer(layer, hiddenOnly: true)
+        try layerValues(layer: layer, preActivation: false, x, rows: rows, into: &out)
+    }
+
+    /// The pre-activations `z = a @ W + b` of `layer` (1-based, the output
+    /// layer included), `rows x layerSizes[layer]`.
+    @_specialize(exported: true, where X == UnsafeBufferPointer<Double>, O == UnsafeMutableBufferPointer<Double>)
+    public func preActivations<X: Collection, O: MutableCollection>(layer: Int, _ x: X, rows: Int, into out: inout O)
+    throws where X.Element == Double, O.Element == Double {
+        try checkLayer(layer, hiddenOnly: false)
+        try layerValues(layer: layer, preActivation: true, x, rows: rows, into: &out)
+    }
+
+    private func layerValues<X: Collection, O: MutableCollection>(layer: Int, preActivation: Bool, _ x: X, rows: Int,
+                                                                  into out: inout O) throws
+    where X.Element == Double, O.Element == Double {
         try checkInput(count: x.count, rows: rows)
         let w = layerSizes[layer]
-        try checkOutput(count: out.count, rows: rows, width: w, name: "The hidden output")
+        try checkOutput(count: out.count, rows: rows, width: w, name: preActivation ? "The pre-activations" : "The hidden output")
         try withInput(x) { xp in
             try withOutput(&out) { op in
                 try blocks(xp, rows: rows, through: layer) { start, n, s, c in
-                    let a = s + c.a[layer - 1]
+                    let a = s + (preActivation ? c.z[layer - 1] : c.a[layer - 1])
                     for i in 0..<n { for j in 0..<w { op[(start + i) * w + j] = a[j * c.stride + i] } }
                 }
             }

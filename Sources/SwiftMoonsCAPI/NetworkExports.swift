@@ -249,6 +249,19 @@ public func sm_net_hidden(_ net: OpaquePointer?, _ layer: Int64, _ x: UnsafePoin
     }
 }
 
+@_cdecl("sm_net_pre_activation")
+public func sm_net_pre_activation(_ net: OpaquePointer?, _ layer: Int64, _ x: UnsafePointer<Double>?, _ n: Int64,
+                                  _ d: Int64, _ out: UnsafeMutablePointer<Double>?, _ len: Int64) -> Int32 {
+    withNet(net) { net in
+        guard layer >= 1, layer <= Int64(net.layerCount) else {
+            throw APIError(status: .badArgument, message: "Layer index must be in 1...\(net.layerCount), got \(layer)")
+        }
+        let (xs, rows) = try samples(x, n, d, net)
+        var o = try sized(out, len, expected: try product(rows, net.layerSizes[Int(layer)], "out"), "out")
+        try net.preActivations(layer: Int(layer), xs, rows: rows, into: &o)
+    }
+}
+
 @_cdecl("sm_net_trace_length")
 public func sm_net_trace_length(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> Int32 {
     readNet(net, out) { Int64($0.traceLength) }

@@ -174,4 +174,19 @@ import Testing
         #expect(t.count == 5)
         #expect(abs(t[1] - h1.map(abs).reduce(0, +) / 8) < 1e-15)
     }
+
+    @Test func preActivationsFeedTheActivationsAndTheOutput() throws {
+        // a_k = f(z_k) unit by unit, and the output is the sigmoid of the last z.
+        let net = try Network(activation: .tanh, seed: 5)
+        let x = [0.3, -0.7, 1.2, 0.1]
+        var z1 = [Double](repeating: 0, count: 16), a1 = z1, z3 = [Double](repeating: 0, count: 2)
+        try net.preActivations(layer: 1, x, rows: 2, into: &z1)
+        try net.hidden(layer: 1, x, rows: 2, into: &a1)
+        try net.preActivations(layer: 3, x, rows: 2, into: &z3)
+        let out = try net.forward(x, rows: 2)
+        for i in 0..<16 { #expect(abs(a1[i] - Activation.tanh.value(z1[i])) < 1e-15) }
+        for i in 0..<2 { #expect(abs(out[i] - 1 / (1 + exp(-z3[i]))) < 1e-15) }
+        #expect(throws: SwiftMoonsError.self) { try net.preActivations(layer: 4, x, rows: 2, into: &z3) }
+        #expect(throws: SwiftMoonsError.self) { try net.preActivations(layer: 0, x, rows: 2, into: &z3) }
+    }
 }

@@ -181,6 +181,12 @@ static void test_network(void) {
     EXPECT_STATUS(sm_net_hidden(net, 0, x, 4, 2, hidden, 32), SM_ERR_BAD_ARGUMENT);
     EXPECT_STATUS(sm_net_hidden(net, 3, x, 4, 2, hidden, 32), SM_ERR_BAD_ARGUMENT);
     CHECK(sm_net_hidden(net, 2, x, 4, 2, hidden, 32) == SM_OK, "hidden layer 2");
+    EXPECT_STATUS(sm_net_pre_activation(net, 0, x, 4, 2, hidden, 32), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_pre_activation(net, 4, x, 4, 2, hidden, 32), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_pre_activation(net, 1, x, 4, 2, hidden, 31), SM_ERR_BAD_SHAPE);
+    CHECK(sm_net_pre_activation(net, 3, x, 4, 2, hidden, 4) == SM_OK
+          && sm_net_forward(net, x, 4, 2, out, 4, NULL) == SM_OK
+          && fabs(out[3] - 1.0 / (1.0 + exp(-hidden[3]))) < 1e-12, "the output layer's logits give its output");
     CHECK(sm_net_trace_length(net, &tlen) == SM_OK && tlen == 5, "trace length 5");
     EXPECT_STATUS(sm_net_trace(net, x, 4, 2, 1, trace, 5), SM_ERR_BAD_SHAPE);
     CHECK(sm_net_trace(net, x, 4, 2, 1, trace, 20) == SM_OK, "per-sample trace");

@@ -1,4 +1,5 @@
-"""`python -m swiftmoons`: the article's experiment, reproduced, with its five figures."""
+"""`python -m swiftmoons`: the article's experiment, reproduced, with its five figures;
+`python -m swiftmoons audit`: its claims, measured and decided."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         prog="python -m swiftmoons",
         description="Reproduce 'Sigmoid vs ReLU on two moons': train one 2-8-8-1 network per activation "
         "on the same data, permutations and seed, print the article's figures next to the reproduced "
-        "ones, and write the article's five plots as PNG.",
+        "ones, and write the article's five plots as PNG. 'python -m swiftmoons audit' tests the "
+        "article's claims over seeds and controls.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     p.add_argument("--n-samples", type=int, default=400, help="points in make_moons")
@@ -36,29 +38,97 @@ def parse_args(argv=None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def main(argv=None) -> int:
-    args = parse_args(argv)
-    if not args.no_plots:
-        # Before the run: a folder that cannot be written should not cost a training.
-        try:
-            Path(args.out).mkdir(parents=True, exist_ok=True)
-            probe = Path(args.out) / ".swiftmoons-write-test"
-            probe.write_bytes(b"")
-            probe.unlink()
-        except OSError as exc:
-            print(f"error: cannot write figures to {args.out}: {exc.strerror or exc}", file=sys.stderr)
-            return 2
+def parse_audit_args(argv) -> argparse.Namespace:
+    p = argparse.ArgumentParser(
+        prog="python -m swiftmoons audit",
+        description="Measure every claim of the article at its settings, over initialization seeds and under "
+        "controls (tanh; sigmoid at lr 0.5, for 5000 epochs, with He init; another data seed), with the geometry "
+        "of every layer, and print a verdict per claim: holds, holds only at these settings, or does not hold.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    p.add_argument("--seeds", type=int, default=16, help="initialization seeds beyond the article's 42")
+    p.add_argument("--no-controls", action="store_true", help="check over seeds only")
+    p.add_argument("--out", default="swiftmoons-out", help="folder for the audit's figure")
+    p.add_argument("--no-plots", action="store_true", help="print the tables only")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                   help="show a progress bar of the seeds (unset: when stderr is a terminal)")
+    return p.parse_args(argv)
+
+
+def attempt(run):
+    """(run(), 0), or (None, exit code) after saying why: 130 for Ctrl-C, 2 for bad settings."""
     try:
-        result = article.run(n_samples=args.n_samples, noise=args.noise, data_seed=args.data_seed,
-                             split_seed=args.split_seed, net_seed=args.net_seed, epochs=args.epochs, lr=args.lr,
-                             batch_size=args.batch_size, activations=args.activations,
-                             progress=sys.stderr.isatty() if args.progress is None else args.progress)
+        return run(), 0
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return None, 130
     except (ValueError, TypeError, MemoryError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return None, 2
+
+
+def show_progress(args) -> bool:
+    """--progress / --no-progress, or a bar when stderr is a terminal."""
+    return sys.stderr.isatty() if args.progress is None else args.progress
+
+
+def audit_settings() -> dict:
+    from swiftmoons.audit import ARTICLE
+    return ARTICLE
+
+
+def writable(folder: str) -> bool:
+    """Can figures be written to ``folder``? Checked before a run, so that a bad folder costs no training."""
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        probe = Path(folder) / ".swiftmoons-write-test"
+        probe.write_bytes(b"")
+        probe.unlink()
+        return True
+    except OSError as exc:
+        print(f"error: cannot write figures to {folder}: {exc.strerror or exc}", file=sys.stderr)
+        return False
+
+
+def audit_main(argv) -> int:
+    from swiftmoons import audit
+    args = parse_audit_args(argv)
+    if not args.no_plots and not writable(args.out):
         return 2
+    result, code = attempt(lambda: audit.audit(seeds=args.seeds, controls=not args.no_controls,
+                                               progress=show_progress(args)))
+    if result is None:
+        return code
+    print(f"swiftmoons {sm.__version__}: the article's claims, measured at its settings (seed 42), over "
+          f"{len(result.seeds)} more seeds and under {len(result.conditions) - 2} controls, in {result.seconds:.1f} s\n")
+    print(result.table())
+    print(f"\nper-layer measures (mean over all {len(result.runs)} runs; layer 0 is the input):\n")
+    print(result.measures_table())
+    if not args.no_plots:
+        import matplotlib
+        matplotlib.use("Agg")
+        from swiftmoons import plot
+        fig = plot.audit_summary(result)
+        path = Path(args.out) / "audit.png"
+        fig.savefig(path, dpi=110, bbox_inches="tight")
+        print(f"\nwrote {path.resolve()}")
+    return 0
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["audit"]:
+        return audit_main(argv[1:])
+    args = parse_args(argv)
+    # Before the run: a folder that cannot be written should not cost a training.
+    if not args.no_plots and not writable(args.out):
+        return 2
+    result, code = attempt(lambda: article.run(
+        n_samples=args.n_samples, noise=args.noise, data_seed=args.data_seed, split_seed=args.split_seed,
+        net_seed=args.net_seed, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
+        activations=args.activations, progress=show_progress(args)))
+    if result is None:
+        return code
 
     names = list(result.nets)
     print(f"swiftmoons {sm.__version__}: {' vs '.join(names)} on make_moons({args.n_samples}, noise={args.noise}), "
@@ -68,10 +138,19 @@ def main(argv=None) -> int:
         print(f"{name:<10} {result.loss_history[name][-1]:>11.4f} {result.test_accuracy[name]:>14.1%}")
 
     rows = article.claims_table(result)
-    width = max(len(r[0]) for r in rows)
-    print(f"\n{'the article says':<{width}}   {'article':<13} reproduced")
-    for what, claim, ours in rows:
-        print(f"{what:<{width}}   {claim:<13} {ours}")
+    changed = [f"{k} {result.config[k]}" for k in ("n_samples", "noise", "data_seed", "split_seed", "net_seed",
+                                                    "lr", "batch_size") if result.config[k] != audit_settings()[k]]
+    if changed:
+        print(f"\nthese settings differ from the article's ({', '.join(changed)}): its figures are for its own")
+    if rows:
+        widths = [max(len(r[i]) for r in rows + [("the article says", "article", "this run", "")]) for i in range(3)]
+        print(f"\n{'the article says':<{widths[0]}}  {'article':<{widths[1]}}  {'this run':<{widths[2]}}  verdict")
+        for what, claim, ours, verdict in rows:
+            print(f"{what:<{widths[0]}}  {claim:<{widths[1]}}  {ours:<{widths[2]}}  {verdict}")
+    else:
+        print("\nno claim of the article applies to this run (it makes claims about sigmoid and relu "
+              "at 200, 400 and 800 epochs)")
+    print("\n`python -m swiftmoons audit` tests these claims over seeds and controls.")
 
     if not args.no_plots:
         import matplotlib

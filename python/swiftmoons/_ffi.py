@@ -164,6 +164,7 @@ _FUNCTIONS = {
     "sm_net_forward": (c_int, [c_void_p, _P, c_int64, c_int64, _P, c_int64, c_void_p]),
     "sm_net_train_step": (c_int, [c_void_p, _P, c_int64, c_int64, _P, c_int64, c_double, POINTER(c_double)]),
     "sm_net_hidden": (c_int, [c_void_p, c_int64, _P, c_int64, c_int64, _P, c_int64]),
+    "sm_net_pre_activation": (c_int, [c_void_p, c_int64, _P, c_int64, c_int64, _P, c_int64]),
     "sm_net_trace_length": (c_int, [c_void_p, POINTER(c_int64)]),
     "sm_net_trace": (c_int, [c_void_p, _P, c_int64, c_int64, c_int32, _P, c_int64]),
     # general networks and diagnostics

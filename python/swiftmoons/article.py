@@ -1,9 +1,19 @@
 """`swiftmoons.article`: the article's experiment as data.
 
+- :func:`run`: the article's run (data, one 2-8-8-1 network per activation,
+  training, measurements) as an :class:`ArticleResult`;
+- :func:`claims_table`: the article's claims next to a run's measurements,
+  each marked as agreeing or not;
+- :func:`audit`: the claims over seeds and controls, with verdicts
+  (:mod:`swiftmoons.audit`);
+- :func:`sweep`: the run's losses and accuracies for many network seeds, in
+  parallel (also ``swiftmoons.sweep``).
+
 >>> from swiftmoons import article
 >>> result = article.run()              # the article's run, reproduced exactly
 >>> result.test_accuracy
 {'sigmoid': 0.79, 'relu': 0.96}
+>>> result.close()
 """
 
 from __future__ import annotations
@@ -25,46 +35,59 @@ from .network import ACTIVATIONS, TwoLayerNet
 from .random import RandomState, seed_value
 from .training import train_together
 
-#: What the article states, for the table of `python -m swiftmoons`.
-ARTICLE_CLAIMS = {
-    "sigmoid_loss_epoch_400": 0.28,
-    "relu_loss_early": 0.15,
-    "relu_loss_final": 0.03,
-    "sigmoid_accuracy": 0.79,
-    "relu_accuracy": 0.96,
-    "z1_magnitude": 2.0,
-    "sigmoid_a1": 0.3,
-    "sigmoid_deeper": (0.5, 0.6),
-    "relu_z3": (9.0, 20.0),
-    "sigmoid_std": (0.26, 0.19),
-    "relu_std": (1.15, 1.67),
-}
-
-
 @dataclass
 class ArticleResult:
-    """Everything the article's run produces.
+    """Everything the article's run produces (what :func:`run` returns).
 
-    Attributes
+    Every parameter is kept as an attribute of the same name. The networks
+    hold native memory: :meth:`close` releases it (a result that is simply
+    dropped releases it too, when the networks are garbage-collected).
+
+    Parameters
     ----------
     config : dict
-        The arguments of the run.
-    X, y : ndarray
-        The standardized data set and its labels.
-    X_train, X_test, y_train, y_test : ndarray
-        The split.
+        The run's arguments: ``n_samples``, ``noise``, ``data_seed``,
+        ``split_seed``, ``net_seed``, ``epochs``, ``lr``, ``batch_size`` and
+        ``activations`` (a tuple of names).
+    X : ndarray of shape (n_samples, 2), float64
+        The whole data set, standardized (zero mean, unit std per column).
+    y : ndarray of shape (n_samples,), int64
+        Its labels, 0 (outer moon) and 1 (inner moon).
+    X_train, X_test : ndarray of shape (n_train, 2) and (n_test, 2), float64
+        The split of ``X``: ``n_test = ceil(n_samples / 4)``, ``n_train`` the rest.
+    y_train, y_test : ndarray of shape (n_train,) and (n_test,), int64
+        The labels of the split.
     nets : dict of str to TwoLayerNet
-        The trained networks, by activation.
-    loss_history : dict of str to ndarray of shape (epochs,)
+        The trained networks, by activation name.
+    loss_history : dict of str to ndarray of shape (epochs,), float64
+        Each network's training loss per epoch (the mean of its batch losses).
     test_accuracy : dict of str to float
+        Each network's accuracy on the test set: the fraction of test points
+        whose output, thresholded at 0.5, equals the label.
     far_samples : list of two ndarray of shape (2,)
-        The training points deepest in class 0's and class 1's moon.
-    traces : dict of str to ndarray of shape (2, 5)
-        mean |z1|, |a1|, |z2|, |a2|, |z3| for each far sample.
-    hidden_std : dict of str to list of float
-        The std of each hidden layer's activations on the test set.
+        The article's points "deep in their moon": the class-0 training point
+        farthest from (-1.2, -0.3) and the class-1 training point farthest
+        from (1.2, 0.3), in standardized coordinates.
+    traces : dict of str to ndarray of shape (2, 5), float64
+        For each network, one row per far sample (class 0, then class 1) and
+        the columns mean |z1|, |a1|, |z2|, |a2|, |z3|: the mean absolute
+        pre-activation (z) and activation (a) over each layer's units.
+    hidden_std : dict of str to list of two float
+        For each network, the standard deviation (over all test points and
+        units, ddof=0) of hidden layer 1's and hidden layer 2's activations
+        on the test set.
     seconds : float
-        Wall time of the run.
+        Wall-clock time of the run, from making the data to the last
+        measurement.
+
+    Examples
+    --------
+    >>> result = run(epochs=100)
+    >>> sorted(result.nets), result.X_train.shape, result.X_test.shape
+    (['relu', 'sigmoid'], (300, 2), (100, 2))
+    >>> result.traces["relu"].shape, len(result.hidden_std["relu"])
+    ((2, 5), 2)
+    >>> result.close()
     """
 
     config: dict
@@ -91,7 +114,22 @@ class ArticleResult:
         return twin
 
     def close(self) -> None:
-        """Release the networks' native memory."""
+        """Release the networks' native memory.
+
+        The networks are unusable afterwards (their methods raise
+        ValueError); the arrays of the result stay valid. Closing twice is
+        harmless. A copy (``copy.copy(result)``) has networks of its own,
+        which closing the original leaves open.
+
+        Examples
+        --------
+        >>> result = run(epochs=10)
+        >>> result.close()
+        >>> result.nets["relu"].forward([[0.0, 0.0]])
+        Traceback (most recent call last):
+            ...
+        ValueError: This TwoLayerNet is closed
+        """
         for net in self.nets.values():
             net.close()
 
@@ -101,27 +139,81 @@ def run(n_samples: int = 400, noise: float = 0.18, data_seed: int = 42, split_se
         progress: bool = False) -> ArticleResult:
     """Run the article's experiment: data, one network per activation, training, measurements.
 
-    With the defaults this reproduces the article's run exactly: every
-    network starts from ``net_seed`` as the article's constructor reseeds
-    NumPy, and the epoch permutations continue the stream the last
-    constructor leaves behind, shared by all networks (one native call).
+    The steps, each computed in Swift: ``make_moons(n_samples, noise=noise,
+    random_state=data_seed)``, standardized; ``train_test_split`` with
+    ``test_size=0.25`` and ``random_state=split_seed``; for each activation
+    a :class:`~swiftmoons.TwoLayerNet` (2-8-8-1, sigmoid output, Xavier
+    initialization for sigmoid and tanh, He for the others, zero biases),
+    each drawing its weights from a fresh stream seeded with ``net_seed``,
+    as the article's constructor reseeds NumPy; then all networks train
+    together (:func:`swiftmoons.train_together`, one native call) on
+    mini-batches of the same epoch permutations, which continue the stream
+    where the last constructor left it. The measurements follow
+    (:class:`ArticleResult`). With the defaults this is the article's run,
+    number for number.
 
     Parameters
     ----------
-    n_samples, noise, data_seed : make_moons arguments
+    n_samples : int
+        Points in the data set, at least 8 (a quarter goes to the test set).
+    noise : float
+        Standard deviation of the Gaussian noise of ``make_moons``, finite and >= 0.
+    data_seed : int
+        ``make_moons``' ``random_state``.
     split_seed : int
-        train_test_split's random_state (test size 0.25).
+        ``train_test_split``'s ``random_state``.
     net_seed : int
-        Every network's seed.
-    epochs, lr, batch_size : training settings
-    activations : sequence of str
-        The hidden activations to compare, one network each.
+        The seed every network's weights are drawn with.
+    epochs : int
+        Training epochs, at least 1.
+    lr : float
+        SGD learning rate, finite and >= 0.
+    batch_size : int
+        Mini-batch size, at least 1 (the last batch of an epoch may be short).
+    activations : sequence of str, or str
+        The hidden activations to compare, one network each, each at most
+        once (names of ``swiftmoons.ACTIVATIONS``; parameterized pairs such
+        as ``("leaky_relu", 0.1)`` are not accepted here).
     progress : bool
-        Show a progress bar of the epochs.
+        Show a progress bar of the epochs (tqdm's where installed, else a
+        line on stderr).
 
     Returns
     -------
     ArticleResult
+        The data and split, the trained networks by activation, their loss
+        histories (shape (epochs,) each), test accuracies, far-sample
+        traces, hidden-layer stds, the arguments and the wall time.
+
+    Raises
+    ------
+    TypeError
+        For an argument of the wrong type (``activations`` not a list of
+        strings, a non-integer size or seed, ...).
+    ValueError
+        For an unknown, repeated or missing activation, ``n_samples < 8``,
+        or another argument out of its range (negative noise, ``epochs < 1``,
+        a negative learning rate, ...).
+    KeyboardInterrupt
+        On Ctrl-C during training; nothing is returned.
+
+    Examples
+    --------
+    >>> result = run()
+    >>> result.test_accuracy
+    {'sigmoid': 0.79, 'relu': 0.96}
+    >>> [round(float(result.loss_history[name][-1]), 4) for name in ("sigmoid", "relu")]
+    [0.2822, 0.0353]
+    >>> result.traces["relu"][:, 4].round(2).tolist()    # |z3| of the two far samples
+    [9.09, 20.2]
+    >>> result.close()
+
+    A shorter run with one activation:
+
+    >>> short = run(n_samples=100, epochs=50, activations=["tanh"])
+    >>> list(short.nets), short.loss_history["tanh"].shape
+    (['tanh'], (50,))
+    >>> short.close()
     """
     if isinstance(activations, str):
         activations = (activations,)
@@ -160,39 +252,90 @@ def run(n_samples: int = 400, noise: float = 0.18, data_seed: int = 42, split_se
                          traces=summary["traces"], hidden_std=summary["hidden_std"], seconds=seconds)
 
 
-def claims_table(result: ArticleResult) -> list[tuple[str, str, str]]:
-    """Rows (what, the article says, reproduced) for the article's stated figures."""
+def claims_table(result: ArticleResult) -> list[tuple[str, str, str, str]]:
+    """The article's claims next to a run's measurements, each marked as agreeing or not.
+
+    The claims and their tests are :data:`swiftmoons.audit.CLAIMS` (the
+    audit checks the same ones over seeds and controls). A row appears only
+    where the run can answer it: claims about sigmoid or ReLU need that
+    network (no claim is attributed to another activation); a claim about
+    the loss at an epoch needs a run at least that long, and a claim about
+    the trained network (accuracy, traces, spreads, geometry) a run of the
+    article's 800 epochs.
+
+    Parameters
+    ----------
+    result : ArticleResult
+        What :func:`run` returned.
+
+    Returns
+    -------
+    list of tuple of (str, str, str, str)
+        Each row: the claim, the article's figure (e.g. ``"~0.28"``), the
+        run's measurement as text, and the verdict with the rule it used:
+        "agrees (...)" or "differs (...)" for a figure, "holds (...)" or
+        "does not hold (...)" for a statement.
+
+    Examples
+    --------
+    >>> result = run()
+    >>> rows = claims_table(result)
+    >>> rows[0]
+    ('sigmoid loss ~0.28 by epoch 400', '~0.28', '0.2875', "agrees (to the article's last digit)")
+    >>> [row[3].split(" (")[0] for row in rows if row[0].startswith("sigmoid compresses")]
+    ['differs']
+    >>> short = run(epochs=300, activations=("relu", "tanh"))
+    >>> [row[0] for row in claims_table(short)]
+    ['relu loss ~0.15 early (epoch 200)']
+    >>> result.close(); short.close()
+    """
+    from . import audit as _audit
+    from . import geometry
+    config = result.config
+    epochs = int(config["epochs"])
+    bayes = None
+    if config["noise"] > 0:
+        raw, _ = make_moons(config["n_samples"], noise=config["noise"], random_state=config["data_seed"])
+        bayes = geometry.bayes_log_odds(raw, config["noise"], n_samples=config["n_samples"])
+    data = _audit._Data(result.X, result.y, result.X_train, result.X_test, result.y_train, result.y_test, bayes)
+    bundle = {name: _audit._measure(result.nets[name], data, epochs) for name in ("sigmoid", "relu")
+              if name in result.nets}
     rows = []
-    lh, acc, tr, std = result.loss_history, result.test_accuracy, result.traces, result.hidden_std
-    epochs = len(next(iter(lh.values())))
-
-    def loss_at(name, epoch):
-        return f"{lh[name][min(epoch, epochs) - 1]:.4f} (epoch {min(epoch, epochs)})"
-
-    if "sigmoid" in lh:
-        rows.append(("sigmoid loss plateau by epoch 400", "~0.28", loss_at("sigmoid", 400)))
-        rows.append(("sigmoid final loss", "~0.28", loss_at("sigmoid", epochs)))
-    if "relu" in lh:
-        rows.append(("relu loss early", "~0.15", loss_at("relu", 200)))
-        rows.append(("relu final loss", "~0.03", loss_at("relu", epochs)))
-    for name, claim in (("sigmoid", "~79%"), ("relu", "~96%")):
-        if name in acc:
-            rows.append((f"{name} test accuracy", claim, f"{acc[name]:.1%}"))
-    # Traces: rows are the class-0 and class-1 far samples; columns z1 a1 z2 a2 z3.
-    for name in tr:
-        z1 = ", ".join(f"{v:.2f}" for v in tr[name][:, 0])
-        rows.append((f"{name} first-layer |z1| (class 0, 1)", "~2.0", z1))
-    if "sigmoid" in tr:
-        s = tr["sigmoid"]
-        rows.append(("sigmoid |a1| (compression)", "~0.3", ", ".join(f"{v:.3f}" for v in s[:, 1])))
-        rows.append(("sigmoid deeper |z2|, |a2|", "0.5-0.6",
-                     "; ".join(f"{a:.3f}, {b:.3f}" for a, b in s[:, 2:4])))
-    if "relu" in tr:
-        rows.append(("relu final-layer |z3|", "9-20", ", ".join(f"{v:.2f}" for v in tr["relu"][:, 4])))
-    for name, claim in (("sigmoid", "0.26 -> 0.19"), ("relu", "1.15 -> 1.67")):
-        if name in std:
-            rows.append((f"{name} hidden std, layer 1 -> 2", claim, " -> ".join(f"{v:.4f}" for v in std[name])))
+    for claim in _audit.CLAIMS:
+        if claim.scope == "fixed" or not set(claim.needs) <= set(bundle):
+            continue
+        if (epochs != claim.epoch) if claim.final else (epochs < claim.epoch):
+            continue
+        true = bool(claim.holds(bundle))
+        if claim.article[:1] in "~0123456789":  # a figure
+            verdict = "agrees" if true else "differs"
+        else:
+            verdict = "holds" if true else "does not hold"
+        rows.append((claim.text, claim.article, claim.show(bundle), f"{verdict} ({claim.rule})"))
     return rows
+
+
+def audit(seeds: int | Iterable[int] = 16, *, controls: bool = True, threads: int | None = None,
+          progress: bool = False) -> Any:
+    """The article's claims over seeds and controls, with verdicts: :func:`swiftmoons.audit.audit`.
+
+    Parameters
+    ----------
+    seeds, controls, threads, progress
+        As :func:`swiftmoons.audit.audit`.
+
+    Returns
+    -------
+    swiftmoons.audit.AuditResult
+
+    Examples
+    --------
+    >>> verdicts = audit(seeds=2, controls=False).verdicts()
+    >>> verdicts["relu retains a higher |a1| than sigmoid"]
+    'does not hold'
+    """
+    from .audit import audit as _audit
+    return _audit(seeds, controls=controls, threads=threads, progress=progress)
 
 
 def sweep(net_seeds: Iterable[int] = range(64), activations: Activations = ("sigmoid", "relu"), *,
@@ -201,10 +344,13 @@ def sweep(net_seeds: Iterable[int] = range(64), activations: Activations = ("sig
           executor: Any = None) -> dict[str, Any]:
     """The article's run for many network seeds and activations, in parallel, in one native call.
 
-    Data and split are made once (as :func:`run` makes them); each (seed,
+    Data and split are made once, as :func:`run` makes them; each (seed,
     activation) pair then trains its own 2-8-8-1 network exactly as
-    ``run(net_seed=seed, activations=(activation,))`` would. Results do not
-    depend on the number of threads, nor on how the seeds are split up.
+    ``run(net_seed=seed, activations=(activation,))`` would, and gives the
+    same loss history and test accuracy. Only losses and accuracies come
+    back: no networks, traces or hidden stds. Seeds run in parallel, and
+    results do not depend on the number of threads, nor on how the seeds
+    are split up.
 
     With an ``executor`` (anything with ``submit(fn, *args)`` returning
     futures with ``result()``: a ``concurrent.futures`` pool, or a Dask
@@ -220,23 +366,72 @@ def sweep(net_seeds: Iterable[int] = range(64), activations: Activations = ("sig
     Parameters
     ----------
     net_seeds : iterable of int
-    activations : sequence of str or (str, float)
+        The network seeds, each in 0..2**32 - 1 (at least one).
+    activations : str, (str, float), or a sequence of those
+        The hidden activations, one network per seed each; a pair gives the
+        activation's parameter, e.g. ``("leaky_relu", 0.1)``.
+    n_samples : int
+        Points in the data set, at least 4.
+    noise : float
+        Standard deviation of the moons' Gaussian noise, finite and >= 0.
+    data_seed, split_seed : int
+        The ``random_state`` of ``make_moons`` and of ``train_test_split``
+        (test size 0.25).
+    epochs, batch_size : int
+        Training epochs and mini-batch size, each at least 1.
+    lr : float
+        SGD learning rate, finite and >= 0.
     threads : int or None
-        Threads to use (None: one per processor, or what
-        :func:`swiftmoons.set_threads` set; with an executor, per task, default 1).
+        Threads to use, 0..1024 (None: one per processor, or what
+        :func:`swiftmoons.set_threads` set; with an executor, per task,
+        default 1).
     progress : bool
-        Show a progress bar of the seeds done (tqdm's where installed).
+        Show a progress bar of the seeds done (tqdm's where installed, else
+        a line on stderr).
     executor : Executor-like, optional
         Where to run chunks of seeds (see above).
-
-    Ctrl-C stops the sweep within an epoch of each running network and
-    raises KeyboardInterrupt; nothing is returned.
 
     Returns
     -------
     dict
-        ``net_seeds``, ``activations``, ``loss_history`` (seeds x activations x
-        epochs) and ``test_accuracy`` (seeds x activations).
+        ``net_seeds``: int64 array of shape (n_seeds,);
+        ``activations``: the activations as given, as a list;
+        ``loss_history``: float64 array of shape (n_seeds, n_activations,
+        epochs), each network's loss per epoch;
+        ``test_accuracy``: float64 array of shape (n_seeds, n_activations),
+        each network's accuracy on the test set.
+
+    Raises
+    ------
+    TypeError
+        For ``net_seeds`` that is not an iterable of integers, an executor
+        without ``submit``, or another argument of the wrong type.
+    ValueError
+        For no seeds or no activations, a seed out of range, an unknown
+        activation, or a setting out of its range (``n_samples < 4``,
+        negative noise or learning rate, ``epochs < 1``, ...); errors the
+        native library finds are :class:`swiftmoons.SwiftMoonsError`, a
+        ValueError.
+    KeyboardInterrupt
+        On Ctrl-C, which stops the sweep within an epoch of each running
+        network; nothing is returned.
+
+    Examples
+    --------
+    >>> result = sweep(range(3), ["sigmoid", "relu"], epochs=200)
+    >>> result["loss_history"].shape, result["test_accuracy"].shape
+    ((3, 2, 200), (3, 2))
+    >>> result["test_accuracy"].tolist()
+    [[0.8, 0.97], [0.79, 0.94], [0.79, 0.92]]
+
+    Each entry is what :func:`run` gives for that seed and activation:
+
+    >>> single = run(net_seed=2, epochs=200, activations=["relu"])
+    >>> single.test_accuracy["relu"], float(result["test_accuracy"][2, 1])
+    (0.92, 0.92)
+    >>> bool((single.loss_history["relu"] == result["loss_history"][2, 1]).all())
+    True
+    >>> single.close()
     """
     from . import _ffi
     from .network import _activation_arrays
@@ -321,3 +516,6 @@ def _sweep_on(executor, seeds, activations, settings, progress) -> dict:
     return {"net_seeds": seeds, "activations": activations,
             "loss_history": np.concatenate([losses for losses, _ in results]),
             "test_accuracy": np.concatenate([accuracy for _, accuracy in results])}
+
+
+__all__ = ["ArticleResult", "audit", "claims_table", "run", "sweep"]

@@ -17,12 +17,12 @@ def average_ranks(values) -> np.ndarray:
     values = np.asarray(values, dtype=np.float64)
     order = np.argsort(values, kind="mergesort")
     sorted_values = values[order]
-    ranks = np.empty(len(values))
     # Runs of equal values get the average of the positions they span.
-    starts = np.flatnonzero(np.r_[True, sorted_values[1:] != sorted_values[:-1]])
+    new_run = np.r_[True, sorted_values[1:] != sorted_values[:-1]]
+    starts = np.flatnonzero(new_run)
     ends = np.r_[starts[1:], len(values)]
-    for s, e in zip(starts, ends):
-        ranks[order[s:e]] = (s + e + 1) / 2
+    ranks = np.empty(len(values))
+    ranks[order] = ((starts + ends + 1) / 2)[np.cumsum(new_run) - 1]
     return ranks
 
 

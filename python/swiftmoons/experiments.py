@@ -6,10 +6,24 @@ NumPy arrays) that `swiftmoons.plot` draws:
 - :func:`activation_curves`: five activations and their derivatives (seed 002);
 - :func:`vanishing_gradients`: per-layer gradient norms of deep sigmoid and
   ReLU networks next to the 0.25-per-layer bound (seed 002);
-- :func:`dead_relu`: ReLU vs Leaky ReLU units alive under a cold bias (seed 002's exercise);
+- :func:`dead_relu`: ReLU vs Leaky ReLU units alive under a cold bias, step by
+  step, by three definitions of "dead" (seed 002's exercise), and
+  :func:`dead_relu_recovery`: how many come back, against the learning rate;
 - :func:`depth_sweep`: accuracy and loss against depth per activation (seed 001);
+- :func:`loss_bands`: the median and a quantile band of the loss curves of
+  :func:`swiftmoons.sweep` over many network seeds;
+- :func:`training_snapshots`: the article's run with every network's
+  parameters recorded along training, for the decision boundary over epochs;
 - :func:`digits_comparison`: training time and accuracy of sigmoid vs ReLU on
-  scikit-learn's 8x8 digits (seed 004's comparison, on data that ships locally).
+  scikit-learn's 8x8 digits (seed 004's comparison, on data that ships locally),
+  with :func:`load_digits_data` for the data.
+
+Results are keyed by activation label: the name, or ``"name(alpha)"`` for a
+(name, alpha) pair such as ``("leaky_relu", 0.1)``.
+
+>>> from swiftmoons import experiments
+>>> experiments.activation_curves(["sigmoid"], x=[0.0])["sigmoid"]["derivative"].tolist()
+[0.25]
 """
 
 from __future__ import annotations
@@ -33,13 +47,42 @@ def _label(spec) -> str:
 
 
 def activation_curves(names=_activations.LESSON_FIVE, x=None) -> dict:
-    """Values and derivatives of activations on a grid.
+    """Values and derivatives of activations on a grid, computed in Swift.
+
+    Parameters
+    ----------
+    names : sequence of str or (str, float)
+        The activations, as names or (name, alpha) pairs; default the
+        lesson's five: sigmoid, tanh, relu, leaky_relu (alpha 0.01) and gelu.
+    x : array-like of any shape, optional
+        Where to evaluate them; default 801 points evenly spaced on [-5, 5].
 
     Returns
     -------
     dict
-        ``x`` (the grid, default 801 points on [-5, 5]) and, per name, a dict
-        with ``value`` and ``derivative`` arrays.
+        ``x``: the grid as a float64 array; and for each activation, under
+        its label, a dict with ``value`` (f(x)) and ``derivative`` (f'(x)),
+        float64 arrays of x's shape. At 0, relu's derivative is taken as 0
+        and leaky_relu's as alpha.
+
+    Raises
+    ------
+    TypeError
+        If ``names`` is a single string or not a sequence, or ``x`` is not numeric.
+    ValueError
+        For an unknown activation or a bad parameter.
+
+    Examples
+    --------
+    >>> curves = activation_curves(["sigmoid", "relu", ("leaky_relu", 0.1)], x=[-2.0, 0.0, 2.0])
+    >>> list(curves)
+    ['x', 'sigmoid', 'relu', 'leaky_relu(0.1)']
+    >>> curves["sigmoid"]["derivative"].round(4).tolist()
+    [0.105, 0.25, 0.105]
+    >>> curves["leaky_relu(0.1)"]["value"].tolist(), curves["leaky_relu(0.1)"]["derivative"].tolist()
+    ([-0.2, 0.0, 2.0], [0.1, 0.1, 1.0])
+    >>> activation_curves()["x"].shape
+    (801,)
     """
     x = np.linspace(-5, 5, 801) if x is None else as_float_array(x, "x")
     curves = {"x": x}
@@ -61,65 +104,313 @@ def _moons(n_samples=400, noise=0.18, data_seed=42, split_seed=42):
 def vanishing_gradients(depth=20, width=16, activations=("sigmoid", "relu"), batch_size=64, seed=0) -> dict:
     """The norm of the loss gradient for each layer's weights in deep networks.
 
-    Networks of ``depth`` hidden layers of ``width`` units ("auto" init) see one
-    batch of the article's moons; nothing is trained.
+    For each activation, a network 2 -> ``depth`` hidden layers of ``width``
+    units -> 1 (sigmoid output, "auto" init: Xavier for sigmoid and tanh, He
+    for the others, zero biases, weights from ``seed``) computes the
+    gradient of its binary cross-entropy on one batch: the first
+    ``batch_size`` points of the article's training split (make_moons(400,
+    noise=0.18, random_state=42), standardized, split with random_state=42:
+    300 points, so ``batch_size`` is at most 300). Nothing is trained. Each
+    layer's number is the Frobenius norm of dLoss/dW for that layer's
+    weight matrix.
+
+    Parameters
+    ----------
+    depth : int
+        Hidden layers, 0..1022.
+    width : int
+        Units per hidden layer, at least 1.
+    activations : sequence of str or (str, float)
+        The hidden activations, one network each.
+    batch_size : int
+        Rows of the batch, 1..300 (the training split's size).
+    seed : int
+        Seed of every network's weights, 0..2**32 - 1.
 
     Returns
     -------
     dict
-        ``layers`` (1 .. depth + 1), ``bound`` (0.25 ** (depth + 1 - layer):
-        sigmoid's derivative is at most 0.25 per layer between a weight and
-        the output) and, per activation, the measured ``norms``.
+        ``depth``, ``width``, ``batch_size``, ``seed``: the settings;
+        ``layers``: int array 1 .. depth + 1 (1 is the input side, depth + 1
+        the output layer's weights); ``bound``: float64 array
+        ``0.25 ** (depth + 1 - layer)``: sigmoid's derivative is at most
+        0.25, so between a layer's weights and the output the derivative
+        factors alone (weights aside) scale the gradient by at most this,
+        relative to the output layer's; ``norms``: a dict from activation
+        label to a float64 array of shape (depth + 1,), the gradient norm
+        per layer.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a size or seed that is not an integer in range (``batch_size``
+        above 300 included: the batch is never silently smaller than asked),
+        a single string as ``activations``, or an unknown activation.
+
+    Examples
+    --------
+    >>> result = vanishing_gradients(depth=10)
+    >>> result["layers"].tolist()
+    [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+    >>> {name: f"{norms[0]:.1e} .. {norms[-1]:.1e}" for name, norms in result["norms"].items()}
+    {'sigmoid': '2.1e-07 .. 6.6e-02', 'relu': '2.1e-02 .. 6.0e-02'}
+    >>> float(result["bound"][0])       # 0.25 ** 10
+    9.5367431640625e-07
+    >>> vanishing_gradients(batch_size=500)
+    Traceback (most recent call last):
+    ...
+    ValueError: batch_size must be in 1..300, got 500
     """
     depth, width = as_int(depth, "depth", 0, 1022), as_int(width, "width", 1, INT32[1])
-    batch_size, seed = as_int(batch_size, "batch_size", 1), seed_value(seed)
-    activations = as_sequence(activations, "activations")
     X_train, _, y_train, _ = _moons()
+    batch_size, seed = as_int(batch_size, "batch_size", 1, len(X_train)), seed_value(seed)
+    activations = as_sequence(activations, "activations")
     X, y = X_train[:batch_size], y_train[:batch_size]
     sizes = (2,) + (width,) * depth + (1,)
     layers = np.arange(1, depth + 2)
-    out = {"layers": layers, "bound": 0.25 ** (depth + 1 - layers), "depth": depth, "norms": {}}
+    out = {"depth": depth, "width": width, "batch_size": batch_size, "seed": seed, "layers": layers,
+           "bound": 0.25 ** (depth + 1 - layers), "norms": {}}
     for spec in activations:
         with MLP(sizes, activation=spec, seed=seed) as net:
             out["norms"][_label(spec)] = net.gradient_norms(X, y)
     return out
 
 
-def dead_relu(units=128, bias=-3.0, input_std=0.1, batch_size=64, steps=200, features=8,
-              activations=("relu", ("leaky_relu", 0.1)), lr=5.0, seed=0) -> dict:
-    """Seed 002's exercise: a cold bias kills ReLU units; Leaky ReLU brings them back.
+#: The three definitions of a dead unit that :func:`dead_relu` and
+#: :func:`dead_relu_recovery` count, as :func:`swiftmoons.geometry.dead_units` names them.
+DEAD_DEFINITIONS = ("never_nonzero", "never_positive", "no_gradient")
 
-    One hidden layer of ``units`` units whose biases all start at ``bias``
-    (as does the output's), one batch of ``batch_size`` inputs of std
-    ``input_std`` (``features`` wide), labels ``x_0 > 0``, and ``steps`` SGD
-    steps on that batch. A unit is alive when its pre-activation is positive
-    on at least one example. Inputs this small give small gradients, hence
-    the large default learning rate.
 
-    Returns
-    -------
-    dict
-        ``steps`` (0 .. steps) and, per activation, ``alive`` (the count
-        before each step and after the last), ``loss`` (per step) and
-        ``accuracy`` (on the batch, after training).
-    """
+def _cold_bias_setup(units, bias, input_std, batch_size, features, lr, seed, activations):
+    """Checked settings and the one batch of the cold-bias experiments."""
     units, features = as_int(units, "units", 1, INT32[1]), as_int(features, "features", 1, INT32[1])
-    batch_size, steps = as_int(batch_size, "batch_size", 1, INT32[1]), as_int(steps, "steps", 0)
+    batch_size = as_int(batch_size, "batch_size", 1, INT32[1])
     bias, input_std, lr = as_real(bias, "bias"), as_real(input_std, "input_std"), as_real(lr, "lr")
+    if not (np.isfinite(input_std) and input_std >= 0):
+        raise ValueError(f"input_std must be finite and >= 0, got {input_std}")
+    seed = seed_value(seed)
     activations = as_sequence(activations, "activations")
     rng = RandomState(seed)
     X = rng.randn(batch_size, features) * input_std
     y = (X[:, 0] > 0).astype(float)
-    out = {"steps": np.arange(steps + 1), "units": units, "alive": {}, "loss": {}, "accuracy": {}}
+    settings = {"units": units, "bias": bias, "input_std": input_std, "batch_size": batch_size,
+                "features": features, "seed": seed}
+    return settings, activations, X, y
+
+
+def _dead_counts(net, X) -> dict:
+    """How many hidden units are dead on X by each of DEAD_DEFINITIONS."""
+    from .geometry import dead_units
+    dead = dead_units(net, X)
+    return {name: int(dead[name][0].sum()) for name in DEAD_DEFINITIONS}
+
+
+def dead_relu(units=128, bias=-3.0, input_std=0.1, batch_size=64, steps=200, features=8,
+              activations=("relu", ("leaky_relu", 0.1)), lr=5.0, seed=0) -> dict:
+    """Seed 002's exercise: a cold bias kills ReLU units; do Leaky ReLU units come back?
+
+    One hidden layer of ``units`` units whose biases all start at ``bias``
+    (as does the output's), one batch of ``batch_size`` inputs of std
+    ``input_std`` (``features`` wide), labels ``x_0 > 0``, and ``steps`` SGD
+    steps on that batch (binary cross-entropy, sigmoid output). Before each
+    step and after the last, the units are counted dead on the batch by
+    three definitions (:data:`DEAD_DEFINITIONS`, computed by
+    :func:`swiftmoons.geometry.dead_units`):
+
+    - ``never_nonzero``, the lesson's: the unit's output is exactly 0 on
+      every example (alive: "a non-zero output on any example");
+    - ``never_positive``: its pre-activation is <= 0 on every example
+      (``alive`` below, and :meth:`MLP.alive_units`, count the others);
+    - ``no_gradient``: its derivative is 0 on every example, so no gradient
+      reaches its weights from the batch.
+
+    For ReLU the three agree (output, pre-activation sign and derivative are
+    zero together). A Leaky ReLU unit's output is ``alpha * z``, not 0, and
+    its derivative is ``alpha``, so it is never dead by the lesson's
+    definition nor without gradient: the lesson's "every neuron will have
+    at least a small gradient". Whether its pre-activation becomes positive
+    again ("the Leaky ReLU neurons recover") depends on the learning rate:
+    with these defaults (bias -3, inputs of std 0.1, 200 steps) none does at
+    lr 3.5 or below, 8 of 128 at lr 4 and 58 at lr 5, the default here (see
+    :func:`dead_relu_recovery`). Inputs this small give small weight
+    gradients; the output bias quickly absorbs the class balance, after
+    which the hidden biases' gradient fades.
+
+    The inputs are drawn from a :class:`~swiftmoons.RandomState` seeded with
+    ``seed``; each network's weights ("auto" init: He for ReLU-like
+    activations) from another stream seeded with ``seed``.
+
+    Parameters
+    ----------
+    units : int
+        Width of the hidden layer, at least 1.
+    bias : float
+        The initial value of every bias (hidden and output), finite.
+    input_std : float
+        Standard deviation of the Gaussian inputs, finite and >= 0.
+    batch_size : int
+        Examples in the one batch, at least 1.
+    steps : int
+        SGD steps, at least 0.
+    features : int
+        Input width, at least 1.
+    activations : sequence of str or (str, float)
+        The hidden activations, one network each.
+    lr : float
+        SGD learning rate, finite and >= 0.
+    seed : int
+        Seed of the inputs and of the weights, 0..2**32 - 1.
+
+    Returns
+    -------
+    dict
+        The settings: ``units``, ``bias``, ``input_std``, ``batch_size``,
+        ``features``, ``lr``, ``seed``; ``steps``: int array 0 .. steps;
+        ``dead``: for each name of :data:`DEAD_DEFINITIONS`, a dict from
+        activation label to an int array of shape (steps + 1,), the units
+        dead by that definition before each step and after the last;
+        ``alive``: by activation label, ``units - dead["never_positive"]``
+        (the units whose pre-activation is positive on some example, as
+        before); ``loss``: by label, float64 array of shape (steps,), the
+        batch's loss before each step; ``accuracy``: by label, the fraction
+        of the batch classified right after training (output >= 0.5 against
+        the label).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a size, number or seed of the wrong type or out of range, a
+        single string as ``activations``, or an unknown activation.
+
+    Examples
+    --------
+    >>> result = dead_relu()
+    >>> {name: alive[[0, -1]].tolist() for name, alive in result["alive"].items()}   # first and last
+    {'relu': [0, 0], 'leaky_relu(0.1)': [0, 58]}
+    >>> for definition, by_name in result["dead"].items():     # dead before the first step and after the last
+    ...     print(definition, {name: dead[[0, -1]].tolist() for name, dead in by_name.items()})
+    never_nonzero {'relu': [128, 128], 'leaky_relu(0.1)': [0, 0]}
+    never_positive {'relu': [128, 128], 'leaky_relu(0.1)': [128, 70]}
+    no_gradient {'relu': [128, 128], 'leaky_relu(0.1)': [0, 0]}
+    >>> {name: round(acc, 3) for name, acc in result["accuracy"].items()}
+    {'relu': 0.609, 'leaky_relu(0.1)': 0.922}
+    >>> result["steps"].shape, result["loss"]["relu"].shape, result["bias"], result["input_std"]
+    ((201,), (200,), -3.0, 0.1)
+    """
+    settings, activations, X, y = _cold_bias_setup(units, bias, input_std, batch_size, features, lr, seed,
+                                                   activations)
+    steps = as_int(steps, "steps", 0)
+    out: dict[str, Any] = {**settings, "lr": float(lr), "steps": np.arange(steps + 1),
+                           "dead": {name: {} for name in DEAD_DEFINITIONS}, "alive": {}, "loss": {},
+                           "accuracy": {}}
     for spec in activations:
-        with MLP((features, units, 1), activation=spec, bias_init=bias, seed=seed) as net:
-            alive, losses = [int(net.alive_units(X)[0].sum())], []
+        key = _label(spec)
+        with MLP((settings["features"], settings["units"], 1), activation=spec, bias_init=settings["bias"],
+                 seed=settings["seed"]) as net:
+            counts, losses = [_dead_counts(net, X)], []
             for _ in range(steps):
                 losses.append(net.train_step(X, y, lr))
-                alive.append(int(net.alive_units(X)[0].sum()))
-            out["accuracy"][_label(spec)] = net.evaluate(X, y)[1]
-        out["alive"][_label(spec)] = np.array(alive)
-        out["loss"][_label(spec)] = np.array(losses)
+                counts.append(_dead_counts(net, X))
+            out["accuracy"][key] = net.evaluate(X, y)[1]
+        for name in DEAD_DEFINITIONS:
+            out["dead"][name][key] = np.array([c[name] for c in counts])
+        out["alive"][key] = settings["units"] - out["dead"]["never_positive"][key]
+        out["loss"][key] = np.array(losses)
+    return out
+
+
+def dead_relu_recovery(lrs=(0.05, 0.1, 0.5, 1.0, 2.0, 3.0, 4.0, 5.0, 10.0), activations=("relu", ("leaky_relu", 0.1)),
+                       units=128, bias=-3.0, input_std=0.1, batch_size=64, steps=200, features=8, seed=0) -> dict:
+    """How many cold-bias units are alive after training, against the learning rate, by each definition.
+
+    :func:`dead_relu`'s experiment (same batch, networks and steps), run once
+    per learning rate; the units are counted after the last step. It shows
+    the conditions of the lesson's claim that "the Leaky ReLU neurons
+    recover": with the defaults (bias -3, inputs of std 0.1, 200 steps of
+    SGD on one batch of 64), Leaky ReLU(0.1) units are never dead by the
+    lesson's definition (their output ``0.1 * z`` is not 0) and always carry
+    a gradient, at every learning rate; but their pre-activations become
+    positive again only from lr 4 on (8, 58 and 53 of 128 units at lr 4, 5
+    and 10); at lr 3 and below none does, and training longer barely helps
+    (after 5000 steps: none at lr 2, 11 at lr 2.5). ReLU units stay dead by
+    all three definitions at every learning rate: no gradient reaches them.
+    (In 200 steps ELU, also tried, brings 127-128 units back at lr 2-3 and
+    fewer on either side; Leaky ReLU with the default slope 0.01 brings
+    none back at lr <= 10.)
+
+    Parameters
+    ----------
+    lrs : sequence of float
+        The SGD learning rates, each finite and >= 0, at least one.
+    activations : sequence of str or (str, float)
+        The hidden activations, one network per learning rate each.
+    units, features, batch_size : int
+        Width of the hidden layer, input width and batch size, each at least 1.
+    bias : float
+        The initial value of every bias, finite.
+    input_std : float
+        Standard deviation of the Gaussian inputs, finite and >= 0.
+    steps : int
+        SGD steps per run, at least 0.
+    seed : int
+        Seed of the inputs and the weights, 0..2**32 - 1.
+
+    Returns
+    -------
+    dict
+        The settings: ``units``, ``bias``, ``input_std``, ``batch_size``,
+        ``features``, ``seed``, ``steps`` (an int); ``lrs``: float64 array
+        of the learning rates; ``initial``: for each name of
+        :data:`DEAD_DEFINITIONS`, a dict from activation label to the units
+        dead before training (the same at every rate); ``dead``: for each
+        definition, a dict from activation label to an int array of shape
+        (len(lrs),), the units dead after the last step; ``accuracy``: by
+        label, a float64 array of shape (len(lrs),), the fraction of the
+        batch classified right after training.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a setting of the wrong type or out of range, no learning rate,
+        a single string as ``lrs`` or ``activations``, or an unknown
+        activation.
+
+    Examples
+    --------
+    >>> result = dead_relu_recovery(lrs=(0.5, 2.0, 5.0))
+    >>> {name: (result["units"] - dead).tolist() for name, dead in result["dead"]["never_positive"].items()}
+    {'relu': [0, 0, 0], 'leaky_relu(0.1)': [0, 0, 58]}
+    >>> {name: (result["units"] - dead).tolist() for name, dead in result["dead"]["never_nonzero"].items()}
+    {'relu': [0, 0, 0], 'leaky_relu(0.1)': [128, 128, 128]}
+    >>> {name: (result["units"] - dead).tolist() for name, dead in result["dead"]["no_gradient"].items()}
+    {'relu': [0, 0, 0], 'leaky_relu(0.1)': [128, 128, 128]}
+    """
+    settings, activations, X, y = _cold_bias_setup(units, bias, input_std, batch_size, features, 0.0, seed,
+                                                   activations)
+    steps = as_int(steps, "steps", 0)
+    lr_values = np.array([as_real(lr, "lrs") for lr in as_sequence(lrs, "lrs")], dtype=np.float64)
+    if lr_values.size == 0:
+        raise ValueError("lrs must hold at least one learning rate")
+    if not (np.isfinite(lr_values).all() and (lr_values >= 0).all()):
+        raise ValueError(f"every learning rate must be finite and >= 0, got {lr_values.tolist()}")
+    out: dict[str, Any] = {**settings, "steps": steps, "lrs": lr_values,
+                           "initial": {name: {} for name in DEAD_DEFINITIONS},
+                           "dead": {name: {} for name in DEAD_DEFINITIONS}, "accuracy": {}}
+    for spec in activations:
+        key = _label(spec)
+        after, accuracy = [], []
+        for lr in lr_values:
+            with MLP((settings["features"], settings["units"], 1), activation=spec, bias_init=settings["bias"],
+                     seed=settings["seed"]) as net:
+                before = _dead_counts(net, X)
+                for _ in range(steps):
+                    net.train_step(X, y, float(lr))
+                after.append(_dead_counts(net, X))
+                accuracy.append(net.evaluate(X, y)[1])
+        for name in DEAD_DEFINITIONS:
+            out["initial"][name][key] = before[name]
+            out["dead"][name][key] = np.array([a[name] for a in after])
+        out["accuracy"][key] = np.array(accuracy)
     return out
 
 
@@ -127,19 +418,70 @@ def depth_sweep(depths=(1, 2, 3, 4, 6, 8), activations=("sigmoid", "tanh", "relu
                 epochs=400, lr=0.05, batch_size=64, seed=42, progress=False) -> dict:
     """Test accuracy and final training loss on the article's moons, by depth and activation.
 
-    ``progress=True`` shows a bar of the networks trained; Ctrl-C stops the
-    sweep within a mini-batch.
+    The data is the article's: make_moons(400, noise=0.18,
+    random_state=42), standardized, split 300/100 with random_state=42.
+    For each activation and depth, a network 2 -> ``depth`` hidden layers
+    of ``width`` units -> 1 (sigmoid output, "auto" init, weights from
+    ``seed``) trains with ``fit`` for ``epochs`` epochs, its permutations
+    drawn from a fresh stream seeded with ``seed`` (so every network sees
+    the same batches). ``progress=True`` shows a bar of the networks
+    trained; Ctrl-C stops the sweep within a mini-batch.
+
+    Parameters
+    ----------
+    depths : sequence of int
+        Numbers of hidden layers, each 0..1022 (0 is logistic regression).
+    activations : sequence of str or (str, float)
+        The hidden activations.
+    width : int
+        Units per hidden layer, at least 1.
+    epochs, batch_size : int
+        Training epochs and mini-batch size, each at least 1.
+    lr : float
+        SGD learning rate, finite and >= 0.
+    seed : int
+        Seed of the weights and of the permutations, 0..2**32 - 1.
+    progress : bool
+        Show a progress bar of the networks trained.
 
     Returns
     -------
     dict
-        ``depths`` and, per activation, arrays ``accuracy`` and ``loss``.
+        The settings ``width``, ``epochs``, ``lr``, ``batch_size``,
+        ``seed``; ``depths``: int64 array of the depths (shape (0,) for no
+        depths); ``accuracy`` and ``loss``: dicts
+        from activation label to float64 arrays of shape (len(depths),),
+        the accuracy on the 100 test points after training and the last
+        epoch's training loss (the mean of its batch losses).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a setting of the wrong type or out of range, a single string as
+        ``depths`` or ``activations``, or an unknown activation.
+    KeyboardInterrupt
+        On Ctrl-C; nothing is returned.
+
+    Examples
+    --------
+    >>> result = depth_sweep(depths=(1, 3), activations=("sigmoid", "relu"), epochs=100)
+    >>> result["depths"].tolist()
+    [1, 3]
+    >>> {name: acc.tolist() for name, acc in result["accuracy"].items()}
+    {'sigmoid': [0.81, 0.78], 'relu': [0.83, 0.94]}
+    >>> {name: loss.round(3).tolist() for name, loss in result["loss"].items()}
+    {'sigmoid': [0.353, 0.69], 'relu': [0.275, 0.134]}
+    >>> depth_sweep(depths=())["depths"].dtype
+    dtype('int64')
     """
     depths = [as_int(d, "depths", 0, 1022) for d in as_sequence(depths, "depths")]
     activations = as_sequence(activations, "activations")
     width = as_int(width, "width", 1, INT32[1])
+    epochs, batch_size = as_int(epochs, "epochs", 1), as_int(batch_size, "batch_size", 1)
+    lr, seed = as_real(lr, "lr"), seed_value(seed)
     X_train, X_test, y_train, y_test = _moons()
-    out: dict = {"depths": np.array(depths), "accuracy": {}, "loss": {}}
+    out: dict = {"width": width, "epochs": epochs, "lr": lr, "batch_size": batch_size, "seed": seed,
+                 "depths": np.array(depths, dtype=np.int64), "accuracy": {}, "loss": {}}
     bar = progress_bar(len(depths) * len(activations), "networks") if progress else None
     try:
         for spec in activations:
@@ -160,7 +502,40 @@ def depth_sweep(depths=(1, 2, 3, 4, 6, 8), activations=("sigmoid", "tanh", "relu
 
 
 def load_digits_data(seed=0):
-    """scikit-learn's 8x8 digits (pixels scaled to [0, 1]) split 75/25 with ``seed``."""
+    """scikit-learn's 8x8 digits (pixels scaled to [0, 1]) split 75/25 with ``seed``.
+
+    The 1797 images come with scikit-learn (no download); the split is
+    :func:`swiftmoons.train_test_split` with ``test_size=0.25``, equal to
+    scikit-learn's.
+
+    Parameters
+    ----------
+    seed : int
+        The split's ``random_state``, 0..2**32 - 1.
+
+    Returns
+    -------
+    list of ndarray
+        ``[X_train, X_test, y_train, y_test]``: float64 pixel arrays of
+        shape (1347, 64) and (450, 64), values in [0, 1] (the 0..16 gray
+        levels divided by 16), and int64 digit labels 0..9 of shape (1347,)
+        and (450,).
+
+    Raises
+    ------
+    ImportError
+        If scikit-learn is not installed.
+    ValueError
+        For a seed out of range.
+
+    Examples
+    --------
+    >>> X_train, X_test, y_train, y_test = load_digits_data(seed=0)
+    >>> X_train.shape, X_test.shape, y_train.shape, y_test.shape
+    ((1347, 64), (450, 64), (1347,), (450,))
+    >>> float(X_train.min()), float(X_train.max()), sorted(set(y_test.tolist()))
+    (0.0, 1.0, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    """
     try:
         from sklearn.datasets import load_digits  # type: ignore[import-untyped]
     except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -175,18 +550,63 @@ def digits_comparison(activations=("sigmoid", "relu"), hidden=(64, 64), epochs=3
     """Seed 004's comparison on a real image data set: the 8x8 digits, softmax over 10 classes.
 
     Every network has the same shape, seed and batches; only the activation
-    differs. Each run is one native call, timed.
+    differs. Each run is one native call, timed. The networks are 64 ->
+    ``hidden`` -> 10 with a softmax output and cross-entropy loss ("auto"
+    init), trained with ``fit`` (permutations from a stream seeded with
+    ``seed``) on :func:`load_digits_data`'s split with the same ``seed``.
+
+    Parameters
+    ----------
+    activations : sequence of str or (str, float)
+        The hidden activations, one network each.
+    hidden : sequence of int
+        The hidden layers' widths, each at least 1 (empty: softmax regression).
+    epochs, batch_size : int
+        Training epochs and mini-batch size, each at least 1.
+    lr : float
+        SGD learning rate, finite and >= 0.
+    seed : int
+        Seed of the split, the weights and the permutations, 0..2**32 - 1.
+    progress : bool
+        Show a progress bar of the epochs of each network.
 
     Returns
     -------
     dict
-        Per activation: ``seconds`` (training time), ``accuracy`` (test),
-        ``loss_history``.
+        The settings ``epochs``, ``hidden`` (a tuple), ``lr``,
+        ``batch_size``, ``seed``; and three dicts keyed by
+        activation label: ``seconds``, the wall-clock training time (float);
+        ``accuracy``, the accuracy on the 450 test images (argmax of the
+        output against the label, float); ``loss_history``, a float64 array
+        of shape (epochs,), the mean cross-entropy of each epoch's batches.
+
+    Raises
+    ------
+    ImportError
+        If scikit-learn is not installed.
+    TypeError, ValueError
+        For a setting of the wrong type or out of range, a single string as
+        ``activations`` or an unknown activation.
+    KeyboardInterrupt
+        On Ctrl-C during training; nothing is returned.
+
+    Examples
+    --------
+    >>> result = digits_comparison(hidden=(32,), epochs=5)
+    >>> {name: round(acc, 3) for name, acc in result["accuracy"].items()}
+    {'sigmoid': 0.469, 'relu': 0.909}
+    >>> result["loss_history"]["relu"].round(3).tolist()
+    [1.715, 0.943, 0.627, 0.471, 0.372]
+    >>> sorted(result["seconds"])
+    ['relu', 'sigmoid']
     """
     hidden = tuple(as_int(h, "hidden", 1, INT32[1]) for h in as_sequence(hidden, "hidden"))
     activations = as_sequence(activations, "activations")
-    X_train, X_test, y_train, y_test = load_digits_data(seed_value(seed))
-    out = {"seconds": {}, "accuracy": {}, "loss_history": {}, "epochs": epochs}
+    epochs, batch_size = as_int(epochs, "epochs", 1), as_int(batch_size, "batch_size", 1)
+    lr, seed = as_real(lr, "lr"), seed_value(seed)
+    X_train, X_test, y_train, y_test = load_digits_data(seed)
+    out = {"epochs": epochs, "hidden": hidden, "lr": lr, "batch_size": batch_size, "seed": seed,
+           "seconds": {}, "accuracy": {}, "loss_history": {}}
     for spec in activations:
         with MLP((64,) + tuple(hidden) + (10,), activation=spec, output="softmax", seed=seed) as net:
             start = time.perf_counter()
@@ -198,5 +618,166 @@ def digits_comparison(activations=("sigmoid", "relu"), hidden=(64, 64), epochs=3
     return out
 
 
-__all__ = ["activation_curves", "dead_relu", "depth_sweep", "digits_comparison", "load_digits_data",
-           "train_together", "vanishing_gradients"]
+def loss_bands(sweep_result: dict, band: float = 0.9) -> dict:
+    """The median loss curve and a quantile band over seeds, per activation, from a seed sweep.
+
+    Parameters
+    ----------
+    sweep_result : dict
+        What :func:`swiftmoons.sweep` returns: ``loss_history`` of shape
+        (seeds, activations, epochs) and ``activations``, in the same order.
+    band : float
+        The share of seeds inside the band, in (0, 1): the band runs from the
+        ``(1 - band) / 2`` to the ``(1 + band) / 2`` quantile over seeds,
+        epoch by epoch (NumPy's linear interpolation).
+
+    Returns
+    -------
+    dict
+        ``epochs``: int64 array 1 .. epochs; ``seeds``: the number of
+        seeds; ``band``: ``band``; ``median``, ``low``, ``high``: dicts from
+        activation label to float64 arrays of shape (epochs,);
+        ``final``: dict from activation label to the float64 array of every
+        seed's last-epoch loss, shape (seeds,).
+
+    Raises
+    ------
+    TypeError
+        If ``sweep_result`` is not a mapping or ``band`` not a number.
+    ValueError
+        If ``band`` is not in (0, 1), or ``loss_history`` does not have one
+        row of curves per activation.
+
+    Examples
+    --------
+    >>> import swiftmoons as sm
+    >>> sweep = sm.sweep(range(5), ["sigmoid", "relu"], epochs=100)
+    >>> bands = loss_bands(sweep, band=0.8)
+    >>> bands["seeds"], bands["epochs"][[0, -1]].tolist()
+    (5, [1, 100])
+    >>> {name: [round(float(b[name][-1]), 3) for b in (bands["low"], bands["median"], bands["high"])]
+    ...  for name in bands["median"]}
+    {'sigmoid': [0.583, 0.601, 0.633], 'relu': [0.143, 0.184, 0.224]}
+    """
+    if not hasattr(sweep_result, "__getitem__"):
+        raise TypeError(f"sweep_result must be swiftmoons.sweep's dict, got {type(sweep_result).__name__}")
+    band = as_real(band, "band")
+    if not 0 < band < 1:
+        raise ValueError(f"band must be in (0, 1), got {band}")
+    losses = np.asarray(sweep_result["loss_history"], dtype=np.float64)
+    specs = list(sweep_result["activations"])
+    if losses.ndim != 3 or losses.shape[1] != len(specs) or losses.shape[0] < 1:
+        raise ValueError(f"loss_history must have shape (seeds, {len(specs)}, epochs), got {losses.shape}")
+    quantiles = np.quantile(losses, [(1 - band) / 2, 0.5, (1 + band) / 2], axis=0)
+    out: dict[str, Any] = {"epochs": np.arange(1, losses.shape[2] + 1), "seeds": losses.shape[0], "band": band,
+                           "median": {}, "low": {}, "high": {}, "final": {}}
+    for i, spec in enumerate(specs):
+        key = _label(spec)
+        out["low"][key], out["median"][key], out["high"][key] = quantiles[:, i, :]
+        out["final"][key] = losses[:, i, -1].copy()
+    return out
+
+
+def training_snapshots(activations=("sigmoid", "relu"), every=100, *, epochs=800, n_samples=400, noise=0.18,
+                       data_seed=42, split_seed=42, net_seed=42, lr=0.05, batch_size=64) -> dict:
+    """The article's run with every network's parameters recorded along training.
+
+    Data, networks and training are :func:`swiftmoons.article.run`'s (the
+    same arguments give the same networks, bit for bit), with
+    ``record_every=every`` and ``record_params=True``: the parameters are
+    kept before training (epoch 0), every ``every`` epochs and after the
+    last, with the test accuracy at each. :func:`swiftmoons.plot.boundary_over_epochs`
+    draws the decision boundary at these epochs.
+
+    Parameters
+    ----------
+    activations : sequence of str or (str, float)
+        The hidden activations, one 2-8-8-1 network each.
+    every : int
+        Epochs between records, at least 1.
+    epochs, batch_size : int
+        Training epochs and mini-batch size, each at least 1.
+    n_samples : int
+        Points in the data set, at least 8.
+    noise : float
+        Standard deviation of the moons' noise, finite and >= 0.
+    data_seed, split_seed, net_seed : int
+        The seeds of the data, the split and every network's weights (the
+        permutations continue the last network's stream, as in ``run``).
+    lr : float
+        SGD learning rate, finite and >= 0.
+
+    Returns
+    -------
+    dict
+        The settings (``every``, ``epochs``, ``n_samples``, ``noise``,
+        ``data_seed``, ``split_seed``, ``net_seed``, ``lr``, ``batch_size``);
+        ``output``: ``"sigmoid"``; ``X_train``, ``y_train``, ``X_test``,
+        ``y_test``: the data, as ``run`` makes it; ``specs``: by activation
+        label, the (name, alpha) pair; ``epochs_recorded``: int64 array of
+        shape (k,), 0 and then the record epochs; and by activation label:
+        ``params``, a list of k parameter lists as ``MLP.get_params()``
+        gives them; ``test_accuracy``, float64 array of shape (k,);
+        ``loss_history``, float64 array of shape (epochs,).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a setting of the wrong type or out of range, a single string as
+        ``activations``, no activation or one named twice, or an unknown
+        activation.
+    KeyboardInterrupt
+        On Ctrl-C during training; nothing is returned.
+
+    Examples
+    --------
+    >>> snaps = training_snapshots(every=200)
+    >>> snaps["epochs_recorded"].tolist()
+    [0, 200, 400, 600, 800]
+    >>> {name: acc.tolist() for name, acc in snaps["test_accuracy"].items()}
+    {'sigmoid': [0.5, 0.81, 0.8, 0.79, 0.79], 'relu': [0.31, 0.93, 0.95, 0.96, 0.96]}
+    >>> len(snaps["params"]["relu"]), [p.shape for p in snaps["params"]["relu"][-1]][:2]
+    (5, [(2, 8), (1, 8)])
+    """
+    from .network import TwoLayerNet
+
+    every = as_int(every, "every", 1)
+    epochs, batch_size = as_int(epochs, "epochs", 1), as_int(batch_size, "batch_size", 1)
+    n_samples = as_int(n_samples, "n_samples", 8)
+    noise, lr = as_real(noise, "noise"), as_real(lr, "lr")
+    data_seed, split_seed, net_seed = seed_value(data_seed), seed_value(split_seed), seed_value(net_seed)
+    specs = as_sequence(activations, "activations")
+    labels = [_label(spec) for spec in specs]
+    if not specs or len(set(labels)) != len(labels):
+        raise ValueError(f"activations must name at least one activation, each once, got {labels}")
+    X, y = make_moons(n_samples, noise=noise, random_state=data_seed)
+    X_train, X_test, y_train, y_test = train_test_split(standardize(X), y, test_size=0.25, random_state=split_seed)
+    nets = {}
+    stream = RandomState(net_seed)
+    try:
+        for spec in specs:
+            stream = RandomState(net_seed)  # as run(): each constructor reseeds
+            nets[_label(spec)] = TwoLayerNet(spec, seed=stream)
+        first = {key: (net.get_params(), net.evaluate(X_test, y_test)[1]) for key, net in nets.items()}
+        train_together(list(nets.values()), X_train, y_train, epochs=epochs, lr=lr, batch_size=batch_size,
+                       rng=stream, record_every=every, record_params=True, X_eval=X_test, y_eval=y_test)
+        out: dict[str, Any] = {"every": every, "epochs": epochs, "n_samples": n_samples, "noise": noise,
+                               "data_seed": data_seed, "split_seed": split_seed, "net_seed": net_seed, "lr": lr,
+                               "batch_size": batch_size, "output": "sigmoid", "X_train": X_train,
+                               "y_train": y_train, "X_test": X_test, "y_test": y_test, "specs": {},
+                               "params": {}, "test_accuracy": {}, "loss_history": {}}
+        for spec, (key, net) in zip(specs, nets.items()):
+            records = net.records
+            out["epochs_recorded"] = np.concatenate([[0], records.epochs]).astype(np.int64)
+            out["specs"][key] = _activations.parse(spec)
+            out["params"][key] = [first[key][0]] + list(records.params or [])
+            out["test_accuracy"][key] = np.concatenate([[first[key][1]], records.eval_accuracy])
+            out["loss_history"][key] = np.array(net.loss_history)
+    finally:
+        for net in nets.values():
+            net.close()
+    return out
+
+
+__all__ = ["DEAD_DEFINITIONS", "activation_curves", "dead_relu", "dead_relu_recovery", "depth_sweep",
+           "digits_comparison", "load_digits_data", "loss_bands", "training_snapshots", "vanishing_gradients"]

@@ -344,8 +344,9 @@ class MLP:
         X, zs, outs = self._cache
         n, out, z = X.shape[0], outs[-1], zs[-1]
         if self.output == "sigmoid":
-            # Sigmoid output with BCE: dLoss/dz of the output is (out - y) / n.
-            return bce(y, out), (out - y) / n
+            # Sigmoid output with BCE (the mean over rows and outputs): dLoss/dz is (out - y) / (n k).
+            delta = (out - y) / n
+            return bce(y, out), delta if out.shape[1] == 1 else delta * (1 / out.shape[1])
         if self.output == "softmax":
             labels = y.astype(np.int64).ravel()
             m = z.max(axis=1, keepdims=True)
@@ -561,3 +562,219 @@ def sweep(net_seeds=range(64), activations=("sigmoid", "relu"), *, n_samples=400
             accuracy[i, j] = result["test_accuracy"][name]
     return {"net_seeds": np.array(list(net_seeds)), "activations": activations, "loss_history": losses,
             "test_accuracy": accuracy}
+
+
+# ---- geometry: what each layer keeps (swiftmoons.geometry, written plainly) ----------
+
+def folds_of(y, folds=5, seed=0, stratify=True):
+    """Each class's rows in a seeded random order, dealt to the folds in turn."""
+    y = np.asarray(y).ravel()
+    rng = np.random.RandomState(seed)
+    fold = np.empty(y.size, dtype=np.int64)
+    groups = [np.flatnonzero(y == c) for c in np.unique(y)] if stratify else [np.arange(y.size)]
+    dealt = 0
+    for rows in groups:
+        rows = rows[rng.permutation(rows.size)]
+        for position, row in enumerate(rows):
+            fold[row] = (dealt + position) % folds
+        dealt += rows.size
+    return fold
+
+
+def _standardize_by(train, test):
+    mean, std = train.mean(axis=0), train.std(axis=0)
+    std = np.where(std == 0, 1.0, std)
+    return (train - mean) / std, (test - mean) / std
+
+
+def logistic_fit(X, y, C=1.0, iterations=60):
+    """min C * sum log-loss + |w|^2 / 2 by plain Newton steps (no line search)."""
+    X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64).ravel()
+    n, d = X.shape
+    w, b = np.zeros(d), 0.0
+    for _ in range(iterations):
+        p = 1 / (1 + np.exp(-(X @ w + b)))
+        r = p * (1 - p)
+        g = np.r_[C * X.T @ (p - y) + w, C * np.sum(p - y)]
+        h = np.zeros((d + 1, d + 1))
+        h[:d, :d] = C * (X.T * r) @ X + np.eye(d)
+        h[:d, d] = h[d, :d] = C * (X.T @ r)
+        h[d, d] = C * r.sum()
+        step = np.linalg.solve(h, g)
+        w, b = w - step[:d], b - step[d]
+    return w, b
+
+
+def ridge_fit(X, y, alpha=1e-3):
+    """min |y - Xw - b|^2 + alpha n |w|^2 as one least-squares problem on stacked rows."""
+    X, y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64).ravel()
+    n, d = X.shape
+    A = np.vstack([np.hstack([X, np.ones((n, 1))]), np.hstack([np.sqrt(alpha * n) * np.eye(d), np.zeros((d, 1))])])
+    solution = np.linalg.lstsq(A, np.r_[y, np.zeros(d)], rcond=None)[0]
+    return solution[:d], solution[d]
+
+
+def layer_activations(net, X):
+    """[X, a_1, ..., a_H] of a reference MLP."""
+    _, outs = net._layers(np.asarray(X, dtype=np.float64))
+    return [np.asarray(X, dtype=np.float64)] + outs[:-1]
+
+
+def probe_accuracy(net, X, y, folds=5, C=1.0, seed=0):
+    y = np.asarray(y, dtype=np.float64).ravel()
+    fold = folds_of(y, folds, seed)
+    out = []
+    for A in layer_activations(net, X):
+        correct = 0
+        for f in range(folds):
+            train, test = _standardize_by(A[fold != f], A[fold == f])
+            w, b = logistic_fit(train, y[fold != f], C)
+            correct += np.sum(((test @ w + b) >= 0) == (y[fold == f] == 1))
+        out.append(correct / y.size)
+    return np.array(out)
+
+
+def ranks(values):
+    """Ranks 1..n with ties given their average rank, by counting."""
+    values = np.asarray(values, dtype=np.float64)
+    order = np.argsort(values, kind="stable")
+    out = np.empty(values.size)
+    i = 0
+    while i < values.size:
+        j = i
+        while j + 1 < values.size and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        out[order[i:j + 1]] = (i + j) / 2 + 1
+        i = j + 1
+    return out
+
+
+def spearman(a, b):
+    return float(np.corrcoef(ranks(a), ranks(b))[0, 1])
+
+
+def distance_carried(net, X, target, folds=5, alpha=1e-3, seed=0):
+    t = np.asarray(target, dtype=np.float64).ravel()
+    fold = folds_of(t, folds, seed, stratify=False)
+    r2, rho = [], []
+    for A in layer_activations(net, X):
+        predicted = np.zeros_like(t)
+        for f in range(folds):
+            train, test = _standardize_by(A[fold != f], A[fold == f])
+            w, b = ridge_fit(train, t[fold != f], alpha)
+            predicted[fold == f] = test @ w + b
+        r2.append(1 - np.sum((t - predicted) ** 2) / np.sum((t - t.mean()) ** 2))
+        rho.append(spearman(predicted, t))
+    return {"r2": np.array(r2), "rho": np.array(rho)}
+
+
+def _logit(net, X):
+    zs, _ = net._layers(np.asarray(X, dtype=np.float64))
+    z = zs[-1]
+    return z[:, 0] if z.shape[1] == 1 else z[:, 1] - z[:, 0]
+
+
+def boundary_distance(net, X, directions=720, reach=4.0, step=0.004):
+    """For each point, the nearest sign change of the logit along ``directions``
+    evenly spread rays (stepping ``step`` up to ``reach``, then bisecting)."""
+    X = np.asarray(X, dtype=np.float64)
+    angles = np.arange(directions) * (2 * np.pi / directions)
+    unit = np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    radii = np.arange(1, int(reach / step) + 1) * step
+    out = np.empty(len(X))
+    for i, x in enumerate(X):
+        side = _logit(net, x[None]) >= 0
+        best = np.inf
+        for u in unit:
+            points = x + radii[:, None] * u
+            flipped = np.flatnonzero((_logit(net, points) >= 0) != side)
+            if flipped.size == 0:
+                continue
+            lo, hi = (radii[flipped[0] - 1] if flipped[0] > 0 else 0.0), radii[flipped[0]]
+            for _ in range(40):
+                mid = (lo + hi) / 2
+                if (_logit(net, (x + mid * u)[None])[0] >= 0) == side:
+                    lo = mid
+                else:
+                    hi = mid
+            best = min(best, (lo + hi) / 2)
+        out[i] = best if side else -best
+    return out
+
+
+def bayes_log_odds(X, noise, n_samples=None, nodes=200001):
+    """log p(x|1) - log p(x|0) + log prior ratio, by the trapezoid rule over the angle."""
+    X = np.asarray(X, dtype=np.float64)
+    t = np.linspace(0, np.pi, nodes)
+    outer = np.stack([np.cos(t), np.sin(t)], axis=1)
+    inner = np.stack([1 - np.cos(t), 0.5 - np.sin(t)], axis=1)
+    weights = np.full(nodes, 1.0)
+    weights[[0, -1]] = 0.5
+    prior = 0.0 if n_samples is None else np.log((n_samples - n_samples // 2) / (n_samples // 2))
+    out = np.empty(len(X))
+    for i, x in enumerate(X):
+        e0 = -np.sum((x - outer) ** 2, axis=1) / (2 * noise ** 2)
+        e1 = -np.sum((x - inner) ** 2, axis=1) / (2 * noise ** 2)
+        shift = max(e0.max(), e1.max())
+        out[i] = np.log(np.sum(weights * np.exp(e1 - shift))) - np.log(np.sum(weights * np.exp(e0 - shift))) + prior
+    return out
+
+
+def _derivative_of_layer(net, k, z, a):
+    name, alpha = net.activations[k]
+    return activation_derivative(name, z, a, net.slopes[k] if name == "prelu" else alpha)
+
+
+def saturation(net, X, level=0.01):
+    """Per layer, the fraction of (sample, unit) pairs with f'(z) < level * max f' (max on a fine grid)."""
+    zs, outs = net._layers(np.asarray(X, dtype=np.float64))
+    grid = np.linspace(-30, 30, 120001)
+    out = [0.0]
+    for k in range(len(zs) - 1):
+        name, alpha = net.activations[k]
+        fprime = np.abs(_derivative_of_layer(net, k, zs[k], outs[k]))
+        if name == "prelu":
+            top = np.maximum(1.0, np.abs(net.slopes[k]))
+        else:
+            top = np.abs(activation_derivative(name, grid, activation(name, grid, alpha), alpha)).max()
+        out.append(float(np.mean(fprime < level * top)))
+    return np.array(out)
+
+
+def dead_units(net, X):
+    zs, outs = net._layers(np.asarray(X, dtype=np.float64))
+    hidden = range(len(zs) - 1)
+    return {"never_nonzero": [np.all(outs[k] == 0, axis=0) for k in hidden],
+            "never_positive": [np.all(zs[k] <= 0, axis=0) for k in hidden],
+            "no_gradient": [np.all(_derivative_of_layer(net, k, zs[k], outs[k]) == 0, axis=0) for k in hidden]}
+
+
+def input_jacobians(net, X):
+    """Per sample and layer, d a_k / d x by the chain rule, one sample at a time."""
+    X = np.asarray(X, dtype=np.float64)
+    zs, outs = net._layers(X)
+    d = X.shape[1]
+    result = [np.empty((len(X), d, d))] + [np.empty((len(X), z.shape[1], d)) for z in zs[:-1]]
+    for i in range(len(X)):
+        J = np.eye(d)
+        result[0][i] = J
+        for k in range(len(zs) - 1):
+            J = _derivative_of_layer(net, k, zs[k][i:i + 1], outs[k][i:i + 1]).reshape(-1, 1) * (net.weights[k].T @ J)
+            result[k + 1][i] = J
+    return result
+
+
+def linear_cka(A, B):
+    """Linear CKA as the normalized HSIC of the linear kernels A A^T and B B^T."""
+    A, B = np.asarray(A, dtype=np.float64), np.asarray(B, dtype=np.float64)
+    n = len(A)
+    H = np.eye(n) - 1.0 / n
+    K, L = H @ A @ A.T @ H, H @ B @ B.T @ H
+    return float(np.sum(K * L) / np.sqrt(np.sum(K * K) * np.sum(L * L)))
+
+
+def distance_rank_correlation(A, B):
+    """Spearman correlation of all pairwise distances, exactly."""
+    A, B = np.asarray(A, dtype=np.float64), np.asarray(B, dtype=np.float64)
+    i, j = np.triu_indices(len(A), k=1)
+    return spearman(np.linalg.norm(A[i] - A[j], axis=1), np.linalg.norm(B[i] - B[j], axis=1))

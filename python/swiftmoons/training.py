@@ -20,16 +20,43 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class TrainingRecords:
-    """What a network recorded during training (``record_every > 0``).
+    """What a network recorded while training with ``record_every > 0``, as ``net.records`` gives it.
 
-    Attributes
+    Training appends a record every ``record_every`` epochs of a call and
+    after its last epoch; records accumulate over calls until
+    ``net.clear_records()``. The fields are also the attributes; the object
+    is read-only.
+
+    Parameters
     ----------
     epochs : ndarray of int64, shape (k,)
-        The epoch of each record, counting every epoch the network trained.
-    eval_loss, eval_accuracy : ndarray of shape (k,)
-        BCE and accuracy on the evaluation set (NaN without one).
+        The epoch of each of the k records, counting every epoch the network
+        trained (its ``epochs_trained`` when the record was made).
+    eval_loss : ndarray of float64, shape (k,)
+        The loss on the evaluation set (``X_eval``, ``y_eval``) at each
+        record, as ``MLP.evaluate`` defines it; NaN for a record made without
+        an evaluation set.
+    eval_accuracy : ndarray of float64, shape (k,)
+        The accuracy on the evaluation set, likewise (NaN too for an
+        identity output).
     params : list of lists of ndarray, or None
-        ``[W1, b1, W2, b2, ...]`` at each record, if parameters were recorded.
+        For each record, all parameters as ``net.get_params()`` gives them,
+        if any training call recorded them (``record_params=True``); the
+        records made without them then hold arrays of NaN. None if no
+        parameters were recorded.
+
+    Examples
+    --------
+    >>> import swiftmoons as sm
+    >>> X, y = sm.make_moons(200, noise=0.2, random_state=0)
+    >>> X = sm.standardize(X)
+    >>> net = sm.TwoLayerNet("relu", seed=0)
+    >>> _ = net.fit(X, y, epochs=30, rng=0, record_every=10, record_params=True, X_eval=X, y_eval=y)
+    >>> records = net.records
+    >>> records.epochs, np.round(records.eval_loss, 4)
+    (array([10, 20, 30]), array([0.4532, 0.3939, 0.3492]))
+    >>> len(records.params), records.params[-1][0].shape  # W1 at epoch 30
+    (3, (2, 8))
     """
 
     epochs: np.ndarray
@@ -60,20 +87,31 @@ def train_together(nets: Sequence[MLP], X: ArrayLike, y: ArrayLike, *, epochs: i
     nets : sequence of MLP or TwoLayerNet
         Networks with the same input and output widths and output kind, each at most once.
     X : array-like of shape (n, input width), finite
-    y : array-like of targets: shape (n,) or (n, output width), values in
-        [0, 1] (labels 0 and 1, or soft labels) for sigmoid outputs; (n,)
-        class indices for softmax; finite numbers for identity
-    epochs, batch_size : int >= 1
+    y : array-like
+        The targets. For sigmoid and identity outputs, n x k values (k the
+        output width) of shape (n, k) or flat, e.g. (n,) for one unit: in
+        [0, 1] for sigmoid (labels 0 and 1, or soft labels), finite for
+        identity. For softmax, n class indices in 0..k - 1.
+    epochs : int >= 1
     lr : float, finite and >= 0
-        A negative rate would climb the loss: it is refused as a typo.
+        The learning rate. A negative rate would climb the loss: it is
+        refused as a typo.
+    batch_size : int >= 1
+        Rows per mini-batch; larger than n means one batch of all rows.
     rng : RandomState, numpy.random.RandomState, int or None
-        Where the permutations come from; a stream object is advanced.
-    record_every : int
-        If > 0, record every this many epochs (and after the last): the
-        evaluation set's loss and accuracy and, with ``record_params``, all
-        parameters. Read them from ``net.records``.
+        Where the permutations come from: a stream object is advanced, an
+        int seeds a fresh stream, None seeds one from the operating system
+        (so the run is not reproducible).
+    record_every : int >= 0
+        If > 0, record every this many epochs of this call (and after the
+        last): the evaluation set's loss and accuracy and, with
+        ``record_params``, all parameters. Read them from ``net.records``
+        (see :class:`TrainingRecords`).
+    record_params : bool
+        Also record every parameter; needs ``record_every > 0``.
     X_eval, y_eval : array-like, optional
-        The evaluation set for the records.
+        The evaluation set for the records, shaped as X and y; both or
+        neither.
     progress : bool
         Show a progress bar of the epochs (tqdm's, where tqdm is installed;
         a line on stderr otherwise).
@@ -85,6 +123,8 @@ def train_together(nets: Sequence[MLP], X: ArrayLike, y: ArrayLike, *, epochs: i
         50 ms) after their epochs. An exception the callback raises stops
         training within a mini-batch of being raised, as Ctrl-C does (so a
         few more epochs may have run), then propagates.
+    callback_every : int >= 1
+        Call ``callback`` every this many epochs.
     executor : Executor-like, optional
         Train the networks in groups of roughly 0.1-1 s of work, one task
         each, on an executor (anything with ``submit(fn, *args)`` returning
@@ -104,7 +144,11 @@ def train_together(nets: Sequence[MLP], X: ArrayLike, y: ArrayLike, *, epochs: i
     ------
     TypeError, ValueError
         For any bad argument (a wrong type, a wrong value), before any
-        network or stream changes.
+        network or stream changes. The library's checks (values of X and y,
+        the learning rate) raise SwiftMoonsError, a ValueError.
+    MemoryError
+        If the loss histories, or what the library needs (a
+        SwiftMoonsMemoryError), cannot be allocated.
     KeyboardInterrupt
         On Ctrl-C (or Jupyter's "Interrupt kernel"), within a mini-batch,
         when called from the main thread (where Python delivers signals; a
@@ -116,6 +160,22 @@ def train_together(nets: Sequence[MLP], X: ArrayLike, y: ArrayLike, *, epochs: i
         an uninterrupted run gives (for several networks, which may have
         stopped at different epochs, the stream follows the one that did
         fewest).
+
+    Examples
+    --------
+    >>> import swiftmoons as sm
+    >>> X, y = sm.make_moons(200, noise=0.2, random_state=0)
+    >>> X = sm.standardize(X)
+    >>> nets = [sm.TwoLayerNet("sigmoid", seed=0), sm.TwoLayerNet("relu", seed=0)]
+    >>> losses = train_together(nets, X, y, epochs=20, rng=0)
+    >>> [round(history[-1], 4) for history in losses]  # the last epoch's loss: sigmoid, relu
+    [0.6886, 0.4363]
+
+    Each network ends as if it had trained alone on the same permutations:
+
+    >>> alone = sm.TwoLayerNet("relu", seed=0)
+    >>> alone.fit(X, y, epochs=20, rng=0) == losses[1]
+    True
     """
     if isinstance(nets, (str, bytes)) or not hasattr(nets, "__iter__"):
         raise TypeError(f"nets must be a list of networks, got {type(nets).__name__}")
@@ -226,7 +286,32 @@ class _Watcher:
 
 
 def progress_bar(total: int, unit: str) -> Any:
-    """A tqdm bar where tqdm is installed, else a plain one on stderr."""
+    """A progress bar: tqdm's where tqdm is installed, else a plain one on stderr.
+
+    The tqdm bar is cleared when closed; the plain one rewrites a line on
+    stderr whenever the whole percent changes, and ends that line when closed.
+
+    Parameters
+    ----------
+    total : int
+        The count at which the work is done.
+    unit : str
+        What is counted, e.g. ``"epochs"``.
+
+    Returns
+    -------
+    tqdm.tqdm or a plain bar
+        An object with ``update(n=1)``, ``close()`` and the count so far,
+        ``n``.
+
+    Examples
+    --------
+    >>> bar = progress_bar(3, "epochs")
+    >>> _ = bar.update(3)
+    >>> bar.n
+    3
+    >>> bar.close()
+    """
     try:
         from tqdm.auto import tqdm  # type: ignore[import-untyped]
     except ImportError:
@@ -314,3 +399,6 @@ def _train_on(executor, nets, X, y, rng, settings) -> list:
     finally:
         done()
     return histories
+
+
+__all__ = ["TrainingRecords", "progress_bar", "train_together"]

@@ -27,10 +27,12 @@ def test_main_job_prints_the_table_and_writes_five_figures(tmp_path):
     result = run_cli("--out", "figs", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    for line in ("sigmoid test accuracy", "relu final-layer |z3|", "relu hidden std, layer 1 -> 2"):
+    for line in ("sigmoid test accuracy ~79%", "relu final |z3| reaches 9-20", "relu hidden std 1.15 -> 1.67 (grows)"):
         assert line in out
     assert "79.0%" in out and "96.0%" in out          # the article's accuracies
-    assert "0.2593 -> 0.1950" in out and "1.1453 -> 1.6729" in out
+    assert "0.259 -> 0.195" in out and "1.145 -> 1.673" in out
+    # Each claim says whether this run agrees with it.
+    assert "differs (both samples, to the article's last digit)" in out and "agrees" in out
     for name in plot.FIGURE_FILES:
         path = tmp_path / "figs" / name
         assert path.read_bytes()[:8] == PNG_MAGIC and path.stat().st_size > 20_000, name
@@ -40,7 +42,8 @@ def test_main_job_prints_the_table_and_writes_five_figures(tmp_path):
 def test_main_job_options(tmp_path):
     result = run_cli("--epochs", "30", "--net-seed", "3", "--activations", "relu", "--no-plots", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "30 epochs" in result.stdout and "sigmoid" not in result.stdout.split("the article says")[0]
+    networks = result.stdout.split("\n\n")[1]  # the table of the networks run
+    assert "30 epochs" in result.stdout and "relu" in networks and "sigmoid" not in networks
     assert not (tmp_path / "swiftmoons-out").exists()
     help_text = run_cli("--help", cwd=tmp_path)
     assert help_text.returncode == 0

@@ -78,3 +78,149 @@ def test_relu_beats_sigmoid_on_digits():
     assert all(s > 0 for s in result["seconds"].values())
     fig = plot.digits_comparison(result)
     plt.close(fig)
+
+
+# ---- dead units by the lesson's definition, and recovery against the learning rate ------
+
+def dead_by_numpy(net, X):
+    """The three counts of dead hidden units, straight from the parameters: z = X W1 + b1."""
+    from swiftmoons import activations
+    W1, b1 = net.get_params()[:2]
+    z = X @ W1 + b1
+    name, alpha = net.activations[0]
+    a = activations.evaluate(name, z, **({} if alpha is None else {"alpha": alpha}))
+    d = activations.evaluate(name, z, derivative=True, **({} if alpha is None else {"alpha": alpha}))
+    return {"never_nonzero": int((a == 0).all(axis=0).sum()), "never_positive": int((z <= 0).all(axis=0).sum()),
+            "no_gradient": int((d == 0).all(axis=0).sum())}
+
+
+def test_dead_relu_counts_the_lessons_definition_and_the_other_two_step_by_step():
+    from swiftmoons import MLP, RandomState
+    steps, lr = 30, 5.0
+    result = experiments.dead_relu(steps=steps, lr=lr)
+    assert set(result) >= {"steps", "units", "bias", "input_std", "batch_size", "features", "lr", "seed", "dead",
+                           "alive", "loss", "accuracy"}
+    assert (result["bias"], result["input_std"], result["lr"], result["units"]) == (-3.0, 0.1, 5.0, 128)
+    assert list(result["dead"]) == list(experiments.DEAD_DEFINITIONS)
+    # The same batch and networks, trained here, counted with NumPy at every step.
+    X = RandomState(0).randn(64, 8) * 0.1
+    y = (X[:, 0] > 0).astype(float)
+    for spec, key in (("relu", "relu"), (("leaky_relu", 0.1), "leaky_relu(0.1)")):
+        with MLP((8, 128, 1), activation=spec, bias_init=-3.0, seed=0) as net:
+            counts = [dead_by_numpy(net, X)]
+            for _ in range(steps):
+                net.train_step(X, y, lr)
+                counts.append(dead_by_numpy(net, X))
+        for definition in experiments.DEAD_DEFINITIONS:
+            assert result["dead"][definition][key].tolist() == [c[definition] for c in counts], (key, definition)
+        assert np.array_equal(result["alive"][key], 128 - result["dead"]["never_positive"][key])
+    # ReLU: the three definitions agree, and every unit stays dead.
+    relu = [result["dead"][d]["relu"] for d in experiments.DEAD_DEFINITIONS]
+    assert all(np.array_equal(relu[0], other) for other in relu[1:]) and (relu[0] == 128).all()
+    # Leaky ReLU: never dead by the lesson's definition, always gets a gradient,
+    # though no pre-activation is positive at first.
+    leaky = "leaky_relu(0.1)"
+    assert (result["dead"]["never_nonzero"][leaky] == 0).all() and (result["dead"]["no_gradient"][leaky] == 0).all()
+    assert result["dead"]["never_positive"][leaky][0] == 128
+
+
+def test_dead_relu_agrees_with_geometry_dead_units():
+    from swiftmoons import MLP, RandomState, geometry
+    result = experiments.dead_relu(steps=0, activations=("relu", "elu"), bias=-3.0, input_std=1.0)
+    X = RandomState(0).randn(64, 8)
+    for spec in ("relu", "elu"):
+        with MLP((8, 128, 1), activation=spec, bias_init=-3.0, seed=0) as net:
+            dead = geometry.dead_units(net, X)
+        for definition in experiments.DEAD_DEFINITIONS:
+            assert result["dead"][definition][spec][0] == dead[definition][0].sum()
+    assert 0 < result["dead"]["never_positive"]["relu"][0] < 128           # some units fire on some example
+    assert result["dead"]["never_nonzero"]["elu"][0] == 0 < result["dead"]["never_positive"]["elu"][0]
+
+
+def test_dead_relu_recovery_shows_the_conditions_of_the_lessons_claim():
+    lrs = (0.05, 0.5, 1.0, 2.0, 5.0)
+    result = experiments.dead_relu_recovery(lrs=lrs)
+    assert result["lrs"].tolist() == list(lrs) and result["steps"] == 200 and result["units"] == 128
+    relu, leaky = "relu", "leaky_relu(0.1)"
+    for definition in experiments.DEAD_DEFINITIONS:
+        assert result["initial"][definition][relu] == 128
+        assert (result["dead"][definition][relu] == 128).all()            # ReLU never recovers
+    # Leaky ReLU is never dead by the lesson's definition, and always carries a gradient...
+    assert result["initial"]["never_nonzero"][leaky] == 0
+    assert (result["dead"]["never_nonzero"][leaky] == 0).all() and (result["dead"]["no_gradient"][leaky] == 0).all()
+    # ...but its pre-activations come back only at the large learning rate.
+    alive = 128 - result["dead"]["never_positive"][leaky]
+    assert alive[:4].tolist() == [0, 0, 0, 0] and alive[-1] >= 0.25 * 128
+    # Each rate is dead_relu's run at that rate.
+    single = experiments.dead_relu(lr=5.0)
+    for definition in experiments.DEAD_DEFINITIONS:
+        assert result["dead"][definition][leaky][-1] == single["dead"][definition][leaky][-1]
+    assert result["accuracy"][leaky][-1] == single["accuracy"][leaky]
+    with pytest.raises(ValueError):
+        experiments.dead_relu_recovery(lrs=())
+    with pytest.raises(ValueError):
+        experiments.dead_relu_recovery(lrs=(-1.0,))
+    with pytest.raises(ValueError):
+        experiments.dead_relu(input_std=-0.1)
+
+
+# ---- the reviewer's defects --------------------------------------------------------------
+
+def test_vanishing_gradients_refuses_a_batch_larger_than_the_training_split():
+    with pytest.raises(ValueError, match="batch_size must be in 1..300"):
+        experiments.vanishing_gradients(depth=2, batch_size=301)
+    result = experiments.vanishing_gradients(depth=2, batch_size=300, width=4, seed=3)
+    assert (result["batch_size"], result["width"], result["depth"], result["seed"]) == (300, 4, 2, 3)
+
+
+def test_depth_sweep_depths_are_integers_even_when_empty():
+    empty = experiments.depth_sweep(depths=(), activations=("relu",))
+    assert empty["depths"].dtype == np.int64 and empty["depths"].shape == (0,)
+    assert empty["accuracy"]["relu"].shape == (0,)
+    result = experiments.depth_sweep(depths=(2,), activations=("relu",), epochs=3, width=4, lr=0.1)
+    assert result["depths"].dtype == np.int64
+    assert (result["width"], result["epochs"], result["lr"], result["batch_size"]) == (4, 3, 0.1, 64)
+
+
+# ---- seeds and snapshots -------------------------------------------------------------------
+
+def test_loss_bands_are_quantiles_over_seeds():
+    import swiftmoons as sm
+    sweep = sm.sweep(range(6), ["sigmoid", ("leaky_relu", 0.1)], epochs=20)
+    bands = experiments.loss_bands(sweep, band=0.5)
+    losses = sweep["loss_history"]
+    assert list(bands["median"]) == ["sigmoid", "leaky_relu(0.1)"]
+    assert bands["seeds"] == 6 and bands["epochs"].tolist() == list(range(1, 21))
+    assert np.array_equal(bands["median"]["leaky_relu(0.1)"], np.median(losses[:, 1], axis=0))
+    assert np.array_equal(bands["low"]["sigmoid"], np.quantile(losses[:, 0], 0.25, axis=0))
+    assert np.array_equal(bands["high"]["sigmoid"], np.quantile(losses[:, 0], 0.75, axis=0))
+    assert np.array_equal(bands["final"]["sigmoid"], losses[:, 0, -1])
+    for bad in (0.0, 1.0, 1.5):
+        with pytest.raises(ValueError):
+            experiments.loss_bands(sweep, band=bad)
+    with pytest.raises(ValueError):
+        experiments.loss_bands({"loss_history": losses[:, :1], "activations": sweep["activations"]})
+
+
+def test_training_snapshots_are_the_article_run_recorded():
+    from swiftmoons import article
+    snaps = experiments.training_snapshots(["sigmoid", "relu"], every=300)
+    run = article.run()
+    try:
+        assert snaps["epochs_recorded"].tolist() == [0, 300, 600, 800]
+        for name, net in run.nets.items():
+            assert np.array_equal(snaps["loss_history"][name], run.loss_history[name])
+            assert all(np.array_equal(a, b) for a, b in zip(snaps["params"][name][-1], net.get_params()))
+            assert snaps["test_accuracy"][name][-1] == run.test_accuracy[name]
+            assert snaps["specs"][name] == (name, None)
+        with sm_twolayer("relu") as fresh:
+            assert all(np.array_equal(a, b) for a, b in zip(snaps["params"]["relu"][0], fresh.get_params()))
+    finally:
+        run.close()
+    with pytest.raises(ValueError):
+        experiments.training_snapshots(["swish", "silu"])
+
+
+def sm_twolayer(name):
+    from swiftmoons import TwoLayerNet
+    return TwoLayerNet(name, seed=42)

@@ -140,7 +140,8 @@ def test_activations_stay_finite_at_extremes(kind):
 
 def test_sigmoid_derivative_values_from_the_lesson():
     # sigma'(0) = 0.25 exactly; the tails as sigma(1 - sigma) computes them.
-    assert activations.evaluate("sigmoid", 0.0, derivative=True) == 0.25
+    value = activations.evaluate("sigmoid", 0.0, derivative=True)
+    assert isinstance(value, float) and value == 0.25  # a scalar in, a float out
     for x in (5.0, -5.0, 10.0, -10.0):
         s = 1 / (1 + math.exp(-x))
         assert activations.evaluate("sigmoid", x, derivative=True) == pytest.approx(s * (1 - s), rel=1e-14)
@@ -176,18 +177,21 @@ def test_diagnostics_match_reference():
         assert [c.shape for c in counts] == [(16,)] * 3 and all((c >= 0).all() and (c <= 80).all() for c in counts)
 
 
-def test_geometry_kept_is_spearman_of_pairwise_distances():
+def test_distance_order_kept_is_spearman_of_pairwise_distances():
+    from swiftmoons.geometry import distance_order_kept
     scipy_stats = pytest.importorskip("scipy.stats")
     from scipy.spatial.distance import pdist
     X, _, _ = data("sigmoid", n=50, features=2)
     with sm.MLP((2, 8, 8, 1), activation="relu", seed=0) as net:
-        kept = net.geometry_kept(X)
-        for k, value in enumerate(kept, start=1):
-            expected = scipy_stats.spearmanr(pdist(X), pdist(net.get_hidden(X, k))).statistic
+        kept = distance_order_kept(net, X)
+        for k, value in enumerate(kept):
+            expected = scipy_stats.spearmanr(pdist(X), pdist(X if k == 0 else net.get_hidden(X, k))).statistic
             assert value == pytest.approx(expected, abs=1e-12)
+        with pytest.warns(DeprecationWarning):
+            assert net.geometry_kept(X) == list(kept[1:])
     with sm.MLP((2, 2, 1), activation="identity", seed=0) as scaled:
         scaled.W1 = 3 * np.eye(2)  # a layer that only scales keeps every distance's rank
-        assert scaled.geometry_kept(X) == [pytest.approx(1.0, abs=1e-12)]
+        assert distance_order_kept(scaled, X)[1] == pytest.approx(1.0, abs=1e-12)
 
 
 # ---- bad input ----------------------------------------------------------------------------
@@ -229,3 +233,41 @@ def test_bad_targets_and_params_change_nothing():
         for a, b in zip(net.get_params(), before):
             assert np.array_equal(a, b)
         assert np.array_equal(rng.get_state()[1], state)
+
+
+def test_from_params_checks_every_array_and_the_sizes():
+    W1, b1, W2, b2 = np.zeros((2, 3)), np.zeros(3), np.zeros((3, 1)), np.zeros(1)
+    with pytest.raises(ValueError, match=r"b1 must hold 3 values"):
+        sm.MLP.from_params([W1, np.zeros(4), W2, np.zeros(0)], activation="relu")  # 13 values, wrongly split
+    with pytest.raises(ValueError, match=r"b2 must hold 1 values"):
+        sm.MLP.from_params([W1, b1, W2], activation="relu")
+    with pytest.raises(ValueError, match=r"slopes must hold 3 values"):
+        sm.MLP.from_params([W1, b1, np.zeros(2), W2, b2], activation="prelu")
+    with pytest.raises(ValueError, match=r"disagree with the weights' shapes"):
+        sm.MLP.from_params([W1, b1, W2, b2], activation="relu", layer_sizes=[4, 2, 1])
+    with sm.MLP.from_params([W1, b1.reshape(1, 3), W2, b2], activation="relu", layer_sizes=(2, 3, 1)) as net:
+        assert net.layer_sizes == (2, 3, 1)
+
+
+@pytest.mark.parametrize("output, width", [("sigmoid", 1), ("sigmoid", 3), ("softmax", 3), ("identity", 2)])
+def test_gradients_are_the_derivative_of_the_reported_loss(output, width):
+    # The loss evaluate() reports and the gradient training follows are one function:
+    # central differences of the one give the other (for every output kind and width).
+    rng = np.random.RandomState(4)
+    X = rng.randn(16, 3)
+    y = {"sigmoid": (rng.rand(16, width) > 0.5).astype(float), "softmax": rng.randint(0, width, 16),
+         "identity": rng.randn(16, width)}[output]
+    with sm.MLP((3, 5, width), activation="tanh", output=output, seed=2) as net:
+        _, grads = net.gradients(X, y)
+        params, h = net.get_params(), 1e-6
+
+        def loss_with(p, i, step):
+            moved = [a.copy() for a in params]
+            moved[p].flat[i] += step
+            net.set_params(moved)
+            return net.evaluate(X, y)[0]
+
+        for p, g in enumerate(grads):
+            numeric = [(loss_with(p, i, h) - loss_with(p, i, -h)) / (2 * h) for i in range(params[p].size)]
+            np.testing.assert_allclose(g.ravel(), numeric, atol=1e-7)
+        net.set_params(params)

@@ -89,6 +89,9 @@ func toColumns(_ src: UnsafePointer<Double>, rows: Int, width: Int, stride: Int,
 protocol Epilogue {
     func block(_ at: Int, _ c0: Vec4, _ c1: Vec4, _ c2: Vec4, _ c3: Vec4)
     func single(_ at: Int, _ c0: Vec4)
+    /// Where a long reduction keeps its running sums between blocks of terms:
+    /// the buffer the epilogue finally writes, laid out as the results.
+    var partial: UnsafeMutablePointer<Double> { get }
 }
 
 extension Epilogue {
@@ -101,6 +104,7 @@ extension Epilogue {
 /// Writes the values to `out`.
 struct StoreValues: Epilogue {
     let out: UnsafeMutablePointer<Double>
+    var partial: UnsafeMutablePointer<Double> { out }
     @inline(__always) func single(_ at: Int, _ c0: Vec4) { store4(out + at, c0) }
 }
 
@@ -108,12 +112,14 @@ struct StoreValues: Epilogue {
 /// a > 0 exactly where z > 0).
 struct StoreReLU: Epilogue {
     let a: UnsafeMutablePointer<Double>
+    var partial: UnsafeMutablePointer<Double> { a }
     @inline(__always) func single(_ at: Int, _ c0: Vec4) { store4(a + at, reluLanes(c0)) }
 }
 
 /// Writes the values to `z` and their ReLU to `a` (for traces and firing counts).
 struct StoreZAndReLU: Epilogue {
     let z: UnsafeMutablePointer<Double>, a: UnsafeMutablePointer<Double>
+    var partial: UnsafeMutablePointer<Double> { z }
     @inline(__always) func single(_ at: Int, _ c0: Vec4) { store4(z + at, c0); store4(a + at, reluLanes(c0)) }
 }
 
@@ -121,12 +127,14 @@ struct StoreZAndReLU: Epilogue {
 /// ReLU keeps positives, and NaN fails both).
 struct ReLUGradient: Epilogue {
     let a: UnsafePointer<Double>, dz: UnsafeMutablePointer<Double>
+    var partial: UnsafeMutablePointer<Double> { dz }
     @inline(__always) func single(_ at: Int, _ c0: Vec4) { store4(dz + at, reluBackward(c0, load4(a + at))) }
 }
 
 /// Writes values * sigmoid'(z) = values * a (1 - a) to `dz`.
 struct SigmoidGradient: Epilogue {
     let a: UnsafePointer<Double>, dz: UnsafeMutablePointer<Double>
+    var partial: UnsafeMutablePointer<Double> { dz }
     @inline(__always) func single(_ at: Int, _ c0: Vec4) { store4(dz + at, sigmoidBackward(c0, load4(a + at))) }
 }
 
@@ -176,34 +184,248 @@ func columnAffine(_ a: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stride: I
     }
 }
 
+/// Reductions (fan-ins going forward, fan-outs going back) longer than this
+/// run in blocks of this many terms, so that a block of the weights and of the
+/// inputs stays in the first-level cache while every tile uses it; the
+/// running sums wait in the output buffer between blocks (stored and
+/// reloaded exactly: the chain of multiply-adds is the same).
+let reductionBlock = 64
+
+/// Units per register tile of the layer products: 16 accumulators and their
+/// operands fit AVX-512's 32 vector registers; AVX2's 16 hold 12 and theirs.
+#if SWIFTMOONS_AVX512
+let tileUnits = 4
+#else
+let tileUnits = 3
+#endif
+
+/// Layers this narrow keep the one-unit-at-a-time loops (the article's
+/// 2-8-8-1 network is fastest so): tiles pay off from about this width on.
+let narrowLayer = 16
+
+/// Where one tile of a (possibly blocked) reduction starts and ends.
+struct ReductionStep {
+    /// Terms in this block.
+    let count: Int
+    /// The first block starts from zero; later ones from the running sums.
+    let first: Bool
+    /// The last block hands its results to the epilogue; earlier ones store running sums.
+    let last: Bool
+
+    static func blocks(_ total: Int) -> some Sequence<(start: Int, step: ReductionStep)> {
+        let size = total > reductionBlock ? reductionBlock : max(total, 1)
+        return stride(from: 0, to: max(total, 1), by: size).lazy.map { start in
+            (start, ReductionStep(count: min(size, total &- start), first: start == 0, last: start &+ size >= total))
+        }
+    }
+}
+
+@inline(__always)
+func startSums(_ step: ReductionStep, _ partial: UnsafeMutablePointer<Double>, _ at: Int) -> Vec4 {
+    step.first ? .zero : load4(partial + at)
+}
+
 @inline(__always)
 private func affine(_ a: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stride: Int,
                     _ w: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ finish: some Epilogue) {
-    for j in 0..<fanOut {
-        let zj = j &* stride, bj = Vec4(repeating: b[j])
-        var i = 0
-        while i &+ 16 <= stride {
-            var c0 = Vec4.zero, c1 = Vec4.zero, c2 = Vec4.zero, c3 = Vec4.zero
-            // Walk W's column j and a's rows by pointer: no index arithmetic per step.
-            var wk = w + j, ak = a + i
-            for _ in 0..<fanIn {
-                let v = Vec4(repeating: wk.pointee)
-                c0 = c0.addingProduct(v, load4(ak)); c1 = c1.addingProduct(v, load4(ak + 4))
-                c2 = c2.addingProduct(v, load4(ak + 8)); c3 = c3.addingProduct(v, load4(ak + 12))
-                wk += fanOut
-                ak += stride
-            }
-            // The bias last, as NumPy adds it to the product.
-            finish.block(zj &+ i, c0 + bj, c1 + bj, c2 + bj, c3 + bj)
-            i &+= 16
+    // Tiles of tileUnits output units x 16 samples share every load of a and W: each
+    // result is still one chain of fused multiply-adds over k in order, from
+    // zero, with the bias added last, so the numbers are those of one unit
+    // at a time, bit for bit. Within a block of k, every tile of a strip of
+    // samples runs before the next strip (the strip of a stays in cache).
+    if fanIn <= narrowLayer {
+        // Short reductions (the article's layers, fan-ins 2 and 8): one unit at a
+        // time over every sample, with fanIn the constant the caller made it.
+        for j in 0..<fanOut { affineRow(a, fanIn: fanIn, fanOut: fanOut, stride: stride, w + j, b[j], j &* stride, finish) }
+        return
+    }
+    // Large products split their output units between threads: each unit's
+    // numbers are computed exactly as on one thread.
+    let parts = productParts(fanIn, fanOut, stride)
+    Parallel.forEach(parts) { part in
+        let units = unitRange(part, of: parts, fanOut)
+        if fanIn <= reductionBlock {
+            affineBlock(a, ReductionStep(count: fanIn, first: true, last: true), fanOut: fanOut, stride: stride, w, b,
+                        units: units, finish)
+            return
         }
-        while i < stride {
-            var c0 = Vec4.zero
-            for k in 0..<fanIn { c0 = c0.addingProduct(Vec4(repeating: w[k &* fanOut &+ j]), load4(a + (k &* stride &+ i))) }
-            finish.single(zj &+ i, c0 + bj)
-            i &+= 4
+        for (k0, step) in ReductionStep.blocks(fanIn) {
+            affineBlock(a + k0 &* stride, step, fanOut: fanOut, stride: stride, w + k0 &* fanOut, b, units: units, finish)
         }
     }
+}
+
+/// Products of at least this many multiply-adds are split between threads.
+let parallelProduct = 1 << 20
+
+/// How many threads share a product of `reduction` terms for `units` x `stride` results.
+@inline(__always)
+func productParts(_ reduction: Int, _ units: Int, _ stride: Int) -> Int {
+    guard reduction &* units &* stride >= parallelProduct else { return 1 }
+    return max(1, min(Parallel.threadCount, units / (4 &* tileUnits)))
+}
+
+/// Part `part` of `parts` of the units 0..<count, cut at multiples of tileUnits.
+@inline(__always)
+func unitRange(_ part: Int, of parts: Int, _ count: Int) -> Range<Int> {
+    let chunk = (count / parts) / tileUnits &* tileUnits
+    let start = part &* chunk
+    return start..<(part == parts &- 1 ? count : start &+ chunk)
+}
+
+/// One output unit over every sample, in one block: w points at W[0, j] (a column, fanOut apart).
+@inline(__always)
+private func affineRow(_ a: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stride: Int,
+                       _ w: UnsafePointer<Double>, _ bias: Double, _ at: Int, _ finish: some Epilogue) {
+    let bj = Vec4(repeating: bias)
+    var i = 0
+    while i &+ 16 <= stride {
+        var c0 = Vec4.zero, c1 = Vec4.zero, c2 = Vec4.zero, c3 = Vec4.zero
+        // Walk W's column and a's rows by pointer: no index arithmetic per step.
+        var wk = w, ak = a + i
+        for _ in 0..<fanIn {
+            let v = Vec4(repeating: wk.pointee)
+            c0 = c0.addingProduct(v, load4(ak)); c1 = c1.addingProduct(v, load4(ak + 4))
+            c2 = c2.addingProduct(v, load4(ak + 8)); c3 = c3.addingProduct(v, load4(ak + 12))
+            wk += fanOut
+            ak += stride
+        }
+        // The bias last, as NumPy adds it to the product.
+        finish.block(at &+ i, c0 + bj, c1 + bj, c2 + bj, c3 + bj)
+        i &+= 16
+    }
+    while i < stride {
+        var c0 = Vec4.zero
+        for k in 0..<fanIn { c0 = c0.addingProduct(Vec4(repeating: w[k &* fanOut]), load4(a + (k &* stride &+ i))) }
+        finish.single(at &+ i, c0 + bj)
+        i &+= 4
+    }
+}
+
+/// One block of the reduction over k for output units `units`: `a` and `w` point at its first row.
+@inline(__always)
+private func affineBlock(_ ak: UnsafePointer<Double>, _ step: ReductionStep, fanOut: Int, stride: Int,
+                         _ wk: UnsafePointer<Double>, _ b: UnsafePointer<Double>, units: Range<Int>,
+                         _ finish: some Epilogue) {
+    var i = 0
+    while i < stride {
+        let width = stride &- i >= 16 ? 16 : 4
+        var j = units.lowerBound
+        while j &+ tileUnits <= units.upperBound {
+            affineTile(ak + i, step, fanOut: fanOut, stride: stride, wk + j, b + j, j &* stride &+ i,
+                       width: width, units: tileUnits, finish)
+            j &+= tileUnits
+        }
+        while j < units.upperBound {
+            affineTile(ak + i, step, fanOut: fanOut, stride: stride, wk + j, b + j, j &* stride &+ i,
+                       width: width, units: 1, finish)
+            j &+= 1
+        }
+        i &+= width
+    }
+}
+
+/// `units` (tileUnits or 1) output units from j and `width` (16 or 4) samples from i: `a` points at a[k0, i], `w` at
+/// W[k0, j], `b` at b[j], results (units `stride` apart) at `at`.
+@inline(__always)
+private func affineTile(_ a: UnsafePointer<Double>, _ step: ReductionStep, fanOut: Int, stride: Int,
+                        _ w: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ at: Int, width: Int, units: Int,
+                        _ finish: some Epilogue) {
+    let p = finish.partial
+    let at1 = at &+ stride, at2 = at1 &+ stride, at3 = at2 &+ stride
+    if units > 1 && width == 16 {
+        // 3 or 4 units (`units` is a constant where this is inlined); unit 3 only in 4-unit tiles.
+        let four = units == 4
+        var c00 = startSums(step, p, at), c01 = startSums(step, p, at &+ 4)
+        var c02 = startSums(step, p, at &+ 8), c03 = startSums(step, p, at &+ 12)
+        var c10 = startSums(step, p, at1), c11 = startSums(step, p, at1 &+ 4)
+        var c12 = startSums(step, p, at1 &+ 8), c13 = startSums(step, p, at1 &+ 12)
+        var c20 = startSums(step, p, at2), c21 = startSums(step, p, at2 &+ 4)
+        var c22 = startSums(step, p, at2 &+ 8), c23 = startSums(step, p, at2 &+ 12)
+        var c30 = four ? startSums(step, p, at3) : .zero, c31 = four ? startSums(step, p, at3 &+ 4) : .zero
+        var c32 = four ? startSums(step, p, at3 &+ 8) : .zero, c33 = four ? startSums(step, p, at3 &+ 12) : .zero
+        var wk = w, ak = a
+        for _ in 0..<step.count {
+            let v0 = Vec4(repeating: wk[0]), v1 = Vec4(repeating: wk[1]), v2 = Vec4(repeating: wk[2])
+            // One vector of inputs at a time: 12 (or 16) sums, 3 (or 4) weights and one input in registers.
+            let x0 = load4(ak)
+            c00 = c00.addingProduct(v0, x0); c10 = c10.addingProduct(v1, x0); c20 = c20.addingProduct(v2, x0)
+            let x1 = load4(ak + 4)
+            c01 = c01.addingProduct(v0, x1); c11 = c11.addingProduct(v1, x1); c21 = c21.addingProduct(v2, x1)
+            let x2 = load4(ak + 8)
+            c02 = c02.addingProduct(v0, x2); c12 = c12.addingProduct(v1, x2); c22 = c22.addingProduct(v2, x2)
+            let x3 = load4(ak + 12)
+            c03 = c03.addingProduct(v0, x3); c13 = c13.addingProduct(v1, x3); c23 = c23.addingProduct(v2, x3)
+            if four {
+                let v3 = Vec4(repeating: wk[3])
+                c30 = c30.addingProduct(v3, x0); c31 = c31.addingProduct(v3, x1)
+                c32 = c32.addingProduct(v3, x2); c33 = c33.addingProduct(v3, x3)
+            }
+            wk += fanOut
+            ak += stride
+        }
+        if step.last {
+            let b0 = Vec4(repeating: b[0]), b1 = Vec4(repeating: b[1]), b2 = Vec4(repeating: b[2])
+            finish.block(at, c00 + b0, c01 + b0, c02 + b0, c03 + b0)
+            finish.block(at1, c10 + b1, c11 + b1, c12 + b1, c13 + b1)
+            finish.block(at2, c20 + b2, c21 + b2, c22 + b2, c23 + b2)
+            if four {
+                let b3 = Vec4(repeating: b[3])
+                finish.block(at3, c30 + b3, c31 + b3, c32 + b3, c33 + b3)
+            }
+        } else {
+            store16(p + at, c00, c01, c02, c03); store16(p + at1, c10, c11, c12, c13)
+            store16(p + at2, c20, c21, c22, c23)
+            if four { store16(p + at3, c30, c31, c32, c33) }
+        }
+        return
+    }
+    if width == 16 {  // one unit
+        var c0 = startSums(step, p, at), c1 = startSums(step, p, at &+ 4)
+        var c2 = startSums(step, p, at &+ 8), c3 = startSums(step, p, at &+ 12)
+        // Walk W's column and a's rows by pointer: no index arithmetic per step.
+        var wk = w, ak = a
+        for _ in 0..<step.count {
+            let v = Vec4(repeating: wk.pointee)
+            c0 = c0.addingProduct(v, load4(ak)); c1 = c1.addingProduct(v, load4(ak + 4))
+            c2 = c2.addingProduct(v, load4(ak + 8)); c3 = c3.addingProduct(v, load4(ak + 12))
+            wk += fanOut
+            ak += stride
+        }
+        if step.last {
+            let bj = Vec4(repeating: b[0])
+            finish.block(at, c0 + bj, c1 + bj, c2 + bj, c3 + bj)
+        } else {
+            store16(p + at, c0, c1, c2, c3)
+        }
+        return
+    }
+    // Four samples, of `units` units.
+    var c0 = startSums(step, p, at), c1 = units > 1 ? startSums(step, p, at1) : .zero
+    var c2 = units > 1 ? startSums(step, p, at2) : .zero, c3 = units == 4 ? startSums(step, p, at3) : .zero
+    var wk = w, ak = a
+    for _ in 0..<step.count {
+        let x = load4(ak)
+        c0 = c0.addingProduct(Vec4(repeating: wk[0]), x)
+        if units > 1 { c1 = c1.addingProduct(Vec4(repeating: wk[1]), x); c2 = c2.addingProduct(Vec4(repeating: wk[2]), x) }
+        if units == 4 { c3 = c3.addingProduct(Vec4(repeating: wk[3]), x) }
+        wk += fanOut
+        ak += stride
+    }
+    if step.last {
+        finish.single(at, c0 + Vec4(repeating: b[0]))
+        if units > 1 { finish.single(at1, c1 + Vec4(repeating: b[1])); finish.single(at2, c2 + Vec4(repeating: b[2])) }
+        if units == 4 { finish.single(at3, c3 + Vec4(repeating: b[3])) }
+    } else {
+        store4(p + at, c0)
+        if units > 1 { store4(p + at1, c1); store4(p + at2, c2) }
+        if units == 4 { store4(p + at3, c3) }
+    }
+}
+
+@inline(__always)
+func store16(_ p: UnsafeMutablePointer<Double>, _ c0: Vec4, _ c1: Vec4, _ c2: Vec4, _ c3: Vec4) {
+    store4(p, c0); store4(p + 4, c1); store4(p + 8, c2); store4(p + 12, c3)
 }
 
 /// da[k, :] = sum_j W[k, j] * dz[j, :]: the gradient reaching the layer's
@@ -223,27 +445,157 @@ func columnBackAffine(_ dz: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stri
 @inline(__always)
 private func backAffine(_ dz: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stride: Int,
                         _ w: UnsafePointer<Double>, _ finish: some Epilogue) {
-    for k in 0..<fanIn {
-        let dk = k &* stride, wk = w + k &* fanOut
-        var i = 0
-        while i &+ 16 <= stride {
-            var c0 = Vec4.zero, c1 = Vec4.zero, c2 = Vec4.zero, c3 = Vec4.zero
-            var dj = dz + i
-            for j in 0..<fanOut {
-                let v = Vec4(repeating: wk[j])
-                c0 = c0.addingProduct(v, load4(dj)); c1 = c1.addingProduct(v, load4(dj + 4))
-                c2 = c2.addingProduct(v, load4(dj + 8)); c3 = c3.addingProduct(v, load4(dj + 12))
-                dj += stride
+    // As affine: tileUnits input units x 16 samples per tile, each result one
+    // chain of multiply-adds over j in order; the reduction over j in blocks.
+    if fanOut <= narrowLayer {
+        // Short reductions (the article's fan-outs 8 and 1): one unit at a time, as in affine.
+        for k in 0..<fanIn { backAffineRow(dz, fanOut: fanOut, stride: stride, w + k &* fanOut, k &* stride, finish) }
+        return
+    }
+    let parts = productParts(fanOut, fanIn, stride)
+    Parallel.forEach(parts) { part in
+        let units = unitRange(part, of: parts, fanIn)
+        if fanOut <= reductionBlock {
+            backAffineBlock(dz, ReductionStep(count: fanOut, first: true, last: true), fanOut: fanOut,
+                            stride: stride, w, units: units, finish)
+            return
+        }
+        for (j0, step) in ReductionStep.blocks(fanOut) {
+            backAffineBlock(dz + j0 &* stride, step, fanOut: fanOut, stride: stride, w + j0, units: units, finish)
+        }
+    }
+}
+
+/// One input unit over every sample, in one block: wk points at W[k, 0] (a row).
+@inline(__always)
+private func backAffineRow(_ dz: UnsafePointer<Double>, fanOut: Int, stride: Int, _ wk: UnsafePointer<Double>,
+                           _ at: Int, _ finish: some Epilogue) {
+    var i = 0
+    while i &+ 16 <= stride {
+        var c0 = Vec4.zero, c1 = Vec4.zero, c2 = Vec4.zero, c3 = Vec4.zero
+        var dj = dz + i
+        for j in 0..<fanOut {
+            let v = Vec4(repeating: wk[j])
+            c0 = c0.addingProduct(v, load4(dj)); c1 = c1.addingProduct(v, load4(dj + 4))
+            c2 = c2.addingProduct(v, load4(dj + 8)); c3 = c3.addingProduct(v, load4(dj + 12))
+            dj += stride
+        }
+        finish.block(at &+ i, c0, c1, c2, c3)
+        i &+= 16
+    }
+    while i < stride {
+        var c0 = Vec4.zero
+        for j in 0..<fanOut { c0 = c0.addingProduct(Vec4(repeating: wk[j]), load4(dz + (j &* stride &+ i))) }
+        finish.single(at &+ i, c0)
+        i &+= 4
+    }
+}
+
+/// One block of the reduction over j for input units `units`: `dj` points at dz's row j0, `wj` at W[0, j0].
+@inline(__always)
+private func backAffineBlock(_ dj: UnsafePointer<Double>, _ step: ReductionStep, fanOut: Int,
+                             stride: Int, _ wj: UnsafePointer<Double>, units: Range<Int>, _ finish: some Epilogue) {
+    var i = 0
+    while i < stride {
+        let width = stride &- i >= 16 ? 16 : 4
+        var k = units.lowerBound
+        while k &+ tileUnits <= units.upperBound {
+            backAffineTile(dj + i, step, fanOut: fanOut, stride: stride, wj + k &* fanOut, k &* stride &+ i,
+                           width: width, units: tileUnits, finish)
+            k &+= tileUnits
+        }
+        while k < units.upperBound {
+            backAffineTile(dj + i, step, fanOut: fanOut, stride: stride, wj + k &* fanOut, k &* stride &+ i,
+                           width: width, units: 1, finish)
+            k &+= 1
+        }
+        i &+= width
+    }
+}
+
+/// `units` (tileUnits or 1) input units from k and `width` (16 or 4) samples from i: `dz` points at dz[j0, i], `w` at
+/// W[k, j0] (units' rows fanOut apart), results (units `stride` apart) at `at`.
+@inline(__always)
+private func backAffineTile(_ dz: UnsafePointer<Double>, _ step: ReductionStep, fanOut: Int, stride: Int,
+                            _ w: UnsafePointer<Double>, _ at: Int, width: Int, units: Int, _ finish: some Epilogue) {
+    let p = finish.partial
+    let w0 = w, w1 = w + fanOut, w2 = w1 + fanOut, w3 = w2 + fanOut
+    let at1 = at &+ stride, at2 = at1 &+ stride, at3 = at2 &+ stride
+    if units > 1 && width == 16 {
+        // 3 or 4 units (`units` is a constant where this is inlined); unit 3 only in 4-unit tiles.
+        let four = units == 4
+        var c00 = startSums(step, p, at), c01 = startSums(step, p, at &+ 4)
+        var c02 = startSums(step, p, at &+ 8), c03 = startSums(step, p, at &+ 12)
+        var c10 = startSums(step, p, at1), c11 = startSums(step, p, at1 &+ 4)
+        var c12 = startSums(step, p, at1 &+ 8), c13 = startSums(step, p, at1 &+ 12)
+        var c20 = startSums(step, p, at2), c21 = startSums(step, p, at2 &+ 4)
+        var c22 = startSums(step, p, at2 &+ 8), c23 = startSums(step, p, at2 &+ 12)
+        var c30 = four ? startSums(step, p, at3) : .zero, c31 = four ? startSums(step, p, at3 &+ 4) : .zero
+        var c32 = four ? startSums(step, p, at3 &+ 8) : .zero, c33 = four ? startSums(step, p, at3 &+ 12) : .zero
+        var dj = dz
+        for j in 0..<step.count {
+            let v0 = Vec4(repeating: w0[j]), v1 = Vec4(repeating: w1[j]), v2 = Vec4(repeating: w2[j])
+            // One vector of inputs at a time: 12 (or 16) sums, 3 (or 4) weights and one input in registers.
+            let x0 = load4(dj)
+            c00 = c00.addingProduct(v0, x0); c10 = c10.addingProduct(v1, x0); c20 = c20.addingProduct(v2, x0)
+            let x1 = load4(dj + 4)
+            c01 = c01.addingProduct(v0, x1); c11 = c11.addingProduct(v1, x1); c21 = c21.addingProduct(v2, x1)
+            let x2 = load4(dj + 8)
+            c02 = c02.addingProduct(v0, x2); c12 = c12.addingProduct(v1, x2); c22 = c22.addingProduct(v2, x2)
+            let x3 = load4(dj + 12)
+            c03 = c03.addingProduct(v0, x3); c13 = c13.addingProduct(v1, x3); c23 = c23.addingProduct(v2, x3)
+            if four {
+                let v3 = Vec4(repeating: w3[j])
+                c30 = c30.addingProduct(v3, x0); c31 = c31.addingProduct(v3, x1)
+                c32 = c32.addingProduct(v3, x2); c33 = c33.addingProduct(v3, x3)
             }
-            finish.block(dk &+ i, c0, c1, c2, c3)
-            i &+= 16
+            dj += stride
         }
-        while i < stride {
-            var c0 = Vec4.zero
-            for j in 0..<fanOut { c0 = c0.addingProduct(Vec4(repeating: wk[j]), load4(dz + (j &* stride &+ i))) }
-            finish.single(dk &+ i, c0)
-            i &+= 4
+        if step.last {
+            finish.block(at, c00, c01, c02, c03)
+            finish.block(at1, c10, c11, c12, c13)
+            finish.block(at2, c20, c21, c22, c23)
+            if four {
+                finish.block(at3, c30, c31, c32, c33)
+            }
+        } else {
+            store16(p + at, c00, c01, c02, c03); store16(p + at1, c10, c11, c12, c13)
+            store16(p + at2, c20, c21, c22, c23)
+            if four { store16(p + at3, c30, c31, c32, c33) }
         }
+        return
+    }
+    if width == 16 {  // one unit
+        var c0 = startSums(step, p, at), c1 = startSums(step, p, at &+ 4)
+        var c2 = startSums(step, p, at &+ 8), c3 = startSums(step, p, at &+ 12)
+        var dj = dz
+        for j in 0..<step.count {
+            let v = Vec4(repeating: w0[j])
+            c0 = c0.addingProduct(v, load4(dj)); c1 = c1.addingProduct(v, load4(dj + 4))
+            c2 = c2.addingProduct(v, load4(dj + 8)); c3 = c3.addingProduct(v, load4(dj + 12))
+            dj += stride
+        }
+        if step.last { finish.block(at, c0, c1, c2, c3) } else { store16(p + at, c0, c1, c2, c3) }
+        return
+    }
+    var c0 = startSums(step, p, at), c1 = units > 1 ? startSums(step, p, at1) : .zero
+    var c2 = units > 1 ? startSums(step, p, at2) : .zero, c3 = units == 4 ? startSums(step, p, at3) : .zero
+    var dj = dz
+    for j in 0..<step.count {
+        let x = load4(dj)
+        c0 = c0.addingProduct(Vec4(repeating: w0[j]), x)
+        if units > 1 { c1 = c1.addingProduct(Vec4(repeating: w1[j]), x); c2 = c2.addingProduct(Vec4(repeating: w2[j]), x) }
+        if units == 4 { c3 = c3.addingProduct(Vec4(repeating: w3[j]), x) }
+        dj += stride
+    }
+    if step.last {
+        finish.single(at, c0)
+        if units > 1 { finish.single(at1, c1); finish.single(at2, c2) }
+        if units == 4 { finish.single(at3, c3) }
+    } else {
+        store4(p + at, c0)
+        if units > 1 { store4(p + at1, c1); store4(p + at2, c2) }
+        if units == 4 { store4(p + at3, c3) }
     }
 }
 
@@ -261,10 +613,33 @@ func columnWeightGradients(_ a: UnsafePointer<Double>, _ dz: UnsafePointer<Doubl
             k0 &+= 8
         }
     } else {
+        // Tiles of 4 inputs x tileUnits outputs: each load of a or dz serves
+        // several dot products (each still lane sums over the samples in
+        // order, then (c[0] + c[1]) + (c[2] + c[3]): rowDots' numbers, bit for bit).
+        let tiledRows = fanIn > narrowLayer && fanOut > narrowLayer ? fanIn / 4 &* 4 : 0
+        let parts = tiledRows > 0 ? productParts(S, tiledRows / 4, fanOut) : 1
+        Parallel.forEach(parts) { part in
+            // Threads take disjoint groups of four rows of gW.
+            let groups = unitRange(part, of: parts, tiledRows / 4)
+            for group in groups {
+                let k0 = group &* 4
+                var j0 = 0
+                while j0 &+ tileUnits <= fanOut {
+                    gradientTile(a + k0 &* S, dz + j0 &* S, stride: S, gW + (k0 &* fanOut &+ j0), fanOut)
+                    j0 &+= tileUnits
+                }
+                if j0 < fanOut {
+                    for k in k0..<(k0 &+ 4) {
+                        rowDots(a + k &* S, dz + j0 &* S, count: fanOut &- j0, stride: S, gW + (k &* fanOut &+ j0))
+                    }
+                }
+            }
+        }
+        let k0 = tiledRows
         var j0 = 0
-        while j0 < fanOut {
+        while j0 < fanOut && k0 < fanIn {
             let n = min(8, fanOut &- j0), rows = dz + j0 &* S
-            for k in 0..<fanIn {
+            for k in k0..<fanIn {
                 rowDots(a + k &* S, rows, count: n, stride: S, gW + (k &* fanOut &+ j0))
             }
             j0 &+= 8
@@ -275,6 +650,54 @@ func columnWeightGradients(_ a: UnsafePointer<Double>, _ dz: UnsafePointer<Doubl
         rowDots(nil, dz + j0 &* S, count: min(8, fanOut &- j0), stride: S, gB + j0)
         j0 &+= 8
     }
+}
+
+/// gW[k + r, j + q] = sum_i a[k + r, i] * dz[j + q, i] for r < 4, q < tileUnits:
+/// `a` and `dz` point at rows k and j, `gW` at gW[k, j] (rows `ldg` apart).
+@inline(__always)
+func gradientTile(_ a: UnsafePointer<Double>, _ dz: UnsafePointer<Double>, stride S: Int,
+                  _ gW: UnsafeMutablePointer<Double>, _ ldg: Int) {
+    let four = tileUnits == 4
+    let (a0, a1, a2, a3, d0, d1, d2, d3) = eightRows(a, dz, stride: S)
+    var c00 = Vec4.zero, c01 = Vec4.zero, c02 = Vec4.zero, c03 = Vec4.zero
+    var c10 = Vec4.zero, c11 = Vec4.zero, c12 = Vec4.zero, c13 = Vec4.zero
+    var c20 = Vec4.zero, c21 = Vec4.zero, c22 = Vec4.zero, c23 = Vec4.zero
+    var c30 = Vec4.zero, c31 = Vec4.zero, c32 = Vec4.zero, c33 = Vec4.zero
+    var i = 0
+    while i < S {
+        // Three (or four) vectors of dz and one of a at a time in registers.
+        let y0 = load4(d0 + i), y1 = load4(d1 + i), y2 = load4(d2 + i)
+        let y3 = four ? load4(d3 + i) : .zero
+        let x0 = load4(a0 + i)
+        c00 = c00.addingProduct(x0, y0); c01 = c01.addingProduct(x0, y1); c02 = c02.addingProduct(x0, y2)
+        let x1 = load4(a1 + i)
+        c10 = c10.addingProduct(x1, y0); c11 = c11.addingProduct(x1, y1); c12 = c12.addingProduct(x1, y2)
+        let x2 = load4(a2 + i)
+        c20 = c20.addingProduct(x2, y0); c21 = c21.addingProduct(x2, y1); c22 = c22.addingProduct(x2, y2)
+        let x3 = load4(a3 + i)
+        c30 = c30.addingProduct(x3, y0); c31 = c31.addingProduct(x3, y1); c32 = c32.addingProduct(x3, y2)
+        if four {
+            c03 = c03.addingProduct(x0, y3); c13 = c13.addingProduct(x1, y3)
+            c23 = c23.addingProduct(x2, y3); c33 = c33.addingProduct(x3, y3)
+        }
+        i &+= 4
+    }
+    @inline(__always) func put(_ row: UnsafeMutablePointer<Double>, _ t: Vec4) {
+        if four { store4(row, t) } else { row[0] = t[0]; row[1] = t[1]; row[2] = t[2] }
+    }
+    put(gW, totals(c00, c01, c02, c03))
+    put(gW + ldg, totals(c10, c11, c12, c13))
+    put(gW + 2 &* ldg, totals(c20, c21, c22, c23))
+    put(gW + 3 &* ldg, totals(c30, c31, c32, c33))
+}
+
+/// Four rows of `a` and four of `b`, `stride` apart, hidden from the optimizer (as `eightRows`).
+@inline(never)
+func eightRows(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, stride S: Int) -> (
+    UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>,
+    UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>
+) {
+    (a, a + S, a + 2 * S, a + 3 * S, b, b + S, b + 2 * S, b + 3 * S)
 }
 
 /// Pointers to eight rows `stride` apart, hidden from the optimizer.

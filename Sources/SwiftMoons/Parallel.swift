@@ -9,6 +9,8 @@ import Synchronization
 /// How many threads the library's parallel loops use.
 public enum Parallel {
     private static let requested = Atomic<Int>(0)
+    /// Parallel loops running now (their bodies run nested loops serially).
+    private static let running = Atomic<Int>(0)
 
     /// The processors online.
     public static var processorCount: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
@@ -30,10 +32,15 @@ public enum Parallel {
     /// (uneven tasks balance out).
     public static func forEach(_ count: Int, maxThreads: Int = .max, _ body: (Int) -> Void) {
         let workers = min(count, threadCount, maxThreads)
-        if workers <= 1 {
+        // A loop inside another's body (a layer product inside a sweep's
+        // networks or a forward pass's blocks) runs on its caller's thread:
+        // the outer loop already has every thread busy.
+        if workers <= 1 || running.load(ordering: .relaxed) > 0 {
             for i in 0..<count { body(i) }
             return
         }
+        running.add(1, ordering: .relaxed)
+        defer { running.subtract(1, ordering: .relaxed) }
         let next = Atomic<Int>(0)
         withoutActuallyEscaping(body) { body in
             let box = UncheckedBox(body)

@@ -51,3 +51,14 @@ __all__ = [
     "train_test_split",
     "train_together",
 ]
+
+#: Submodules loaded on first use (``swiftmoons.geometry`` after a plain
+#: ``import swiftmoons``); plot needs matplotlib, so it is not imported eagerly.
+_LAZY = ("audit", "experiments", "geometry", "plot", "reference", "storage", "diagnostics")
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

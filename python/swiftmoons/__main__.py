@@ -99,8 +99,10 @@ def audit_main(argv) -> int:
                                                progress=show_progress(args)))
     if result is None:
         return code
-    print(f"swiftmoons {sm.__version__}: the article's claims, measured at its settings (seed 42), over "
-          f"{len(result.seeds)} more seeds and under {len(result.conditions) - 2} controls, in {result.seconds:.1f} s\n")
+    controls = len(result.conditions) - 2
+    print(f"swiftmoons {sm.__version__}: the article's claims, measured at its settings (seed 42) and over "
+          f"{len(result.seeds)} more seeds" + (f", under {controls} controls" if controls else "")
+          + f", in {result.seconds:.1f} s\n")
     print(result.table())
     print(f"\nper-layer measures (mean over all {len(result.runs)} runs; layer 0 is the input):\n")
     print(result.measures_table())

@@ -307,7 +307,9 @@ def claims_table(result: ArticleResult) -> list[tuple[str, str, str, str]]:
         if (epochs != claim.epoch) if claim.final else (epochs < claim.epoch):
             continue
         true = bool(claim.holds(bundle))
-        if claim.article[:1] in "~0123456789":  # a figure
+        if not _audit._measured(claim, bundle):
+            verdict = "not measured"
+        elif claim.article[:1] in "~0123456789":  # a figure
             verdict = "agrees" if true else "differs"
         else:
             verdict = "holds" if true else "does not hold"

@@ -14,7 +14,9 @@ thresholds:
   applies to it;
 - **holds only at these settings**: true in the article's run but not over
   seeds or under some control (the verdict names which);
-- **does not hold**: false in the article's run itself.
+- **does not hold**: false in the article's run itself;
+- **not measured**: its measure is undefined in the article's run (the
+  log-odds of data made without noise, say).
 
 Numbers about this particular run (a loss, an accuracy, a trace value) are
 checked over seeds and against another data seed; claims that explain why
@@ -30,6 +32,7 @@ control. Nothing in a verdict is written by hand.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -86,6 +89,12 @@ NEARLY_LINEAR = 0.95
 AUDIT_GRID = 256
 #: Pairs ranked for the distance-order measure (an estimate, standard error ~0.01).
 AUDIT_PAIRS = 20_000
+
+
+def _in_band(value: float, lo: str, hi: str) -> bool:
+    """Does ``value``, rounded to the band's last digit, lie in the article's band ``lo``-``hi``?"""
+    decimals = max(len(lo.partition(".")[2]), len(hi.partition(".")[2]))
+    return float(lo) <= round(value, decimals) <= float(hi)
 
 
 def _near(value: float, stated: str) -> bool:
@@ -166,7 +175,12 @@ def _data_key(settings: dict) -> tuple:
     return tuple(settings[k] for k in ("n_samples", "noise", "data_seed", "split_seed"))
 
 
-def _run_seed(seed: int, conditions: dict[str, dict], datasets: dict) -> dict[str, dict]:
+class _Stopped(Exception):
+    """A seed's work abandoned because the audit is stopping."""
+
+
+def _run_seed(seed: int, conditions: dict[str, dict], datasets: dict,
+              stop: threading.Event | None = None) -> dict[str, dict]:
     """Train and measure every condition for one network seed.
 
     Networks that share learning rate, epochs and data are trained together:
@@ -182,6 +196,8 @@ def _run_seed(seed: int, conditions: dict[str, dict], datasets: dict) -> dict[st
         groups.setdefault(key, []).append((name, settings))
     out = {}
     for members in groups.values():
+        if stop is not None and stop.is_set():
+            raise _Stopped
         settings = members[0][1]
         data = datasets[_data_key(settings)]
         nets = []
@@ -192,6 +208,8 @@ def _run_seed(seed: int, conditions: dict[str, dict], datasets: dict) -> dict[st
             train_together(nets, data.X_train, data.y_train, epochs=settings["epochs"], lr=settings["lr"],
                            batch_size=settings["batch_size"], rng=stream)
             for (name, s), net in zip(members, nets):
+                if stop is not None and stop.is_set():
+                    raise _Stopped
                 out[name] = _measure(net, data, s["epochs"])
         finally:
             for net in nets:
@@ -315,13 +333,14 @@ def _claims() -> list[Claim]:
               lambda b: f"relu {_fmt(trace(b, r, 1))} vs {_fmt(trace(b, s, 1))}",
               lambda b: bool(np.all(trace(b, r, 1) > trace(b, s, 1))), rule="for both samples"),
         Claim("sigmoid deeper |z2|, |a2| in 0.5-0.6", "000", "0.5-0.6",
-              lambda b: float(np.mean((b[s]["trace"][:, 2:4] >= 0.5) & (b[s]["trace"][:, 2:4] <= 0.6))),
+              lambda b: float(np.mean([_in_band(v, "0.5", "0.6") for v in b[s]["trace"][:, 2:4].ravel()])),
               lambda b: "; ".join(_fmt(row) for row in b[s]["trace"][:, 2:4]),
-              lambda b: bool(np.all((b[s]["trace"][:, 2:4] >= 0.5) & (b[s]["trace"][:, 2:4] <= 0.6))),
-              rule="all four values in the band; value: the share that are", needs=("sigmoid",)),
+              lambda b: all(_in_band(v, "0.5", "0.6") for v in b[s]["trace"][:, 2:4].ravel()),
+              rule="all four, rounded as the article rounds, in the band; value: the share that are", needs=("sigmoid",)),
         Claim("relu final |z3| reaches 9-20", "000", "9-20",
               lambda b: float(np.max(trace(b, r, 4))), lambda b: _fmt(trace(b, r, 4), 2),
-              lambda b: 9 <= float(np.max(trace(b, r, 4))) <= 20, rule="the larger of the two in the band",
+              lambda b: _in_band(float(np.max(trace(b, r, 4))), "9", "20"),
+              rule="the larger of the two, rounded as the article rounds, in the band",
               needs=("relu",)),
         Claim("sigmoid hidden std 0.26 -> 0.19 (shrinks)", "000", "0.26 -> 0.19",
               lambda b: float(b[s]["hidden_std"][1] - b[s]["hidden_std"][0]),
@@ -368,8 +387,8 @@ def _claims() -> list[Claim]:
         Claim("no hyper-parameter rescues sigmoid", "003 (asked)", "open question",
               lambda b: max(b[c]["test_accuracy"] for c in ("sigmoid, lr 0.5", "sigmoid, 5000 epochs")
                             if c in b) - b[r]["test_accuracy"],
-              lambda b: ", ".join(f"{c}: {b[c]['test_accuracy']:.1%}" for c in ("sigmoid, lr 0.5",
-                                  "sigmoid, 5000 epochs") if c in b),
+              lambda b: "; ".join(f"{c.removeprefix('sigmoid, ')} -> {b[c]['test_accuracy']:.1%}"
+                                  for c in ("sigmoid, lr 0.5", "sigmoid, 5000 epochs") if c in b),
               lambda b: all(b[c]["test_accuracy"] < b[r]["test_accuracy"] - CLEAR_GAP
                             for c in ("sigmoid, lr 0.5", "sigmoid, 5000 epochs") if c in b),
               scope="fixed", rule=f"every rescue stays {CLEAR_GAP:.0%} below relu; value: best rescue - relu",
@@ -497,7 +516,7 @@ class AuditResult:
         condition  test acc  final loss  probe acc ...
         """
         columns = [("test acc", "test_accuracy"), ("final loss", None), ("probe acc", "probe"),
-                   ("R2 own dist.", "r2_own"), ("R2 log-odds", "r2_bayes"), ("saturated", "saturation"),
+                   ("R2 own dist.", "r2_own"), ("R2 log-odds", "r2_bayes"), ("f'<1% of max", "saturation"),
                    ("CKA to input", "cka_to_input"), ("log10 stretch", "log10_stretch")]
         lines = [["condition"] + [title for title, _ in columns]]
         for name in self.conditions:
@@ -530,7 +549,12 @@ class AuditResult:
         lines = [header]
         for row in self.rows:
             mean, lo, hi = row["seeds"]
-            spread = f"{mean:.3g} [{lo:.3g}, {hi:.3g}]" if math.isfinite(mean) else "-"
+            if not math.isfinite(mean):
+                spread = "-"
+            elif "%" in row["article"]:  # accuracies, shown as the article shows them
+                spread = f"{mean:.1%} [{lo:.1%}, {hi:.1%}]"
+            else:
+                spread = f"{mean:.3g} [{lo:.3g}, {hi:.3g}]"
             verdict = row["verdict"] + (f" ({row['why']})" if row["why"] else "")
             lines.append((row["claim"], row["article"], row["ours"], spread, verdict))
         widths = [max(len(line[i]) for line in lines) for i in range(4)]
@@ -545,7 +569,8 @@ def audit(seeds: int | Iterable[int] = 16, *, controls: bool = True, threads: in
     Parameters
     ----------
     seeds : int or iterable of int
-        Initialization seeds beyond the article's 42 (an int n: seeds 0 .. n-1).
+        Initialization seeds beyond the article's 42: an int n takes the first
+        n other than 42; a list must hold distinct seeds, without 42.
     controls : bool
         Also train the controls (tanh, sigmoid at lr 0.5, for 5000 epochs,
         with He init, and both networks on data seed 7). Without them only
@@ -562,7 +587,10 @@ def audit(seeds: int | Iterable[int] = 16, *, controls: bool = True, threads: in
     Raises
     ------
     TypeError, ValueError
-        For seeds that are not integers, or no seeds.
+        For seeds that are not integers, repeated, 42, or none.
+    KeyboardInterrupt
+        On Ctrl-C: seeds not started are dropped and running ones stop at
+        their next network (within a fraction of a second); nothing is returned.
 
     Examples
     --------
@@ -571,34 +599,54 @@ def audit(seeds: int | Iterable[int] = 16, *, controls: bool = True, threads: in
     'holds'
     """
     start = time.perf_counter()
+    article_seed = int(ARTICLE["net_seed"])
     if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
-        seed_list = list(range(as_int(seeds, "seeds", 1, 100_000)))
+        count = as_int(seeds, "seeds", 1, 100_000)
+        # The first `count` seeds other than the article's (whose run is always first).
+        seed_list = [s for s in range(count + 1) if s != article_seed][:count]
     elif isinstance(seeds, (str, bytes)) or not hasattr(seeds, "__iter__"):
         raise TypeError(f"seeds must be a count or a list of integers, got {type(seeds).__name__}")
     else:
         seed_list = [seed_value(s, "seeds") for s in seeds]
         if not seed_list:
             raise ValueError("The audit needs at least one seed")
+        if len(set(seed_list)) != len(seed_list):
+            raise ValueError(f"The seeds must be distinct, got {seed_list}")
+        if article_seed in seed_list:
+            raise ValueError(f"Seed {article_seed} is the article's run, which the audit always measures first: "
+                             "leave it out of seeds")
     conditions = dict(CONDITIONS) if as_flag(controls, "controls") else \
         {k: v for k, v in CONDITIONS.items() if k in ("sigmoid", "relu")}
     workers = get_threads() if threads is None else as_int(threads, "threads", 1, 1024)
-    everything: list[int] = [int(ARTICLE["net_seed"])] + seed_list
+    everything: list[int] = [article_seed] + seed_list
     bar = progress_bar(len(everything), "seeds") if as_flag(progress, "progress") else None
     runs: list = [None] * len(everything)
+    stop = threading.Event()
+    # Each seed trains on one thread; its networks' native calls use one thread each.
+    pool = ThreadPoolExecutor(max_workers=workers)
+    futures: dict = {}
     try:
-        # Each seed trains on one thread; its networks' native calls use one thread each.
-        with thread_count(1), ThreadPoolExecutor(max_workers=workers) as pool:
+        with thread_count(1):
             datasets = {}
             for change in conditions.values():
                 key = _data_key(_settings(change))
                 if key not in datasets:
                     datasets[key] = _data(_settings(change))
-            futures = {pool.submit(_run_seed, seed, conditions, datasets): i for i, seed in enumerate(everything)}
+            futures = {pool.submit(_run_seed, seed, conditions, datasets, stop): i
+                       for i, seed in enumerate(everything)}
             for future, i in futures.items():
                 runs[i] = future.result()
                 if bar is not None:
                     bar.update(1)
+    except BaseException:
+        # Ctrl-C (or a failure): seeds not started never start, running ones
+        # stop at their next network, and the exception goes on.
+        stop.set()
+        for future in futures:
+            future.cancel()
+        raise
     finally:
+        pool.shutdown(wait=True)
         if bar is not None:
             bar.close()
     rows = [_decide(claim, runs) for claim in CLAIMS if set(claim.needs) <= set(conditions)]
@@ -606,11 +654,18 @@ def audit(seeds: int | Iterable[int] = 16, *, controls: bool = True, threads: in
                        seconds=time.perf_counter() - start)
 
 
+def _measured(claim: Claim, bundle: Bundle) -> bool:
+    """Can the claim be measured in this run? (Not where its measure is undefined, e.g. log-odds without noise.)"""
+    value = _safe(claim.value, bundle)
+    return isinstance(value, (int, float, np.floating)) and math.isfinite(value)
+
+
 def _decide(claim: Claim, runs: list) -> dict:
     article, others = runs[0], runs[1:]
     at_article = bool(_safe(claim.holds, article))
     values = np.array([_safe(claim.value, b) for b in others], dtype=float)
-    share = float(np.mean([bool(_safe(claim.holds, b)) for b in others]))
+    measurable = [b for b in others if _measured(claim, b)]
+    share = float(np.mean([bool(_safe(claim.holds, b)) for b in measurable])) if measurable else math.nan
     controls = {}
     for label, roles in _controls_of(claim, article):
         controls[label] = float(np.mean([bool(_safe(claim.holds, _substitute(b, roles))) for b in runs]))
@@ -618,7 +673,9 @@ def _decide(claim: Claim, runs: list) -> dict:
     summary = ((float(finite.mean()), float(np.quantile(finite, 0.025)), float(np.quantile(finite, 0.975)))
                if finite.size else (math.nan, math.nan, math.nan))
     failing = [f"{label}: {v:.0%} of seeds" for label, v in controls.items() if v < MAJORITY]
-    if not at_article:
+    if not _measured(claim, article):
+        verdict, why = "not measured", "its measure is undefined in this run"
+    elif not at_article:
         verdict, why = "does not hold", (f"though true in {share:.0%} of other seeds" if share > 0 else "")
     elif share < MAJORITY:
         verdict, why = "holds only at these settings", f"true in {share:.0%} of seeds"

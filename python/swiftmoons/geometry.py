@@ -55,11 +55,27 @@ MAX_PAIRS = 200_000
 #: and the margin around the data (a fraction of its span on each side).
 GRID_POINTS = 768
 GRID_MARGIN = 0.5
+#: The largest coordinate :func:`boundary_distance` measures (squares of distances stay finite).
+LARGEST_COORDINATE = 1e150
 #: Nodes of the integral over the half circles' angle in :func:`bayes_log_odds`.
 ANGLE_NODES = 4097
 
 
 # ---- the layers ------------------------------------------------------------
+
+def _finite(X: np.ndarray, name: str = "X") -> np.ndarray:
+    """X itself, or a ValueError naming the first row with a NaN or an infinity."""
+    if not np.isfinite(X).all():
+        bad = np.argwhere(~np.isfinite(X))[0]
+        where = f"row {bad[0]}" if X.ndim == 2 else f"index {bad[0]}"
+        raise ValueError(f"{name} must be finite; it holds {X[tuple(bad)]} at {where}")
+    return X
+
+
+def _rows(X: ArrayLike, columns: int, name: str = "X") -> np.ndarray:
+    """A finite (n, columns) float64 array."""
+    return _finite(as_matrix(X, columns, name), name)
+
 
 def _hidden_count(net: MLP) -> int:
     if not isinstance(net, MLP):
@@ -94,7 +110,7 @@ def pre_activations(net: MLP, X: ArrayLike) -> list[FloatArray]:
     [(1, 3), (1, 1)]
     """
     _hidden_count(net)
-    X = as_matrix(X, net.layer_sizes[0])
+    X = _rows(X, net.layer_sizes[0])
     out = []
     for k in range(1, net.n_layers + 1):
         z = empty((X.shape[0], net.layer_sizes[k]), "The pre-activations")
@@ -124,7 +140,7 @@ def layer_activations(net: MLP, X: ArrayLike) -> list[FloatArray]:
     [(5, 2), (5, 8), (5, 4)]
     """
     H = _hidden_count(net)
-    X = as_matrix(X, net.layer_sizes[0])
+    X = _rows(X, net.layer_sizes[0])
     return [X] + [net.get_hidden(X, k) for k in range(1, H + 1)]
 
 
@@ -194,6 +210,15 @@ def _standardized(train: np.ndarray, test: np.ndarray) -> tuple:
     return (train - mean) / std, (test - mean) / std
 
 
+def _design(X: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """A finite (n, d) X and a finite y of n values, or a ValueError saying which is wrong."""
+    X = _finite(as_float_array(X, "X"))
+    y = _finite(as_float_array(y, "y").ravel(), "y")
+    if X.ndim != 2 or X.shape[0] != y.size or X.shape[0] < 1:
+        raise ValueError(f"X must have shape (n, d) with n = len(y) = {y.size} >= 1, got {X.shape}")
+    return X, y
+
+
 def logistic_fit(X: ArrayLike, y: ArrayLike, C: float = PROBE_C) -> tuple[FloatArray, float]:
     """L2-regularized logistic regression by Newton's method, as scikit-learn's ``LogisticRegression(C=C)``.
 
@@ -224,10 +249,7 @@ def logistic_fit(X: ArrayLike, y: ArrayLike, C: float = PROBE_C) -> tuple[FloatA
     >>> round(float(w[0]), 4), abs(round(b, 4))
     (1.0066, 0.0)
     """
-    X = as_float_array(X, "X")
-    y = as_float_array(y, "y").ravel()
-    if X.ndim != 2 or X.shape[0] != y.size:
-        raise ValueError(f"X must have shape (n, d) with n = len(y) = {y.size}, got {X.shape}")
+    X, y = _design(X, y)
     if not np.isin(y, (0.0, 1.0)).all():
         raise ValueError("logistic_fit takes labels 0 and 1")
     C = as_real(C, "C")
@@ -283,8 +305,7 @@ def ridge_fit(X: ArrayLike, y: ArrayLike, alpha: float = RIDGE_ALPHA) -> tuple[F
     >>> round(float(w[0]), 6), round(b, 6)
     (2.0, 1.0)
     """
-    X = as_float_array(X, "X")
-    y = as_float_array(y, "y").ravel()
+    X, y = _design(X, y)
     alpha = as_real(alpha, "alpha")
     if not (math.isfinite(alpha) and alpha >= 0):
         raise ValueError(f"alpha must be a finite number >= 0, got {alpha}")
@@ -476,6 +497,9 @@ def contour_segments(net: MLP, lo: ArrayLike, hi: ArrayLike, points: int = GRID_
     xs, ys = np.linspace(lo[0], hi[0], points), np.linspace(lo[1], hi[1], points)
     gx, gy = np.meshgrid(xs, ys)  # [row = y index, column = x index]
     s = _score(net, np.column_stack([gx.ravel(), gy.ravel()])).reshape(points, points)
+    if not np.isfinite(s).all():
+        raise ValueError(f"The network's output is not finite everywhere in the box {list(lo)}-{list(hi)}: "
+                         "its boundary cannot be traced there")
     positive = s >= 0
 
     def cut(s0, s1, p0, p1, crossing):
@@ -509,25 +533,29 @@ def contour_segments(net: MLP, lo: ArrayLike, hi: ArrayLike, points: int = GRID_
     return np.concatenate(segments) if segments else np.empty((0, 2, 2))
 
 
-def boundary_distance(net: MLP, X: ArrayLike, *, points: int = GRID_POINTS, margin: float = GRID_MARGIN,
-                      chunk: int = 256) -> FloatArray:
+def boundary_distance(net: MLP, X: ArrayLike, *, box: tuple[ArrayLike, ArrayLike] | None = None,
+                      points: int = GRID_POINTS, margin: float = GRID_MARGIN, chunk: int = 256) -> FloatArray:
     """Each point's signed Euclidean distance to the network's decision boundary (its 0.5 contour).
 
-    The boundary is traced by :func:`contour_segments` in the data's
-    bounding box widened by ``margin`` times its span on every side; the
-    distance is to the nearest segment, positive where the network says
-    class 1. The grid's linear interpolation makes it exact to second order
-    in the grid step for points nearer the boundary than the margin; a point
-    whose whole neighbourhood within the box is one class gets +-inf.
+    The boundary is traced by :func:`contour_segments` in a box: ``box`` if
+    given, else the data's bounding box widened by ``margin`` times its span
+    (at least 1) on every side. The distance is to the nearest segment,
+    positive where the network says class 1. The grid's linear interpolation
+    makes it exact to second order in the grid step for points nearer the
+    boundary than the box's edge; a point with no boundary between it and
+    the box's edge gets +-inf (so does every point when the box holds no
+    boundary). Measuring one point, give the box: its own span is zero.
 
     Parameters
     ----------
     net : MLP with 2 inputs and a sigmoid output (or a two-class softmax)
-    X : array-like of shape (n, 2)
+    X : array-like of shape (n, 2), finite
+    box : (lo, hi), optional
+        The corners of the box to look for the boundary in.
     points : int
         Grid points per axis.
     margin : float
-        The box's margin as a fraction of the data's span, >= 0.
+        Without ``box``: the box's margin as a fraction of the data's span, >= 0.
     chunk : int
         Points measured at a time (bounds the memory used).
 
@@ -538,7 +566,8 @@ def boundary_distance(net: MLP, X: ArrayLike, *, points: int = GRID_POINTS, marg
     Raises
     ------
     ValueError
-        For a network without 2 inputs or a binary output.
+        For a network without 2 inputs or a binary output, X that is not
+        finite, or a network whose output is not finite in the box.
 
     Examples
     --------
@@ -546,16 +575,29 @@ def boundary_distance(net: MLP, X: ArrayLike, *, points: int = GRID_POINTS, marg
     >>> net = sm.MLP.from_params([[[1.0], [0.0]], [[0.0]]], activation=[], output="sigmoid")
     >>> np.round(boundary_distance(net, [[0.5, 0.0], [-0.25, 1.0]]), 6)
     array([ 0.5 , -0.25])
+    >>> float(boundary_distance(net, [[0.3, 0.0]], box=([-1, -1], [1, 1]))[0])
+    0.3
     """
     _hidden_count(net)
-    X = as_matrix(X, net.layer_sizes[0])
-    margin = as_real(margin, "margin")
-    if not (math.isfinite(margin) and margin >= 0):
-        raise ValueError(f"margin must be a finite number >= 0, got {margin}")
+    if net.layer_sizes[0] != 2:
+        raise ValueError(f"The boundary is traced in 2-D inputs, this network takes {net.layer_sizes[0]}")
+    X = _rows(X, 2)
+    if np.abs(X).max() > LARGEST_COORDINATE:
+        raise ValueError(f"X's coordinates must be within +-{LARGEST_COORDINATE:g} (squared distances overflow "
+                         f"beyond), got {np.abs(X).max():g}")
     chunk = as_int(chunk, "chunk", 1, INT32[1])
-    lo, hi = X.min(axis=0), X.max(axis=0)
-    span = np.maximum(hi - lo, 1e-3 * max(1.0, float(np.abs(X).max())))
-    segments = contour_segments(net, lo - margin * span, hi + margin * span, points)
+    if box is None:
+        margin = as_real(margin, "margin")
+        if not (math.isfinite(margin) and margin >= 0):
+            raise ValueError(f"margin must be a finite number >= 0, got {margin}")
+        lo, hi = X.min(axis=0), X.max(axis=0)
+        widen = margin * np.maximum(hi - lo, 1.0)
+        lo, hi = lo - widen, hi + widen
+    else:
+        if not isinstance(box, (tuple, list)) or len(box) != 2:
+            raise ValueError(f"box must be a pair (lo, hi) of 2-D corners, got {box!r}")
+        lo, hi = box
+    segments = contour_segments(net, lo, hi, points)
     side = np.where(_score(net, X) >= 0, 1.0, -1.0)
     if segments.shape[0] == 0:
         return side * np.inf
@@ -617,7 +659,7 @@ def bayes_log_odds(X: ArrayLike, noise: float, *, n_samples: int | tuple[int, in
     >>> np.round(bayes_log_odds([[0.0, 1.0], [1.0, -0.5], [0.5, 0.25]], noise=0.2), 2)
     array([-5.08,  5.08,  0.  ])
     """
-    X = as_matrix(X, 2)
+    X = _rows(X, 2)
     noise = as_real(noise, "noise")
     if not (math.isfinite(noise) and noise > 0):
         raise ValueError(f"noise must be a finite number > 0, got {noise}")
@@ -823,7 +865,7 @@ def linear_cka(A: ArrayLike, B: ArrayLike) -> float:
     >>> round(linear_cka(A, 3 * A + 1), 12)
     1.0
     """
-    A, B = as_float_array(A, "A"), as_float_array(B, "B")
+    A, B = _finite(as_float_array(A, "A"), "A"), _finite(as_float_array(B, "B"), "B")
     if A.ndim != 2 or B.ndim != 2 or A.shape[0] != B.shape[0]:
         raise ValueError(f"A and B must be 2-D with the same rows, got {A.shape} and {B.shape}")
     A, B = A - A.mean(axis=0), B - B.mean(axis=0)
@@ -898,7 +940,7 @@ def distance_rank_correlation(A: ArrayLike, B: ArrayLike, *, max_pairs: int = MA
     >>> distance_rank_correlation(A, A ** 3), distance_rank_correlation(A, -A)
     (1.0, 1.0)
     """
-    A, B = as_float_array(A, "A"), as_float_array(B, "B")
+    A, B = _finite(as_float_array(A, "A"), "A"), _finite(as_float_array(B, "B"), "B")
     if A.ndim != 2 or B.ndim != 2 or A.shape[0] != B.shape[0] or A.shape[0] < 3:
         raise ValueError(f"A and B must be 2-D with the same rows (at least 3), got {A.shape} and {B.shape}")
     max_pairs = as_int(max_pairs, "max_pairs", 3)
@@ -935,7 +977,7 @@ def distance_order_kept(net: MLP, X: ArrayLike, *, max_pairs: int = MAX_PAIRS, s
                      for layer in layers])
 
 
-__all__ = ["ANGLE_NODES", "FOLDS", "GRID_MARGIN", "GRID_POINTS", "MAX_PAIRS", "PROBE_C", "RIDGE_ALPHA",
+__all__ = ["ANGLE_NODES", "FOLDS", "GRID_MARGIN", "GRID_POINTS", "LARGEST_COORDINATE", "MAX_PAIRS", "PROBE_C", "RIDGE_ALPHA",
            "SATURATION_LEVEL", "bayes_log_odds", "boundary_distance", "cka_profile", "contour_segments",
            "dead_units", "distance_carried", "distance_order_kept", "distance_rank_correlation", "folds_of",
            "input_jacobians", "jacobian_spectrum", "layer_activations", "linear_cka", "logistic_fit",

@@ -151,3 +151,44 @@ def test_the_command_says_when_settings_differ_from_the_articles():
     done = subprocess.run([sys.executable, "-m", "swiftmoons", "--no-plots", "--activations", "tanh"],
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0 and "no claim of the article applies to this run" in done.stdout
+
+
+def test_seeds_are_distinct_and_never_the_articles():
+    with pytest.raises(ValueError, match="distinct"):
+        audit.audit(seeds=[1, 1])
+    with pytest.raises(ValueError, match="article's run"):
+        audit.audit(seeds=[42, 3])
+    # A count takes the first seeds other than 42.
+    assert audit.audit(seeds=1, controls=False).seeds == [0]
+
+
+def test_bands_and_figures_are_read_to_the_articles_last_digit():
+    assert audit._in_band(20.199, "9", "20") and not audit._in_band(20.6, "9", "20")
+    assert audit._in_band(0.549, "0.5", "0.6") and audit._in_band(0.4501, "0.5", "0.6")
+    assert not audit._in_band(0.405, "0.5", "0.6") and not audit._in_band(0.904, "0.5", "0.6")
+
+
+def test_a_run_without_noise_leaves_the_log_odds_claims_unmeasured():
+    result = article.run(noise=0.0)
+    rows = {row[0]: row[3] for row in article.claims_table(result)}
+    assert rows["sigmoid layers lose the Bayes log-odds"].startswith("not measured")
+    assert rows["relu's last layer carries more of it than sigmoid's"].startswith("not measured")
+    result.close()
+
+
+def test_ctrl_c_stops_the_audit_within_seconds():
+    import os
+    import signal
+    import time
+    code = ("import swiftmoons.audit as a\ntry:\n    a.audit(seeds=300)\nexcept KeyboardInterrupt:\n"
+            "    print('stopped')\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(4)
+    start = time.perf_counter()
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=120)
+    waited = time.perf_counter() - start
+    assert "stopped" in out, err
+    # 300 seeds take minutes; a stop waits only for the networks being measured.
+    assert waited < 10, waited
+    assert "Traceback" not in err

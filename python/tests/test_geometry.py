@@ -294,3 +294,46 @@ def test_measures_refuse_what_is_not_a_network(moons):
         geometry.probe_accuracy(reference.MLP((2, 3, 1)), X, y)
     with pytest.raises(ValueError, match="labels 0 and 1"):
         geometry.probe_accuracy(sm.MLP((2, 3, 1), seed=0), X, y + 1)
+
+
+@pytest.mark.parametrize("call", [
+    lambda net, X, y: geometry.probe_accuracy(net, X, y),
+    lambda net, X, y: geometry.distance_carried(net, X, y),
+    lambda net, X, y: geometry.saturation(net, X),
+    lambda net, X, y: geometry.dead_units(net, X),
+    lambda net, X, y: geometry.input_jacobians(net, X),
+    lambda net, X, y: geometry.cka_profile(net, X),
+    lambda net, X, y: geometry.distance_order_kept(net, X),
+    lambda net, X, y: geometry.boundary_distance(net, X),
+    lambda net, X, y: geometry.bayes_log_odds(X, 0.2),
+    lambda net, X, y: geometry.logistic_fit(X, y),
+    lambda net, X, y: geometry.ridge_fit(X, y),
+    lambda net, X, y: geometry.linear_cka(X, X),
+    lambda net, X, y: geometry.distance_rank_correlation(X, X),
+])
+def test_a_nan_in_X_is_refused_by_every_measure(moons, call):
+    X, y = moons
+    net, _ = trained("relu", X, y)
+    bad = X.copy()
+    bad[7, 1] = np.nan
+    with pytest.raises(ValueError, match="must be finite; it holds nan at row 7"):
+        call(net, bad, y)
+
+
+def test_shapes_and_huge_coordinates_are_refused(moons):
+    X, y = moons
+    net, _ = trained("relu", X, y)
+    with pytest.raises(ValueError, match=r"shape \(n, d\)"):
+        geometry.ridge_fit(X[:, 0], y)
+    with pytest.raises(ValueError, match="within"):
+        geometry.boundary_distance(net, X * 1e300)
+    with pytest.raises(ValueError, match="box must be a pair"):
+        geometry.boundary_distance(net, X, box=[0, 1, 2])
+
+
+def test_one_point_is_measured_in_a_box_given(moons):
+    X, y = moons
+    net, _ = trained("relu", X, y)
+    everyone = geometry.boundary_distance(net, X)
+    alone = geometry.boundary_distance(net, X[:1], box=(X.min(axis=0) - 1, X.max(axis=0) + 1))
+    assert abs(alone[0] - everyone[0]) < CONTOUR

@@ -37,6 +37,7 @@ The examples draw off screen, as scripts and tests do:
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -44,12 +45,14 @@ import numpy as np
 
 try:
     import matplotlib.pyplot as plt
+    from matplotlib.axes import Axes
     from matplotlib.colors import LinearSegmentedColormap, ListedColormap
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator, NullLocator
 except ImportError as exc:  # pragma: no cover - exercised only without matplotlib
     raise ImportError("swiftmoons.plot needs matplotlib: pip install 'swiftmoons[plot]'") from exc
 
+from ._convert import as_float_array, as_int, as_matrix, as_real
 from .activations import canonical as _canonical
 
 #: The article's palette.
@@ -82,8 +85,9 @@ ACTIVATION_COLOURS = {
 }
 #: Colours for series that are not activations (cycled by position).
 _SPARE_COLOURS = ["#7f7f7f", "#6a5acd", "#2f4f4f", "#9acd32", "#ff69b4", "#a0522d"]
-#: Classes beyond the article's two.
-_MORE_CLASSES = ["#e76f51", "#264653", "#e9c46a", "#8ab17d", "#b56576", "#6d597a", "#355070", "#90be6d"]
+#: Classes beyond the article's two, in order: chosen to stay apart from the two and
+#: from each other (CIE76 distance), also in the light shades of the class regions.
+_MORE_CLASSES = ["#8f5bbf", "#5d4037", "#7fb04a", "#c2185b", "#3f5f9e", "#c9b037", "#5fa8d3", "#d37bb0"]
 _LABELS = {"identity": "Identity", "sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "ReLU", "leaky_relu": "Leaky ReLU",
            "prelu": "PReLU", "elu": "ELU", "gelu": "GELU", "gelu_tanh": "GELU (tanh)", "swish": "Swish",
            "silu": "SiLU", "softplus": "Softplus"}
@@ -93,6 +97,9 @@ _MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*", "h", "<", ">"]
 _DASHES = ["-", "--", ":", "-."]
 #: Beyond this many series, values are not written next to the points.
 MAX_VALUE_LABELS = 3
+#: The most points a plane's grid may have (:func:`decision_boundary`'s ``step``,
+#: :func:`unit_maps`' ``resolution``): 2000 x 2000, about 32 MB per column computed.
+MAX_GRID_POINTS = 4_000_000
 
 #: The article's matplotlib settings, applied only while a figure is drawn.
 STYLE = {
@@ -216,7 +223,10 @@ def _panels(axes, shape, figsize, need=None, **subplot_kw):
         created = True
     else:
         flat = list(np.ravel(np.asarray(axes, dtype=object)))
-        fig = flat[0].figure
+        wrong = next((panel for panel in flat if not isinstance(panel, Axes)), None)
+        if wrong is not None:
+            raise TypeError(f"axes must be matplotlib Axes (one, or an array of them), got {type(wrong).__name__}")
+        fig = flat[0].figure if flat else None
         created = False
     need = shape[0] * shape[1] if need is None else need
     if len(flat) < need:
@@ -312,6 +322,112 @@ def _series(names):
         seen[base] = count + 1
         out.append((n, colour(n, i), label(n), _DASHES[count % len(_DASHES)]))
     return out
+
+
+# ---- checking what the user passed --------------------------------------------------
+
+def _points(X, name: str = "X") -> np.ndarray:
+    """X as a finite (n, 2) float array: one row (x₁, x₂) per point of the plane."""
+    X = as_matrix(X, 2, name)
+    bad = np.flatnonzero(~np.isfinite(X).all(axis=1))
+    if bad.size:
+        more = f" ({bad.size} rows hold NaN or inf)" if bad.size > 1 else ""
+        raise ValueError(f"{name} must be finite: row {bad[0]} is {X[bad[0]].tolist()}{more}")
+    return X
+
+
+def _describe(net) -> str:
+    """'the sigmoid network 2-8-8-1', as messages name a network."""
+    sizes = getattr(net, "layer_sizes", None)
+    shape = f" {'-'.join(str(int(s)) for s in sizes)}" if sizes is not None else ""
+    output = getattr(net, "output", None)
+    return f"the {output} network{shape}" if isinstance(output, str) else f"the network{shape}"
+
+
+def _network(net, what: str, name: str = "net", hidden: bool = False):
+    """``net`` if it is a network with 2 inputs (anything with ``forward``, and ``get_hidden``
+    when ``hidden``; its ``layer_sizes`` are checked when it has them), else a TypeError or
+    ValueError saying ``what`` needs one."""
+    needs = ("forward", "get_hidden", "layer_sizes") if hidden else ("forward",)
+    if not all(hasattr(net, attr) for attr in needs):
+        raise TypeError(f"{name} must be a network (swiftmoons.MLP or TwoLayerNet), got {type(net).__name__}")
+    sizes = getattr(net, "layer_sizes", None)
+    if sizes is not None and int(sizes[0]) != 2:
+        raise ValueError(f"{what} draws the input plane (x₁, x₂), so it needs a network with 2 inputs; {name} is "
+                         f"{_describe(net)}, which has {int(sizes[0])} inputs")
+    return net
+
+
+def _networks(nets, what: str, name: str = "nets", hidden: bool = False) -> dict:
+    """A dict of name -> network with 2 inputs, from one network or a dict of them."""
+    if not isinstance(nets, Mapping):
+        if not hasattr(nets, "forward"):
+            raise TypeError(f"{name} must be a network or a dict of name -> network, got {type(nets).__name__}")
+        return {str(getattr(nets, "activation", "") or "network"): _network(nets, what, name, hidden)}
+    if not nets:
+        raise ValueError(f"{name} is empty: {what} needs at least one network")
+    return {str(key): _network(net, what, f"{name}[{key!r}]", hidden) for key, net in nets.items()}
+
+
+def _class_count(net, X) -> int:
+    """How many classes the network predicts: 2 for one output unit (>= 0.5), else one per output."""
+    sizes = getattr(net, "layer_sizes", None)
+    width = int(sizes[-1]) if sizes is not None else np.asarray(net.forward(X[:1])).reshape(1, -1).shape[1]
+    return 2 if width == 1 else width
+
+
+def _labels(y, n: int, name: str = "y", classes: int | None = None, net=None, points: str = "X") -> np.ndarray:
+    """y as n integer class labels 0, 1, ..., one per row of ``points`` (below ``classes``, what
+    ``net`` predicts, when given)."""
+    arr = as_float_array(y, name)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1:
+        raise ValueError(f"{name} must have shape (n,), one class label per point; got shape {arr.shape}")
+    if len(arr) != n:
+        raise ValueError(f"{name} has {len(arr)} labels but {points} has {n} points: one label per row of {points}")
+    bad = np.flatnonzero(~(np.isfinite(arr) & (arr >= 0) & (arr == np.round(arr))))
+    if bad.size:
+        raise ValueError(f"{name} must hold class labels 0, 1, 2, ...; {name}[{bad[0]}] is {float(arr[bad[0]]):g}")
+    labels = arr.astype(np.int64)
+    if classes is not None and labels.size and labels.max() >= classes:
+        extra = np.unique(labels[labels >= classes]).tolist()
+        predicts = "0 and 1 (output >= 0.5 is class 1)" if classes == 2 else f"0 to {classes - 1}"
+        raise ValueError(f"{name} holds label {', '.join(map(str, extra[:5]))}, but {_describe(net)} predicts the "
+                         f"classes {predicts}: its accuracy on these labels would mean nothing")
+    return labels
+
+
+def _extent(X) -> tuple:
+    """(x0, x1, y0, y1): the data's extent with a margin of 0.5."""
+    return (float(X[:, 0].min()) - 0.5, float(X[:, 0].max()) + 0.5,
+            float(X[:, 1].min()) - 0.5, float(X[:, 1].max()) + 0.5)
+
+
+def _grid_step(step, extent) -> float:
+    """``step`` if it is a finite spacing > 0 whose grid over ``extent`` has at most
+    :data:`MAX_GRID_POINTS` points; else a ValueError saying which step would fit."""
+    step = as_real(step, "step")
+    if not (math.isfinite(step) and step > 0):
+        raise ValueError(f"step must be a finite number > 0 (the grid's spacing), got {step!r}")
+    width, height = extent[1] - extent[0], extent[3] - extent[2]
+
+    def points(s):
+        return math.ceil(width / s) * math.ceil(height / s)
+
+    nx, ny = width / step, height / step
+    if nx * ny > MAX_GRID_POINTS:
+        size = (f"{math.ceil(nx):,} x {math.ceil(ny):,}" if max(nx, ny) < 1e15 else f"{nx:.3g} x {ny:.3g}")
+        fits = ""
+        if math.isfinite(width * height):
+            unit = 10.0 ** (math.floor(math.log10(math.sqrt(width * height / MAX_GRID_POINTS))) - 1)
+            mantissa = math.ceil(math.sqrt(width * height / MAX_GRID_POINTS) / unit)
+            while points(float(f"{mantissa * unit:.2g}")) > MAX_GRID_POINTS:
+                mantissa += 1
+            fits = f"; step={float(f'{mantissa * unit:.2g}'):g} or larger fits"
+        raise ValueError(f"step={step:g} would make a grid of {size} points over the data's extent "
+                         f"({width:g} x {height:g}), more than MAX_GRID_POINTS ({MAX_GRID_POINTS:,}){fits}")
+    return step
 
 
 def _class_colour(cls: int) -> str:
@@ -432,6 +548,15 @@ def dataset(X, y, ax=None, title=None):
     matplotlib.figure.Figure
         The figure of ``ax`` (or the new one): a scatter per class with a legend.
 
+    Raises
+    ------
+    ValueError
+        For an X that is not of shape (n, 2) or holds NaN or inf (the
+        message names the first such row), or a y that is not one class
+        label 0, 1, ... per row of X.
+    TypeError
+        For non-numeric X or y, or an ``ax`` that is not matplotlib Axes.
+
     Examples
     --------
     >>> import swiftmoons as sm
@@ -439,8 +564,13 @@ def dataset(X, y, ax=None, title=None):
     >>> fig = dataset(X, y)
     >>> [c.get_label() for c in fig.axes[0].collections], fig.axes[0].get_title()
     (['Class 0', 'Class 1'], '100 points, 2 classes')
+    >>> dataset(X[:, [0, 1, 1]], y)
+    Traceback (most recent call last):
+    ...
+    ValueError: X must have shape (n, 2) with n >= 1, got (100, 3)
     """
-    X, y = np.asarray(X), np.asarray(y)
+    X = _points(X)
+    y = _labels(y, len(X))
     with _style():
         fig, (ax, *_), _ = _panels(ax, (1, 1), (7, 5))
         _classes(ax, X, y)
@@ -456,7 +586,33 @@ def _loss_name(output: str) -> str:
     return LOSS_NAMES[output]
 
 
-def loss_curves(loss_history: dict, ax=None, *, output="sigmoid", title=None):
+def _histories(loss_history) -> tuple[dict, bool]:
+    """({name: 1-D float array}, whether it is one unnamed series) from a dict or one sequence."""
+    if isinstance(loss_history, Mapping):
+        if not loss_history:
+            raise ValueError("loss_history is empty: give a dict of name -> loss per epoch")
+        items, unnamed = {str(k): (f"loss_history[{k!r}]", v) for k, v in loss_history.items()}, False
+    elif isinstance(loss_history, (str, bytes)) or not hasattr(loss_history, "__iter__"):
+        raise TypeError("loss_history must be a dict of name -> loss per epoch (as ArticleResult.loss_history), "
+                        f"or one sequence of losses, got {type(loss_history).__name__}")
+    else:
+        items, unnamed = {"loss": ("loss_history", loss_history)}, True
+    out = {}
+    for key, (where, values) in items.items():
+        arr = as_float_array(values, where)
+        if arr.ndim == 2 and 1 in arr.shape:
+            arr = arr.ravel()
+        if arr.ndim != 1:
+            more = "; for several series give a dict of name -> history" if unnamed and arr.ndim == 2 else ""
+            raise ValueError(f"{where} must be a sequence of losses, one per epoch (shape (epochs,)), got shape "
+                             f"{arr.shape}{more}")
+        if arr.size == 0:
+            raise ValueError(f"{where} is empty: it needs the loss of at least one epoch")
+        out[key] = arr
+    return out, unnamed
+
+
+def loss_curves(loss_history, ax=None, *, output="sigmoid", title=None):
     """Figure 2: training loss per epoch for each activation, with the final values.
 
     With up to :data:`MAX_VALUE_LABELS` curves, each final value is written
@@ -465,8 +621,10 @@ def loss_curves(loss_history: dict, ax=None, *, output="sigmoid", title=None):
 
     Parameters
     ----------
-    loss_history : dict of str to array-like of shape (epochs,)
-        Loss per epoch by activation label, as ``ArticleResult.loss_history``.
+    loss_history : dict of str to array-like of shape (epochs,), or array-like of shape (epochs,)
+        Loss per epoch by activation label, as ``ArticleResult.loss_history``;
+        or one network's losses (``net.loss_history``), drawn as one
+        unnamed curve without a legend.
     ax : matplotlib Axes, optional
         Where to draw; default a new 10 x 5 inch figure.
     output : {"sigmoid", "softmax", "identity"}
@@ -484,7 +642,11 @@ def loss_curves(loss_history: dict, ax=None, *, output="sigmoid", title=None):
     Raises
     ------
     ValueError
-        For an unknown ``output``.
+        For an unknown ``output``, or a history that is empty or not one
+        loss per epoch (shape (epochs,)).
+    TypeError
+        For a ``loss_history`` that is neither a dict nor a sequence of
+        numbers.
 
     Examples
     --------
@@ -495,11 +657,15 @@ def loss_curves(loss_history: dict, ax=None, *, output="sigmoid", title=None):
     (['Sigmoid', 'ReLU'], 'Binary cross-entropy loss')
     >>> [text.get_text() for text in fig.axes[0].texts]
     ['final: 0.2822', 'final: 0.0353']
+    >>> one = loss_curves(result.loss_history["relu"])      # one network's losses
+    >>> len(one.axes[0].get_lines()), one.axes[0].get_legend(), one.axes[0].texts[0].get_text()
+    (1, None, 'final: 0.0353')
     >>> result.close()
     """
     loss = _loss_name(output)
-    names = list(loss_history)
-    histories = [np.asarray(loss_history[n], dtype=float).ravel() for n in names]
+    by_name, unnamed = _histories(loss_history)
+    names = list(by_name)
+    histories = list(by_name.values())
     few = len(names) <= MAX_VALUE_LABELS
     with _style():
         fig, (ax, *_), _ = _panels(ax, (1, 1), (10 if len(names) <= 4 else 12.5, 5))
@@ -511,7 +677,8 @@ def loss_curves(loss_history: dict, ax=None, *, output="sigmoid", title=None):
         ax.set_title(title or "Training loss per epoch", color=PALETTE["text"], fontsize=12)
         _muted(ax, "Epoch", f"{loss} loss")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        _legend(ax, len(names), fontsize=11 if few else 10)
+        if not unnamed:
+            _legend(ax, len(names), fontsize=11 if few else 10)
         if few:
             _value_labels(ax, ends, fontsize=9, dx=-6, lift=9, ha="right")
     return fig
@@ -528,11 +695,19 @@ def _scores(net, P):
     return None, out.argmax(axis=1)
 
 
+def _boundary_inputs(net, X, y, step, what="decision_boundary", names=("net", "X", "y")):
+    """(X, y, step) checked for drawing ``net``'s boundary: a network of 2 inputs, finite
+    (n, 2) points, one label per point that the network can predict, a grid that fits."""
+    _network(net, what, names[0])
+    X = _points(X, names[1])
+    y = _labels(y, len(X), names[2], _class_count(net, X), net, names[1])
+    return X, y, _grid_step(step, _extent(X))
+
+
 def _boundary(ax, net, X, y, c, step, size=35, linewidths=0.4):
     """Shade the plane by the network's output, draw its decision boundary in ``c`` and
-    the points; return the accuracy on (X, y)."""
-    x0, x1 = X[:, 0].min() - 0.5, X[:, 0].max() + 0.5
-    y0, y1 = X[:, 1].min() - 0.5, X[:, 1].max() + 0.5
+    the points; return the accuracy on (X, y) (checked by :func:`_boundary_inputs`)."""
+    x0, x1, y0, y1 = _extent(X)
     xx, yy = np.meshgrid(np.arange(x0, x1, step), np.arange(y0, y1, step))
     score, predicted = _scores(net, np.c_[xx.ravel(), yy.ravel()])
     if score is not None:
@@ -559,6 +734,11 @@ def _lighter(hex_colour, amount=0.7):
     from matplotlib.colors import to_rgb
     rgb = np.array(to_rgb(hex_colour))
     return tuple(rgb + (1 - rgb) * amount)
+
+
+def _check_data(data) -> None:
+    if data is not None and not isinstance(data, str):
+        raise TypeError(f"data must be a string (such as 'test') or None, got {type(data).__name__}")
 
 
 def _accuracy_text(data, accuracy):
@@ -607,6 +787,21 @@ def decision_boundary(net, X, y, ax=None, title=None, step=0.025, name=None, ind
     matplotlib.figure.Figure
         The figure of ``ax`` (or the new one).
 
+    Raises
+    ------
+    ValueError
+        For a network whose inputs are not 2; an X that is not of shape
+        (n, 2) or holds NaN or inf (the message names the first such row);
+        a y that is not one label per row of X, or holds labels the network
+        cannot predict (0 and 1 for one output unit, 0 .. k-1 for k
+        outputs); a ``step`` that is not finite and > 0, or so small that
+        the grid would have more than :data:`MAX_GRID_POINTS` points (the
+        message gives a step that fits).
+    TypeError
+        For a ``net`` without ``forward``, non-numeric X, y or ``step``, a
+        ``data`` that is not a string or None, or an ``ax`` that is not
+        matplotlib Axes.
+
     Examples
     --------
     >>> from swiftmoons import article
@@ -627,9 +822,14 @@ def decision_boundary(net, X, y, ax=None, title=None, step=0.025, name=None, ind
     >>> _ = net.fit(X, y, epochs=100, lr=0.1, rng=0)
     >>> decision_boundary(net, X, y, data=None).axes[0].get_title()
     'Tanh\\nAccuracy: 100.0%'
+    >>> decision_boundary(net, X, y + 1)     # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    ValueError: y holds label 3, but the softmax network 2-8-3 predicts the classes 0 to 2: ...
     """
-    X, y = np.asarray(X, dtype=float), np.asarray(y)
-    name = name or getattr(net, "activation", "")
+    X, y, step = _boundary_inputs(net, X, y, step)
+    _check_data(data)
+    name = str(name or getattr(net, "activation", ""))
     c = colour(name, index)
     with _style():
         fig, (ax, *_), _ = _panels(ax, (1, 1), (7, 5))
@@ -639,14 +839,15 @@ def decision_boundary(net, X, y, ax=None, title=None, step=0.025, name=None, ind
     return fig
 
 
-def decision_boundaries(nets: dict, X_test, y_test, axes=None, *, data="test", title=None, max_cols=4):
+def decision_boundaries(nets, X_test, y_test, axes=None, *, data="test", title=None, max_cols=4, step=0.025):
     """Figure 3: one decision-boundary panel per network, wrapped into rows.
 
     Parameters
     ----------
-    nets : dict of str to MLP or TwoLayerNet
-        Networks by activation name, as ``ArticleResult.nets``; each panel
-        is :func:`decision_boundary` of one.
+    nets : MLP, TwoLayerNet, or dict of str to those
+        Networks by activation name, as ``ArticleResult.nets``, or one
+        network (named by its activation); each panel is
+        :func:`decision_boundary` of one.
     X_test : array-like of shape (n, 2)
         The points to draw and score.
     y_test : array-like of shape (n,)
@@ -660,11 +861,22 @@ def decision_boundaries(nets: dict, X_test, y_test, axes=None, *, data="test", t
         The overall title; default "Decision boundaries, <data> set (<n> points)".
     max_cols : int
         Panels per row at most, in a new figure.
+    step : float
+        The grids' spacing (see :func:`decision_boundary`).
 
     Returns
     -------
     matplotlib.figure.Figure
         The panels, titled with each activation and its accuracy.
+
+    Raises
+    ------
+    ValueError
+        For no networks, and as :func:`decision_boundary` for a network,
+        X_test or y_test it cannot draw.
+    TypeError
+        For ``nets`` that are neither a network nor a dict of them, and as
+        :func:`decision_boundary`.
 
     Examples
     --------
@@ -673,17 +885,23 @@ def decision_boundaries(nets: dict, X_test, y_test, axes=None, *, data="test", t
     >>> fig = decision_boundaries(result.nets, result.X_test, result.y_test)
     >>> [ax.get_title() for ax in fig.axes], fig.get_suptitle()
     (['Sigmoid\\nTest acc: 79.0%', 'ReLU\\nTest acc: 96.0%'], 'Decision boundaries, test set (100 points)')
+    >>> [ax.get_title() for ax in decision_boundaries(result.nets["relu"], result.X_test, result.y_test).axes]
+    ['ReLU\\nTest acc: 96.0%']
     >>> result.close()
     """
-    X_test, y_test = np.asarray(X_test, dtype=float), np.asarray(y_test)
+    nets = _networks(nets, "decision_boundaries")
+    for key, net in nets.items():
+        X_test, y_test, step = _boundary_inputs(net, X_test, y_test, step, "decision_boundaries",
+                                                (f"nets[{key!r}]", "X_test", "y_test"))
+    _check_data(data)
     n = len(nets)
-    rows, cols = _wrap(n, max_cols)
+    rows, cols = _wrap(n, as_int(max_cols, "max_cols", low=1))
     w, h = (6.5, 5.5) if cols <= 2 else (4.4, 4.0)
     with _style():
         fig, panels, created = _panels(axes, (rows, cols), (cols * w, rows * h + 0.5), need=n,
                                        **({"sharex": True, "sharey": True} if axes is None else {}))
         for i, (ax, (name, net)) in enumerate(zip(panels, nets.items())):
-            decision_boundary(net, X_test, y_test, ax=ax, name=name, index=i, data=data)
+            decision_boundary(net, X_test, y_test, ax=ax, name=name, index=i, data=data, step=step)
         if created:
             _drop_unused(panels, n)
             _outer_labels(panels, cols, n, "x₁", "x₂")
@@ -693,22 +911,50 @@ def decision_boundaries(nets: dict, X_test, y_test, axes=None, *, data="test", t
     return fig
 
 
-def signal_trace(traces: dict, axes=None, titles=("Class 0 sample (deep in its moon)",
-                                                  "Class 1 sample (deep in its moon)"), *, title=None,
-                 values=None):
+#: The panels' titles of :func:`signal_trace` for the article's two samples.
+_SAMPLE_TITLES = ("Class 0 sample (deep in its moon)", "Class 1 sample (deep in its moon)")
+
+
+def _traces(traces) -> dict:
+    """{name: float array of shape (samples, stages)}, every one of the same shape."""
+    if not isinstance(traces, Mapping):
+        raise TypeError("traces must be a dict of name -> array of shape (samples, stages), as "
+                        f"ArticleResult.traces, got {type(traces).__name__}")
+    if not traces:
+        raise ValueError("traces is empty: give a dict of name -> array of shape (samples, stages)")
+    out = {}
+    for key, values in traces.items():
+        where = f"traces[{key!r}]"
+        arr = as_float_array(values, where)
+        if arr.ndim == 1:
+            arr = arr[None, :]
+        if arr.ndim != 2 or arr.size == 0:
+            raise ValueError(f"{where} must have shape (samples, stages), or (stages,) for one sample: one mean "
+                             f"|z1|, |a1|, |z2|, ... per stage; got shape {np.shape(values)}")
+        out[str(key)] = arr
+    shapes = {arr.shape for arr in out.values()}
+    if len(shapes) > 1:
+        raise ValueError("every trace must have the same shape (samples, stages), got "
+                         + ", ".join(f"{name!r}: {arr.shape}" for name, arr in out.items()))
+    return out
+
+
+def signal_trace(traces: dict, axes=None, titles=None, *, title=None, values=None):
     """Figure 4: mean |z| and |a| layer by layer for the two far samples.
 
     Parameters
     ----------
-    traces : dict of str to array-like of shape (samples, stages)
+    traces : dict of str to array-like of shape (samples, stages) or (stages,)
         By activation, one row per sample of mean |z1|, |a1|, |z2|, ...,
-        as ``ArticleResult.traces`` (shape (2, 5)); every array has the
-        same shape.
+        as ``ArticleResult.traces`` (shape (2, 5)); a 1-D array is one
+        sample. Every array has the same shape.
     axes : array of matplotlib Axes, optional
         One Axes per sample (row) to draw; default a new figure with one
         row of ``samples`` panels.
-    titles : sequence of str
-        The panels' titles, in row order; "Sample i" beyond them.
+    titles : str or sequence of str, optional
+        The panels' titles, in row order; "Sample i" beyond them. Default:
+        the article's, "Class 0 sample (deep in its moon)" and "Class 1
+        sample (deep in its moon)", for two samples; "Sample i" otherwise.
     title : str, optional
         The overall title; default the article's, "Layer-by-layer signal
         magnitude -- a point far from the boundary".
@@ -724,6 +970,15 @@ def signal_trace(traces: dict, axes=None, titles=("Class 0 sample (deep in its m
         (ticks "z₁ (pre)" ... "z₃ (out)" for five stages, else "z1", "a1",
         ...).
 
+    Raises
+    ------
+    ValueError
+        For no traces, a trace that is not of shape (samples, stages) or
+        (stages,), or traces of different shapes.
+    TypeError
+        For ``traces`` that are not a dict, non-numeric values, or
+        ``axes`` that are not matplotlib Axes.
+
     Examples
     --------
     >>> from swiftmoons import article
@@ -733,13 +988,20 @@ def signal_trace(traces: dict, axes=None, titles=("Class 0 sample (deep in its m
     (2, ['Sigmoid', 'ReLU'])
     >>> [text.get_text() for text in fig.axes[1].texts if text.get_color() == colour("relu")]  # class 1
     ['2.054', '1.523', '2.154', '1.570', '20.199']
+    >>> one = signal_trace({"relu": result.traces["relu"][1]})   # one sample: one panel
+    >>> len(one.axes), one.axes[0].get_title()
+    (1, 'Sample 0')
     >>> result.close()
     """
+    traces = _traces(traces)
     names = list(traces)
     write = len(names) <= MAX_VALUE_LABELS if values is None else bool(values)
+    samples, stages = traces[names[0]].shape
+    if titles is None:
+        titles = _SAMPLE_TITLES if samples == len(_SAMPLE_TITLES) else ()
+    elif isinstance(titles, str):
+        titles = (titles,)
     with _style():
-        first = np.asarray(traces[names[0]])
-        samples, stages = first.shape
         fig, panels, _ = _panels(axes, (1, samples), (6.5 * samples + (2 if len(names) > 4 else 0), 5.5))
         labels = STAGE_LABELS if stages == len(STAGE_LABELS) else [
             f"{'z' if s % 2 == 0 else 'a'}{s // 2 + 1}" for s in range(stages)]
@@ -748,7 +1010,7 @@ def signal_trace(traces: dict, axes=None, titles=("Class 0 sample (deep in its m
         for row, ax in enumerate(panels[:samples]):
             points = []
             for i, (name, c, lab, dash) in enumerate(_series(names)):
-                trace = np.asarray(traces[name])[row]
+                trace = traces[name][row]
                 ax.plot(x, trace, marker=_MARKERS[i % len(_MARKERS)], ls=dash, color=c, lw=2.5, markersize=8,
                         label=lab)
                 points += [(xi, v, f"{v:.3f}", c) for xi, v in zip(x, trace)]
@@ -810,7 +1072,8 @@ def hidden_space(nets: dict, X_test, y_test, axes=None, layers=(1, 2), *, data="
     Raises
     ------
     ValueError
-        For a layer that is not a hidden layer of every network.
+        For a layer that is not a hidden layer of every network, or a
+        y_test that is not one class label 0, 1, ... per row of X_test.
 
     Examples
     --------
@@ -825,7 +1088,8 @@ def hidden_space(nets: dict, X_test, y_test, axes=None, layers=(1, 2), *, data="
     1
     >>> result.close()
     """
-    X_test, y_test = np.asarray(X_test, dtype=float), np.asarray(y_test)
+    X_test = as_float_array(X_test, "X_test")
+    y_test = _labels(y_test, len(X_test) if X_test.ndim else 0, "y_test", points="X_test")
     layers = [int(k) for k in layers]
     names = list(nets)
     n, L = len(names), len(layers)
@@ -1067,7 +1331,9 @@ def boundary_over_epochs(snapshots: dict, *, panels=6, step=0.05, data="test", t
     Raises
     ------
     ValueError
-        For ``panels < 1`` or a ``data`` other than "test" and "train".
+        For ``panels < 1``, a ``data`` other than "test" and "train", or a
+        ``step`` that is not finite and > 0 or makes too large a grid (as
+        :func:`decision_boundary`).
 
     Examples
     --------
@@ -1081,11 +1347,13 @@ def boundary_over_epochs(snapshots: dict, *, panels=6, step=0.05, data="test", t
     """
     from .network import MLP
 
-    if int(panels) < 1:
+    if as_int(panels, "panels") < 1:
         raise ValueError(f"panels must be at least 1, got {panels}")
     if data not in ("test", "train"):
         raise ValueError(f"data must be 'test' or 'train', got {data!r}")
-    X, y = np.asarray(snapshots[f"X_{data}"], dtype=float), np.asarray(snapshots[f"y_{data}"])
+    X = _points(snapshots[f"X_{data}"], f"snapshots['X_{data}']")
+    y = _labels(snapshots[f"y_{data}"], len(X), f"snapshots['y_{data}']", points=f"snapshots['X_{data}']")
+    step = _grid_step(step, _extent(X))
     epochs = np.asarray(snapshots["epochs_recorded"])
     stride = 1 if int(panels) == 1 or len(epochs) <= int(panels) else math.ceil((len(epochs) - 1) / (int(panels) - 1))
     chosen = np.unique(np.r_[np.arange(0, len(epochs), stride), len(epochs) - 1])
@@ -1126,9 +1394,9 @@ def unit_maps(nets, X, y=None, *, layers=None, resolution=80, max_cols=8, title=
     over the data (margin 0.5), orange below 0, white at 0, blue above
     (:data:`PLAYGROUND_CMAP`). The colour scale is one per network and
     layer, symmetric about 0 (to the layer's largest absolute value), with
-    its colour bar on the right: within a layer the units compare; across
-    layers and networks read the bars. The points are drawn faintly on top
-    when ``y`` is given.
+    its colour bar on the right, in a column of its own beside the maps'
+    rows: within a layer the units compare; across layers and networks read
+    the bars. The points are drawn faintly on top when ``y`` is given.
 
     Parameters
     ----------
@@ -1138,10 +1406,11 @@ def unit_maps(nets, X, y=None, *, layers=None, resolution=80, max_cols=8, title=
         The data, which sets the plane's extent.
     y : array-like of shape (n,), optional
         Their labels, to draw the points.
-    layers : sequence of int, optional
+    layers : int or sequence of int, optional
         The hidden layers (1-based); default all of each network's.
     resolution : int
-        Grid points per axis, at least 2.
+        Grid points per axis, from 2 to the square root of
+        :data:`MAX_GRID_POINTS` (2000).
     max_cols : int
         Units per row at most: wider layers wrap.
     title : str, optional
@@ -1156,7 +1425,14 @@ def unit_maps(nets, X, y=None, *, layers=None, resolution=80, max_cols=8, title=
     Raises
     ------
     ValueError
-        For a layer that is not a hidden layer of a network, or ``resolution < 2``.
+        For a layer that is not a hidden layer of a network, a
+        ``resolution`` outside 2 .. 2000, a network whose inputs are not 2,
+        an X that is not of shape (n, 2) or holds NaN or inf (the message
+        names the first such row), or a y that is not one class label 0, 1,
+        ... per row of X.
+    TypeError
+        For ``nets`` that are neither a network nor a dict of them, or a
+        non-integer ``resolution``, ``max_cols`` or layer.
 
     Examples
     --------
@@ -1170,44 +1446,52 @@ def unit_maps(nets, X, y=None, *, layers=None, resolution=80, max_cols=8, title=
     [1.0, 0.94, 9.33, 19.98]
     >>> result.close()
     """
-    if not isinstance(nets, dict):
-        nets = {getattr(nets, "activation", "network"): nets}
-    X = np.asarray(X, dtype=float)
-    resolution = int(resolution)
-    if resolution < 2:
-        raise ValueError(f"resolution must be at least 2, got {resolution}")
-    x0, x1 = X[:, 0].min() - 0.5, X[:, 0].max() + 0.5
-    y0, y1 = X[:, 1].min() - 0.5, X[:, 1].max() + 0.5
+    nets = _networks(nets, "unit_maps", hidden=True)
+    X = _points(X)
+    labels = None if y is None else _labels(y, len(X))
+    resolution = as_int(resolution, "resolution")
+    most = math.isqrt(MAX_GRID_POINTS)
+    if not 2 <= resolution <= most:
+        raise ValueError(f"resolution must be from 2 to {most} (grid points per axis), got {resolution}")
+    max_cols = as_int(max_cols, "max_cols", low=1)
+    if layers is not None:
+        layers = list(layers) if hasattr(layers, "__iter__") and not isinstance(layers, str) else [layers]
+        layers = [as_int(k, f"layers[{i}]") for i, k in enumerate(layers)]
+        if not layers:
+            raise ValueError("layers is empty: give the hidden layers to draw (1-based), or None for all")
+    x0, x1, y0, y1 = _extent(X)
     xx, yy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
     plane = np.c_[xx.ravel(), yy.ravel()]
     blocks = []                       # (name, layer, activations of shape (res, res, units))
     for name, net in nets.items():
         hidden = len(net.layer_sizes) - 2
         for k in (range(1, hidden + 1) if layers is None else layers):
-            if not 1 <= int(k) <= hidden:
+            if not 1 <= k <= hidden:
                 raise ValueError(f"layer {k} is not a hidden layer of the {name} network {net.layer_sizes}")
-            A = np.asarray(net.get_hidden(plane, layer=int(k)))
-            blocks.append((name, int(k), A.reshape(resolution, resolution, -1)))
-    cols = min(max(1, int(max_cols)), max(b[2].shape[2] for b in blocks))
+            A = np.asarray(net.get_hidden(plane, layer=k))
+            blocks.append((name, k, A.reshape(resolution, resolution, -1)))
+    if not blocks:
+        raise ValueError(f"no hidden layer to draw: the networks {[net.layer_sizes for net in nets.values()]} "
+                         "have none")
+    cols = min(max_cols, max(b[2].shape[2] for b in blocks))
     row_count = [math.ceil(b[2].shape[2] / cols) for b in blocks]
     size = 1.35
     with _style():
         fig = _figure((cols * size + 1.4, sum(row_count) * size + 0.8))
-        grid = fig.subplots(sum(row_count), cols, squeeze=False)
+        # The colour bars get a narrow column of their own, right of every map: a bar
+        # beside a short row would otherwise widen that grid column for all rows.
+        grid = fig.add_gridspec(sum(row_count), cols + 1, width_ratios=[1.0] * cols + [0.07])
         row = 0
-        for b_i, ((name, k, A), count) in enumerate(zip(blocks, row_count)):
-            c = colour(name, b_i)
+        order = list(nets)
+        for (name, k, A), count in zip(blocks, row_count):
+            c = colour(name, order.index(name))
             top = float(np.abs(A).max()) or 1.0
-            used = []
-            for unit in range(count * cols):
-                ax = grid[row + unit // cols, unit % cols]
-                if unit >= A.shape[2]:
-                    ax.remove()
-                    continue
+            for unit in range(A.shape[2]):
+                ax = fig.add_subplot(grid[row + unit // cols, unit % cols])
                 image = ax.imshow(A[:, :, unit], origin="lower", extent=(x0, x1, y0, y1), aspect="auto",
                                   cmap=PLAYGROUND_CMAP, vmin=-top, vmax=top, interpolation="bilinear")
-                if y is not None:
-                    _classes(ax, X, np.asarray(y), size=3, alpha=0.5, linewidths=0)
+                if labels is not None:
+                    _classes(ax, X, labels, size=3, alpha=0.5, linewidths=0)
                 ax.set_xticks([])
                 ax.set_yticks([])
                 ax.grid(False)
@@ -1217,8 +1501,7 @@ def unit_maps(nets, X, y=None, *, layers=None, resolution=80, max_cols=8, title=
                 ax.set_title(f"unit {unit + 1}", fontsize=8, color=PALETTE["muted"], pad=2)
                 if unit == 0:
                     ax.set_ylabel(f"{label(name)}\nlayer {k}", color=c, fontsize=9)
-                used.append(ax)
-            bar = fig.colorbar(image, ax=used, shrink=0.9, pad=0.01, aspect=12 * count)
+            bar = fig.colorbar(image, cax=fig.add_subplot(grid[row:row + count, cols]))
             bar.ax.tick_params(labelsize=7, colors=PALETTE["muted"])
             row += count
         fig.suptitle(title or "Each hidden unit over the input plane (orange < 0 < blue; one scale per layer)",
@@ -1558,7 +1841,7 @@ AUDIT_LINES = {
     "sigmoid, He init": ("#d46a9f", "-."),
 }
 _AUDIT_PANELS = [("probe", "linear probe accuracy"), ("r2_own", "R² of its own boundary distance"),
-                 ("r2_bayes", "R² of the Bayes log-odds"), ("saturation", "share of saturated units"),
+                 ("r2_bayes", "R² of the Bayes log-odds"), ("saturation", "units at f' < 1% of its max (ReLU: off)"),
                  ("cka_to_input", "linear CKA with the input"), ("log10_stretch", "log10 largest Jacobian σ")]
 
 
@@ -1574,14 +1857,27 @@ def audit_summary(result, conditions=None, fig=None):
     Parameters
     ----------
     result : swiftmoons.audit.AuditResult
-    conditions : sequence of str, optional
-        Which conditions to draw (default: all of :data:`AUDIT_LINES` the audit ran).
+        What :func:`swiftmoons.audit.audit` returns.
+    conditions : str or sequence of str, optional
+        Which conditions to draw, each one the audit ran (default: all of
+        :data:`AUDIT_LINES` the audit ran).
     fig : matplotlib.figure.Figure, optional
         A figure to draw on (cleared first).
 
     Returns
     -------
     matplotlib.figure.Figure
+        Six panels of the geometry by layer, the test accuracy (a dot at the
+        mean, error bars to the quantiles; none when every run scored the
+        same) and the legend.
+
+    Raises
+    ------
+    TypeError
+        For a ``result`` that is not an AuditResult, or a ``fig`` that is
+        not a matplotlib Figure.
+    ValueError
+        For a condition the audit did not run.
 
     Examples
     --------
@@ -1590,9 +1886,24 @@ def audit_summary(result, conditions=None, fig=None):
     >>> [ax.get_title() for ax in fig.axes][:2]
     ['linear probe accuracy', 'R² of its own boundary distance']
     """
-    names = [c for c in (conditions or AUDIT_LINES) if c in result.conditions]
-    if not names:
-        raise ValueError(f"None of {list(conditions or AUDIT_LINES)} was run; the audit ran {list(result.conditions)}")
+    from .audit import AuditResult
+
+    if not isinstance(result, AuditResult):
+        raise TypeError(f"result must be a swiftmoons.audit.AuditResult (what audit.audit() returns), "
+                        f"got {type(result).__name__}")
+    if fig is not None and not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure or None, got {type(fig).__name__}")
+    if conditions is None:
+        names = [c for c in AUDIT_LINES if c in result.conditions]
+        if not names:
+            raise ValueError(f"None of {list(AUDIT_LINES)} was run; the audit ran {list(result.conditions)}: "
+                             "name the conditions to draw")
+    else:
+        names = [conditions] if isinstance(conditions, str) else list(conditions)
+        missing = [c for c in names if c not in result.conditions]
+        if missing or not names:
+            raise ValueError(f"conditions must name conditions the audit ran, {list(result.conditions)}; "
+                             f"got {missing or names}")
     with _style():
         if fig is None:
             fig = _Figure(figsize=(15, 7.5))
@@ -1618,8 +1929,10 @@ def audit_summary(result, conditions=None, fig=None):
         for i, name in enumerate(names):
             acc = result.measure(name, "test_accuracy")
             col, style = AUDIT_LINES.get(name, (PALETTE["muted"], "-"))
+            mean = float(acc.mean())
             lo, hi = np.quantile(acc, [0.025, 0.975])
-            ax.errorbar(acc.mean(), i, xerr=[[acc.mean() - lo], [hi - acc.mean()]], fmt="o", color=col, capsize=3)
+            # When every run scored the same, the mean can round just outside the quantiles.
+            ax.errorbar(mean, i, xerr=[[max(mean - lo, 0.0)], [max(hi - mean, 0.0)]], fmt="o", color=col, capsize=3)
         ax.set_yticks(range(len(names)), names, fontsize=9)
         ax.invert_yaxis()
         ax.set_title("test accuracy", fontsize=10, color=PALETTE["text"])
@@ -1635,8 +1948,8 @@ def audit_summary(result, conditions=None, fig=None):
     return fig
 
 
-__all__ = ["ACTIVATION_COLOURS", "AUDIT_LINES", "FIGURE_FILES", "LOSS_NAMES", "MAX_VALUE_LABELS", "PALETTE",
-           "PLAYGROUND_CMAP", "STAGE_LABELS", "STYLE", "activation_curves", "article_figures", "audit_summary",
-           "boundary_over_epochs", "colour", "dataset", "dead_relu", "dead_relu_recovery", "decision_boundaries",
-           "decision_boundary", "depth_sweep", "digits_comparison", "hidden_space", "label", "loss_bands",
-           "loss_curves", "save_article_figures", "signal_trace", "unit_maps", "vanishing_gradients"]
+__all__ = ["ACTIVATION_COLOURS", "AUDIT_LINES", "FIGURE_FILES", "LOSS_NAMES", "MAX_GRID_POINTS", "MAX_VALUE_LABELS",
+           "PALETTE", "PLAYGROUND_CMAP", "STAGE_LABELS", "STYLE", "activation_curves", "article_figures",
+           "audit_summary", "boundary_over_epochs", "colour", "dataset", "dead_relu", "dead_relu_recovery",
+           "decision_boundaries", "decision_boundary", "depth_sweep", "digits_comparison", "hidden_space", "label",
+           "loss_bands", "loss_curves", "save_article_figures", "signal_trace", "unit_maps", "vanishing_gradients"]

@@ -368,3 +368,209 @@ def test_unit_maps_draw_every_unit_over_the_plane(run3):
     with pytest.raises(ValueError, match="layer 3"):
         plot.unit_maps(wide, X, layers=[3])
     wide.close()
+
+
+# ---- a user's mistake gets a clear error, never a wrong figure ---------------------------
+
+@pytest.fixture(scope="module")
+def moons():
+    return sm.make_moons(100, noise=0.1, random_state=0)
+
+
+@pytest.fixture
+def relu_net():
+    with sm.MLP((2, 8, 1), activation="relu", seed=0) as net:
+        yield net
+
+
+def test_labels_must_be_one_per_point(moons, relu_net):
+    X, y = moons
+    with pytest.raises(ValueError, match="y has 99 labels but X has 100 points"):
+        plot.decision_boundary(relu_net, X, y[:-1])
+    with pytest.raises(ValueError, match="y_test has 99 labels but X_test has 100 points"):
+        plot.decision_boundaries({"relu": relu_net}, X, y[:-1])
+    with pytest.raises(ValueError, match="y has 101 labels"):
+        plot.dataset(X, np.r_[y, 0])
+    with pytest.raises(ValueError, match="y has 99 labels"):
+        plot.unit_maps(relu_net, X, y[:-1], resolution=5)
+    with pytest.raises(ValueError, match="y_test has 99 labels"):
+        plot.hidden_space({"relu": sm.TwoLayerNet("relu", seed=0)}, X, y[:-1])
+    with pytest.raises(ValueError, match=r"shape \(n,\)"):
+        plot.dataset(X, np.c_[y, y])
+
+
+def test_points_must_be_finite_and_the_first_bad_row_is_named(moons, relu_net):
+    X, y = moons
+    bad = X.copy()
+    bad[5, 1] = np.nan
+    bad[7, 0] = np.inf
+    for draw in (lambda: plot.decision_boundary(relu_net, bad, y), lambda: plot.unit_maps(relu_net, bad, y),
+                 lambda: plot.dataset(bad, y), lambda: plot.decision_boundaries(relu_net, bad, y)):
+        with pytest.raises(ValueError, match=r"must be finite: row 5 is \[.*nan\] \(2 rows hold NaN or inf\)"):
+            draw()
+
+
+def test_the_grid_step_must_be_positive_and_the_grid_must_fit(moons, relu_net):
+    X, y = moons
+    for step in (0, -0.1, float("nan"), float("inf")):
+        with pytest.raises(ValueError, match="step must be a finite number > 0"):
+            plot.decision_boundary(relu_net, X, y, step=step)
+    with pytest.raises(TypeError, match="step must be a real number"):
+        plot.decision_boundary(relu_net, X, y, step="0.1")
+    with pytest.raises(ValueError, match="MAX_GRID_POINTS") as error:
+        plot.decision_boundary(relu_net, X, y, step=1e-5)            # would be 1.1 TiB
+    message = str(error.value)
+    assert "step=1e-05 would make a grid of 416,116 x 275,258 points" in message
+    fits = float(message.rpartition("step=")[2].split()[0])
+    x0, x1, y0, y1 = X[:, 0].min() - 0.5, X[:, 0].max() + 0.5, X[:, 1].min() - 0.5, X[:, 1].max() + 0.5
+    points = len(np.arange(x0, x1, fits)) * len(np.arange(y0, y1, fits))
+    assert plot.MAX_GRID_POINTS / 2 < points <= plot.MAX_GRID_POINTS      # the step given fits, and is not far off
+    with pytest.raises(ValueError, match="MAX_GRID_POINTS"):
+        plot.decision_boundaries(relu_net, X, y, step=1e-4)
+    with pytest.raises(ValueError, match="resolution must be from 2 to 2000"):
+        plot.unit_maps(relu_net, X, resolution=2001)
+
+
+def test_a_plane_needs_a_network_with_two_inputs(moons):
+    X, y = moons
+    X3 = np.c_[X, X[:, 0]]
+    with sm.MLP((3, 8, 1), activation="relu", seed=0) as net3:
+        for draw in (lambda: plot.decision_boundary(net3, X3, y), lambda: plot.unit_maps(net3, X3, y),
+                     lambda: plot.decision_boundaries({"relu": net3}, X3, y)):
+            with pytest.raises(ValueError, match="needs a network with 2 inputs") as error:
+                draw()
+            assert "3-8-1, which has 3 inputs" in str(error.value)
+            assert "shape" not in str(error.value)                     # not the grid the user never passed
+    with pytest.raises(TypeError, match="net must be a network"):
+        plot.decision_boundary({"relu": 1}, X, y)
+
+
+def test_loss_curves_take_one_series_or_say_what_they_take():
+    fig = plot.loss_curves([0.5, 0.4])
+    ax = fig.axes[0]
+    assert [line.get_ydata().tolist() for line in ax.get_lines()] == [[0.5, 0.4]]
+    assert ax.get_legend() is None and [t.get_text() for t in ax.texts] == ["final: 0.4000"]
+    assert plot.loss_curves(np.array([0.7, 0.6, 0.5])).axes[0].get_lines()[0].get_ydata().tolist() == [0.7, 0.6, 0.5]
+    with pytest.raises(TypeError, match="dict of name -> loss per epoch"):
+        plot.loss_curves(0.5)
+    with pytest.raises(TypeError, match="dict of name -> loss per epoch"):
+        plot.loss_curves("relu")
+    with pytest.raises(ValueError, match="for several series give a dict"):
+        plot.loss_curves([[0.5, 0.4], [0.6, 0.3]])
+    with pytest.raises(ValueError, match="loss_history is empty"):
+        plot.loss_curves({})
+    with pytest.raises(ValueError, match=r"loss_history\['relu'\] is empty"):
+        plot.loss_curves({"relu": []})
+
+
+def test_signal_trace_takes_one_sample_or_says_what_shape_it_needs():
+    fig = plot.signal_trace({"relu": np.arange(1.0, 6.0), "sigmoid": np.ones(5)})
+    assert len(fig.axes) == 1 and fig.axes[0].get_title() == "Sample 0"
+    assert fig.axes[0].get_lines()[0].get_ydata().tolist() == [1, 2, 3, 4, 5]
+    with pytest.raises(ValueError, match=r"same shape.*'relu': \(1, 5\), 'tanh': \(2, 5\)"):
+        plot.signal_trace({"relu": np.zeros(5), "tanh": np.zeros((2, 5))})
+    with pytest.raises(ValueError, match=r"shape \(samples, stages\), or \(stages,\) for one sample"):
+        plot.signal_trace({"relu": np.zeros((2, 5, 1))})
+    with pytest.raises(TypeError, match="traces must be a dict"):
+        plot.signal_trace(np.zeros((2, 5)))
+
+
+def tiny_audit(accuracies: dict, runs: int = 3):
+    """An AuditResult by hand: every run of a condition has the same measures."""
+    from swiftmoons.audit import AuditResult
+
+    keys = [key for key, _ in plot._AUDIT_PANELS]
+    measures = [{name: {**{key: [0.5, 0.6, 0.7] for key in keys}, "test_accuracy": acc}
+                 for name, acc in accuracies.items()} for _ in range(runs)]
+    return AuditResult(seeds=list(range(1, runs)), conditions={name: "" for name in accuracies}, runs=measures,
+                       rows=[])
+
+
+def test_audit_summary_says_it_takes_an_audit_result():
+    with pytest.raises(TypeError, match="swiftmoons.audit.AuditResult"):
+        plot.audit_summary({})
+    result = tiny_audit({"sigmoid": 0.9, "relu": 0.8})
+    with pytest.raises(ValueError, match=r"conditions the audit ran.*\['tanh'\]"):
+        plot.audit_summary(result, conditions=["relu", "tanh"])
+    with pytest.raises(TypeError, match="fig must be a matplotlib Figure"):
+        plot.audit_summary(result, fig="figure.png")
+
+
+def test_audit_summary_draws_runs_of_equal_accuracy():
+    # Three equal accuracies: the float mean of 0.97 lies just above the 97.5% quantile,
+    # that of 0.95 just below the 2.5% one.
+    result = tiny_audit({"sigmoid": 0.97, "relu": 0.95})
+    fig = plot.audit_summary(result)
+    accuracy = fig.axes[6]
+    for container in accuracy.containers:
+        (segment,) = container.lines[2][0].get_segments()
+        assert np.allclose(segment[0], segment[1])                    # no spread: a bar of length 0
+
+
+def test_decision_boundaries_take_one_network_as_unit_maps_do(moons, relu_net):
+    X, y = moons
+    fig = plot.decision_boundaries(relu_net, X, y)
+    assert [ax.get_title() for ax in fig.axes] == [plot.decision_boundary(relu_net, X, y).axes[0].get_title()]
+    assert fig.axes[0].get_title().startswith("ReLU\nTest acc: ")
+    with pytest.raises(TypeError, match="nets must be a network or a dict"):
+        plot.decision_boundaries([relu_net], X, y)
+    with pytest.raises(ValueError, match="nets is empty"):
+        plot.decision_boundaries({}, X, y)
+
+
+def test_labels_the_network_cannot_predict_and_points_off_the_plane_are_refused(moons, relu_net):
+    X, y = moons
+    with pytest.raises(ValueError, match="y holds label 2, but the sigmoid network 2-8-1 predicts the classes 0 and 1"):
+        plot.decision_boundary(relu_net, X, y + 1)
+    with sm.MLP((2, 4, 3), activation="tanh", output="softmax", seed=0) as net:
+        plot.decision_boundary(net, X, np.arange(100) % 3)           # 0, 1, 2: fine
+        with pytest.raises(ValueError, match="label 3, but the softmax network 2-4-3 predicts the classes 0 to 2"):
+            plot.decision_boundary(net, X, np.arange(100) % 4)
+    for labels, shown in ((np.where(y == 1, 0.5, 0.0), "0.5"), (y - 1, "-1")):
+        with pytest.raises(ValueError, match=f"must hold class labels 0, 1, 2, ...; y\\[\\d+\\] is {shown}"):
+            plot.decision_boundary(relu_net, X, labels)
+    with pytest.raises(ValueError, match=r"X must have shape \(n, 2\) with n >= 1, got \(100, 3\)"):
+        plot.dataset(np.c_[X, X[:, 0]], y)
+    with pytest.raises(ValueError, match=r"X must have shape \(n, 2\)"):
+        plot.dataset(X[:, 0], y)
+
+
+def test_unit_maps_colour_bars_never_split_a_row_of_maps():
+    X, y = sm.make_moons(60, noise=0.1, random_state=0)
+    with sm.MLP((2, 20, 3, 1), activation="relu", seed=0) as net:
+        fig = plot.unit_maps(net, X, y, resolution=10)
+    fig.draw_without_rendering()
+    maps = [ax for ax in fig.axes if ax.images]
+    bars = [ax for ax in fig.axes if not ax.images]
+    assert len(maps) == 23 and len(bars) == 2
+    # Layer 1's 20 maps in 8 evenly spaced columns: no gap where layer 2's bar would sit.
+    lefts = sorted({round(ax.get_position().x0, 4) for ax in maps[:20]})
+    assert len(lefts) == 8
+    gaps = np.diff(lefts)
+    assert gaps.max() - gaps.min() < 1e-3, gaps
+    # Both bars right of every map, each beside its own layer's rows.
+    right = max(ax.get_position().x1 for ax in maps)
+    assert all(bar.get_position().x0 > right for bar in bars)
+    for bar, layer in zip(bars, (maps[:20], maps[20:])):
+        low, high = min(ax.get_position().y0 for ax in layer), max(ax.get_position().y1 for ax in layer)
+        assert low - 0.01 <= bar.get_position().y0 and bar.get_position().y1 <= high + 0.01
+
+
+def test_class_colours_stay_apart_in_the_points_and_in_the_shaded_regions():
+    from matplotlib.contour import ContourSet
+
+    y = np.arange(60) % 6
+    X = np.random.default_rng(0).normal(size=(60, 2))
+    with sm.MLP((2, 4, 6), activation="relu", output="softmax", seed=0) as net:
+        ax = plot.decision_boundary(net, X, y).axes[0]
+    (regions,) = [c for c in ax.collections if isinstance(c, ContourSet) and c.filled]
+    shades = [to_hex(c[:3]) for c in regions.get_facecolor()]
+    points = [to_hex(c.get_facecolor()[0][:3]) for c in ax.collections if c.get_label().startswith("Class")]
+    assert len(shades) == len(points) == 6
+
+    def closest(colours):
+        return min(np.linalg.norm(lab(a) - lab(b)) for a, b in itertools.combinations(colours, 2))
+
+    # The third class used to be a darker orange: 25 apart from class 0, and 8 in the regions.
+    assert closest(points[:3]) > 60 and closest(shades[:3]) > 20
+    assert closest(points) > 40 and closest(shades) > 14

@@ -349,9 +349,9 @@ extension Network {
             let fanIn = layerSizes[l], fanOut = layerSizes[l + 1]
             let z = s + c.z[l], a = s + c.a[l]
             let hidden = l < layerCount - 1
-            // ReLU is applied as the affine map's results come out; other
-            // activations in a pass of their own (the sigmoid's exp needs
-            // every register the pass has).
+            // Hidden activations are applied as the affine map's results
+            // come out (ReLU's without z unless asked; the others keep z for
+            // the backward pass); PReLU's per-unit slopes in a pass of their own.
             let fusedKind: ActivationKind? = hidden && slopeOffsets[l] < 0 ? activations[l].kind : nil
             let w = p + weightOffsets[l], b = p + biasOffsets[l]
             let layerInput = input
@@ -364,6 +364,12 @@ extension Network {
                 columnAffine(layerInput, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, StoreReLU(a: a))
                 continue
             default:
+                // Every other hidden activation (PReLU's slopes aside) in the
+                // same epilogue, z kept for the backward pass.
+                if fusedKind != nil,
+                   fusedActivationAffine(activations[l], layerInput, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, z: z, a: a) {
+                    continue
+                }
                 columnAffine(layerInput, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, StoreValues(out: z))
             }
             let n = fanOut * S
@@ -484,7 +490,7 @@ extension Network {
             let act = activations[l - 1]
             let zPrev = s + c.z[l - 1], aPrev = s + c.a[l - 1], dPrev = s + c.d[l - 1]
             let isPReLU = slopeOffsets[l - 1] >= 0
-            // ReLU's and the sigmoid's derivatives are applied as da comes out.
+            // The derivatives are applied as da comes out (PReLU's below).
             let w = p + weightOffsets[l]
             switch (isPReLU, act.kind) {
             case (false, .relu):
@@ -494,6 +500,11 @@ extension Network {
                 columnBackAffine(dz, fanIn: fanIn, fanOut: fanOut, stride: S, w, SigmoidGradient(a: aPrev, dz: dPrev))
                 continue
             default:
+                // The other activations' derivatives too (ActivationKernels.swift).
+                if !isPReLU,
+                   fusedActivationBackAffine(act, dz, fanIn: fanIn, fanOut: fanOut, stride: S, w, z: zPrev, a: aPrev, dz: dPrev) {
+                    continue
+                }
                 columnBackAffine(dz, fanIn: fanIn, fanOut: fanOut, stride: S, w, StoreValues(out: da))
             }
             if isPReLU {

@@ -168,3 +168,231 @@ public func logNormal(_ x: Vec4) -> Vec4 {
     let dk = Vec4(e)
     return dk * 6.93147180369123816490e-01 - ((hfsq - (s * (hfsq + R) + dk * 1.90821492927058770002e-10)) - f)
 }
+
+// MARK: - Eight-lane functions for the activations
+//
+// Written for `Vec8` alone (two AVX2 registers, one AVX-512 register): the
+// lane comparisons and selects below are then the concrete, vectorized ones.
+// Every multiply-add that is meant to be fused is written as `addingProduct`
+// (the baseline build computes it exactly in software), so that every build
+// gives the same bits.
+
+@inline(__always) @usableFromInline
+func load8(_ p: UnsafePointer<Double>) -> Vec8 {
+    UnsafeRawPointer(p).loadUnaligned(as: Vec8.self)
+}
+
+@inline(__always) @usableFromInline
+func store8(_ p: UnsafeMutablePointer<Double>, _ v: Vec8) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vec8.self)
+}
+
+/// |v| per lane (the sign bit cleared: NaN stays NaN).
+@inline(__always) @usableFromInline
+func magnitude8(_ v: Vec8) -> Vec8 {
+    unsafeBitCast(unsafeBitCast(v, to: SIMD8<UInt64>.self) & SIMD8(repeating: 0x7FFF_FFFF_FFFF_FFFF), to: Vec8.self)
+}
+
+/// `magnitude` with the sign of `sign` per lane.
+@inline(__always) @usableFromInline
+func withSign8(_ magnitude: Vec8, of sign: Vec8) -> Vec8 {
+    let s = unsafeBitCast(sign, to: SIMD8<UInt64>.self) & SIMD8(repeating: 0x8000_0000_0000_0000)
+    return unsafeBitCast(unsafeBitCast(magnitude, to: SIMD8<UInt64>.self) | s, to: Vec8.self)
+}
+
+/// 2^k for integer-valued lanes k in [-1022, 1023] (other k: some finite
+/// or non-finite value, for lanes the caller discards): k + 1023 lands in
+/// the low bits of k + 1.5 * 2^52 + 1023 and is shifted into the exponent.
+@inline(__always) @usableFromInline
+func pow2_8(_ k: Vec8) -> Vec8 {
+    let biased = k + Vec8(repeating: 6_755_399_441_056_767.0)  // 1.5 * 2^52 + 1023
+    return unsafeBitCast(unsafeBitCast(biased, to: SIMD8<UInt64>.self) &<< SIMD8<UInt64>(repeating: 52), to: Vec8.self)
+}
+
+/// v * 2^k for integer-valued k in [-2044, 2046], in two exact steps: a
+/// result in the subnormal range is rounded once, by the second.
+@inline(__always) @usableFromInline
+func scaled8(_ v: Vec8, _ k: Vec8) -> Vec8 {
+    let magic = Vec8(repeating: 6_755_399_441_055_744.0)
+    let k1 = (k * 0.5 + magic) - magic  // an integer near k / 2
+    return v * pow2_8(k1) * pow2_8(k - k1)
+}
+
+/// p * 2^k with k below -1022 taken as -1022: e^x where only 1 + e^x is
+/// needed (e^x < 2^-1022 vanishes beside 1 anyway); one product.
+@inline(__always) @usableFromInline
+func roughScaled8(_ p: Vec8, _ k: Vec8) -> Vec8 {
+    p * pow2_8(k.clamped(-1022, 1023))
+}
+
+/// The Taylor polynomial of e^r, |r| <= ln2/2 (+ a little): truncation below 1e-17.
+@inline(__always) @usableFromInline
+func expPolynomial8(_ r: Vec8) -> Vec8 {
+    var p = Vec8(repeating: 1.6059043836821614e-10)
+    p = Vec8(repeating: 2.08767569878681e-09).addingProduct(p, r)
+    p = Vec8(repeating: 2.505210838544172e-08).addingProduct(p, r)
+    p = Vec8(repeating: 2.755731922398589e-07).addingProduct(p, r)
+    p = Vec8(repeating: 2.7557319223985893e-06).addingProduct(p, r)
+    p = Vec8(repeating: 2.48015873015873e-05).addingProduct(p, r)
+    p = Vec8(repeating: 1.984126984126984e-04).addingProduct(p, r)
+    p = Vec8(repeating: 1.388888888888889e-03).addingProduct(p, r)
+    p = Vec8(repeating: 8.333333333333333e-03).addingProduct(p, r)
+    p = Vec8(repeating: 4.1666666666666664e-02).addingProduct(p, r)
+    p = Vec8(repeating: 1.6666666666666666e-01).addingProduct(p, r)
+    p = Vec8(repeating: 0.5).addingProduct(p, r)
+    p = Vec8(repeating: 1).addingProduct(p, r)
+    return Vec8(repeating: 1).addingProduct(p, r)
+}
+
+/// e^(hi + lo) as p * 2^k (k an integer-valued double) with p in about [0.7, 1.42], for hi in [-1400, 0]
+/// (callers clamp) and |lo| below about 1e-3: `lo` carries the low part of
+/// an argument known to more than double precision (x^2 / 2 for the normal
+/// density, GELU-tanh's argument), so that large arguments lose nothing to
+/// their own rounding. Keeping 2^k apart lets callers multiply p by other
+/// factors first, so that results near underflow are rounded once
+/// (`scaled8`). NaN gives NaN in p.
+@inline(__always) @usableFromInline
+func expSplit8(_ hi: Vec8, _ lo: Vec8) -> (p: Vec8, k: Vec8) {
+    let magic = Vec8(repeating: 6_755_399_441_055_744.0)
+    let k = (hi * Vec8(repeating: 1.4426950408889634) + magic) - magic
+    // hi - k * ln2's 32-bit head is exact; the argument's tail and ln2's
+    // tail come after.
+    let head = hi.addingProduct(k, Vec8(repeating: -6.93147180369123816490e-01))
+    let r = (head + lo).addingProduct(k, Vec8(repeating: -1.90821492927058770002e-10))
+    return (expPolynomial8(r), k)
+}
+
+/// e^x - 1 per lane, within about one ulp for every x (the C library's
+/// expm1): x = k ln2 + r, e^r - 1 = r + r^2 q(r) with q a Taylor polynomial
+/// (truncation below 1e-17 relative to r), then 2^k (e^r - 1) + (2^k - 1)
+/// in one rounding. Below -40 the result is -1, above ~709.78 infinity.
+@inline(__always) @usableFromInline
+func expm1_8(_ x: Vec8) -> Vec8 {
+    let xc = x.clamped(-40, 710)
+    let magic = Vec8(repeating: 6_755_399_441_055_744.0)
+    let shifted = xc * Vec8(repeating: 1.4426950408889634) + magic
+    let k = shifted - magic
+    let r = xc.addingProduct(k, Vec8(repeating: -6.93147180369123816490e-01))
+        .addingProduct(k, Vec8(repeating: -1.90821492927058770002e-10))
+    var q = Vec8(repeating: 1.1470745597729725e-11)                  // 1/14!
+    q = Vec8(repeating: 1.6059043836821613e-10).addingProduct(q, r)  // 1/13!
+    q = Vec8(repeating: 2.08767569878681e-09).addingProduct(q, r)
+    q = Vec8(repeating: 2.505210838544172e-08).addingProduct(q, r)
+    q = Vec8(repeating: 2.755731922398589e-07).addingProduct(q, r)
+    q = Vec8(repeating: 2.7557319223985893e-06).addingProduct(q, r)
+    q = Vec8(repeating: 2.48015873015873e-05).addingProduct(q, r)
+    q = Vec8(repeating: 1.984126984126984e-04).addingProduct(q, r)
+    q = Vec8(repeating: 1.388888888888889e-03).addingProduct(q, r)
+    q = Vec8(repeating: 8.333333333333333e-03).addingProduct(q, r)
+    q = Vec8(repeating: 4.1666666666666664e-02).addingProduct(q, r)
+    q = Vec8(repeating: 1.6666666666666666e-01).addingProduct(q, r)
+    q = Vec8(repeating: 0.5).addingProduct(q, r)
+    let em = r.addingProduct(r * r, q)
+    // 2^k with k <= 1000 first (2^k - 1 is then exact for |k| <= 53 and
+    // finite), the rest of a larger k applied exactly afterwards.
+    let low = k.clamped(-1022, 1000)
+    let t = pow2_8(low)
+    return (t - 1).addingProduct(t, em) * pow2_8(k - low)
+}
+
+/// tanh per lane, within a few ulp: -e / (2 + e) with e = expm1(-2|x|),
+/// and x's sign (tanh(-0) = -0; NaN stays NaN; +-1 beyond |x| ~ 19).
+@inline(__always) @usableFromInline
+func tanh8(_ x: Vec8) -> Vec8 {
+    let e = expm1_8(-2 * magnitude8(x))
+    return withSign8(-e / (2 + e), of: x)
+}
+
+/// log(1 + u) for u in [0, 1] (or NaN): log(w) with w = 1 + u rounded,
+/// plus the first-order correction (u - (w - 1)) / w for what the rounding
+/// dropped, so that tiny u give u.
+@inline(__always) @usableFromInline
+func log1pUnit8(_ u: Vec8) -> Vec8 {
+    let w = 1 + u
+    let c = (u - (w - 1)) / w
+    // w lies in [1, 2]: positive and normal, as logNormal needs (NaN: a NaN result).
+    let l = Vec8(lowHalf: logNormal(w.lowHalf), highHalf: logNormal(w.highHalf))
+    return l + c
+}
+
+/// 1/sqrt(2 pi), the standard normal density at 0.
+@usableFromInline let inverseSqrt2Pi = 0.3989422804014327
+
+/// The standard normal distribution at x = |z| (or NaN), in three pieces
+/// chosen per lane, all from W. J. Cody's rational approximations (SPECFUN's
+/// ANORM, ACM TOMS 1993; relative error below 4e-17 as approximations):
+/// - `centre` lanes, x <= 0.66291: t = Phi(x) - 1/2 (degree 4/4 in x^2);
+/// - the others: t = Q(x) / e^(-x^2/2), Q = 1 - Phi the upper tail (degree
+///   8/8 in x up to sqrt(32); beyond, Cody's degree 5/5 in 1/x^2, multiplied
+///   out into powers of x^2), so that Q = p 2^k t.
+/// e^(-x^2/2) = p 2^k for every lane (`expSplit8`, x taken at most 40, where
+/// Q underflows), with x^2 / 2 in two parts (x*x and its exact rounding
+/// error) so that the tail keeps full precision where e^(-x^2/2) is tiny.
+/// Each piece's numerator and denominator are chosen per lane before the
+/// one division they share.
+@inline(__always) @usableFromInline
+func normalParts8(_ x: Vec8) -> (p: Vec8, k: Vec8, t: Vec8, centre: SIMDMask<SIMD8<Int64>>) {
+    let xe = x.clamped(0, 40)
+    let sq = xe * xe
+    let sqLow = (-sq).addingProduct(xe, xe)  // x*x - sq, exactly
+    let (p, k) = expSplit8(-0.5 * sq, -0.5 * sqLow)
+    // 0.66291 < x <= sqrt(32): degree 8/8 in x.
+    let y = xe.clamped(0.66291, 5.656854249492381)
+    var num = Vec8(repeating: 1.0765576773720192317e-8)
+    num = Vec8(repeating: 0.39894151208813466764).addingProduct(num, y)
+    num = Vec8(repeating: 8.8831497943883759412).addingProduct(num, y)
+    num = Vec8(repeating: 93.506656132177855979).addingProduct(num, y)
+    num = Vec8(repeating: 597.27027639480026226).addingProduct(num, y)
+    num = Vec8(repeating: 2494.5375852903726711).addingProduct(num, y)
+    num = Vec8(repeating: 6848.1904505362823326).addingProduct(num, y)
+    num = Vec8(repeating: 11602.651437647350124).addingProduct(num, y)
+    num = Vec8(repeating: 9842.7148383839780218).addingProduct(num, y)
+    var den = y + 22.266688044328115691
+    den = Vec8(repeating: 235.38790178262499861).addingProduct(den, y)
+    den = Vec8(repeating: 1519.377599407554805).addingProduct(den, y)
+    den = Vec8(repeating: 6485.558298266760755).addingProduct(den, y)
+    den = Vec8(repeating: 18615.571640885098091).addingProduct(den, y)
+    den = Vec8(repeating: 34900.952721145977266).addingProduct(den, y)
+    den = Vec8(repeating: 38912.003286093271411).addingProduct(den, y)
+    den = Vec8(repeating: 19685.429676859990727).addingProduct(den, y)
+    let far = xe .> Vec8(repeating: 5.656854249492381)
+    if any(far) {
+        // (1/sqrt(2 pi) - s P(s)/Q(s)) / x with s = 1/x^2, P and Q of degree
+        // 5 multiplied by x^10: (c w D(w) - N(w)) / (x w D(w)), w = x^2.
+        let xf = xe.clamped(5.656854249492381, 40)
+        let w = xf * xf
+        var n3 = Vec8(repeating: 2.9112874951168792e-5)
+        n3 = Vec8(repeating: 0.001421619193227893466).addingProduct(n3, w)
+        n3 = Vec8(repeating: 0.022235277870649807).addingProduct(n3, w)
+        n3 = Vec8(repeating: 0.1274011611602473639).addingProduct(n3, w)
+        n3 = Vec8(repeating: 0.21589853405795699).addingProduct(n3, w)
+        n3 = Vec8(repeating: 0.02307344176494017303).addingProduct(n3, w)
+        var d3 = Vec8(repeating: 7.29751555083966205e-5)
+        d3 = Vec8(repeating: 0.00378239633202758244).addingProduct(d3, w)
+        d3 = Vec8(repeating: 0.0659881378689285515).addingProduct(d3, w)
+        d3 = Vec8(repeating: 0.468238212480865118).addingProduct(d3, w)
+        d3 = Vec8(repeating: 1.28426009614491121).addingProduct(d3, w)
+        d3 = Vec8(repeating: 1).addingProduct(d3, w)
+        let wd = w * d3
+        num.replace(with: (-n3).addingProduct(Vec8(repeating: inverseSqrt2Pi), wd), where: far)
+        den.replace(with: xf * wd, where: far)
+    }
+    let centre = xe .<= Vec8(repeating: 0.66291)
+    if any(centre) {
+        // Phi(x) - 1/2 = x A(x^2) / B(x^2).
+        let xc = xe.clamped(0, 0.66291)
+        let s = xc * xc
+        var n1 = Vec8(repeating: 0.065682337918207449113)
+        n1 = Vec8(repeating: 2.2352520354606839287).addingProduct(n1, s)
+        n1 = Vec8(repeating: 161.02823106855587881).addingProduct(n1, s)
+        n1 = Vec8(repeating: 1067.6894854603709582).addingProduct(n1, s)
+        n1 = Vec8(repeating: 18154.981253343561249).addingProduct(n1, s)
+        var d1 = s + 47.20258190468824187
+        d1 = Vec8(repeating: 976.09855173777669322).addingProduct(d1, s)
+        d1 = Vec8(repeating: 10260.932208618978205).addingProduct(d1, s)
+        d1 = Vec8(repeating: 45507.789335026729956).addingProduct(d1, s)
+        num.replace(with: xc * n1, where: centre)
+        den.replace(with: d1, where: centre)
+    }
+    return (p, k, num / den, centre)
+}

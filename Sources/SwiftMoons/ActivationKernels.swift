@@ -8,22 +8,49 @@
 //
 // Accuracy: each function is written so that no step cancels or loses its
 // argument's precision, over the whole real line (the Python tests compare
-// them with the closed forms evaluated in 50-digit arithmetic, including
+// them with the closed forms evaluated in 128-bit arithmetic, including
 // the tails, subnormals, infinities and NaN):
 // - exponentials of large arguments keep the argument's low part
 //   (`expSplit8`) where the argument itself is computed (x^2 / 2, GELU-tanh's
 //   cubic), and results that underflow are scaled by 2^k last (`scaled8`);
 // - tails use 1 - sigma(v) = sigma(-v) and the normal distribution's upper
-//   tail (`normalTail8`) instead of differences from 1;
+//   tail (`normalParts8`) instead of differences from 1;
 // - derivatives are computed from z, not from a = f(z) (1 - a^2 and
 //   a + alpha cancel where the activation saturates). Only the sigmoid
 //   keeps the article's a (1 - a).
+//
+// Cost: each kind computes f and f' from one function of z, sharing the
+// exponential; the training forward pass stores f'(z) where the backward
+// pass's dz goes, so that the backward pass only multiplies.
 
 /// An activation as eight-lane functions of z (and a = f(z), which only the
-/// sigmoid's derivative uses).
+/// sigmoid's derivative uses). `valueAndDerivative` gives both at once,
+/// sharing their exponential: the training forward pass stores f'(z) beside
+/// f(z), and the backward pass only multiplies by it. Each kind computes
+/// the three from one function, so that f and f' have the same bits
+/// whichever is asked for (the optimizer drops the unused half).
 protocol LaneActivation {
     func value(_ z: Vec8) -> Vec8
     func derivative(_ z: Vec8, _ a: Vec8) -> Vec8
+    func valueAndDerivative(_ z: Vec8) -> (Vec8, Vec8)
+}
+
+extension LaneActivation {
+    @inline(__always) func valueAndDerivative(_ z: Vec8) -> (Vec8, Vec8) {
+        let a = value(z)
+        return (a, derivative(z, a))
+    }
+}
+
+/// A kind whose value and derivative come from one function of z.
+protocol SharedLaneActivation: LaneActivation {
+    func both(_ z: Vec8) -> (Vec8, Vec8)
+}
+
+extension SharedLaneActivation {
+    @inline(__always) func value(_ z: Vec8) -> Vec8 { both(z).0 }
+    @inline(__always) func derivative(_ z: Vec8, _ a: Vec8) -> Vec8 { both(z).1 }
+    @inline(__always) func valueAndDerivative(_ z: Vec8) -> (Vec8, Vec8) { both(z) }
 }
 
 struct IdentityLanes: LaneActivation {
@@ -55,22 +82,27 @@ struct LeakyLanes: LaneActivation {
     }
 }
 
-/// tanh; derivative sech^2 z = 4u / (1 + u)^2 with u = e^(-2|z|).
-struct TanhLanes: LaneActivation {
-    @inline(__always) func value(_ z: Vec8) -> Vec8 { tanh8(z) }
-    @inline(__always) func derivative(_ z: Vec8, _ a: Vec8) -> Vec8 {
-        let (p, k) = expSplit8((-2 * magnitude8(z)).clamped(-1400, 0), .zero)
-        let d = 1 + roughScaled8(p, k)
-        return scaled8(4 * p / (d * d), k)
+/// tanh = -e / (2 + e) with e = e^(-2|z|) - 1, z's sign; derivative
+/// sech^2 z = 4u / (1 + u)^2 with u = e^(-2|z|), both from one reduction.
+struct TanhLanes: SharedLaneActivation {
+    @inline(__always) func both(_ z: Vec8) -> (Vec8, Vec8) {
+        let (em, k) = expm1Parts8((-2 * magnitude8(z)).clamped(-1400, 0))
+        let e = expm1From(em, k)
+        let ep = 1 + em  // u = ep 2^k
+        let d = 1 + roughScaled8(ep, k)
+        return (withSign8(-e / (2 + e), of: z), scaled8(4 * ep / (d * d), k))
     }
 }
 
 /// ELU: z where z > 0, else alpha (e^z - 1); derivative alpha e^z there.
-struct ELULanes: LaneActivation {
+struct ELULanes: SharedLaneActivation {
     let alpha: Double
-    @inline(__always) func value(_ z: Vec8) -> Vec8 { (alpha * expm1_8(z)).replacing(with: z, where: z .> 0) }
-    @inline(__always) func derivative(_ z: Vec8, _ a: Vec8) -> Vec8 {
-        (alpha * expLanes(z.clamped(-746, 710), wideRange: true)).replacing(with: 1, where: z .> 0)
+    @inline(__always) func both(_ z: Vec8) -> (Vec8, Vec8) {
+        let (em, k) = expm1Parts8(z.clamped(-1400, 0))
+        let positive = z .> 0
+        let value = (alpha * expm1From(em, k)).replacing(with: z, where: positive)
+        let slope = scaled8(alpha * (1 + em), k).replacing(with: 1, where: positive)
+        return (value, slope)
     }
 }
 
@@ -79,30 +111,25 @@ struct ELULanes: LaneActivation {
 /// tail exact where 1 + erf(z / sqrt 2) cancels; z (1/2 + (Phi(z) - 1/2))
 /// for |z| <= 0.66291. Derivative Phi(z) + z phi(z): phi(|z|) (R - |z|) for
 /// z < 0 and 1 - phi(z) (R - z) for z >= 0, R = Q / phi the Mills ratio.
-struct GELULanes: LaneActivation {
-    @inline(__always) func value(_ z: Vec8) -> Vec8 {
-        let (p, k, t, centre) = normalParts8(magnitude8(z))
-        // One scaling for both sides: Q(|z|) for z >= 0, z Q(|z|) below
-        // (z taken at -40 beyond, where it underflows, to stay finite).
-        let negative = z .< 0
-        let factor = Vec8(repeating: 1).replacing(with: z.clamped(-40, 0), where: negative)
-        let q = scaled8(factor * (p * t), k)
-        var r = z * (1 - q)
-        r.replace(with: q, where: negative)
-        r.replace(with: z * (0.5 + withSign8(t, of: z)), where: centre)
-        return r
-    }
-
-    @inline(__always) func derivative(_ z: Vec8, _ a: Vec8) -> Vec8 {
+struct GELULanes: SharedLaneActivation {
+    @inline(__always) func both(_ z: Vec8) -> (Vec8, Vec8) {
         let x = magnitude8(z)
         let (p, k, t, centre) = normalParts8(x)
-        let xc = x.clamped(0, 40)
-        let tailPart = scaled8(p * t.addingProduct(Vec8(repeating: -inverseSqrt2Pi), xc), k)
-        var r = 1 - tailPart
-        r.replace(with: tailPart, where: z .< 0)
-        let density = inverseSqrt2Pi * roughScaled8(p, k)  // |z| <= 0.66291 here
-        r.replace(with: (0.5 + withSign8(t, of: z)).addingProduct(z, density), where: centre)
-        return r
+        let negative = z .< 0
+        let centred = 0.5 + withSign8(t, of: z)  // Phi(z) on the centre lanes
+        // One scaling for both sides: Q(|z|) for z >= 0, z Q(|z|) below
+        // (z taken at -40 beyond, where it underflows, to stay finite).
+        let factor = Vec8(repeating: 1).replacing(with: z.clamped(-40, 0), where: negative)
+        let q = scaled8(factor * (p * t), k)
+        var value = z * (1 - q)
+        value.replace(with: q, where: negative)
+        value.replace(with: z * centred, where: centre)
+        let tailPart = scaled8(p * t.addingProduct(Vec8(repeating: -inverseSqrt2Pi), x.clamped(0, 40)), k)
+        var slope = 1 - tailPart
+        slope.replace(with: tailPart, where: negative)
+        let density = inverseSqrt2Pi * roughScaled8(p, k)  // exact enough: |z| <= 0.66291 where used
+        slope.replace(with: centred.addingProduct(z, density), where: centre)
+        return (value, slope)
     }
 }
 
@@ -111,13 +138,12 @@ struct GELULanes: LaneActivation {
 /// 2 sigma(v) does not cancel for z < 0. v is computed in double-double (its
 /// constants too), since e^v for v down to -745 would otherwise carry v's
 /// rounding times |v|. Derivative sigma(v) (1 + z v' sigma(-v)).
-struct GELUTanhLanes: LaneActivation {
+struct GELUTanhLanes: SharedLaneActivation {
     /// 2 sqrt(2/pi) and 2 * 0.044715 * sqrt(2/pi), each as a head and a tail.
     static let aHi = 1.5957691216057308, aLo = -9.96930880911092e-17
     static let bHi = 0.07135481627260025, bLo = -6.175149918155315e-19
 
-    /// z clamped to [-40, 40], the parts of e^(-|v|) = p 2^k, and 1/(1 + e^(-|v|)).
-    @inline(__always) func parts(_ z: Vec8) -> (zc: Vec8, p: Vec8, k: Vec8, inv: Vec8, e: Vec8) {
+    @inline(__always) func both(_ z: Vec8) -> (Vec8, Vec8) {
         let zc = z.clamped(-40, 40)
         let aHi = Vec8(repeating: Self.aHi), bHi = Vec8(repeating: Self.bHi)
         let sq = zc * zc
@@ -129,71 +155,46 @@ struct GELUTanhLanes: LaneActivation {
         let b1 = bHi * cube
         let b2 = (-b1).addingProduct(bHi, cube).addingProduct(bHi, cubeLow)
             .addingProduct(Vec8(repeating: Self.bLo), cube)
-        // a1 + b1 exactly as a sum and its error (both have z's sign).
+        // a1 + b1 exactly, as a sum and its error (both have z's sign).
         let s = a1 + b1
         let bb = s - a1
-        let err = (a1 - (s - bb)) + (b1 - bb)
-        let lo = err + (a2 + b2)
-        // -|v| as (hi, lo): flip both where v > 0.
+        let lo = ((a1 - (s - bb)) + (b1 - bb)) + (a2 + b2)
+        // e^(-|v|) = p 2^k, with -|v| as (hi, lo): both flipped where v > 0.
         let flip = s .> 0
-        let hi = s.replacing(with: -s, where: flip), low = lo.replacing(with: -lo, where: flip)
-        let (p, k) = expSplit8(hi.clamped(-1400, 0), low)
+        let (p, k) = expSplit8(s.replacing(with: -s, where: flip).clamped(-1400, 0), lo.replacing(with: -lo, where: flip))
         let e = roughScaled8(p, k)
-        return (zc, p, k, 1 / (1 + e), e)
-    }
-
-    @inline(__always) func value(_ z: Vec8) -> Vec8 {
-        let (zc, p, k, inv, _) = parts(z)
-        return (z * inv).replacing(with: scaled8(zc * p * inv, k), where: z .< 0)
-    }
-
-    @inline(__always) func derivative(_ z: Vec8, _ a: Vec8) -> Vec8 {
-        let (zc, p, k, inv, e) = parts(z)
-        let slope = Vec8(repeating: Self.aHi).addingProduct(Vec8(repeating: 3 * Self.bHi), zc * zc)  // v'
-        let zv = zc * slope
-        let positive = inv * (1 + zv * (e * inv))
-        let negative = scaled8(p * inv * (1 + zv * inv), k)
-        return positive.replacing(with: negative, where: z .< 0)
+        let inv = 1 / (1 + e)  // sigma(|v|)
+        let negative = z .< 0
+        let value = (z * inv).replacing(with: scaled8(zc * p * inv, k), where: negative)
+        let zv = zc * Vec8(repeating: Self.aHi).addingProduct(Vec8(repeating: 3 * Self.bHi), sq)  // z v'
+        let slope = (inv * (1 + zv * (e * inv))).replacing(with: scaled8(p * inv * (1 + zv * inv), k), where: negative)
+        return (value, slope)
     }
 }
 
 /// Swish (SiLU) z sigma(z); derivative sigma(z) (1 + z sigma(-z)). With
 /// e = e^(-|z|), sigma is 1/(1 + e) for z >= 0 and e/(1 + e) below.
-struct SwishLanes: LaneActivation {
-    @inline(__always) func parts(_ z: Vec8) -> (p: Vec8, k: Vec8, inv: Vec8, e: Vec8) {
+struct SwishLanes: SharedLaneActivation {
+    @inline(__always) func both(_ z: Vec8) -> (Vec8, Vec8) {
         let (p, k) = expSplit8((-magnitude8(z)).clamped(-1400, 0), .zero)
         let e = roughScaled8(p, k)
-        return (p, k, 1 / (1 + e), e)
-    }
-
-    @inline(__always) func value(_ z: Vec8) -> Vec8 {
-        let (p, k, inv, _) = parts(z)
-        let zc = z.clamped(-1000, .infinity)
-        return (z * inv).replacing(with: scaled8(zc * p * inv, k), where: z .< 0)
-    }
-
-    @inline(__always) func derivative(_ z: Vec8, _ a: Vec8) -> Vec8 {
-        let (p, k, inv, e) = parts(z)
+        let inv = 1 / (1 + e)
+        let negative = z .< 0
+        let value = (z * inv).replacing(with: scaled8(z.clamped(-1000, 0) * p * inv, k), where: negative)
         let zc = z.clamped(-1000, 1000)
-        let positive = inv * (1 + zc * (e * inv))
-        let negative = scaled8(p * inv * (1 + zc * inv), k)
-        return positive.replacing(with: negative, where: z .< 0)
+        let slope = (inv * (1 + zc * (e * inv))).replacing(with: scaled8(p * inv * (1 + zc * inv), k), where: negative)
+        return (value, slope)
     }
 }
 
 /// softplus max(z, 0) + log(1 + e^(-|z|)); derivative sigma(z).
-struct SoftplusLanes: LaneActivation {
-    @inline(__always) func value(_ z: Vec8) -> Vec8 {
-        let (p, k) = expSplit8((-magnitude8(z)).clamped(-1400, 0), .zero)
-        let l = log1pUnit8(scaled8(p, k))
-        return (z + l).replacing(with: l, where: z .<= 0)
-    }
-
-    @inline(__always) func derivative(_ z: Vec8, _ a: Vec8) -> Vec8 {
+struct SoftplusLanes: SharedLaneActivation {
+    @inline(__always) func both(_ z: Vec8) -> (Vec8, Vec8) {
         let (p, k) = expSplit8((-magnitude8(z)).clamped(-1400, 0), .zero)
         let e = scaled8(p, k)
+        let l = log1pUnit8(e)
         let inv = 1 / (1 + e)
-        return inv.replacing(with: e * inv, where: z .< 0)
+        return ((z + l).replacing(with: l, where: z .<= 0), inv.replacing(with: e * inv, where: z .< 0))
     }
 }
 
@@ -208,12 +209,18 @@ func forwardLanes<F: LaneActivation>(_ f: F, _ z: UnsafePointer<Double>, _ out: 
         store8(out + i, f.value(load8(z + i)))
         i &+= 8
     }
-    if i < n {
-        var v = Vec8.zero
-        for j in 0..<(n &- i) { v[j] = z[i &+ j] }
-        let r = f.value(v)
-        for j in 0..<(n &- i) { out[i &+ j] = r[j] }
-    }
+    if i < n { padded(n &- i, z + i, out + i) { f.value($0) } }
+}
+
+/// The last `count` (< 8) values through `body` as one block padded with
+/// zeros (copied in and out, so that the block's code is not repeated lane
+/// by lane).
+@inline(__always)
+func padded(_ count: Int, _ z: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>, _ body: (Vec8) -> Vec8) {
+    var v = Vec8.zero
+    withUnsafeMutableBytes(of: &v) { $0.baseAddress!.assumingMemoryBound(to: Double.self).update(from: z, count: count) }
+    let r = body(v)
+    withUnsafeBytes(of: r) { out.update(from: $0.baseAddress!.assumingMemoryBound(to: Double.self), count: count) }
 }
 
 /// dz[i] = da[i] * f'(z[i], a[i]) over `n` values (f'(z[i], a[i]) alone
@@ -234,13 +241,11 @@ func derivativeLanes<F: LaneActivation>(_ f: F, _ da: UnsafePointer<Double>?, _ 
         }
     }
     if i < n {
-        var zv = Vec8.zero, av = Vec8.zero, dv = Vec8(repeating: 1)
-        for j in 0..<(n &- i) {
-            zv[j] = z[i &+ j]; av[j] = a[i &+ j]
-            if let da { dv[j] = da[i &+ j] }
-        }
-        let r = da == nil ? f.derivative(zv, av) : dv * f.derivative(zv, av)
-        for j in 0..<(n &- i) { dz[i &+ j] = r[j] }
+        let m = n &- i
+        var av = Vec8.zero
+        withUnsafeMutableBytes(of: &av) { $0.baseAddress!.assumingMemoryBound(to: Double.self).update(from: a + i, count: m) }
+        padded(m, z + i, dz + i) { f.derivative($0, av) }
+        if let da { for j in i..<n { dz[j] = da[j] * dz[j] } }
     }
 }
 
@@ -303,31 +308,56 @@ struct StoreZAndActivation<F: LaneActivation>: Epilogue {
     }
 }
 
-/// Writes values * f'(z, a) to `dz` as the backward product's values (the
-/// gradient reaching the activation's output) come out, reading z and a.
-struct ActivationGradient<F: LaneActivation>: Epilogue {
+/// Writes the values' activation to `a` and its derivative to `d` (the
+/// training forward pass: the backward pass then multiplies by d, with
+/// `StoredDerivativeGradient`, instead of evaluating f' again).
+struct StoreActivationAndDerivative<F: LaneActivation>: Epilogue {
     let f: F
-    let z: UnsafePointer<Double>, a: UnsafePointer<Double>, dz: UnsafeMutablePointer<Double>
+    let a: UnsafeMutablePointer<Double>, d: UnsafeMutablePointer<Double>
     @inline(__always) func block(_ at: Int, _ c0: Vec4, _ c1: Vec4, _ c2: Vec4, _ c3: Vec4) {
-        let g0 = Vec8(lowHalf: c0, highHalf: c1), g1 = Vec8(lowHalf: c2, highHalf: c3)
-        store8(dz + at, g0 * f.derivative(load8(z + at), load8(a + at)))
-        store8(dz + (at &+ 8), g1 * f.derivative(load8(z + (at &+ 8)), load8(a + (at &+ 8))))
+        let (a0, d0) = f.valueAndDerivative(Vec8(lowHalf: c0, highHalf: c1))
+        let (a1, d1) = f.valueAndDerivative(Vec8(lowHalf: c2, highHalf: c3))
+        store8(a + at, a0); store8(a + (at &+ 8), a1)
+        store8(d + at, d0); store8(d + (at &+ 8), d1)
     }
     @inline(__always) func single(_ at: Int, _ c0: Vec4) {
-        let d = f.derivative(Vec8(lowHalf: load4(z + at), highHalf: .zero), Vec8(lowHalf: load4(a + at), highHalf: .zero))
-        store4(dz + at, c0 * d.lowHalf)
+        let (a0, d0) = f.valueAndDerivative(Vec8(lowHalf: c0, highHalf: .zero))
+        store4(a + at, a0.lowHalf); store4(d + at, d0.lowHalf)
+    }
+}
+
+/// dz = values * dz in place, dz holding f'(z) from `StoreActivationAndDerivative`.
+struct StoredDerivativeGradient: Epilogue {
+    let dz: UnsafeMutablePointer<Double>
+    @inline(__always) func single(_ at: Int, _ c0: Vec4) { store4(dz + at, c0 * load4(dz + at)) }
+}
+
+/// Whether a training forward pass stores the hidden layer's f'(z) for the
+/// backward pass (every kind but those with a path of their own: identity,
+/// ReLU and the sigmoid, whose derivatives come from a, and PReLU's slopes).
+func storesDerivative(_ act: Activation) -> Bool {
+    switch act.kind {
+    case .identity, .relu, .prelu, .sigmoid: return false
+    default: return true
     }
 }
 
 /// The layer product z = a_in W + b with the hidden activation applied as
-/// its values come out: z and a = f(z) both written (the backward pass
-/// reads z). False for the kinds with a path of their own (identity, ReLU,
-/// PReLU's per-unit slopes are the caller's).
+/// its values come out. With `d` (a training pass, for the kinds that
+/// `storesDerivative`), a = f(z) and d = f'(z) are written; otherwise z and
+/// a. False for the kinds with a path of their own (identity, ReLU, PReLU's
+/// per-unit slopes are the caller's).
 func fusedActivationAffine(_ act: Activation, _ input: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stride: Int,
                            _ w: UnsafePointer<Double>, _ b: UnsafePointer<Double>,
-                           z: UnsafeMutablePointer<Double>, a: UnsafeMutablePointer<Double>) -> Bool {
+                           z: UnsafeMutablePointer<Double>, a: UnsafeMutablePointer<Double>,
+                           d: UnsafeMutablePointer<Double>?) -> Bool {
     @inline(__always) func run<F: LaneActivation>(_ f: F) -> Bool {
-        columnAffine(input, fanIn: fanIn, fanOut: fanOut, stride: stride, w, b, StoreZAndActivation(f: f, z: z, a: a))
+        if let d, storesDerivative(act) {
+            columnAffine(input, fanIn: fanIn, fanOut: fanOut, stride: stride, w, b,
+                         StoreActivationAndDerivative(f: f, a: a, d: d))
+        } else {
+            columnAffine(input, fanIn: fanIn, fanOut: fanOut, stride: stride, w, b, StoreZAndActivation(f: f, z: z, a: a))
+        }
         return true
     }
     switch act.kind {
@@ -343,23 +373,12 @@ func fusedActivationAffine(_ act: Activation, _ input: UnsafePointer<Double>, fa
     }
 }
 
-/// The backward product da = dz_out W^T with dz = da * f'(z, a) applied as
-/// da comes out. False for the kinds with a path of their own.
-func fusedActivationBackAffine(_ act: Activation, _ dzOut: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stride: Int,
-                               _ w: UnsafePointer<Double>, z: UnsafePointer<Double>, a: UnsafePointer<Double>,
-                               dz: UnsafeMutablePointer<Double>) -> Bool {
-    @inline(__always) func run<F: LaneActivation>(_ f: F) -> Bool {
-        columnBackAffine(dzOut, fanIn: fanIn, fanOut: fanOut, stride: stride, w, ActivationGradient(f: f, z: z, a: a, dz: dz))
-        return true
-    }
-    switch act.kind {
-    case .identity, .relu, .prelu, .sigmoid: return false
-    case .tanh: return run(TanhLanes())
-    case .leakyRelu: return run(LeakyLanes(slope: act.alpha))
-    case .elu: return run(ELULanes(alpha: act.alpha))
-    case .gelu: return run(GELULanes())
-    case .geluTanh: return run(GELUTanhLanes())
-    case .swish: return run(SwishLanes())
-    case .softplus: return run(SoftplusLanes())
-    }
+/// The backward product da = dz_out W^T with dz = da * f'(z) applied as da
+/// comes out, f'(z) read from dz where the forward pass stored it. False
+/// for the kinds that do not `storesDerivative`.
+func fusedActivationBackAffine(_ act: Activation, _ dzOut: UnsafePointer<Double>, fanIn: Int, fanOut: Int,
+                               stride: Int, _ w: UnsafePointer<Double>, dz: UnsafeMutablePointer<Double>) -> Bool {
+    guard storesDerivative(act) else { return false }
+    columnBackAffine(dzOut, fanIn: fanIn, fanOut: fanOut, stride: stride, w, StoredDerivativeGradient(dz: dz))
+    return true
 }

@@ -366,8 +366,12 @@ extension Network {
             default:
                 // Every other hidden activation (PReLU's slopes aside) in the
                 // same epilogue, z kept for the backward pass.
+                // A training pass (a layout with deltas apart from z) also
+                // stores f'(z) where the backward pass's dz goes.
+                let training = c.d[l] != c.z[l]
                 if fusedKind != nil,
-                   fusedActivationAffine(activations[l], layerInput, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, z: z, a: a) {
+                   fusedActivationAffine(activations[l], layerInput, fanIn: fanIn, fanOut: fanOut, stride: S, w, b,
+                                         z: z, a: a, d: training ? s + c.d[l] : nil) {
                     continue
                 }
                 columnAffine(layerInput, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, StoreValues(out: z))
@@ -490,7 +494,8 @@ extension Network {
             let act = activations[l - 1]
             let zPrev = s + c.z[l - 1], aPrev = s + c.a[l - 1], dPrev = s + c.d[l - 1]
             let isPReLU = slopeOffsets[l - 1] >= 0
-            // The derivatives are applied as da comes out (PReLU's below).
+            // The derivatives are applied as da comes out (PReLU's below; the
+            // kinds that storesDerivative left f'(z) in dPrev).
             let w = p + weightOffsets[l]
             switch (isPReLU, act.kind) {
             case (false, .relu):
@@ -501,8 +506,7 @@ extension Network {
                 continue
             default:
                 // The other activations' derivatives too (ActivationKernels.swift).
-                if !isPReLU,
-                   fusedActivationBackAffine(act, dz, fanIn: fanIn, fanOut: fanOut, stride: S, w, z: zPrev, a: aPrev, dz: dPrev) {
+                if !isPReLU, fusedActivationBackAffine(act, dz, fanIn: fanIn, fanOut: fanOut, stride: S, w, dz: dPrev) {
                     continue
                 }
                 columnBackAffine(dz, fanIn: fanIn, fanOut: fanOut, stride: S, w, StoreValues(out: da))

@@ -350,8 +350,8 @@ extension Network {
             let z = s + c.z[l], a = s + c.a[l]
             let hidden = l < layerCount - 1
             // Hidden activations are applied as the affine map's results
-            // come out (ReLU's without z unless asked; the others keep z for
-            // the backward pass); PReLU's per-unit slopes in a pass of their own.
+            // come out (ReLU's without z unless asked); PReLU's per-unit
+            // slopes in a pass of their own.
             let fusedKind: ActivationKind? = hidden && slopeOffsets[l] < 0 ? activations[l].kind : nil
             let w = p + weightOffsets[l], b = p + biasOffsets[l]
             let layerInput = input
@@ -364,10 +364,9 @@ extension Network {
                 columnAffine(layerInput, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, StoreReLU(a: a))
                 continue
             default:
-                // Every other hidden activation (PReLU's slopes aside) in the
-                // same epilogue, z kept for the backward pass.
-                // A training pass (a layout with deltas apart from z) also
-                // stores f'(z) where the backward pass's dz goes.
+                // Every other hidden activation in the same epilogue: z and
+                // f(z), or in a training pass (a layout whose deltas lie apart
+                // from z) f(z) and f'(z), where the backward pass's dz goes.
                 let training = c.d[l] != c.z[l]
                 if fusedKind != nil,
                    fusedActivationAffine(activations[l], layerInput, fanIn: fanIn, fanOut: fanOut, stride: S, w, b,

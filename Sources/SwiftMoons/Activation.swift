@@ -94,66 +94,46 @@ public struct Activation: Hashable, Sendable, CustomStringConvertible {
         ((kind.prefersHeInit ? 2.0 : 1.0) / Double(fanIn)).squareRoot()
     }
 
-    // MARK: - Scalar forms
+    // MARK: - Evaluation
 
     /// The activation of `z`; `slope` is PReLU's learned slope for this unit.
-    @inlinable
+    /// The same lanes as the networks' bulk path (ActivationKernels.swift).
     public func value(_ z: Double, slope: Double? = nil) -> Double {
-        switch kind {
-        case .identity: return z
-        case .sigmoid: return SwiftMoons.sigmoid(z)
-        case .tanh: return Foundationless.tanh(z)
-        case .relu: return SwiftMoons.relu(z)
-        case .leakyRelu: return z > 0 ? z : alpha * z
-        case .prelu: return z > 0 ? z : (slope ?? alpha) * z
-        case .elu: return z > 0 ? z : alpha * expm1(z)
-        case .gelu: return 0.5 * z * (1 + erf(z * 0.7071067811865476))
-        case .geluTanh:
-            // Beyond |z| = 1e6 tanh is exactly +-1: use the limits so that z^3
-            // cannot overflow.
-            if abs(z) > 1e6 { return z > 0 ? z : 0 }
-            return 0.5 * z * (1 + Foundationless.tanh(0.7978845608028654 * (z + 0.044715 * z * z * z)))
-        case .swish: return z * logistic(z)
-        case .softplus: return Swift.max(z, 0) + log1p(exp(-abs(z)))
-        }
+        var zv = z, out = 0.0
+        activationForward(self, &zv, &out, 1, slope: slope)
+        return out
     }
 
-    /// The derivative at `z`, given `a = value(z)` (cheaper for some kinds).
-    @inlinable
+    /// The derivative at `z`, given `a = value(z)` (only the sigmoid's uses `a`).
     public func derivative(_ z: Double, _ a: Double, slope: Double? = nil) -> Double {
-        switch kind {
-        case .identity: return 1
-        case .sigmoid: return a * (1 - a)
-        case .tanh: return 1 - a * a
-        case .relu: return z > 0 ? 1 : 0
-        case .leakyRelu: return z > 0 ? 1 : alpha
-        case .prelu: return z > 0 ? 1 : (slope ?? alpha)
-        case .elu: return z > 0 ? 1 : a + alpha  // alpha * exp(z)
-        case .gelu:
-            // Phi(z) + z * phi(z); for huge |z| the second term is 0 * z.
-            let pdf = exp(-0.5 * z * z) * 0.3989422804014327
-            return 0.5 * (1 + erf(z * 0.7071067811865476)) + (pdf == 0 ? 0 : z * pdf)
-        case .geluTanh:
-            if abs(z) > 1e6 { return z > 0 ? 1 : 0 }
-            let t = Foundationless.tanh(0.7978845608028654 * (z + 0.044715 * z * z * z))
-            return 0.5 * (1 + t) + 0.5 * z * (1 - t * t) * 0.7978845608028654 * (1 + 0.134145 * z * z)
-        case .swish:
-            let s = logistic(z)
-            return s + a * (1 - s)
-        case .softplus: return logistic(z)
-        }
+        var zv = z, av = a, out = 0.0
+        activationDerivative(self, nil, &zv, &av, &out, 1, slope: slope)
+        return out
     }
-}
 
-/// The math functions that are also names of activation kinds.
-@usableFromInline
-enum Foundationless {
-    @inlinable static func tanh(_ x: Double) -> Double {
-        #if canImport(Glibc)
-        return Glibc.tanh(x)
-        #else
-        return Darwin.tanh(x)
-        #endif
+    /// f(x) for every value, through the networks' bulk path.
+    public func values(of x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
+        precondition(out.count >= x.count, "out must hold as many values as x")
+        guard let xp = x.baseAddress, let op = out.baseAddress else { return }
+        activationForward(self, xp, op, x.count)
+    }
+
+    /// f'(x) for every value, computed as the networks' backward pass
+    /// computes it: from x and a = f(x) (a from `values`), a block at a time.
+    public func derivatives(of x: UnsafeBufferPointer<Double>, into out: UnsafeMutableBufferPointer<Double>) {
+        precondition(out.count >= x.count, "out must hold as many values as x")
+        guard let xp = x.baseAddress, let op = out.baseAddress else { return }
+        let block = 4096
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: block) { scratch in
+            let a = scratch.baseAddress!
+            var start = 0
+            while start < x.count {
+                let n = Swift.min(block, x.count - start)
+                activationForward(self, xp + start, a, n)
+                activationDerivative(self, nil, xp + start, a, op + start, n)
+                start += n
+            }
+        }
     }
 }
 

@@ -772,9 +772,9 @@ extension Network {
             let fanIn = layerSizes[l], fanOut = layerSizes[l + 1]
             let z = s + c.z[l], a = s + c.a[l]
             let hidden = l < layerCount - 1
-            // ReLU is applied as the affine map's results come out; other
-            // activations in a pass of their own (the sigmoid's exp needs
-            // every register the pass has).
+            // Hidden activations are applied as the affine map's results
+            // come out (ReLU's without z unless asked); PReLU's per-unit
+            // slopes in a pass of their own.
             let fusedKind: ActivationKind? = hidden && slopeOffsets[l] < 0 ? activations[l].kind : nil
             let w = p + weightOffsets[l], b = p + biasOffsets[l]
             let layerInput = input
@@ -787,6 +787,15 @@ extension Network {
                 columnAffine(layerInput, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, StoreReLU(a: a))
                 continue
             default:
+                // Every other hidden activation in the same epilogue: z and
+                // f(z), or in a training pass (a layout whose deltas lie apart
+                // from z) f(z) and f'(z), where the backward pass's dz goes.
+                let training = c.d[l] != c.z[l]
+                if fusedKind != nil,
+                   fusedActivationAffine(activations[l], layerInput, fanIn: fanIn, fanOut: fanOut, stride: S, w, b,
+                                         z: z, a: a, d: training ? s + c.d[l] : nil) {
+                    continue
+                }
                 columnAffine(layerInput, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, StoreValues(out: z))
             }
             let n = fanOut * S
@@ -907,7 +916,8 @@ extension Network {
             let act = activations[l - 1]
             let zPrev = s + c.z[l - 1], aPrev = s + c.a[l - 1], dPrev = s + c.d[l - 1]
             let isPReLU = slopeOffsets[l - 1] >= 0
-            // ReLU's and the sigmoid's derivatives are applied as da comes out.
+            // The derivatives are applied as da comes out (PReLU's below; the
+            // kinds that storesDerivative left f'(z) in dPrev).
             let w = p + weightOffsets[l]
             switch (isPReLU, act.kind) {
             case (false, .relu):
@@ -917,6 +927,11 @@ extension Network {
                 columnBackAffine(dz, fanIn: fanIn, fanOut: fanOut, stride: S, w, SigmoidGradient(a: aPrev, dz: dPrev))
                 continue
             default:
+                // The other activations' derivatives too (ActivationKernels.swift).
+                if !isPReLU, fusedActivationBackAffine(act, dz, fanIn: fanIn, fanOut: fanOut, stride: S, w, dz: dPrev,
+                                                       scratch: da) {
+                    continue
+                }
                 columnBackAffine(dz, fanIn: fanIn, fanOut: fanOut, stride: S, w, StoreValues(out: da))
             }
             if isPReLU {

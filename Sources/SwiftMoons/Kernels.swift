@@ -22,7 +22,14 @@ func sigmoidBulk(_ z: UnsafePointer<Double>, _ a: UnsafeMutablePointer<Double>, 
         store4(a + i, sigmoidLanes(load4(z + i)))
         i &+= 4
     }
-    while i < n { a[i] = sigmoid(z[i]); i &+= 1 }
+    if i < n {
+        // The last few padded into one more block: the same formula as the
+        // blocks, whatever the position (the scalar `sigmoid` may differ by an ulp).
+        var v = Vec4.zero
+        for j in 0..<(n &- i) { v[j] = z[i &+ j] }
+        let r = sigmoidLanes(v)
+        for j in 0..<(n &- i) { a[i &+ j] = r[j] }
+    }
 }
 
 /// 1 / (1 + e^-z) with z clipped to [-500, 500], as the article computes it.
@@ -57,11 +64,11 @@ func sigmoidBackward(_ g: Vec4, _ a: Vec4) -> Vec4 { g * (a * (Vec4(repeating: 1
 
 /// dz = da * f'(z, a) over `n` values, for the activations whose derivative
 /// is not applied inside the backward product (ReLU's and the sigmoid's are:
-/// see ColumnKernels.swift).
+/// see ColumnKernels.swift); the lanes of ActivationKernels.swift.
 @inline(__always)
 func activationBackward(_ act: Activation, _ da: UnsafePointer<Double>, _ z: UnsafePointer<Double>,
                         _ a: UnsafePointer<Double>, _ dz: UnsafeMutablePointer<Double>, _ n: Int) {
-    for i in 0..<n { dz[i] = da[i] * act.derivative(z[i], a[i]) }
+    activationDerivative(act, da, z, a, dz, n)
 }
 
 /// The BCE terms y log(o + 1e-9) + (1 - y) log(1 - o + 1e-9) and the output

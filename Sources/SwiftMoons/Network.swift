@@ -761,13 +761,11 @@ public final class Network {
 }
 
 /// Applies a parameter-free (or fixed-parameter) activation to `n` values
-/// (ReLU is applied inside the layer product instead: see columnForward).
+/// (ReLU is applied inside the layer product instead: see columnForward),
+/// through the eight-lane path of ActivationKernels.swift.
 @inline(__always)
 func applyActivation(_ act: Activation, _ z: UnsafeMutablePointer<Double>, _ a: UnsafeMutablePointer<Double>, _ n: Int) {
-    switch act.kind {
-    case .sigmoid: sigmoidBulk(z, a, n)
-    default: for i in 0..<n { a[i] = act.value(z[i]) }
-    }
+    activationForward(act, z, a, n)
 }
 
 /// p = softmax(z) over one row, shifted by the row's maximum so exp cannot

@@ -168,3 +168,272 @@ public func logNormal(_ x: Vec4) -> Vec4 {
     let dk = Vec4(e)
     return dk * 6.93147180369123816490e-01 - ((hfsq - (s * (hfsq + R) + dk * 1.90821492927058770002e-10)) - f)
 }
+
+// MARK: - Eight-lane functions for the activations
+//
+// Written for `Vec8` alone (two AVX2 registers, one AVX-512 register): the
+// lane comparisons and selects below are then the concrete, vectorized ones.
+// Every multiply-add that is meant to be fused is written as `addingProduct`
+// (the baseline build computes it exactly in software), so that every build
+// gives the same bits.
+
+@inline(__always) @usableFromInline
+func load8(_ p: UnsafePointer<Double>) -> Vec8 {
+    UnsafeRawPointer(p).loadUnaligned(as: Vec8.self)
+}
+
+@inline(__always) @usableFromInline
+func store8(_ p: UnsafeMutablePointer<Double>, _ v: Vec8) {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vec8.self)
+}
+
+/// Whether any lane of the mask is set: its lanes as 0 or 1, summed (the
+/// standard library's `any` calls an unspecialized reduction here).
+@_transparent @usableFromInline
+func anyLane8(_ mask: SIMDMask<SIMD8<Int64>>) -> Bool {
+    let v = Vec8.zero.replacing(with: 1, where: mask)
+    let four = v.lowHalf + v.highHalf
+    let two = four.lowHalf + four.highHalf
+    return two[0] + two[1] > 0
+}
+
+/// |v| per lane (the sign bit cleared: NaN stays NaN).
+@_transparent @usableFromInline
+func magnitude8(_ v: Vec8) -> Vec8 {
+    unsafeBitCast(unsafeBitCast(v, to: SIMD8<UInt64>.self) & SIMD8(repeating: 0x7FFF_FFFF_FFFF_FFFF), to: Vec8.self)
+}
+
+/// `magnitude` with the sign of `sign` per lane.
+@_transparent @usableFromInline
+func withSign8(_ magnitude: Vec8, of sign: Vec8) -> Vec8 {
+    let s = unsafeBitCast(sign, to: SIMD8<UInt64>.self) & SIMD8(repeating: 0x8000_0000_0000_0000)
+    return unsafeBitCast(unsafeBitCast(magnitude, to: SIMD8<UInt64>.self) | s, to: Vec8.self)
+}
+
+/// 2^k for integer-valued lanes k in [-1022, 1023] (other k: some finite
+/// or non-finite value, for lanes the caller discards): k + 1023 lands in
+/// the low bits of k + 1.5 * 2^52 + 1023 and is shifted into the exponent.
+@_transparent @usableFromInline
+func pow2_8(_ k: Vec8) -> Vec8 {
+    let biased = k + Vec8(repeating: 6_755_399_441_056_767.0)  // 1.5 * 2^52 + 1023
+    return unsafeBitCast(unsafeBitCast(biased, to: SIMD8<UInt64>.self) &<< SIMD8<UInt64>(repeating: 52), to: Vec8.self)
+}
+
+/// v * 2^k for integer-valued k in [-2044, 1023], rounded once (only a
+/// subnormal result is rounded at all): one product when every lane's 2^k
+/// is a normal number, else two, each lane's 2^k split so that the first
+/// product stays normal. Either way each lane gets the same bits.
+@_transparent @usableFromInline
+func scaled8(_ v: Vec8, _ k: Vec8) -> Vec8 {
+    guard anyLane8(k .< Vec8(repeating: -1022)) else { return v * pow2_8(k) }
+    let magic = Vec8(repeating: 6_755_399_441_055_744.0)
+    let k1 = (k * 0.5 + magic) - magic  // an integer near k / 2
+    return v * pow2_8(k1) * pow2_8(k - k1)
+}
+
+/// p * 2^k with k below -1022 taken as -1022: e^x where only 1 + e^x is
+/// needed (e^x < 2^-1022 vanishes beside 1 anyway); one product.
+@_transparent @usableFromInline
+func roughScaled8(_ p: Vec8, _ k: Vec8) -> Vec8 {
+    p * pow2_8(k.clamped(-1022, 1023))
+}
+
+/// e^r for |r| <= ln2/2 + 0.002: a degree-11 polynomial interpolating e^r
+/// at the Chebyshev points of that interval (relative error below 2e-17,
+/// two terms fewer than the Taylor polynomial of the same accuracy).
+@_transparent @usableFromInline
+func expPolynomial8(_ r: Vec8) -> Vec8 {
+    var p = Vec8(repeating: 2.5110708856325417e-08)
+    p = Vec8(repeating: 2.7633512554086246e-07).addingProduct(p, r)
+    p = Vec8(repeating: 2.7557239094022716e-06).addingProduct(p, r)
+    p = Vec8(repeating: 2.4801483109624074e-05).addingProduct(p, r)
+    p = Vec8(repeating: 1.984126989176149e-04).addingProduct(p, r)
+    p = Vec8(repeating: 1.388888895454419e-03).addingProduct(p, r)
+    p = Vec8(repeating: 8.333333333318954e-03).addingProduct(p, r)
+    p = Vec8(repeating: 4.166666666647968e-02).addingProduct(p, r)
+    p = Vec8(repeating: 1.6666666666666682e-01).addingProduct(p, r)
+    p = Vec8(repeating: 0.500000000000002).addingProduct(p, r)
+    p = Vec8(repeating: 1).addingProduct(p, r)
+    return Vec8(repeating: 1).addingProduct(p, r)
+}
+
+/// e^(hi + lo) as p * 2^k (k an integer-valued double) with p in about [0.7, 1.42], for hi in [-1400, 0]
+/// (callers clamp) and |lo| below about 1e-3: `lo` carries the low part of
+/// an argument known to more than double precision (x^2 / 2 for the normal
+/// density, GELU-tanh's argument), so that large arguments lose nothing to
+/// their own rounding. Keeping 2^k apart lets callers multiply p by other
+/// factors first, so that results near underflow are rounded once
+/// (`scaled8`). NaN gives NaN in p.
+@_transparent @usableFromInline
+func expSplit8(_ hi: Vec8, _ lo: Vec8) -> (p: Vec8, k: Vec8) {
+    let magic = Vec8(repeating: 6_755_399_441_055_744.0)
+    let k = (hi * Vec8(repeating: 1.4426950408889634) + magic) - magic
+    // hi - k * ln2's 32-bit head is exact; the argument's tail and ln2's
+    // tail come after.
+    let head = hi.addingProduct(k, Vec8(repeating: -6.93147180369123816490e-01))
+    let r = (head + lo).addingProduct(k, Vec8(repeating: -1.90821492927058770002e-10))
+    return (expPolynomial8(r), k)
+}
+
+/// e^x - 1 = 2^k (em + 1) - 1 and e^x = 2^k (1 + em) for x in [-1400, 710]
+/// (callers clamp; NaN gives NaN): x = k ln2 + r, em = e^r - 1 = r + r^2 q(r).
+/// `expm1From` and `scaled8(1 + em, k)` finish either.
+@_transparent @usableFromInline
+func expm1Parts8(_ x: Vec8) -> (em: Vec8, k: Vec8) {
+    let magic = Vec8(repeating: 6_755_399_441_055_744.0)
+    let k = (x * Vec8(repeating: 1.4426950408889634) + magic) - magic
+    let r = x.addingProduct(k, Vec8(repeating: -6.93147180369123816490e-01))
+        .addingProduct(k, Vec8(repeating: -1.90821492927058770002e-10))
+    // q(r) = (e^r - 1 - r) / r^2: degree 10, interpolating at the Chebyshev
+    // points of [-ln2/2, ln2/2] (error below 1e-18 relative to e^r - 1).
+    var q = Vec8(repeating: 2.0915118711997293e-09)
+    q = Vec8(repeating: 2.5105821598328188e-08).addingProduct(q, r)
+    q = Vec8(repeating: 2.755727259985714e-07).addingProduct(q, r)
+    q = Vec8(repeating: 2.7557253939287672e-06).addingProduct(q, r)
+    q = Vec8(repeating: 2.480158732637491e-05).addingProduct(q, r)
+    q = Vec8(repeating: 1.984126987597895e-04).addingProduct(q, r)
+    q = Vec8(repeating: 1.388888888888351e-03).addingProduct(q, r)
+    q = Vec8(repeating: 8.333333333325803e-03).addingProduct(q, r)
+    q = Vec8(repeating: 4.1666666666666664e-02).addingProduct(q, r)
+    q = Vec8(repeating: 1.6666666666666666e-01).addingProduct(q, r)
+    q = Vec8(repeating: 0.5).addingProduct(q, r)
+    return (r.addingProduct(r * r, q), k)
+}
+
+/// 2^k (em + 1) - 1 in one rounding: 2^k with k in [-1022, 1000] first
+/// (2^k - 1 is then exact for |k| <= 53, and -1 to the last bit below), the
+/// rest of a larger k applied exactly afterwards.
+@_transparent @usableFromInline
+func expm1From(_ em: Vec8, _ k: Vec8) -> Vec8 {
+    let t = pow2_8(k.clamped(-1022, 1000))
+    return (t - 1).addingProduct(t, em) * pow2_8((k - 1000).clamped(0, 1023))
+}
+
+/// e^x - 1 per lane, within two ulp of the C library's expm1 for every x
+/// (one, except near |x| = ln2/2, where 2^k with k = +-1 doubles e^r - 1's
+/// error): -1 below -40, infinity above ~709.78.
+@_transparent @usableFromInline
+func expm1_8(_ x: Vec8) -> Vec8 {
+    let (em, k) = expm1Parts8(x.clamped(-40, 710))
+    return expm1From(em, k)
+}
+
+/// tanh per lane, within a few ulp: -e / (2 + e) with e = expm1(-2|x|),
+/// and x's sign (tanh(-0) = -0; NaN stays NaN; +-1 beyond |x| ~ 19).
+@_transparent @usableFromInline
+func tanh8(_ x: Vec8) -> Vec8 {
+    let e = expm1_8(-2 * magnitude8(x))
+    return withSign8(-e / (2 + e), of: x)
+}
+
+/// log(1 + u) for u in [0, 1] (or NaN), within an ulp: log(w) with w = 1 + u
+/// rounded, plus the first-order correction (u - (w - 1)) / w for what the
+/// rounding dropped, so that tiny u give u. log(w) is fdlibm's, as in `logNormal`,
+/// with w in [1, 2] halved above sqrt(2): no exponent to extract.
+@_transparent @usableFromInline
+func log1pUnit8(_ u: Vec8) -> Vec8 {
+    let w = 1 + u
+    let big = w .> Vec8(repeating: 1.4142135623730951)
+    let f = w.replacing(with: w * 0.5, where: big) - 1
+    let e = Vec8.zero.replacing(with: 1, where: big)
+    // One division for s = f / (2 + f) and 1 / w: both are small terms'
+    // factors (s multiplies terms of order f^2, the correction is below
+    // ulp(w)), where their extra roundings stay far below an ulp; u < 2^-53
+    // gives w = 1 and the correction u exactly.
+    let inv = 1 / ((f + 2) * w)
+    let s = (f * w) * inv
+    let c = (u - (w - 1)) * ((f + 2) * inv)
+    let z = s * s, zz = z * z
+    let t1 = zz * Vec8(repeating: 3.999999999940941908e-01)
+        .addingProduct(zz, Vec8(repeating: 2.222219843214978396e-01)
+            .addingProduct(zz, Vec8(repeating: 1.531383769920937332e-01)))
+    let t2 = z * Vec8(repeating: 6.666666666666735130e-01)
+        .addingProduct(zz, Vec8(repeating: 2.857142874366239149e-01)
+            .addingProduct(zz, Vec8(repeating: 1.818357216161805012e-01)
+                .addingProduct(zz, Vec8(repeating: 1.479819860511658591e-01))))
+    let hfsq = 0.5 * f * f
+    let log = e * 6.93147180369123816490e-01 - ((hfsq - (s * (hfsq + (t2 + t1)) + e * 1.90821492927058770002e-10)) - f)
+    return log + c
+}
+
+/// 1/sqrt(2 pi), the standard normal density at 0.
+@usableFromInline let inverseSqrt2Pi = 0.3989422804014327
+
+/// The standard normal distribution at x = |z| (or NaN), in three pieces
+/// chosen per lane, all from W. J. Cody's rational approximations (SPECFUN's
+/// ANORM, ACM TOMS 1993; relative error below 4e-17 as approximations):
+/// - `centre` lanes, x <= 0.66291: t = Phi(x) - 1/2 (degree 4/4 in x^2);
+/// - the others: t = Q(x) / e^(-x^2/2), Q = 1 - Phi the upper tail (degree
+///   8/8 in x up to sqrt(32); beyond, Cody's degree 5/5 in 1/x^2, multiplied
+///   out into powers of x^2), so that Q = p 2^k t.
+/// e^(-x^2/2) = p 2^k for every lane (`expSplit8`, x taken at most 40, where
+/// Q underflows), with x^2 / 2 in two parts (x*x and its exact rounding
+/// error) so that the tail keeps full precision where e^(-x^2/2) is tiny.
+/// Each piece's numerator and denominator are chosen per lane before the
+/// one division they share.
+@_transparent @usableFromInline
+func normalParts8(_ x: Vec8) -> (p: Vec8, k: Vec8, t: Vec8, centre: SIMDMask<SIMD8<Int64>>) {
+    let xe = x.clamped(0, 40)
+    let sq = xe * xe
+    let sqLow = (-sq).addingProduct(xe, xe)  // x*x - sq, exactly
+    let (p, k) = expSplit8(-0.5 * sq, -0.5 * sqLow)
+    // 0.66291 < x <= sqrt(32): degree 8/8 in x.
+    let y = xe.clamped(0.66291, 5.656854249492381)
+    var num = Vec8(repeating: 1.0765576773720192317e-8)
+    num = Vec8(repeating: 0.39894151208813466764).addingProduct(num, y)
+    num = Vec8(repeating: 8.8831497943883759412).addingProduct(num, y)
+    num = Vec8(repeating: 93.506656132177855979).addingProduct(num, y)
+    num = Vec8(repeating: 597.27027639480026226).addingProduct(num, y)
+    num = Vec8(repeating: 2494.5375852903726711).addingProduct(num, y)
+    num = Vec8(repeating: 6848.1904505362823326).addingProduct(num, y)
+    num = Vec8(repeating: 11602.651437647350124).addingProduct(num, y)
+    num = Vec8(repeating: 9842.7148383839780218).addingProduct(num, y)
+    var den = y + 22.266688044328115691
+    den = Vec8(repeating: 235.38790178262499861).addingProduct(den, y)
+    den = Vec8(repeating: 1519.377599407554805).addingProduct(den, y)
+    den = Vec8(repeating: 6485.558298266760755).addingProduct(den, y)
+    den = Vec8(repeating: 18615.571640885098091).addingProduct(den, y)
+    den = Vec8(repeating: 34900.952721145977266).addingProduct(den, y)
+    den = Vec8(repeating: 38912.003286093271411).addingProduct(den, y)
+    den = Vec8(repeating: 19685.429676859990727).addingProduct(den, y)
+    let far = xe .> Vec8(repeating: 5.656854249492381)
+    if anyLane8(far) {
+        // (1/sqrt(2 pi) - s P(s)/Q(s)) / x with s = 1/x^2, P and Q of degree
+        // 5 multiplied by x^10: (c w D(w) - N(w)) / (x w D(w)), w = x^2.
+        let xf = xe.clamped(5.656854249492381, 40)
+        let w = xf * xf
+        var n3 = Vec8(repeating: 2.9112874951168792e-5)
+        n3 = Vec8(repeating: 0.001421619193227893466).addingProduct(n3, w)
+        n3 = Vec8(repeating: 0.022235277870649807).addingProduct(n3, w)
+        n3 = Vec8(repeating: 0.1274011611602473639).addingProduct(n3, w)
+        n3 = Vec8(repeating: 0.21589853405795699).addingProduct(n3, w)
+        n3 = Vec8(repeating: 0.02307344176494017303).addingProduct(n3, w)
+        var d3 = Vec8(repeating: 7.29751555083966205e-5)
+        d3 = Vec8(repeating: 0.00378239633202758244).addingProduct(d3, w)
+        d3 = Vec8(repeating: 0.0659881378689285515).addingProduct(d3, w)
+        d3 = Vec8(repeating: 0.468238212480865118).addingProduct(d3, w)
+        d3 = Vec8(repeating: 1.28426009614491121).addingProduct(d3, w)
+        d3 = Vec8(repeating: 1).addingProduct(d3, w)
+        let wd = w * d3
+        num.replace(with: (-n3).addingProduct(Vec8(repeating: inverseSqrt2Pi), wd), where: far)
+        den.replace(with: xf * wd, where: far)
+    }
+    let centre = xe .<= Vec8(repeating: 0.66291)
+    if anyLane8(centre) {
+        // Phi(x) - 1/2 = x A(x^2) / B(x^2).
+        let xc = xe.clamped(0, 0.66291)
+        let s = xc * xc
+        var n1 = Vec8(repeating: 0.065682337918207449113)
+        n1 = Vec8(repeating: 2.2352520354606839287).addingProduct(n1, s)
+        n1 = Vec8(repeating: 161.02823106855587881).addingProduct(n1, s)
+        n1 = Vec8(repeating: 1067.6894854603709582).addingProduct(n1, s)
+        n1 = Vec8(repeating: 18154.981253343561249).addingProduct(n1, s)
+        var d1 = s + 47.20258190468824187
+        d1 = Vec8(repeating: 976.09855173777669322).addingProduct(d1, s)
+        d1 = Vec8(repeating: 10260.932208618978205).addingProduct(d1, s)
+        d1 = Vec8(repeating: 45507.789335026729956).addingProduct(d1, s)
+        num.replace(with: xc * n1, where: centre)
+        den.replace(with: d1, where: centre)
+    }
+    return (p, k, num / den, centre)
+}

@@ -193,10 +193,12 @@ public func sm_activation_evaluate(_ nameIn: UnsafePointer<CChar>?, _ alpha: Dou
         let act = try Activation(name: try string(nameIn, "name"), alpha: alpha.isNaN ? nil : alpha)
         let count = try count(n, "n", allowZero: true)
         let xs = try input(x, count, "x"), o = try output(out, count, "out")
+        // The networks' own bulk path (the derivative from z and a = f(z), as
+        // their backward pass takes it).
         if derivative != 0 {
-            for i in 0..<count { let z = xs[i]; o[i] = act.derivative(z, act.value(z)) }
+            act.derivatives(of: xs, into: o)
         } else {
-            for i in 0..<count { o[i] = act.value(xs[i]) }
+            act.values(of: xs, into: o)
         }
     }
 }

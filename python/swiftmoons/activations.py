@@ -12,7 +12,8 @@ leaky_relu    z if z > 0 else alpha * z (alpha 0.01)
 prelu         as leaky_relu, with one learned slope per unit that starts
               at alpha (0.25); here evaluated with alpha
 elu           z if z > 0 else alpha * (exp(z) - 1) (alpha 1.0, >= 0)
-gelu          z * Phi(z), Phi the standard normal CDF (exact, with erf)
+gelu          z * Phi(z), Phi the standard normal CDF (exact; the tail
+              1 - Phi in the left tail, so it keeps full precision there)
 gelu_tanh     0.5 * z * (1 + tanh(sqrt(2 / pi) * (z + 0.044715 * z**3)))
 swish         z * sigmoid(z); "silu" is another name for it
 softplus      log(1 + exp(z))
@@ -160,7 +161,11 @@ def evaluate(name: str, x: ArrayLike, derivative: bool = False, **params: Any) -
     """The activation, or its derivative, of every element of ``x``, in one native call.
 
     These are the functions the networks' hidden layers apply (see this
-    module's table). At a kink (z = 0 for relu, leaky_relu, prelu and elu)
+    module's table), computed by the networks' own kernels: the result is
+    what a hidden unit computes from the same pre-activation, bit for bit,
+    and the derivative what the backward pass multiplies by. Each is within
+    a few ulp of the exact function over the whole real line (the sigmoid's
+    derivative is the article's a (1 - a), which cancels where it saturates). At a kink (z = 0 for relu, leaky_relu, prelu and elu)
     the derivative takes its left-hand value: 0 for relu, alpha for the
     others.
 

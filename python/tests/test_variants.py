@@ -108,7 +108,8 @@ def test_the_loaded_build_fits_the_processor():
 
 # Every kind of kernel: training (both activations, the recorded test
 # metrics), a large threaded forward pass, an MLP with other activations and
-# a softmax output, gradients, and a sweep on two threads.
+# a softmax output, gradients, a sweep on two threads, and every activation
+# and derivative on a grid with its tails.
 RESULTS = """
 import sys
 import numpy as np
@@ -122,13 +123,15 @@ mlp = sm.MLP([2, 16, 16, 3], activation=["gelu", "tanh"], output="softmax", seed
 labels = (y + (X[:, 0] > 0)).astype(int)
 mlp_loss = mlp.fit(X, labels, epochs=50, lr=0.1, batch_size=32, rng=sm.RandomState(0))
 swept = sm.sweep(range(3), activations=("sigmoid", "relu", "elu"), epochs=100, threads=2)
+z = np.concatenate([np.linspace(-40, 40, 8001), [-745.5, -1e300, 1e300, 5e-324, -0.0]])
+acts = np.stack([sm.activations.evaluate(n, z, derivative=d) for n in sm.activations.PARAMETERS for d in (False, True)])
 np.savez(sys.argv[1], variant=sm.native_variant,
          sigmoid_loss=r.loss_history["sigmoid"], relu_loss=r.loss_history["relu"],
          accuracy=[r.test_accuracy["sigmoid"], r.test_accuracy["relu"]],
          sigmoid_grid=r.nets["sigmoid"].forward(grid), relu_grid=r.nets["relu"].forward(grid),
          mlp_loss=mlp_loss, mlp_out=mlp.forward(grid[:1000]),
          mlp_grad=np.concatenate([g.ravel() for g in mlp.gradients(X, labels)[1]]),
-         sweep_loss=swept["loss_history"], sweep_acc=swept["test_accuracy"])
+         sweep_loss=swept["loss_history"], sweep_acc=swept["test_accuracy"], activations=acts)
 """
 
 

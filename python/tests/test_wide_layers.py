@@ -26,7 +26,7 @@ def problem(sizes, n=150, seed=0):
 
 
 @pytest.mark.parametrize("sizes", SHAPES, ids=str)
-@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "gelu", "softplus", ("leaky_relu", 0.1), "prelu"])
 def test_wide_forward_and_gradients_are_the_references(sizes, activation):
     X, y, output = problem(sizes)
     with sm.MLP(sizes, activation=activation, output=output, seed=3) as net:

@@ -231,17 +231,27 @@ def test_input_jacobians_are_finite_differences_and_the_reference(moons, activat
             np.testing.assert_allclose(expected, central, atol=FINITE_DIFFERENCES, rtol=FINITE_DIFFERENCES)
 
 
+def twin_of(net):
+    return reference.MLP.from_params(net.get_params(), activation=net.activations[0][0])
+
+
 def test_jacobian_spectrum_summarizes_the_singular_values(moons):
     X, y = moons
     net, _ = trained("sigmoid", X, y)
     spectrum = geometry.jacobian_spectrum(net, X)
     values = spectrum["singular_values"]
     assert [v.shape for v in values] == [(len(X), 2)] * 3
-    np.testing.assert_allclose(values[2], np.linalg.svd(geometry.input_jacobians(net, X)[2], compute_uv=False))
-    assert np.all(values[2][:, 0] >= values[2][:, 1])
+    # Independently of the SVD: the squared singular values of a k x 2 Jacobian J are
+    # the eigenvalues of the 2 x 2 matrix J^T J, (t +- sqrt(t^2 - 4 d)) / 2.
+    for J, sv in zip(reference.input_jacobians(twin_of(net), X), values):
+        G = np.einsum("nki,nkj->nij", J, J)
+        t, d = G[:, 0, 0] + G[:, 1, 1], G[:, 0, 0] * G[:, 1, 1] - G[:, 0, 1] ** 2
+        root = np.sqrt(np.maximum(t * t - 4 * d, 0))
+        np.testing.assert_allclose(sv[:, 0], np.sqrt((t + root) / 2), rtol=1e-9)
+        np.testing.assert_allclose(sv[:, 1], np.sqrt(np.maximum((t - root) / 2, 0)), rtol=1e-6, atol=1e-12)
     np.testing.assert_allclose(spectrum["log10_largest"], [np.median(np.log10(v[:, 0])) for v in values])
-    # Each sigmoid layer multiplies by f' <= 0.25: the stretch shrinks layer by layer here.
-    assert spectrum["log10_largest"][0] == 0.0
+    # The input's Jacobian is the identity: both singular values 1.
+    assert spectrum["log10_largest"][0] == 0.0 and spectrum["log10_smallest"][0] == 0.0
 
 
 def test_linear_cka_is_the_kernel_reference(moons):

@@ -90,7 +90,7 @@ struct TanhLanes: SharedLaneActivation {
         let e = expm1From(em, k)
         let ep = 1 + em  // u = ep 2^k
         let d = 1 + roughScaled8(ep, k)
-        return (withSign8(-e / (2 + e), of: z), scaled8(4 * ep / (d * d), k))
+        return (withSign8(-e / (2 + e), of: z), Power8(k).scale(4 * ep / (d * d)))
     }
 }
 
@@ -120,11 +120,12 @@ struct GELULanes: SharedLaneActivation {
         // One scaling for both sides: Q(|z|) for z >= 0, z Q(|z|) below
         // (z taken at -40 beyond, where it underflows, to stay finite).
         let factor = Vec8(repeating: 1).replacing(with: z.clamped(-40, 0), where: negative)
-        let q = scaled8(factor * (p * t), k)
+        let power = Power8(k)
+        let q = power.scale(factor * (p * t))
         var value = z * (1 - q)
         value.replace(with: q, where: negative)
         value.replace(with: z * centred, where: centre)
-        let tailPart = scaled8(p * t.addingProduct(Vec8(repeating: -inverseSqrt2Pi), x.clamped(0, 40)), k)
+        let tailPart = power.scale(p * t.addingProduct(Vec8(repeating: -inverseSqrt2Pi), x.clamped(0, 40)))
         var slope = 1 - tailPart
         slope.replace(with: tailPart, where: negative)
         let density = inverseSqrt2Pi * roughScaled8(p, k)  // exact enough: |z| <= 0.66291 where used
@@ -165,9 +166,10 @@ struct GELUTanhLanes: SharedLaneActivation {
         let e = roughScaled8(p, k)
         let inv = 1 / (1 + e)  // sigma(|v|)
         let negative = z .< 0
-        let value = (z * inv).replacing(with: scaled8(zc * p * inv, k), where: negative)
+        let power = Power8(k)
+        let value = (z * inv).replacing(with: power.scale(zc * p * inv), where: negative)
         let zv = zc * Vec8(repeating: Self.aHi).addingProduct(Vec8(repeating: 3 * Self.bHi), sq)  // z v'
-        let slope = (inv * (1 + zv * (e * inv))).replacing(with: scaled8(p * inv * (1 + zv * inv), k), where: negative)
+        let slope = (inv * (1 + zv * (e * inv))).replacing(with: power.scale(p * inv * (1 + zv * inv)), where: negative)
         return (value, slope)
     }
 }
@@ -180,9 +182,10 @@ struct SwishLanes: SharedLaneActivation {
         let e = roughScaled8(p, k)
         let inv = 1 / (1 + e)
         let negative = z .< 0
-        let value = (z * inv).replacing(with: scaled8(z.clamped(-1000, 0) * p * inv, k), where: negative)
+        let power = Power8(k)
+        let value = (z * inv).replacing(with: power.scale(z.clamped(-1000, 0) * p * inv), where: negative)
         let zc = z.clamped(-1000, 1000)
-        let slope = (inv * (1 + zc * (e * inv))).replacing(with: scaled8(p * inv * (1 + zc * inv), k), where: negative)
+        let slope = (inv * (1 + zc * (e * inv))).replacing(with: power.scale(p * inv * (1 + zc * inv)), where: negative)
         return (value, slope)
     }
 }

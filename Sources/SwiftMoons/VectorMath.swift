@@ -219,17 +219,36 @@ func pow2_8(_ k: Vec8) -> Vec8 {
     return unsafeBitCast(unsafeBitCast(biased, to: SIMD8<UInt64>.self) &<< SIMD8<UInt64>(repeating: 52), to: Vec8.self)
 }
 
-/// v * 2^k for integer-valued k in [-2044, 1023], rounded once (only a
-/// subnormal result is rounded at all): one product when every lane's 2^k
-/// is a normal number, else two, each lane's 2^k split so that the first
-/// product stays normal. Either way each lane gets the same bits.
-@_transparent @usableFromInline
-func scaled8(_ v: Vec8, _ k: Vec8) -> Vec8 {
-    guard anyLane8(k .< Vec8(repeating: -1022)) else { return v * pow2_8(k) }
-    let magic = Vec8(repeating: 6_755_399_441_055_744.0)
-    let k1 = (k * 0.5 + magic) - magic  // an integer near k / 2
-    return v * pow2_8(k1) * pow2_8(k - k1)
+/// Multiplication by 2^k for integer-valued lanes k in [-2044, 1023],
+/// rounded once (only a subnormal result is rounded at all), for several
+/// values with the same k: 2^k itself when every lane's is a normal number,
+/// else split into two factors per lane, the first keeping the product
+/// normal. Either way each lane gets the same bits.
+@usableFromInline
+struct Power8 {
+    @usableFromInline let first: Vec8, second: Vec8
+
+    @_transparent @usableFromInline
+    init(_ k: Vec8) {
+        if anyLane8(k .< Vec8(repeating: -1022)) {
+            let magic = Vec8(repeating: 6_755_399_441_055_744.0)
+            let k1 = (k * 0.5 + magic) - magic  // an integer near k / 2
+            first = pow2_8(k1)
+            second = pow2_8(k - k1)
+        } else {
+            first = pow2_8(k)
+            second = Vec8(repeating: 1)
+        }
+    }
+
+    /// v * 2^k.
+    @_transparent @usableFromInline
+    func scale(_ v: Vec8) -> Vec8 { v * first * second }
 }
+
+/// v * 2^k, rounded once (see `Power8`).
+@_transparent @usableFromInline
+func scaled8(_ v: Vec8, _ k: Vec8) -> Vec8 { Power8(k).scale(v) }
 
 /// p * 2^k with k below -1022 taken as -1022: e^x where only 1 + e^x is
 /// needed (e^x < 2^-1022 vanishes beside 1 anyway); one product.

@@ -164,12 +164,15 @@ struct GELUTanhLanes: SharedLaneActivation {
         let flip = s .> 0
         let (p, k) = expSplit8(s.replacing(with: -s, where: flip).clamped(-1400, 0), lo.replacing(with: -lo, where: flip))
         let e = roughScaled8(p, k)
-        let inv = 1 / (1 + e)  // sigma(|v|)
+        let inv = reciprocalOfOnePlus8(e)  // sigma(|v|)
         let negative = z .< 0
         let power = Power8(k)
         let value = (z * inv).replacing(with: power.scale(zc * p * inv), where: negative)
-        let zv = zc * Vec8(repeating: Self.aHi).addingProduct(Vec8(repeating: 3 * Self.bHi), sq)  // z v'
-        let slope = (inv * (1 + zv * (e * inv))).replacing(with: power.scale(p * inv * (1 + zv * inv)), where: negative)
+        // z v' = A z + 3 B z^3 from the same double-double products as v.
+        let zv = a1.addingProduct(Vec8(repeating: 3), b1) + a2.addingProduct(Vec8(repeating: 3), b2)
+        // sigma(v) (1 + z v' sigma(-v)) as sigma(v) + (z v' sigma(-v)) sigma(v), one rounding for the sum.
+        let zvs = zv * inv
+        let slope = inv.addingProduct(zvs * e, inv).replacing(with: power.scale(p * inv.addingProduct(zvs, inv)), where: negative)
         return (value, slope)
     }
 }
@@ -180,12 +183,13 @@ struct SwishLanes: SharedLaneActivation {
     @inline(__always) func both(_ z: Vec8) -> (Vec8, Vec8) {
         let (p, k) = expSplit8((-magnitude8(z)).clamped(-1400, 0), .zero)
         let e = roughScaled8(p, k)
-        let inv = 1 / (1 + e)
+        let inv = reciprocalOfOnePlus8(e)  // sigma(|z|)
         let negative = z .< 0
         let power = Power8(k)
         let value = (z * inv).replacing(with: power.scale(z.clamped(-1000, 0) * p * inv), where: negative)
         let zc = z.clamped(-1000, 1000)
-        let slope = (inv * (1 + zc * (e * inv))).replacing(with: power.scale(p * inv * (1 + zc * inv)), where: negative)
+        let zs = zc * inv
+        let slope = inv.addingProduct(zs * e, inv).replacing(with: power.scale(p * inv.addingProduct(zs, inv)), where: negative)
         return (value, slope)
     }
 }

@@ -197,6 +197,18 @@ func anyLane8(_ mask: SIMDMask<SIMD8<Int64>>) -> Bool {
     return two[0] + two[1] > 0
 }
 
+/// 1 / (1 + e) for e in [0, 1] to the division's rounding: the rounding
+/// error of 1 + e (exact, as 1 >= e) corrects the quotient to first order,
+/// which matters where the result enters a formula twice (sigma(v) and
+/// sigma(-v) in GELU-tanh's and swish's derivatives).
+@_transparent @usableFromInline
+func reciprocalOfOnePlus8(_ e: Vec8) -> Vec8 {
+    let d = 1 + e
+    let error = (1 - d) + e  // (1 + e) - d, exactly
+    let inv = 1 / d
+    return inv.addingProduct(-(error * inv), inv)
+}
+
 /// |v| per lane (the sign bit cleared: NaN stays NaN).
 @_transparent @usableFromInline
 func magnitude8(_ v: Vec8) -> Vec8 {

@@ -87,7 +87,7 @@ struct LeakyLanes: LaneActivation {
 struct TanhLanes: SharedLaneActivation {
     @inline(__always) func both(_ z: Vec8) -> (Vec8, Vec8) {
         let (em, k) = expm1Parts8((-2 * magnitude8(z)).clamped(-1400, 0))
-        let e = expm1From(em, k)
+        let e = expm1FromNonPositive(em, k)
         let ep = 1 + em  // u = ep 2^k
         let d = 1 + roughScaled8(ep, k)
         return (withSign8(-e / (2 + e), of: z), Power8(k).scale(4 * ep / (d * d)))
@@ -100,7 +100,7 @@ struct ELULanes: SharedLaneActivation {
     @inline(__always) func both(_ z: Vec8) -> (Vec8, Vec8) {
         let (em, k) = expm1Parts8(z.clamped(-1400, 0))
         let positive = z .> 0
-        let value = (alpha * expm1From(em, k)).replacing(with: z, where: positive)
+        let value = (alpha * expm1FromNonPositive(em, k)).replacing(with: z, where: positive)
         let slope = scaled8(alpha * (1 + em), k).replacing(with: 1, where: positive)
         return (value, slope)
     }

@@ -262,11 +262,11 @@ struct Power8 {
 @_transparent @usableFromInline
 func scaled8(_ v: Vec8, _ k: Vec8) -> Vec8 { Power8(k).scale(v) }
 
-/// p * 2^k with k below -1022 taken as -1022: e^x where only 1 + e^x is
-/// needed (e^x < 2^-1022 vanishes beside 1 anyway); one product.
+/// p * 2^k with k <= 0, k below -1022 taken as -1022: e^x where only
+/// 1 + e^x is needed (e^x < 2^-1022 vanishes beside 1 anyway); one product.
 @_transparent @usableFromInline
 func roughScaled8(_ p: Vec8, _ k: Vec8) -> Vec8 {
-    p * pow2_8(k.clamped(-1022, 1023))
+    p * pow2_8(k.replacing(with: -1022, where: k .< Vec8(repeating: -1022)))  // k <= 0 here
 }
 
 /// e^r for |r| <= ln2/2 + 0.002: a degree-11 polynomial interpolating e^r
@@ -338,6 +338,14 @@ func expm1Parts8(_ x: Vec8) -> (em: Vec8, k: Vec8) {
 func expm1From(_ em: Vec8, _ k: Vec8) -> Vec8 {
     let t = pow2_8(k.clamped(-1022, 1000))
     return (t - 1).addingProduct(t, em) * pow2_8((k - 1000).clamped(0, 1023))
+}
+
+/// `expm1From` for k <= 0 (x <= 0): the same bits, without the scaling
+/// that only a k above 1000 needs.
+@_transparent @usableFromInline
+func expm1FromNonPositive(_ em: Vec8, _ k: Vec8) -> Vec8 {
+    let t = pow2_8(k.replacing(with: -1022, where: k .< Vec8(repeating: -1022)))
+    return (t - 1).addingProduct(t, em)
 }
 
 /// e^x - 1 per lane, within two ulp of the C library's expm1 for every x

@@ -87,10 +87,10 @@ struct LeakyLanes: LaneActivation {
 struct TanhLanes: SharedLaneActivation {
     @inline(__always) func both(_ z: Vec8) -> (Vec8, Vec8) {
         let (em, k) = expm1Parts8((-2 * magnitude8(z)).clamped(-1400, 0))
-        let e = expm1From(em, k)
+        let e = expm1FromNonPositive(em, k)
         let ep = 1 + em  // u = ep 2^k
         let d = 1 + roughScaled8(ep, k)
-        return (withSign8(-e / (2 + e), of: z), scaled8(4 * ep / (d * d), k))
+        return (withSign8(-e / (2 + e), of: z), Power8(k).scale(4 * ep / (d * d)))
     }
 }
 
@@ -100,7 +100,7 @@ struct ELULanes: SharedLaneActivation {
     @inline(__always) func both(_ z: Vec8) -> (Vec8, Vec8) {
         let (em, k) = expm1Parts8(z.clamped(-1400, 0))
         let positive = z .> 0
-        let value = (alpha * expm1From(em, k)).replacing(with: z, where: positive)
+        let value = (alpha * expm1FromNonPositive(em, k)).replacing(with: z, where: positive)
         let slope = scaled8(alpha * (1 + em), k).replacing(with: 1, where: positive)
         return (value, slope)
     }
@@ -120,11 +120,12 @@ struct GELULanes: SharedLaneActivation {
         // One scaling for both sides: Q(|z|) for z >= 0, z Q(|z|) below
         // (z taken at -40 beyond, where it underflows, to stay finite).
         let factor = Vec8(repeating: 1).replacing(with: z.clamped(-40, 0), where: negative)
-        let q = scaled8(factor * (p * t), k)
+        let power = Power8(k)
+        let q = power.scale(factor * (p * t))
         var value = z * (1 - q)
         value.replace(with: q, where: negative)
         value.replace(with: z * centred, where: centre)
-        let tailPart = scaled8(p * t.addingProduct(Vec8(repeating: -inverseSqrt2Pi), x.clamped(0, 40)), k)
+        let tailPart = power.scale(p * t.addingProduct(Vec8(repeating: -inverseSqrt2Pi), x.clamped(0, 40)))
         var slope = 1 - tailPart
         slope.replace(with: tailPart, where: negative)
         let density = inverseSqrt2Pi * roughScaled8(p, k)  // exact enough: |z| <= 0.66291 where used
@@ -163,11 +164,15 @@ struct GELUTanhLanes: SharedLaneActivation {
         let flip = s .> 0
         let (p, k) = expSplit8(s.replacing(with: -s, where: flip).clamped(-1400, 0), lo.replacing(with: -lo, where: flip))
         let e = roughScaled8(p, k)
-        let inv = 1 / (1 + e)  // sigma(|v|)
+        let inv = reciprocalOfOnePlus8(e)  // sigma(|v|)
         let negative = z .< 0
-        let value = (z * inv).replacing(with: scaled8(zc * p * inv, k), where: negative)
-        let zv = zc * Vec8(repeating: Self.aHi).addingProduct(Vec8(repeating: 3 * Self.bHi), sq)  // z v'
-        let slope = (inv * (1 + zv * (e * inv))).replacing(with: scaled8(p * inv * (1 + zv * inv), k), where: negative)
+        let power = Power8(k)
+        let value = (z * inv).replacing(with: power.scale(zc * p * inv), where: negative)
+        // z v' = A z + 3 B z^3 from the same double-double products as v.
+        let zv = a1.addingProduct(Vec8(repeating: 3), b1) + a2.addingProduct(Vec8(repeating: 3), b2)
+        // sigma(v) (1 + z v' sigma(-v)) as sigma(v) + (z v' sigma(-v)) sigma(v), one rounding for the sum.
+        let zvs = zv * inv
+        let slope = inv.addingProduct(zvs * e, inv).replacing(with: power.scale(p * inv.addingProduct(zvs, inv)), where: negative)
         return (value, slope)
     }
 }
@@ -178,11 +183,13 @@ struct SwishLanes: SharedLaneActivation {
     @inline(__always) func both(_ z: Vec8) -> (Vec8, Vec8) {
         let (p, k) = expSplit8((-magnitude8(z)).clamped(-1400, 0), .zero)
         let e = roughScaled8(p, k)
-        let inv = 1 / (1 + e)
+        let inv = reciprocalOfOnePlus8(e)  // sigma(|z|)
         let negative = z .< 0
-        let value = (z * inv).replacing(with: scaled8(z.clamped(-1000, 0) * p * inv, k), where: negative)
+        let power = Power8(k)
+        let value = (z * inv).replacing(with: power.scale(z.clamped(-1000, 0) * p * inv), where: negative)
         let zc = z.clamped(-1000, 1000)
-        let slope = (inv * (1 + zc * (e * inv))).replacing(with: scaled8(p * inv * (1 + zc * inv), k), where: negative)
+        let zs = zc * inv
+        let slope = inv.addingProduct(zs * e, inv).replacing(with: power.scale(p * inv.addingProduct(zs, inv)), where: negative)
         return (value, slope)
     }
 }

@@ -197,6 +197,18 @@ func anyLane8(_ mask: SIMDMask<SIMD8<Int64>>) -> Bool {
     return two[0] + two[1] > 0
 }
 
+/// 1 / (1 + e) for e in [0, 1] to the division's rounding: the rounding
+/// error of 1 + e (exact, as 1 >= e) corrects the quotient to first order,
+/// which matters where the result enters a formula twice (sigma(v) and
+/// sigma(-v) in GELU-tanh's and swish's derivatives).
+@_transparent @usableFromInline
+func reciprocalOfOnePlus8(_ e: Vec8) -> Vec8 {
+    let d = 1 + e
+    let error = (1 - d) + e  // (1 + e) - d, exactly
+    let inv = 1 / d
+    return inv.addingProduct(-(error * inv), inv)
+}
+
 /// |v| per lane (the sign bit cleared: NaN stays NaN).
 @_transparent @usableFromInline
 func magnitude8(_ v: Vec8) -> Vec8 {
@@ -219,23 +231,42 @@ func pow2_8(_ k: Vec8) -> Vec8 {
     return unsafeBitCast(unsafeBitCast(biased, to: SIMD8<UInt64>.self) &<< SIMD8<UInt64>(repeating: 52), to: Vec8.self)
 }
 
-/// v * 2^k for integer-valued k in [-2044, 1023], rounded once (only a
-/// subnormal result is rounded at all): one product when every lane's 2^k
-/// is a normal number, else two, each lane's 2^k split so that the first
-/// product stays normal. Either way each lane gets the same bits.
-@_transparent @usableFromInline
-func scaled8(_ v: Vec8, _ k: Vec8) -> Vec8 {
-    guard anyLane8(k .< Vec8(repeating: -1022)) else { return v * pow2_8(k) }
-    let magic = Vec8(repeating: 6_755_399_441_055_744.0)
-    let k1 = (k * 0.5 + magic) - magic  // an integer near k / 2
-    return v * pow2_8(k1) * pow2_8(k - k1)
+/// Multiplication by 2^k for integer-valued lanes k in [-2044, 1023],
+/// rounded once (only a subnormal result is rounded at all), for several
+/// values with the same k: 2^k itself when every lane's is a normal number,
+/// else split into two factors per lane, the first keeping the product
+/// normal. Either way each lane gets the same bits.
+@usableFromInline
+struct Power8 {
+    @usableFromInline let first: Vec8, second: Vec8
+
+    @_transparent @usableFromInline
+    init(_ k: Vec8) {
+        if anyLane8(k .< Vec8(repeating: -1022)) {
+            let magic = Vec8(repeating: 6_755_399_441_055_744.0)
+            let k1 = (k * 0.5 + magic) - magic  // an integer near k / 2
+            first = pow2_8(k1)
+            second = pow2_8(k - k1)
+        } else {
+            first = pow2_8(k)
+            second = Vec8(repeating: 1)
+        }
+    }
+
+    /// v * 2^k.
+    @_transparent @usableFromInline
+    func scale(_ v: Vec8) -> Vec8 { v * first * second }
 }
 
-/// p * 2^k with k below -1022 taken as -1022: e^x where only 1 + e^x is
-/// needed (e^x < 2^-1022 vanishes beside 1 anyway); one product.
+/// v * 2^k, rounded once (see `Power8`).
+@_transparent @usableFromInline
+func scaled8(_ v: Vec8, _ k: Vec8) -> Vec8 { Power8(k).scale(v) }
+
+/// p * 2^k with k <= 0, k below -1022 taken as -1022: e^x where only
+/// 1 + e^x is needed (e^x < 2^-1022 vanishes beside 1 anyway); one product.
 @_transparent @usableFromInline
 func roughScaled8(_ p: Vec8, _ k: Vec8) -> Vec8 {
-    p * pow2_8(k.clamped(-1022, 1023))
+    p * pow2_8(k.replacing(with: -1022, where: k .< Vec8(repeating: -1022)))  // k <= 0 here
 }
 
 /// e^r for |r| <= ln2/2 + 0.002: a degree-11 polynomial interpolating e^r
@@ -307,6 +338,14 @@ func expm1Parts8(_ x: Vec8) -> (em: Vec8, k: Vec8) {
 func expm1From(_ em: Vec8, _ k: Vec8) -> Vec8 {
     let t = pow2_8(k.clamped(-1022, 1000))
     return (t - 1).addingProduct(t, em) * pow2_8((k - 1000).clamped(0, 1023))
+}
+
+/// `expm1From` for k <= 0 (x <= 0): the same bits, without the scaling
+/// that only a k above 1000 needs.
+@_transparent @usableFromInline
+func expm1FromNonPositive(_ em: Vec8, _ k: Vec8) -> Vec8 {
+    let t = pow2_8(k.replacing(with: -1022, where: k .< Vec8(repeating: -1022)))
+    return (t - 1).addingProduct(t, em)
 }
 
 /// e^x - 1 per lane, within two ulp of the C library's expm1 for every x

@@ -42,7 +42,7 @@
 extern "C" {
 #endif
 
-/* ---- Version ------------------------------------------------------------ */
+/* ---- Version ------------------------------------------------------------------- */
 
 #define SM_VERSION_MAJOR 0
 #define SM_VERSION_MINOR 1
@@ -62,7 +62,7 @@ SM_API const char *sm_version_string(void);
  * Load a build only on a processor that has its instructions. */
 SM_API const char *sm_build_variant(void);
 
-/* ---- Status codes and errors -------------------------------------------- */
+/* ---- Status codes and errors --------------------------------------------------- */
 
 enum sm_status {
     SM_OK = 0,
@@ -80,10 +80,18 @@ SM_API const char *sm_last_error(void);
 /* The name of a status code ("SM_OK", "SM_ERR_BAD_SHAPE", ...); static. */
 SM_API const char *sm_status_name(int status);
 
+/* ---- Threads and live objects -------------------------------------------------- */
+
+/* Sets how many threads parallel work uses (large forward passes, training
+ * several networks, sweeps); 0 means one per processor (the default). Results
+ * do not depend on it. */
+SM_API int sm_set_thread_count(int n);
+/* The thread count in force. */
+SM_API int sm_thread_count(void);
 /* The number of live objects of every type (for leak checks). */
 SM_API int64_t sm_live_object_count(void);
 
-/* ---- Progress and cancellation ------------------------------------------ */
+/* ---- Progress and cancellation ------------------------------------------------- */
 
 typedef struct sm_progress sm_progress;
 
@@ -97,16 +105,7 @@ SM_API int sm_progress_cancel(sm_progress *progress);
  * network has finished (training), seeds finished (sweeps), rows (forward). */
 SM_API int sm_progress_get(sm_progress *progress, int64_t *completed, int64_t *total);
 
-/* ---- Threads ------------------------------------------------------------------ */
-
-/* Sets how many threads parallel work uses (large forward passes, training
- * several networks, sweeps); 0 means one per processor (the default). Results
- * do not depend on it. */
-SM_API int sm_set_thread_count(int n);
-/* The thread count in force. */
-SM_API int sm_thread_count(void);
-
-/* ---- Random stream: numpy.random.RandomState, bit for bit ----------------- */
+/* ---- Random stream: numpy.random.RandomState, bit for bit ---------------------- */
 
 typedef struct sm_rng sm_rng;
 
@@ -116,13 +115,6 @@ SM_API int sm_rng_create(int64_t seed, sm_rng **out);
 SM_API int sm_rng_free(sm_rng *rng);
 /* Reseeds like RandomState.seed(seed), dropping any cached Gaussian. */
 SM_API int sm_rng_seed(sm_rng *rng, int64_t seed);
-/* The state as RandomState.get_state(): key (key_len must be 624), pos,
- * has_gauss and the cached Gaussian. */
-SM_API int sm_rng_get_state(sm_rng *rng, uint32_t *key, int64_t key_len, int64_t *pos,
-                            int32_t *has_gauss, double *cached_gaussian);
-/* Restores a state given in RandomState.set_state() terms. */
-SM_API int sm_rng_set_state(sm_rng *rng, const uint32_t *key, int64_t key_len, int64_t pos,
-                            int32_t has_gauss, double cached_gaussian);
 /* n doubles in [0, 1), as random_sample(n). */
 SM_API int sm_rng_random_sample(sm_rng *rng, double *out, int64_t n);
 /* n standard normal values, as randn(n). */
@@ -131,8 +123,15 @@ SM_API int sm_rng_randn(sm_rng *rng, double *out, int64_t n);
 SM_API int sm_rng_normal(sm_rng *rng, double loc, double scale, double *out, int64_t n);
 /* A permutation of 0..n-1, as permutation(n). */
 SM_API int sm_rng_permutation(sm_rng *rng, int64_t *out, int64_t n);
+/* The state as RandomState.get_state(): key (key_len must be 624), pos,
+ * has_gauss and the cached Gaussian. */
+SM_API int sm_rng_get_state(sm_rng *rng, uint32_t *key, int64_t key_len, int64_t *pos,
+                            int32_t *has_gauss, double *cached_gaussian);
+/* Restores a state given in RandomState.set_state() terms. */
+SM_API int sm_rng_set_state(sm_rng *rng, const uint32_t *key, int64_t key_len, int64_t pos,
+                            int32_t has_gauss, double cached_gaussian);
 
-/* ---- Data: scikit-learn's make_moons, StandardScaler, train_test_split ---- */
+/* ---- Data: scikit-learn's make_moons, StandardScaler, train_test_split --------- */
 
 /* make_moons with n_out outer and n_in inner points: x gets (n_out + n_in) x 2
  * values, y their labels (0 outer, 1 inner). Shuffles with one permutation
@@ -153,7 +152,26 @@ SM_API int sm_split_test_count(int64_t n, double test_size, int64_t *n_test);
 SM_API int sm_split_indices(sm_rng *rng, int64_t n, int64_t n_test, int64_t *test,
                             int64_t *train);
 
-/* ---- Network --------------------------------------------------------------- */
+/* ---- Names: activations, output kinds, initializers ---------------------------- */
+
+/* The number of activation kinds. */
+SM_API int sm_activation_count(void);
+/* Kind `index`'s name (static) and default parameter (NaN if it has none). */
+SM_API int sm_activation_info(int index, const char **name, double *default_alpha);
+/* out[i] = f(x[i]) or, with derivative != 0, f'(x[i]) for the named
+ * activation ("silu" names swish); alpha NaN means the default. */
+SM_API int sm_activation_evaluate(const char *name, double alpha, int32_t derivative,
+                                  const double *x, double *out, int64_t n);
+/* The number of output kinds, and kind `index`'s name (static): "sigmoid"
+ * (binary cross-entropy), "softmax" (cross-entropy over class indices),
+ * "identity" (mean squared error). */
+SM_API int sm_output_count(void);
+SM_API int sm_output_name(int index, const char **name);
+/* The number of weight initializers, and initializer `index`'s name (static). */
+SM_API int sm_initializer_count(void);
+SM_API int sm_initializer_name(int index, const char **name);
+
+/* ---- Networks: creation, shape, parameters, passes ----------------------------- */
 
 typedef struct sm_net sm_net;
 
@@ -172,69 +190,6 @@ SM_API int sm_net_create_with_rng(const int64_t *layer_sizes, int64_t n_layers,
 SM_API int sm_net_create_from_params(const int64_t *layer_sizes, int64_t n_layers,
                                      const char *activation, const double *params,
                                      int64_t n_params, sm_net **out);
-/* Releases the network; NULL does nothing. */
-SM_API int sm_net_free(sm_net *net);
-/* An independent copy: parameters, epochs trained and records. */
-SM_API int sm_net_clone(sm_net *net, sm_net **out);
-/* The epochs the network has trained (by sm_net_fit / sm_train_together). */
-SM_API int sm_net_epochs_trained(sm_net *net, int64_t *out);
-/* Restores what training left, as a saved file holds it: epochs trained and
- * count records (epochs[i] in 0..epochs_trained, losses and accuracies) with
- * params_len = 0 or count x param_count recorded parameters. */
-SM_API int sm_net_restore_training(sm_net *net, int64_t epochs_trained, const int64_t *epochs,
-                                   const double *eval_loss, const double *eval_accuracy, int64_t count,
-                                   const double *params, int64_t params_len);
-
-/* The number of layer sizes (weight layers + 1). */
-SM_API int sm_net_layer_count(sm_net *net, int64_t *out);
-/* The layer sizes; len must equal sm_net_layer_count. */
-SM_API int sm_net_layer_sizes(sm_net *net, int64_t *out, int64_t len);
-/* The first hidden layer's activation name; a static string. */
-SM_API int sm_net_activation(sm_net *net, const char **out);
-/* The number of parameters (all weights and biases). */
-SM_API int sm_net_param_count(sm_net *net, int64_t *out);
-/* All parameters, flat W1, b1, W2, b2, ...; len must equal the count. */
-SM_API int sm_net_get_params(sm_net *net, double *out, int64_t len);
-SM_API int sm_net_set_params(sm_net *net, const double *params, int64_t len);
-/* Weights of layer k (1-based): fan_in x fan_out values. */
-SM_API int sm_net_get_weights(sm_net *net, int64_t layer, double *out, int64_t len);
-SM_API int sm_net_set_weights(sm_net *net, int64_t layer, const double *values, int64_t len);
-/* Biases of layer k (1-based): fan_out values. */
-SM_API int sm_net_get_biases(sm_net *net, int64_t layer, double *out, int64_t len);
-SM_API int sm_net_set_biases(sm_net *net, int64_t layer, const double *values, int64_t len);
-
-/* The output for n samples: x is n x d (d = input width), out n x output
- * width (len = its element count). progress may be NULL. */
-SM_API int sm_net_forward(sm_net *net, const double *x, int64_t n, int64_t d, double *out,
-                          int64_t len, sm_progress *progress);
-/* One SGD step on a batch in the article's order; y is n x target width
- * (output width, or 1 class index per sample for softmax); *loss gets the
- * batch's loss before the update.
- *
- * The rule of every training and evaluation call: x must be finite; y must
- * hold values in [0, 1] for a sigmoid output (labels 0 and 1, or soft
- * labels), class indices for softmax, finite values for identity; lr must
- * be finite and >= 0 (a negative rate would climb the loss). */
-SM_API int sm_net_train_step(sm_net *net, const double *x, int64_t n, int64_t d,
-                             const double *y, int64_t y_len, double lr, double *loss);
-/* Activations of hidden layer k (1 .. n_layers - 2) for n samples:
- * n x layer_sizes[k] values. */
-SM_API int sm_net_hidden(sm_net *net, int64_t layer, const double *x, int64_t n, int64_t d,
-                         double *out, int64_t len);
-/* Pre-activations z = a @ W + b of layer k (1 .. n_layers - 1, the output
- * layer's logits included) for n samples: n x layer_sizes[k] values. */
-SM_API int sm_net_pre_activation(sm_net *net, int64_t layer, const double *x, int64_t n, int64_t d,
-                                 double *out, int64_t len);
-/* The number of values in a signal trace: 2 * (n_layers - 1) - 1. */
-SM_API int sm_net_trace_length(sm_net *net, int64_t *out);
-/* The signal trace mean|z1|, mean|a1|, ..., mean|zL|. per_sample != 0: one
- * row per sample (n x trace length); otherwise one row of means over all n
- * samples and units, as the article's get_z_trace on a batch. */
-SM_API int sm_net_trace(sm_net *net, const double *x, int64_t n, int64_t d, int32_t per_sample,
-                        double *out, int64_t len);
-
-/* ---- General networks: any depth, an activation per layer, three outputs ------ */
-
 /* A network with n_sizes layer sizes, hidden activations given by name
  * (n_activations = 1 for all hidden layers, or one per hidden layer) with an
  * optional parameter each (alphas may be NULL; NaN means the default:
@@ -255,12 +210,71 @@ SM_API int sm_mlp_create_from_params(const int64_t *layer_sizes, int64_t n_sizes
                                      const char *const *activations, const double *alphas,
                                      int64_t n_activations, const char *output,
                                      const double *params, int64_t n_params, sm_net **out);
+/* Releases the network; NULL does nothing. */
+SM_API int sm_net_free(sm_net *net);
+/* An independent copy: parameters, epochs trained and records. */
+SM_API int sm_net_clone(sm_net *net, sm_net **out);
+
+/* The number of layer sizes (weight layers + 1). */
+SM_API int sm_net_layer_count(sm_net *net, int64_t *out);
+/* The layer sizes; len must equal sm_net_layer_count. */
+SM_API int sm_net_layer_sizes(sm_net *net, int64_t *out, int64_t len);
+/* The first hidden layer's activation name; a static string. */
+SM_API int sm_net_activation(sm_net *net, const char **out);
 /* Hidden layer k's activation name (static) and parameter (NaN if none). */
 SM_API int sm_net_hidden_activation(sm_net *net, int64_t layer, const char **name, double *alpha);
 /* The output's name (static) and the targets per sample (1 for softmax). */
 SM_API int sm_net_output(sm_net *net, const char **name, int64_t *target_width);
+/* The number of parameters (all weights and biases). */
+SM_API int sm_net_param_count(sm_net *net, int64_t *out);
+/* All parameters, flat W1, b1, W2, b2, ...; len must equal the count. */
+SM_API int sm_net_get_params(sm_net *net, double *out, int64_t len);
+SM_API int sm_net_set_params(sm_net *net, const double *params, int64_t len);
+/* Weights of layer k (1-based): fan_in x fan_out values. */
+SM_API int sm_net_get_weights(sm_net *net, int64_t layer, double *out, int64_t len);
+SM_API int sm_net_set_weights(sm_net *net, int64_t layer, const double *values, int64_t len);
+/* Biases of layer k (1-based): fan_out values. */
+SM_API int sm_net_get_biases(sm_net *net, int64_t layer, double *out, int64_t len);
+SM_API int sm_net_set_biases(sm_net *net, int64_t layer, const double *values, int64_t len);
 /* The learned slopes of PReLU hidden layer k: layer_sizes[k] values. */
 SM_API int sm_net_get_slopes(sm_net *net, int64_t layer, double *out, int64_t len);
+
+/* The output for n samples: x is n x d (d = input width), out n x output
+ * width (len = its element count). progress may be NULL. */
+SM_API int sm_net_forward(sm_net *net, const double *x, int64_t n, int64_t d, double *out,
+                          int64_t len, sm_progress *progress);
+/* Activations of hidden layer k (1 .. n_layers - 2) for n samples:
+ * n x layer_sizes[k] values. */
+SM_API int sm_net_hidden(sm_net *net, int64_t layer, const double *x, int64_t n, int64_t d,
+                         double *out, int64_t len);
+/* Pre-activations z = a @ W + b of layer k (1 .. n_layers - 1, the output
+ * layer's logits included) for n samples: n x layer_sizes[k] values. */
+SM_API int sm_net_pre_activation(sm_net *net, int64_t layer, const double *x, int64_t n, int64_t d,
+                                 double *out, int64_t len);
+/* The number of values in a signal trace: 2 * (n_layers - 1) - 1. */
+SM_API int sm_net_trace_length(sm_net *net, int64_t *out);
+/* The signal trace mean|z1|, mean|a1|, ..., mean|zL|. per_sample != 0: one
+ * row per sample (n x trace length); otherwise one row of means over all n
+ * samples and units, as the article's get_z_trace on a batch. */
+SM_API int sm_net_trace(sm_net *net, const double *x, int64_t n, int64_t d, int32_t per_sample,
+                        double *out, int64_t len);
+/* For every hidden unit, layer by layer, the number of the n samples on
+ * which its pre-activation is positive (0: the unit is dead on them). */
+SM_API int sm_net_firing_counts(sm_net *net, const double *x, int64_t n, int64_t d, int64_t *out,
+                                int64_t len);
+
+/* ---- Training: steps, gradients, evaluation, whole runs, records --------------- */
+
+/* One SGD step on a batch in the article's order; y is n x target width
+ * (output width, or 1 class index per sample for softmax); *loss gets the
+ * batch's loss before the update.
+ *
+ * The rule of every training and evaluation call: x must be finite; y must
+ * hold values in [0, 1] for a sigmoid output (labels 0 and 1, or soft
+ * labels), class indices for softmax, finite values for identity; lr must
+ * be finite and >= 0 (a negative rate would climb the loss). */
+SM_API int sm_net_train_step(sm_net *net, const double *x, int64_t n, int64_t d,
+                             const double *y, int64_t y_len, double lr, double *loss);
 /* The loss and its gradient for every parameter (flat layout) on one batch;
  * nothing changes. */
 SM_API int sm_net_gradients(sm_net *net, const double *x, int64_t n, int64_t d, const double *y,
@@ -268,37 +282,6 @@ SM_API int sm_net_gradients(sm_net *net, const double *x, int64_t n, int64_t d, 
 /* Mean loss and accuracy on a data set (accuracy is NaN for identity). */
 SM_API int sm_net_evaluate(sm_net *net, const double *x, int64_t n, int64_t d, const double *y,
                            int64_t y_len, double *loss, double *accuracy);
-/* For every hidden unit, layer by layer, the number of the n samples on
- * which its pre-activation is positive (0: the unit is dead on them). */
-SM_API int sm_net_firing_counts(sm_net *net, const double *x, int64_t n, int64_t d, int64_t *out,
-                                int64_t len);
-
-/* ---- The activation family ------------------------------------------------------ */
-
-/* The number of activation kinds. */
-SM_API int sm_activation_count(void);
-/* Kind `index`'s name (static) and default parameter (NaN if it has none). */
-SM_API int sm_activation_info(int index, const char **name, double *default_alpha);
-/* out[i] = f(x[i]) or, with derivative != 0, f'(x[i]) for the named
- * activation ("silu" names swish); alpha NaN means the default. */
-SM_API int sm_activation_evaluate(const char *name, double alpha, int32_t derivative,
-                                  const double *x, double *out, int64_t n);
-
-/* ---- Sweeps ------------------------------------------------------------------------ */
-
-/* The article's run (make_moons(n_samples, noise, data_seed), standardized,
- * split 75/25 with split_seed; 2-8-8-1 networks; epochs of SGD with batch_size
- * and lr) for every network seed and activation, in parallel: each (seed,
- * activation) task draws its weights from a stream seeded with the seed and
- * its permutations from where the draws end, as the article does. losses is
- * n_seeds x n_activations x epochs, accuracy (test) n_seeds x n_activations. */
-SM_API int sm_article_sweep(const int64_t *seeds, int64_t n_seeds, const char *const *activations,
-                            const double *alphas, int64_t n_activations, int64_t n_samples,
-                            double noise, int64_t data_seed, int64_t split_seed, int64_t epochs,
-                            double lr, int64_t batch_size, double *losses, int64_t loss_len,
-                            double *accuracy, int64_t accuracy_len, sm_progress *progress);
-
-/* ---- Whole-run training ------------------------------------------------------ */
 
 /* Trains for `epochs` epochs in one call, as the article's loop: each epoch a
  * permutation of the n samples drawn from rng, then mini-batches of
@@ -335,6 +318,14 @@ SM_API int sm_train_together(sm_net *const *nets, int64_t n_nets, const double *
                              int32_t record_params, const double *eval_x, int64_t eval_n,
                              const double *eval_y, double *losses, int64_t loss_len,
                              sm_progress *progress);
+/* The epochs the network has trained (by sm_net_fit / sm_train_together). */
+SM_API int sm_net_epochs_trained(sm_net *net, int64_t *out);
+/* Restores what training left, as a saved file holds it: epochs trained and
+ * count records (epochs[i] in 0..epochs_trained, losses and accuracies) with
+ * params_len = 0 or count x param_count recorded parameters. */
+SM_API int sm_net_restore_training(sm_net *net, int64_t epochs_trained, const int64_t *epochs,
+                                   const double *eval_loss, const double *eval_accuracy, int64_t count,
+                                   const double *params, int64_t params_len);
 /* The number of records kept, and whether they include parameters. */
 SM_API int sm_net_record_count(sm_net *net, int64_t *count, int32_t *has_params);
 /* The records: epoch numbers, evaluation loss and accuracy; len = count. */
@@ -344,6 +335,20 @@ SM_API int sm_net_records(sm_net *net, int64_t *epochs, double *eval_loss, doubl
 SM_API int sm_net_recorded_params(sm_net *net, double *out, int64_t len);
 /* Forgets all records. */
 SM_API int sm_net_clear_records(sm_net *net);
+
+/* ---- Sweeps -------------------------------------------------------------------- */
+
+/* The article's run (make_moons(n_samples, noise, data_seed), standardized,
+ * split 75/25 with split_seed; 2-8-8-1 networks; epochs of SGD with batch_size
+ * and lr) for every network seed and activation, in parallel: each (seed,
+ * activation) task draws its weights from a stream seeded with the seed and
+ * its permutations from where the draws end, as the article does. losses is
+ * n_seeds x n_activations x epochs, accuracy (test) n_seeds x n_activations. */
+SM_API int sm_article_sweep(const int64_t *seeds, int64_t n_seeds, const char *const *activations,
+                            const double *alphas, int64_t n_activations, int64_t n_samples,
+                            double noise, int64_t data_seed, int64_t split_seed, int64_t epochs,
+                            double lr, int64_t batch_size, double *losses, int64_t loss_len,
+                            double *accuracy, int64_t accuracy_len, sm_progress *progress);
 
 #ifdef __cplusplus
 }

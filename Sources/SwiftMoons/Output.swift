@@ -22,16 +22,16 @@ public enum OutputKind: String, CaseIterable, Sendable {
 
 /// How the weights are drawn.
 public enum Initializer: String, CaseIterable, Sendable {
+    /// The article's rule: He for ReLU-like activations, Xavier for sigmoid,
+    /// tanh and identity, by the activation of the hidden layer the weights
+    /// feed (the last hidden layer's for the output weights).
+    case auto
     /// randn * sqrt(2 / fan_in).
     case he
     /// randn * sqrt(1 / fan_in) (the article's choice for sigmoid).
     case xavier
     /// uniform(-l, l) with l = sqrt(6 / (fan_in + fan_out)).
     case glorotUniform = "glorot_uniform"
-    /// The article's rule: He for ReLU-like activations, Xavier for sigmoid,
-    /// tanh and identity, by the activation of the hidden layer the weights
-    /// feed (the last hidden layer's for the output weights).
-    case auto
 
     /// Parses a name, listing the valid ones on failure.
     public init(name: String) throws { self = try .named(name, what: "init") }

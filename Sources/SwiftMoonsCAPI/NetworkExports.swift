@@ -1,6 +1,9 @@
-// The sm_net_* functions of include/swiftmoons.h.
+// Networks: creating, copying and freeing them, their shape and parameters,
+// and passes that change nothing (forward, hidden layers, traces).
 
 import SwiftMoons
+
+// MARK: - Helpers
 
 /// Layer sizes from a C array, each in 1...Int32.max.
 func layerSizes(_ sizes: UnsafePointer<Int64>?, _ n: Int64) throws -> [Int] {
@@ -43,21 +46,14 @@ func samples(_ x: UnsafePointer<Double>?, _ n: Int64, _ d: Int64, _ net: Network
     return (try input(x, try product(rows, net.inputWidth, "X"), "X"), rows)
 }
 
-/// The targets of a batch of `rows` samples: `rows x targetWidth` values.
-func targets(_ y: UnsafePointer<Double>?, _ yLen: Int64, rows: Int, _ net: Network) throws -> UnsafeBufferPointer<Double> {
-    let need = try product(rows, net.targetWidth, "y")
-    guard yLen == Int64(need) else {
-        throw APIError(status: .badShape, message: "y must hold \(need) values (n x \(net.targetWidth)), got \(yLen)")
-    }
-    return try input(y, need, "y")
-}
-
-private func sized(_ out: UnsafeMutablePointer<Double>?, _ n: Int64, expected: Int, _ name: String) throws -> UnsafeMutableBufferPointer<Double> {
+func sized(_ out: UnsafeMutablePointer<Double>?, _ n: Int64, expected: Int, _ name: String) throws -> UnsafeMutableBufferPointer<Double> {
     guard n == Int64(expected) else {
         throw APIError(status: .badShape, message: "\(name) must hold \(expected) values, got \(n)")
     }
     return try output(out, expected, name)
 }
+
+// MARK: - Creation
 
 @_cdecl("sm_net_create")
 public func sm_net_create(_ sizes: UnsafePointer<Int64>?, _ nLayers: Int64, _ activation: UnsafePointer<CChar>?,
@@ -97,39 +93,60 @@ public func sm_net_create_from_params(_ sizes: UnsafePointer<Int64>?, _ nLayers:
     }
 }
 
+@_cdecl("sm_mlp_create")
+public func sm_mlp_create(_ sizes: UnsafePointer<Int64>?, _ nSizes: Int64,
+                          _ names: UnsafePointer<UnsafePointer<CChar>?>?, _ alphas: UnsafePointer<Double>?, _ nActivations: Int64,
+                          _ output: UnsafePointer<CChar>?, _ initName: UnsafePointer<CChar>?,
+                          _ biasMode: Int32, _ biasA: Double, _ biasB: Double,
+                          _ rng: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    create(out) {
+        let ls = try layerSizes(sizes, nSizes)
+        let acts = try activations(names, alphas, nActivations)
+        let kind = try OutputKind(name: try string(output, "output"))
+        let initializer = try Initializer(name: try string(initName, "init"))
+        let bias: BiasInit
+        switch biasMode {
+        case 0: bias = .constant(biasA)
+        case 1: bias = .normal(mean: biasA, std: biasB)
+        default: throw APIError(status: .badArgument, message: "bias_mode must be 0 (constant) or 1 (normal), got \(biasMode)")
+        }
+        let h = try lookup(rng, as: RNGHandle.self, "sm_rng")
+        return try h.state.withLock { s in
+            var copy = s  // commit the draws only if creation succeeds
+            let net = try Network(layerSizes: ls, activations: acts, output: kind, initializer: initializer,
+                                  biasInit: bias, rng: &copy)
+            s = copy
+            return net
+        }
+    }
+}
+
+@_cdecl("sm_mlp_create_from_params")
+public func sm_mlp_create_from_params(_ sizes: UnsafePointer<Int64>?, _ nSizes: Int64,
+                                      _ names: UnsafePointer<UnsafePointer<CChar>?>?, _ alphas: UnsafePointer<Double>?,
+                                      _ nActivations: Int64, _ output: UnsafePointer<CChar>?,
+                                      _ params: UnsafePointer<Double>?, _ nParams: Int64,
+                                      _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    create(out) {
+        let ls = try layerSizes(sizes, nSizes)
+        let acts = try activations(names, alphas, nActivations)
+        let kind = try OutputKind(name: try string(output, "output"))
+        let p = try input(params, try count(nParams, "n_params"), "params")
+        return try Network(layerSizes: ls, activations: acts, output: kind, parameters: p)
+    }
+}
+
 @_cdecl("sm_net_clone")
 public func sm_net_clone(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
     create(out) { try lookup(net, as: NetHandle.self, "sm_net").with { try $0.copy() } }
-}
-
-@_cdecl("sm_net_epochs_trained")
-public func sm_net_epochs_trained(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> Int32 {
-    readNet(net, out) { Int64($0.epochsTrained) }
-}
-
-@_cdecl("sm_net_restore_training")
-public func sm_net_restore_training(_ net: OpaquePointer?, _ epochsTrained: Int64, _ epochs: UnsafePointer<Int64>?,
-                                    _ evalLoss: UnsafePointer<Double>?, _ evalAccuracy: UnsafePointer<Double>?,
-                                    _ count: Int64, _ params: UnsafePointer<Double>?, _ paramsLen: Int64) -> Int32 {
-    withNet(net) { n in
-        let k = try SwiftMoonsCAPI.count(count, "count", allowZero: true)
-        let plen = try SwiftMoonsCAPI.count(paramsLen, "params_len", allowZero: true)
-        try checkAllocation(3 * k + plen, "The records")
-        let records = TrainingRecords(epochs: try input(epochs, k, "epochs").map { Int($0) },
-                                      evaluationLoss: Array(try input(evalLoss, k, "eval_loss")),
-                                      evaluationAccuracy: Array(try input(evalAccuracy, k, "eval_accuracy")),
-                                      parameters: Array(try input(params, plen, "params")))
-        guard epochsTrained >= 0, epochsTrained <= Int64(Network.maxEpochsTrained) else {
-            throw APIError(status: .badArgument, message: "epochs_trained must be >= 0, got \(epochsTrained)")
-        }
-        try n.restoreTraining(epochsTrained: Int(epochsTrained), records: records)
-    }
 }
 
 @_cdecl("sm_net_free")
 public func sm_net_free(_ net: OpaquePointer?) -> Int32 {
     freeHandle(net, as: NetHandle.self, "sm_net")
 }
+
+// MARK: - Shape and parameters
 
 @_cdecl("sm_net_layer_count")
 public func sm_net_layer_count(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> Int32 {
@@ -150,6 +167,30 @@ public func sm_net_layer_sizes(_ net: OpaquePointer?, _ out: UnsafeMutablePointe
 @_cdecl("sm_net_activation")
 public func sm_net_activation(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<UnsafePointer<CChar>?>?) -> Int32 {
     readNet(net, out) { name(of: $0.activation.kind) }
+}
+
+@_cdecl("sm_net_hidden_activation")
+public func sm_net_hidden_activation(_ net: OpaquePointer?, _ layer: Int64, _ nameOut: UnsafeMutablePointer<UnsafePointer<CChar>?>?,
+                                     _ alpha: UnsafeMutablePointer<Double>?) -> Int32 {
+    withNet(net) { n in
+        guard layer >= 1, layer <= Int64(n.hiddenCount) else {
+            throw APIError(status: .badArgument, message: "Hidden layer index must be in 1...\(n.hiddenCount), got \(layer)")
+        }
+        guard let nameOut, let alpha else { throw APIError(status: .badArgument, message: "name and alpha must not be NULL") }
+        let act = n.activations[Int(layer) - 1]
+        nameOut.pointee = name(of: act.kind)
+        alpha.pointee = act.kind.defaultAlpha == nil ? .nan : act.alpha
+    }
+}
+
+@_cdecl("sm_net_output")
+public func sm_net_output(_ net: OpaquePointer?, _ nameOut: UnsafeMutablePointer<UnsafePointer<CChar>?>?,
+                          _ targetWidth: UnsafeMutablePointer<Int64>?) -> Int32 {
+    withNet(net) { n in
+        guard let nameOut, let targetWidth else { throw APIError(status: .badArgument, message: "outputs must not be NULL") }
+        nameOut.pointee = name(of: n.output)
+        targetWidth.pointee = Int64(n.targetWidth)
+    }
 }
 
 @_cdecl("sm_net_param_count")
@@ -213,6 +254,21 @@ public func sm_net_set_biases(_ net: OpaquePointer?, _ layer: Int64, _ values: U
     }
 }
 
+@_cdecl("sm_net_get_slopes")
+public func sm_net_get_slopes(_ net: OpaquePointer?, _ layer: Int64, _ out: UnsafeMutablePointer<Double>?, _ len: Int64) -> Int32 {
+    withNet(net) { n in
+        guard let s = try n.slopes(layer: Int(clamping: layer)) else {
+            throw APIError(status: .badArgument, message: "Hidden layer \(layer) is not a PReLU layer")
+        }
+        guard len == Int64(s.count) else {
+            throw APIError(status: .badShape, message: "out must hold \(s.count) values, got \(len)")
+        }
+        _ = try output(out, s.count, "out").update(from: s)
+    }
+}
+
+// MARK: - Passes
+
 @_cdecl("sm_net_forward")
 public func sm_net_forward(_ net: OpaquePointer?, _ x: UnsafePointer<Double>?, _ n: Int64, _ d: Int64,
                            _ out: UnsafeMutablePointer<Double>?, _ len: Int64, _ progress: OpaquePointer?) -> Int32 {
@@ -220,18 +276,6 @@ public func sm_net_forward(_ net: OpaquePointer?, _ x: UnsafePointer<Double>?, _
         let (xs, rows) = try samples(x, n, d, net)
         var o = try sized(out, len, expected: try product(rows, net.outputWidth, "out"), "out")
         try net.forward(xs, rows: rows, into: &o, progress: try progressOf(progress))
-    }
-}
-
-@_cdecl("sm_net_train_step")
-public func sm_net_train_step(_ net: OpaquePointer?, _ x: UnsafePointer<Double>?, _ n: Int64, _ d: Int64,
-                              _ y: UnsafePointer<Double>?, _ yLen: Int64, _ lr: Double,
-                              _ loss: UnsafeMutablePointer<Double>?) -> Int32 {
-    withNet(net) { net in
-        let (xs, rows) = try samples(x, n, d, net)
-        let ys = try targets(y, yLen, rows: rows, net)
-        guard let loss else { throw APIError(status: .badArgument, message: "loss is NULL") }
-        loss.pointee = try net.trainStep(xs, ys, rows: rows, learningRate: lr)
     }
 }
 
@@ -278,151 +322,14 @@ public func sm_net_trace(_ net: OpaquePointer?, _ x: UnsafePointer<Double>?, _ n
     }
 }
 
-// MARK: - Whole-run training
-
-/// The recording options of sm_net_fit / sm_train_together, checked.
-private func recording(every: Int64, parameters: Int32, evalX: UnsafePointer<Double>?, evalN: Int64,
-                       evalY: UnsafePointer<Double>?, inputWidth: Int, outputWidth targetWidth: Int) throws -> Recording? {
-    guard every >= 0 else { throw APIError(status: .badArgument, message: "record_every must be >= 0, got \(every)") }
-    let n = try count(evalN, "eval_n", allowZero: true)
-    // An evaluation set given without records is still checked: the rule
-    // does not depend on whether the values end up used.
-    guard every > 0 || n > 0 else { return nil }
-    let ex = try input(evalX, try product(n, inputWidth, "eval_x"), "eval_x")
-    let ey = try input(evalY, try product(n, targetWidth, "eval_y"), "eval_y")
-    try checkAllocation(ex.count + ey.count, "A copy of the evaluation set")
-    return Recording(every: Int(every), parameters: parameters != 0, evaluationX: Array(ex), evaluationY: Array(ey))
-}
-
-/// Runs `body` with every network locked, in address order so that two
-/// callers locking overlapping sets cannot deadlock.
-private func withAll(_ handles: [NetHandle], _ body: ([Network]) throws -> Void) throws {
-    let sorted = handles.enumerated().sorted {
-        UInt(bitPattern: Unmanaged.passUnretained($0.element).toOpaque()) < UInt(bitPattern: Unmanaged.passUnretained($1.element).toOpaque())
+@_cdecl("sm_net_firing_counts")
+public func sm_net_firing_counts(_ net: OpaquePointer?, _ x: UnsafePointer<Double>?, _ n: Int64, _ d: Int64,
+                                 _ out: UnsafeMutablePointer<Int64>?, _ len: Int64) -> Int32 {
+    withNet(net) { net in
+        let (xs, rows) = try samples(x, n, d, net)
+        let units = net.layerSizes.dropFirst().dropLast().reduce(0, +)
+        guard len == Int64(units) else { throw APIError(status: .badShape, message: "out must hold \(units) counts, got \(len)") }
+        let o = try output(out, units, "out")
+        for (i, c) in try net.firingCounts(xs, rows: rows).enumerated() { o[i] = Int64(c) }
     }
-    var nets = [Network?](repeating: nil, count: handles.count)
-    func lock(_ i: Int) throws {
-        if i == sorted.count {
-            try body(nets.map { $0! })
-            return
-        }
-        try sorted[i].element.with { net in
-            nets[sorted[i].offset] = net
-            try lock(i + 1)
-        }
-    }
-    try lock(0)
-}
-
-private func train(_ handles: UnsafePointer<OpaquePointer?>?, _ nNets: Int64, _ x: UnsafePointer<Double>?, _ n: Int64, _ d: Int64,
-                   _ y: UnsafePointer<Double>?, _ yLen: Int64, _ epochs: Int64, _ lr: Double, _ batchSize: Int64,
-                   _ rng: OpaquePointer?, _ recordEvery: Int64, _ recordParams: Int32,
-                   _ evalX: UnsafePointer<Double>?, _ evalN: Int64, _ evalY: UnsafePointer<Double>?,
-                   _ losses: UnsafeMutablePointer<Double>?, _ lossLen: Int64, _ progress: OpaquePointer?) -> Int32 {
-    guarded {
-        let progress = try progressOf(progress)
-        let count = try count(nNets, "n_nets")
-        guard count <= 4096 else { throw APIError(status: .badArgument, message: "At most 4096 networks at once, got \(count)") }
-        let list = try input(handles, count, "nets").map { try lookup($0, as: NetHandle.self, "sm_net") }
-        guard Set(list.map(ObjectIdentifier.init)).count == list.count else {
-            throw APIError(status: .badArgument, message: "Each network may appear only once in nets")
-        }
-        let stream = try lookup(rng, as: RNGHandle.self, "sm_rng")
-        let e = try SwiftMoonsCAPI.count(epochs, "epochs")
-        let b = try SwiftMoonsCAPI.count(batchSize, "batch_size")
-        let rows = try SwiftMoonsCAPI.count(n, "n")
-        let out = try output(losses, try product(count, e, "losses"), "losses")
-        guard lossLen == Int64(out.count) else {
-            throw APIError(status: .badShape, message: "losses must hold n_nets x epochs = \(out.count) values, got \(lossLen)")
-        }
-        try withAll(list) { nets in
-            let inW = nets[0].inputWidth, tW = nets[0].targetWidth
-            guard d == Int64(inW) else { throw APIError(status: .badShape, message: "X must have \(inW) columns, got \(d)") }
-            let xs = try input(x, try product(rows, inW, "X"), "X")
-            guard yLen == Int64(rows * tW) else {
-                throw APIError(status: .badShape, message: "y must hold \(rows * tW) values (n x \(tW)), got \(yLen)")
-            }
-            let ys = try input(y, rows * tW, "y")
-            let rec = try recording(every: recordEvery, parameters: recordParams, evalX: evalX, evalN: evalN, evalY: evalY,
-                                    inputWidth: inW, outputWidth: tW)
-            // Train on a copy of the stream and commit it on success, or on
-            // an interrupt (which leaves it after the epochs completed).
-            var s = stream.state.withLock { $0 }
-            // The losses go straight into the caller's buffer, epoch by
-            // epoch: a caller waiting on `progress` reads them as they come.
-            do {
-                _ = try trainTogether(nets, xs, ys, rows: rows, epochs: e, learningRate: lr, batchSize: b,
-                                      rng: &s, recording: rec, maxThreads: .max, progress: progress,
-                                      lossesInto: out)
-            } catch let stop as TrainingInterrupted {
-                stream.state.withLock { $0 = s }
-                throw stop
-            }
-            stream.state.withLock { $0 = s }
-        }
-    }
-}
-
-@_cdecl("sm_net_fit")
-public func sm_net_fit(_ net: OpaquePointer?, _ x: UnsafePointer<Double>?, _ n: Int64, _ d: Int64,
-                       _ y: UnsafePointer<Double>?, _ yLen: Int64, _ epochs: Int64, _ lr: Double, _ batchSize: Int64,
-                       _ rng: OpaquePointer?, _ recordEvery: Int64, _ recordParams: Int32,
-                       _ evalX: UnsafePointer<Double>?, _ evalN: Int64, _ evalY: UnsafePointer<Double>?,
-                       _ losses: UnsafeMutablePointer<Double>?, _ lossLen: Int64, _ progress: OpaquePointer?) -> Int32 {
-    var one: OpaquePointer? = net
-    return withUnsafePointer(to: &one) {
-        train($0, 1, x, n, d, y, yLen, epochs, lr, batchSize, rng, recordEvery, recordParams, evalX, evalN, evalY, losses,
-              lossLen, progress)
-    }
-}
-
-@_cdecl("sm_train_together")
-public func sm_train_together(_ nets: UnsafePointer<OpaquePointer?>?, _ nNets: Int64,
-                              _ x: UnsafePointer<Double>?, _ n: Int64, _ d: Int64,
-                              _ y: UnsafePointer<Double>?, _ yLen: Int64, _ epochs: Int64, _ lr: Double, _ batchSize: Int64,
-                              _ rng: OpaquePointer?, _ recordEvery: Int64, _ recordParams: Int32,
-                              _ evalX: UnsafePointer<Double>?, _ evalN: Int64, _ evalY: UnsafePointer<Double>?,
-                              _ losses: UnsafeMutablePointer<Double>?, _ lossLen: Int64, _ progress: OpaquePointer?) -> Int32 {
-    train(nets, nNets, x, n, d, y, yLen, epochs, lr, batchSize, rng, recordEvery, recordParams, evalX, evalN, evalY, losses,
-          lossLen, progress)
-}
-
-@_cdecl("sm_net_record_count")
-public func sm_net_record_count(_ net: OpaquePointer?, _ count: UnsafeMutablePointer<Int64>?,
-                                _ hasParams: UnsafeMutablePointer<Int32>?) -> Int32 {
-    withNet(net) { n in
-        guard let count, let hasParams else { throw APIError(status: .badArgument, message: "count and has_params must not be NULL") }
-        count.pointee = Int64(n.records.epochs.count)
-        hasParams.pointee = n.records.parameters.isEmpty ? 0 : 1
-    }
-}
-
-@_cdecl("sm_net_records")
-public func sm_net_records(_ net: OpaquePointer?, _ epochs: UnsafeMutablePointer<Int64>?, _ evalLoss: UnsafeMutablePointer<Double>?,
-                           _ evalAccuracy: UnsafeMutablePointer<Double>?, _ len: Int64) -> Int32 {
-    withNet(net) { n in
-        let r = n.records
-        guard len == Int64(r.epochs.count) else {
-            throw APIError(status: .badShape, message: "The outputs must hold \(r.epochs.count) records, got \(len)")
-        }
-        let e = try output(epochs, r.epochs.count, "epochs")
-        let l = try output(evalLoss, r.epochs.count, "eval_loss")
-        let a = try output(evalAccuracy, r.epochs.count, "eval_accuracy")
-        for i in 0..<r.epochs.count {
-            e[i] = Int64(r.epochs[i]); l[i] = r.evaluationLoss[i]; a[i] = r.evaluationAccuracy[i]
-        }
-    }
-}
-
-@_cdecl("sm_net_recorded_params")
-public func sm_net_recorded_params(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<Double>?, _ len: Int64) -> Int32 {
-    withNet(net) { n in
-        let p = n.records.parameters
-        _ = try sized(out, len, expected: p.count, "out").update(from: p)
-    }
-}
-
-@_cdecl("sm_net_clear_records")
-public func sm_net_clear_records(_ net: OpaquePointer?) -> Int32 {
-    withNet(net) { $0.clearRecords() }
 }

@@ -347,6 +347,22 @@ static void test_mlp(void) {
     }
     EXPECT_STATUS(sm_activation_evaluate("relu", 0.5, 0, zs, values, 3), SM_ERR_BAD_ARGUMENT);
     EXPECT_STATUS(sm_activation_evaluate("silly", NAN, 0, zs, values, 3), SM_ERR_BAD_ARGUMENT);
+    /* The output kinds and initializers, listed as the constructors take them. */
+    const char *outputs[] = {"sigmoid", "softmax", "identity"};
+    CHECK(sm_output_count() == 3, "three output kinds");
+    for (int i = 0; i < 3; i++) {
+        CHECK(sm_output_name(i, &name) == SM_OK && strcmp(name, outputs[i]) == 0, outputs[i]);
+    }
+    EXPECT_STATUS(sm_output_name(3, &name), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_output_name(-1, &name), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_output_name(0, NULL), SM_ERR_BAD_ARGUMENT);
+    const char *inits[] = {"auto", "he", "xavier", "glorot_uniform"};
+    CHECK(sm_initializer_count() == 4, "four initializers");
+    for (int i = 0; i < 4; i++) {
+        CHECK(sm_initializer_name(i, &name) == SM_OK && strcmp(name, inits[i]) == 0, inits[i]);
+    }
+    EXPECT_STATUS(sm_initializer_name(4, &name), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_initializer_name(0, NULL), SM_ERR_BAD_ARGUMENT);
     EXPECT_STATUS(sm_activation_evaluate("relu", NAN, 0, NULL, values, 3), SM_ERR_BAD_ARGUMENT);
 }
 

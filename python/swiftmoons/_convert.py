@@ -31,6 +31,22 @@ def as_matrix(values, columns: int, name: str = "X") -> np.ndarray:
     return arr
 
 
+def as_targets(values, rows: int, width: int, name: str = "y") -> np.ndarray:
+    """Targets for ``rows`` samples of ``width`` values each, as float64:
+    shape (rows, width), or flat (rows * width values, e.g. (rows,) for one).
+    Their values are the library's to check (against the output kind)."""
+    arr = as_float_array(values, name)
+    if arr.size != rows * width or arr.ndim > 2 or (arr.ndim == 2 and arr.shape != (rows, width)):
+        expected = f"({rows},)" if width == 1 else f"({rows}, {width})"
+        raise ValueError(f"{name} must have shape {expected} to match X, got {arr.shape}")
+    return arr
+
+
+def as_positive_int(value, name: str) -> int:
+    """An integer argument >= 1 (see `as_int`)."""
+    return as_int(value, name, 1)
+
+
 #: The range of the C int64_t arguments, and of C int.
 INT64 = (-(2**63), 2**63 - 1)
 INT32 = (-(2**31), 2**31 - 1)

@@ -182,6 +182,10 @@ _FUNCTIONS = {
     # the activation family
     "sm_activation_count": (c_int, []),
     "sm_activation_info": (c_int, [c_int, POINTER(c_char_p), POINTER(c_double)]),
+    "sm_output_count": (c_int, []),
+    "sm_output_name": (c_int, [c_int, POINTER(c_char_p)]),
+    "sm_initializer_count": (c_int, []),
+    "sm_initializer_name": (c_int, [c_int, POINTER(c_char_p)]),
     "sm_activation_evaluate": (c_int, [c_char_p, c_double, c_int32, _P, _P, c_int64]),
     # whole-run training
     "sm_net_fit": (c_int, [c_void_p, _P, c_int64, c_int64, _P, c_int64, c_int64, c_double, c_int64, c_void_p,
@@ -203,6 +207,17 @@ for _name, (_restype, _argtypes) in _FUNCTIONS.items():
 def last_error() -> str:
     """The library's message for the last failure on this thread."""
     return lib.sm_last_error().decode("utf-8", "replace")
+
+
+def names(kind: str) -> tuple[str, ...]:
+    """The names the library knows of one kind ("output", "initializer"), in its order."""
+    count = getattr(lib, f"sm_{kind}_count")()
+    out = []
+    for i in range(count):
+        name = ctypes.c_char_p()
+        call(f"sm_{kind}_name", i, ctypes.byref(name))
+        out.append((name.value or b"").decode("ascii"))
+    return tuple(out)
 
 
 def call(name: str, *args) -> None:
@@ -269,6 +284,11 @@ class Handle:
         if not handle:
             raise ValueError(f"This {self._kind} is closed")
         return handle
+
+    # ctypes' own protocol: an object passed for a pointer argument is
+    # replaced by its `_as_parameter_`, so the other modules pass the object
+    # itself to the library (a closed one raises ValueError).
+    _as_parameter_ = _h
 
     @property
     def closed(self) -> bool:

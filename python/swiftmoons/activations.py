@@ -223,4 +223,14 @@ def evaluate(name: str, x: ArrayLike, derivative: bool = False, **params: Any) -
     return float(out[0]) if scalar else out
 
 
+def native_specs(activation):
+    """C arrays of names and parameters (NaN = default) for the hidden layers."""
+    specs = list(activation) if isinstance(activation, list) else [activation]
+    # One for all or one per hidden layer: the library checks the count.
+    parsed = [parse(s) for s in specs]
+    names = (ctypes.c_char_p * len(parsed))(*[name.encode() for name, _ in parsed])
+    alphas = np.array([math.nan if a is None else a for _, a in parsed], dtype=np.float64)
+    return names, alphas
+
+
 __all__ = ["LESSON_FIVE", "NAMES", "PARAMETERS", "canonical", "evaluate", "parse"]

@@ -26,7 +26,6 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from . import reference
 from . import parallel
 from ._convert import as_flag, as_int, as_name, as_real, as_sequence, empty
 from ._types import Activations
@@ -244,12 +243,64 @@ def run(n_samples: int = 400, noise: float = 0.18, data_seed: int = 42, split_se
     # The permutations continue from where the last constructor left the stream.
     train_together(list(nets.values()), X_train, y_train, epochs=epochs, lr=lr, batch_size=batch_size, rng=stream,
                    progress=progress)
-    summary = reference.summarize(nets, X_train, y_train, X_test, y_test)
+    summary = summarize(nets, X_train, y_train, X_test, y_test)
     seconds = time.perf_counter() - start
     return ArticleResult(config=config, X=X, y=y, X_train=X_train, X_test=X_test, y_train=y_train, y_test=y_test,
                          nets=nets, loss_history={k: np.array(n.loss_history) for k, n in nets.items()},
                          test_accuracy=summary["test_accuracy"], far_samples=summary["far_samples"],
                          traces=summary["traces"], hidden_std=summary["hidden_std"], seconds=seconds)
+
+
+#: The article's anchors for its two far samples: the training point of
+#: each class farthest from its anchor.
+FAR_ANCHORS = {0: (-1.2, -0.3), 1: (1.2, 0.3)}
+
+
+def summarize(nets: dict, X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray,
+              y_test: np.ndarray) -> dict[str, Any]:
+    """The article's measurements of trained networks.
+
+    Parameters
+    ----------
+    nets : dict of str to MLP
+        Trained networks with one sigmoid output, by name.
+    X_train, y_train : ndarray
+        The training split: the far samples are picked from it.
+    X_test, y_test : ndarray
+        The test split (labels 0 and 1).
+
+    Returns
+    -------
+    dict
+        ``far_samples``: for each class, the training point farthest from
+        the article's anchor (:data:`FAR_ANCHORS`); and, per name,
+        ``test_accuracy`` (outputs >= 0.5 against the labels),
+        ``traces`` (the signal trace of each far sample, shape (2,
+        trace length)) and ``hidden_std`` (the std of every hidden
+        layer's activations on the test set).
+
+    Examples
+    --------
+    >>> import swiftmoons as sm
+    >>> X, y = sm.make_moons(200, noise=0.2, random_state=0)
+    >>> X_train, X_test, y_train, y_test = sm.train_test_split(sm.standardize(X), y, random_state=0)
+    >>> net = sm.TwoLayerNet("relu", seed=0)
+    >>> _ = net.fit(X_train, y_train, epochs=50, rng=0)
+    >>> out = summarize({"relu": net}, X_train, y_train, X_test, y_test)
+    >>> out["test_accuracy"]["relu"], out["traces"]["relu"].shape, len(out["hidden_std"]["relu"])
+    (0.9, (2, 5), 2)
+    """
+    samples = []
+    for label, anchor in FAR_ANCHORS.items():
+        members = X_train[y_train == label]
+        samples.append(members[np.argmax(np.linalg.norm(members - np.asarray(anchor), axis=1))])
+    out: dict[str, Any] = {"far_samples": samples, "test_accuracy": {}, "traces": {}, "hidden_std": {}}
+    for name, net in nets.items():
+        out["test_accuracy"][name] = float(((net.forward(X_test) >= 0.5).ravel() == y_test).mean())
+        out["traces"][name] = np.array([net.get_z_trace(s.reshape(1, -1)) for s in samples])
+        out["hidden_std"][name] = [float(net.get_hidden(X_test, layer=k).std())
+                                   for k in range(1, len(net.layer_sizes) - 1)]
+    return out
 
 
 def claims_table(result: ArticleResult) -> list[tuple[str, str, str, str]]:
@@ -289,32 +340,8 @@ def claims_table(result: ArticleResult) -> list[tuple[str, str, str, str]]:
     ['relu loss ~0.15 early (epoch 200)']
     >>> result.close(); short.close()
     """
-    from . import audit as _audit
-    from . import geometry
-    config = result.config
-    epochs = int(config["epochs"])
-    bayes = None
-    if config["noise"] > 0:
-        raw, _ = make_moons(config["n_samples"], noise=config["noise"], random_state=config["data_seed"])
-        bayes = geometry.bayes_log_odds(raw, config["noise"], n_samples=config["n_samples"])
-    data = _audit._Data(result.X, result.y, result.X_train, result.X_test, result.y_train, result.y_test, bayes)
-    bundle = {name: _audit._measure(result.nets[name], data, epochs) for name in ("sigmoid", "relu")
-              if name in result.nets}
-    rows = []
-    for claim in _audit.CLAIMS:
-        if claim.scope == "fixed" or not set(claim.needs) <= set(bundle):
-            continue
-        if (epochs != claim.epoch) if claim.final else (epochs < claim.epoch):
-            continue
-        true = bool(claim.holds(bundle))
-        if not _audit._measured(claim, bundle):
-            verdict = "not measured"
-        elif claim.article[:1] in "~0123456789":  # a figure
-            verdict = "agrees" if true else "differs"
-        else:
-            verdict = "holds" if true else "does not hold"
-        rows.append((claim.text, claim.article, claim.show(bundle), f"{verdict} ({claim.rule})"))
-    return rows
+    from .audit import claims_of_run
+    return claims_of_run(result)
 
 
 def audit(seeds: int | Iterable[int] = 16, *, controls: bool = True, threads: int | None = None,
@@ -436,9 +463,10 @@ def sweep(net_seeds: Iterable[int] = range(64), activations: Activations = ("sig
     >>> single.close()
     """
     from . import _ffi
-    from .network import _activation_arrays
+    from ._convert import as_positive_int
+    from .activations import native_specs
     from .parallel import threads as thread_count
-    from .training import _positive_int, progress_bar
+    from .training import progress_bar
 
     if isinstance(net_seeds, (str, bytes)) or not hasattr(net_seeds, "__iter__"):
         raise TypeError(f"net_seeds must be a sequence of integers, got {type(net_seeds).__name__}")
@@ -449,8 +477,8 @@ def sweep(net_seeds: Iterable[int] = range(64), activations: Activations = ("sig
     activations = specs
     if seeds.size == 0 or not activations:
         raise ValueError("A sweep needs at least one seed and one activation")
-    names, alphas = _activation_arrays(activations, len(activations))
-    epochs, batch_size, n_samples = (_positive_int(v, name) for v, name in
+    names, alphas = native_specs(activations)
+    epochs, batch_size, n_samples = (as_positive_int(v, name) for v, name in
                                      ((epochs, "epochs"), (batch_size, "batch_size"), (n_samples, "n_samples")))
     noise, lr = as_real(noise, "noise"), as_real(lr, "lr")
     data_seed, split_seed = seed_value(data_seed, "data_seed"), seed_value(split_seed, "split_seed")
@@ -520,4 +548,4 @@ def _sweep_on(executor, seeds, activations, settings, progress) -> dict:
             "test_accuracy": np.concatenate([accuracy for _, accuracy in results])}
 
 
-__all__ = ["ArticleResult", "audit", "claims_table", "run", "sweep"]
+__all__ = ["ArticleResult", "FAR_ANCHORS", "audit", "claims_table", "run", "summarize", "sweep"]

@@ -40,7 +40,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 
-from . import geometry, reference
+from . import geometry
 from ._convert import as_flag, as_int
 from .diagnostics import spearman
 from .data import make_moons, standardize, train_test_split
@@ -130,7 +130,8 @@ def _data(settings: dict) -> _Data:
 
 def _measure(net: MLP, data: _Data, epochs: int) -> dict[str, Any]:
     """Everything a claim reads about one trained network."""
-    summary = reference.summarize({"net": net}, data.X_train, data.y_train, data.X_test, data.y_test)
+    from .article import summarize
+    summary = summarize({"net": net}, data.X_train, data.y_train, data.X_test, data.y_test)
     loss = np.array(net.loss_history)
     own = geometry.boundary_distance(net, data.X, points=AUDIT_GRID)
     nan = np.full(net.n_layers, math.nan)
@@ -658,6 +659,35 @@ def _measured(claim: Claim, bundle: Bundle) -> bool:
     """Can the claim be measured in this run? (Not where its measure is undefined, e.g. log-odds without noise.)"""
     value = _safe(claim.value, bundle)
     return isinstance(value, (int, float, np.floating)) and math.isfinite(value)
+
+
+def claims_of_run(result: Any) -> list[tuple[str, str, str, str]]:
+    """The rows of :func:`swiftmoons.article.claims_table` for one article run
+    (an ArticleResult): the claims its networks can answer, with verdicts."""
+    config = result.config
+    epochs = int(config["epochs"])
+    bayes = None
+    if config["noise"] > 0:
+        raw, _ = make_moons(config["n_samples"], noise=config["noise"], random_state=config["data_seed"])
+        bayes = geometry.bayes_log_odds(raw, config["noise"], n_samples=config["n_samples"])
+    data = _Data(result.X, result.y, result.X_train, result.X_test, result.y_train, result.y_test, bayes)
+    bundle = {name: _measure(result.nets[name], data, epochs) for name in ("sigmoid", "relu")
+              if name in result.nets}
+    rows = []
+    for claim in CLAIMS:
+        if claim.scope == "fixed" or not set(claim.needs) <= set(bundle):
+            continue
+        if (epochs != claim.epoch) if claim.final else (epochs < claim.epoch):
+            continue
+        true = bool(claim.holds(bundle))
+        if not _measured(claim, bundle):
+            verdict = "not measured"
+        elif claim.article[:1] in "~0123456789":  # a figure
+            verdict = "agrees" if true else "differs"
+        else:
+            verdict = "holds" if true else "does not hold"
+        rows.append((claim.text, claim.article, claim.show(bundle), f"{verdict} ({claim.rule})"))
+    return rows
 
 
 def _decide(claim: Claim, runs: list) -> dict:

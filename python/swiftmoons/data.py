@@ -69,7 +69,7 @@ def make_moons(n_samples: int | tuple[int, int] = 100, *, noise: float | None = 
     y = empty(n, "make_moons' y", np.int64)
     rng, done = resolve(random_state)
     try:
-        _ffi.call("sm_make_moons", rng._h, n_out, n_in, int(shuffle),
+        _ffi.call("sm_make_moons", rng, n_out, n_in, int(shuffle),
                   int(noise is not None), 0.0 if noise is None else noise,
                   _ffi.ptr(X), _ffi.ptr(y))
     finally:
@@ -171,7 +171,7 @@ def train_test_split(*arrays: ArrayLike, test_size: float = 0.25, random_state: 
     train = np.empty(n - n_test.value, dtype=np.int64)
     rng, done = resolve(random_state)
     try:
-        _ffi.call("sm_split_indices", rng._h, n, n_test.value, _ffi.ptr(test), _ffi.ptr(train))
+        _ffi.call("sm_split_indices", rng, n, n_test.value, _ffi.ptr(test), _ffi.ptr(train))
     finally:
         done()
     result = []

@@ -114,7 +114,7 @@ def pre_activations(net: MLP, X: ArrayLike) -> list[FloatArray]:
     out = []
     for k in range(1, net.n_layers + 1):
         z = empty((X.shape[0], net.layer_sizes[k]), "The pre-activations")
-        _ffi.call("sm_net_pre_activation", net._h, k, _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(z), z.size)
+        _ffi.call("sm_net_pre_activation", net, k, _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(z), z.size)
         out.append(z)
     return out
 

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import _ffi
 from . import activations as _activations
-from ._convert import INT32, as_float_array, as_int, as_matrix, as_name, as_real, as_sequence, empty
+from ._convert import INT32, as_float_array, as_int, as_matrix, as_name, as_real, as_sequence, as_targets, empty
 from ._types import ActivationSpec, Activations, ArrayLike, Callback, FloatArray, IntArray, Seed
 from .random import RandomState, resolve
 
@@ -36,9 +36,9 @@ _ptr = _ffi.ptr
 #: Activation names accepted by the networks (see `swiftmoons.activations`).
 ACTIVATIONS = _activations.NAMES
 #: The output kinds (`MLP`'s ``output``).
-OUTPUTS = ("sigmoid", "softmax", "identity")
+OUTPUTS = _ffi.names("output")
 #: The weight initialisations (`MLP`'s ``init``).
-INITS = ("auto", "he", "xavier", "glorot_uniform")
+INITS = _ffi.names("initializer")
 
 
 class MLP(_ffi.Handle):
@@ -125,15 +125,16 @@ class MLP(_ffi.Handle):
     def __init__(self, layer_sizes: Sequence[int], activation: Activations = "relu", output: str = "sigmoid",
                  init: str = "auto", bias_init: float | tuple[float, float] = 0.0, seed: Seed = 0) -> None:
         sizes = _sizes(layer_sizes)
-        names, alphas = _activation_arrays(activation, len(sizes) - 2)
-        output = _choice(output, OUTPUTS, "output")
-        init = _choice(init, INITS, "init")
+        names, alphas = _activations.native_specs(activation)
+        # Names and values are the library's to check (it lists the valid ones).
+        output = as_name(output, "output")
+        init = as_name(init, "init")
         mode, bias_a, bias_b = _bias(bias_init)
         stream, done = resolve(seed, "seed")
         try:
             handle = _ffi.create("sm_mlp_create", _ffi.ptr(sizes), len(sizes), ctypes.addressof(names),
                                  _ffi.ptr(alphas), len(alphas), output.encode(), init.encode(), mode, bias_a, bias_b,
-                                 stream._h)
+                                 stream)
         finally:
             done()
         self._init_from_handle(handle)
@@ -216,13 +217,13 @@ class MLP(_ffi.Handle):
         if layer_sizes is not None and [int(v) for v in _sizes(layer_sizes)] != sizes:
             raise ValueError(f"layer_sizes {list(layer_sizes)} disagree with the weights' shapes, which give {sizes}")
         size_array = _sizes(sizes)
-        names, alphas = _activation_arrays(activation, len(size_array) - 2)
+        names, alphas = _activations.native_specs(activation)
         flat = np.ascontiguousarray(np.concatenate([p.ravel() for p in arrays]))
         self = cls.__new__(cls)
         self._init_from_handle(_ffi.create(
             "sm_mlp_create_from_params", _ffi.ptr(size_array), len(size_array), ctypes.addressof(names),
             _ffi.ptr(alphas),
-            len(alphas), _choice(output, OUTPUTS, "output").encode(), _ffi.ptr(flat), flat.size))
+            len(alphas), as_name(output, "output").encode(), _ffi.ptr(flat), flat.size))
         return self
 
     def _init_from_handle(self, handle):
@@ -246,9 +247,9 @@ class MLP(_ffi.Handle):
         set_(self, "layer_sizes", tuple(int(s) for s in sizes))
         set_(self, "activations", tuple(acts))
         set_(self, "output", out_name.value.decode("ascii"))
-        set_(self, "_target_width", target_width.value)
+        set_(self, "target_width", target_width.value)
         set_(self, "_trace_length", trace.value)
-        set_(self, "_param_count", pcount.value)
+        set_(self, "parameter_count", pcount.value)
         set_(self, "loss_history", [])
         set_(self, "_restored", None)
         loss = ctypes.c_double()
@@ -343,20 +344,6 @@ class MLP(_ffi.Handle):
         from .storage import save
         save(self, path)
 
-    def _adopt(self, twin: MLP) -> None:
-        """Take on another network's state (parameters, epochs, records, loss history): a twin trained elsewhere."""
-        records = twin.records
-        flat = None if records.params is None else np.array(
-            [np.concatenate([p.ravel() for p in block]) for block in records.params])
-        self.set_params(twin.get_params())
-        self._restore_training(twin.epochs_trained, records.epochs, records.eval_loss, records.eval_accuracy, flat)
-        self.loss_history[:] = twin.loss_history
-
-    def _restore_training(self, epochs_trained, epochs, loss, accuracy, params):
-        flat = np.zeros(0) if params is None else np.ascontiguousarray(params, dtype=np.float64).ravel()
-        _ffi.call("sm_net_restore_training", self._h, epochs_trained, _ffi.ptr(epochs), _ffi.ptr(loss),
-                  _ffi.ptr(accuracy), epochs.size, _ffi.ptr(flat), flat.size)
-
     def __repr__(self) -> str:
         names = [n if a is None else f"{n}({a:g})" for n, a in self.activations]
         acts = names[0] if len(set(names)) == 1 else (names or None)
@@ -376,7 +363,7 @@ class MLP(_ffi.Handle):
         return blocks
 
     def _flat(self) -> np.ndarray:
-        out = np.empty(self._param_count)
+        out = np.empty(self.parameter_count)
         _ffi.call("sm_net_get_params", self._h, _ffi.ptr(out), out.size)
         return out
 
@@ -638,14 +625,6 @@ class MLP(_ffi.Handle):
 
     # ---- computation -------------------------------------------------------
 
-    def _targets(self, y, rows: int) -> np.ndarray:
-        y = as_float_array(y, "y")
-        width = self._target_width
-        if y.size != rows * width or y.ndim > 2 or (y.ndim == 2 and y.shape != (rows, width)):
-            expected = f"({rows},)" if width == 1 else f"({rows}, {width})"
-            raise ValueError(f"y must have shape {expected} to match X, got {y.shape}")
-        return y
-
     def forward(self, X: ArrayLike) -> FloatArray:
         """The network's output for each row of ``X``.
 
@@ -684,7 +663,7 @@ class MLP(_ffi.Handle):
         X = as_matrix(X, self.layer_sizes[0])
         out = empty((X.shape[0], self.layer_sizes[-1]), "The output")
         args = (self._h, _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(out), out.size)
-        if X.shape[0] * self._param_count < _ffi.LONG_WORK:
+        if X.shape[0] * self.parameter_count < _ffi.LONG_WORK:
             _ffi.call("sm_net_forward", *args, None)
             return out
         # A pass long enough to want stopping: Ctrl-C cancels it.
@@ -784,8 +763,8 @@ class MLP(_ffi.Handle):
             shape = X.shape
         rows = shape[0]
         if not (type(y) is np.ndarray and y.dtype is _F64 and y.strides == self._y_strides
-                and y.shape[0] == rows * self._target_width):
-            y = self._targets(y, rows)
+                and y.shape[0] == rows * self.target_width):
+            y = as_targets(y, rows, self.target_width)
         if type(lr) is not float:
             lr = as_real(lr, "lr")
         # X must be finite, y within the output's targets, lr finite and >= 0:
@@ -867,8 +846,19 @@ class MLP(_ffi.Handle):
     @property
     def records(self) -> TrainingRecords:
         """What training recorded (see ``fit``'s ``record_every``), as :class:`TrainingRecords`."""
-        from .training import records_of
-        return records_of(self)
+        from .training import TrainingRecords
+        count, has_params = ctypes.c_int64(), ctypes.c_int32()
+        _ffi.call("sm_net_record_count", self._h, ctypes.byref(count), ctypes.byref(has_params))
+        k = count.value
+        epochs = np.empty(k, dtype=np.int64)
+        loss, accuracy = np.empty(k), np.empty(k)
+        _ffi.call("sm_net_records", self._h, _ffi.ptr(epochs), _ffi.ptr(loss), _ffi.ptr(accuracy), k)
+        params = None
+        if has_params.value:
+            flat = np.empty(k * self.parameter_count)
+            _ffi.call("sm_net_recorded_params", self._h, _ffi.ptr(flat), flat.size)
+            params = [self._split(block) for block in flat.reshape(k, self.parameter_count)]
+        return TrainingRecords(epochs, loss, accuracy, params)
 
     def clear_records(self) -> None:
         """Forget the training records (see `records`); nothing else changes.
@@ -936,7 +926,7 @@ class MLP(_ffi.Handle):
         (0.2894, 0.895)
         """
         X = as_matrix(X, self.layer_sizes[0])
-        y = self._targets(y, X.shape[0])
+        y = as_targets(y, X.shape[0], self.target_width)
         loss, accuracy = ctypes.c_double(), ctypes.c_double()
         _ffi.call("sm_net_evaluate", self._h, _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(y), y.size,
                   ctypes.byref(loss), ctypes.byref(accuracy))
@@ -1067,8 +1057,8 @@ class MLP(_ffi.Handle):
         (0.7858, [(2, 3), (1, 3), (3, 1), (1, 1)])
         """
         X = as_matrix(X, self.layer_sizes[0])
-        y = self._targets(y, X.shape[0])
-        loss, out = ctypes.c_double(), np.empty(self._param_count)
+        y = as_targets(y, X.shape[0], self.target_width)
+        loss, out = ctypes.c_double(), np.empty(self.parameter_count)
         _ffi.call("sm_net_gradients", self._h, _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(y), y.size,
                   ctypes.byref(loss), _ffi.ptr(out), out.size)
         return loss.value, self._split(out)
@@ -1372,54 +1362,30 @@ def _restore_network(state, cls=None):
 
 
 #: What `_init_from_handle` sets: everything else in a network's __dict__ is the user's.
-_OWN_ATTRIBUTES = frozenset({"_handle", "layer_sizes", "activations", "output", "_target_width", "_trace_length",
-                             "_param_count", "loss_history", "_restored", "_loss_out", "_loss_ref", "_x_strides",
+_OWN_ATTRIBUTES = frozenset({"_handle", "layer_sizes", "activations", "output", "target_width", "_trace_length",
+                             "parameter_count", "loss_history", "_restored", "_loss_out", "_loss_ref", "_x_strides",
                              "_y_strides"})
 
 
 def _sizes(layer_sizes) -> np.ndarray:
+    """Layer sizes as int64 for the library (which checks their number and range)."""
     if isinstance(layer_sizes, (str, bytes)) or not hasattr(layer_sizes, "__iter__"):
         raise TypeError(f"layer_sizes must be a sequence of ints, got {layer_sizes!r}")
     try:
-        sizes = [as_int(s, "layer_sizes", 1, INT32[1]) for s in layer_sizes]
+        sizes = [as_int(s, "layer_sizes") for s in layer_sizes]
     except TypeError:
         raise TypeError(f"layer_sizes must be a sequence of ints, got {layer_sizes!r}") from None
-    if len(sizes) < 2 or any(s < 1 for s in sizes):
-        raise ValueError(f"layer_sizes needs at least 2 sizes, each >= 1, got {sizes}")
     return np.array(sizes, dtype=np.int64)
 
 
-def _activation_arrays(activation, hidden: int):
-    """C arrays of names and parameters (NaN = default) for the hidden layers."""
-    specs = list(activation) if isinstance(activation, list) else [activation]
-    if len(specs) not in (1, hidden) and not (hidden == 0 and len(specs) <= 1):
-        raise ValueError(f"Give one activation for all hidden layers or one per hidden layer ({hidden}), "
-                         f"got {len(specs)}")
-    parsed = [_activations.parse(s) for s in specs]
-    names = (ctypes.c_char_p * len(parsed))(*[name.encode() for name, _ in parsed])
-    alphas = np.array([math.nan if a is None else a for _, a in parsed], dtype=np.float64)
-    return names, alphas
-
-
-def _choice(value, options, what: str) -> str:
-    value = as_name(value, what)
-    if value not in options:
-        raise ValueError(f"Unknown {what} {value!r}; valid values are {', '.join(options)}")
-    return value
-
-
 def _bias(bias_init):
+    """(mode, a, b) for the library: 0 and a constant, or 1 and (mean, std); it checks the values."""
     if isinstance(bias_init, numbers.Real) and not isinstance(bias_init, (bool, np.bool_)):
-        value = float(bias_init)
-        if not math.isfinite(value):
-            raise ValueError(f"bias_init must be finite, got {value}")
-        return 0, value, 0.0
+        return 0, float(bias_init), 0.0
     try:
         mean, std = (as_real(v, "bias_init") for v in bias_init)
     except (TypeError, ValueError):
         raise ValueError(f"bias_init must be a number or a (mean, std) pair, got {bias_init!r}") from None
-    if not (math.isfinite(mean) and math.isfinite(std) and std >= 0):
-        raise ValueError(f"bias_init needs a finite mean and std >= 0, got ({mean}, {std})")
     return 1, mean, std
 
 

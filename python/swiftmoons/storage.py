@@ -36,6 +36,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from . import _ffi
+
+
 class _NotANetwork(ValueError):
     """A readable file that is not a saved network."""
 
@@ -165,9 +168,9 @@ def network_from_state(state: dict, source: str = "the saved state", cls: type |
             raise bad(f"recorded_params must be true or false, got {recorded_flag!r}")
         if recorded_flag:
             recorded = _float_array(arrays.get("records_params"), "records_params", bad)
-            if recorded.shape != (count, net._param_count):
-                raise bad(f"records_params must have shape ({count}, {net._param_count}), got {recorded.shape}")
-        net._restore_training(epochs_trained, epochs.astype(np.int64), loss, accuracy, recorded)
+            if recorded.shape != (count, net.parameter_count):
+                raise bad(f"records_params must have shape ({count}, {net.parameter_count}), got {recorded.shape}")
+        restore_training(net, epochs_trained, epochs.astype(np.int64), loss, accuracy, recorded)
         net.loss_history.extend(history.tolist())
     except BaseException:
         net.close()
@@ -283,6 +286,28 @@ def load(path: str | os.PathLike) -> MLP:
             AttributeError, TypeError) as exc:
         raise ValueError(f"{path} is not a readable swiftmoons network file ({type(exc).__name__}: {exc})") from None
     return network_from_state({"header": header, "arrays": arrays}, source=path)
+
+
+def restore_training(net, epochs_trained: int, epochs: np.ndarray, loss: np.ndarray, accuracy: np.ndarray,
+                     params: np.ndarray | None) -> None:
+    """Put back what training left on a network: the epochs it trained and
+    its records (``params``: one row of all parameters per record, or None).
+    The library checks that they fit the network; nothing changes if not."""
+    flat = np.zeros(0) if params is None else np.ascontiguousarray(params, dtype=np.float64).ravel()
+    _ffi.call("sm_net_restore_training", net, epochs_trained, _ffi.ptr(epochs), _ffi.ptr(loss),
+              _ffi.ptr(accuracy), epochs.size, _ffi.ptr(flat), flat.size)
+
+
+def take_over(net, twin) -> None:
+    """Give ``net`` the whole state of ``twin``, a network of the same layers
+    (one trained elsewhere and sent back): parameters, epochs trained,
+    records and loss history."""
+    records = twin.records
+    flat = None if records.params is None else np.array(
+        [np.concatenate([p.ravel() for p in block]) for block in records.params])
+    net.set_params(twin.get_params())
+    restore_training(net, twin.epochs_trained, records.epochs, records.eval_loss, records.eval_accuracy, flat)
+    net.loss_history[:] = twin.loss_history
 
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "load", "save"]

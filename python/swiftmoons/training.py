@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any, Sequence
 import numpy as np
 
 from . import _ffi, parallel
-from ._convert import as_flag, as_int, as_matrix, as_real, empty
+from .storage import take_over
+from ._convert import as_flag, as_int, as_matrix, as_positive_int, as_real, as_targets, empty
 from ._types import ArrayLike, Callback, Seed
 from .random import resolve
 
@@ -63,10 +64,6 @@ class TrainingRecords:
     eval_loss: np.ndarray
     eval_accuracy: np.ndarray
     params: list | None
-
-
-def _positive_int(value, name: str) -> int:
-    return as_int(value, name, 1)
 
 
 def train_together(nets: Sequence[MLP], X: ArrayLike, y: ArrayLike, *, epochs: int = 800, lr: float = 0.05,
@@ -180,40 +177,36 @@ def train_together(nets: Sequence[MLP], X: ArrayLike, y: ArrayLike, *, epochs: i
     if isinstance(nets, (str, bytes)) or not hasattr(nets, "__iter__"):
         raise TypeError(f"nets must be a list of networks, got {type(nets).__name__}")
     nets = list(nets)
-    if not nets:
-        raise ValueError("Need at least one network to train")
     from .network import MLP
     for net in nets:
         if not isinstance(net, MLP):
             raise TypeError(f"nets must hold MLP or TwoLayerNet networks, got {type(net).__name__}")
-    if len({id(n) for n in nets}) != len(nets):
-        raise ValueError("Each network may appear only once")
+    if not nets:
+        raise ValueError("Need at least one network to train")
+    # The rest of the rules (each network once, shared widths and output
+    # kind, epochs, lr, the data's values) are the library's to check.
     first = nets[0]
     sizes = first.layer_sizes
-    for net in nets:
-        if net.layer_sizes[0] != sizes[0] or net.layer_sizes[-1] != sizes[-1] or net.output != first.output:
-            raise ValueError("All networks need the same input and output widths and output kind; got "
-                             f"{sizes} ({first.output}) and {net.layer_sizes} ({net.output})")
-    epochs = _positive_int(epochs, "epochs")
-    batch_size = _positive_int(batch_size, "batch_size")
+    epochs = as_positive_int(epochs, "epochs")
+    batch_size = as_positive_int(batch_size, "batch_size")
     lr = as_real(lr, "lr")
     record_every = as_int(record_every, "record_every", 0)
-    callback_every = _positive_int(callback_every, "callback_every")
+    callback_every = as_positive_int(callback_every, "callback_every")
     progress = as_flag(progress, "progress")
     if callback is not None and not callable(callback):
         raise TypeError(f"callback must be callable, got {type(callback).__name__}")
     X = as_matrix(X, sizes[0])
-    y = first._targets(y, X.shape[0])  # values (and X's) are checked by the library, before any work
+    y = as_targets(y, X.shape[0], first.target_width)  # values (and X's) are checked by the library, before any work
     if (X_eval is None) != (y_eval is None):
         raise ValueError("Give both X_eval and y_eval, or neither")
     if X_eval is not None:
         X_eval = as_matrix(X_eval, sizes[0], "X_eval")
-        y_eval = first._targets(y_eval, X_eval.shape[0])
+        y_eval = as_targets(y_eval, X_eval.shape[0], first.target_width, "y_eval")
         eval_n = X_eval.shape[0]
     else:
         X_eval = y_eval = np.zeros(0)
         eval_n = 0
-    handles = (ctypes.c_void_p * len(nets))(*[net._h for net in nets])
+    handles = (ctypes.c_void_p * len(nets))(*[net._as_parameter_ for net in nets])
     losses = empty((len(nets), epochs), "The loss histories")
     before = [net.epochs_trained for net in nets]
     if record_params and not record_every:
@@ -223,16 +216,19 @@ def train_together(nets: Sequence[MLP], X: ArrayLike, y: ArrayLike, *, epochs: i
             raise TypeError(f"executor must have a submit(fn, *args) method, got {type(executor).__name__}")
         if progress or callback is not None:
             raise ValueError("progress and callback need the networks in this process: not with an executor")
+        if len({id(n) for n in nets}) != len(nets):
+            # (Groups train apart on the executor: no one call would see the repeat.)
+            raise ValueError("Each network may appear only once in nets")
         settings = dict(epochs=epochs, lr=lr, batch_size=batch_size, record_every=record_every,
                         record_params=bool(record_params), X_eval=X_eval if eval_n else None,
                         y_eval=y_eval if eval_n else None)
         return _train_on(executor, nets, X, y, rng, settings)
     stream, done = resolve(rng, "rng")
     args = (ctypes.addressof(handles), len(nets), _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(y), y.size,
-            epochs, lr, batch_size, stream._h, record_every, int(bool(record_params)), _ffi.ptr(X_eval), eval_n,
+            epochs, lr, batch_size, stream, record_every, int(bool(record_params)), _ffi.ptr(X_eval), eval_n,
             _ffi.ptr(y_eval), _ffi.ptr(losses), losses.size)
     watch = _Watcher(losses, epochs, progress, callback, callback_every, single=len(nets) == 1)
-    work = epochs * X.shape[0] * sum(net._param_count for net in nets)
+    work = epochs * X.shape[0] * sum(net.parameter_count for net in nets)
     try:
         if not watch.active and work < _ffi.LONG_WORK:
             status, interruption = _ffi.lib.sm_train_together(*args, None), None
@@ -339,22 +335,6 @@ class _PlainBar:
             sys.stderr.flush()
 
 
-def records_of(net: MLP) -> TrainingRecords:
-    """Read the records kept in the native network."""
-    count, has_params = ctypes.c_int64(), ctypes.c_int32()
-    _ffi.call("sm_net_record_count", net._h, ctypes.byref(count), ctypes.byref(has_params))
-    k = count.value
-    epochs = np.empty(k, dtype=np.int64)
-    loss, accuracy = np.empty(k), np.empty(k)
-    _ffi.call("sm_net_records", net._h, _ffi.ptr(epochs), _ffi.ptr(loss), _ffi.ptr(accuracy), k)
-    params = None
-    if has_params.value:
-        flat = np.empty(k * net._param_count)
-        _ffi.call("sm_net_recorded_params", net._h, _ffi.ptr(flat), flat.size)
-        params = [net._split(block) for block in flat.reshape(k, net._param_count)]
-    return TrainingRecords(epochs, loss, accuracy, params)
-
-
 #: Seconds of one multiply-add of training (forward and backward) on one core,
 #: about: what groups of networks are cut by for an executor.
 _SECONDS_PER_PARAMETER_SAMPLE_EPOCH = 2e-9
@@ -374,7 +354,7 @@ def _train_on(executor, nets, X, y, rng, settings) -> list:
     stream, done = resolve(rng, "rng")
     try:
         state = stream.get_state()
-        per_net = [_SECONDS_PER_PARAMETER_SAMPLE_EPOCH * settings["epochs"] * X.shape[0] * net._param_count
+        per_net = [_SECONDS_PER_PARAMETER_SAMPLE_EPOCH * settings["epochs"] * X.shape[0] * net.parameter_count
                    for net in nets]
         before = {id(net): len(net.loss_history) for net in nets}
         groups: list[list[MLP]] = []
@@ -394,7 +374,7 @@ def _train_on(executor, nets, X, y, rng, settings) -> list:
             for net, twin in zip(group, trained):
                 histories.append(twin.loss_history[before[id(net)]:])
                 if twin is not net:  # it came back as a copy (a process, a cluster)
-                    net._adopt(twin)
+                    take_over(net, twin)
         stream.set_state(final_state)  # every group ends at the same place
     finally:
         done()

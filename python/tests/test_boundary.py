@@ -23,7 +23,7 @@ CASES = {
     "wrong width": ("sm.TwoLayerNet('relu').forward(np.zeros((3, 5)))", "ValueError", "(n, 2)"),
     "use after close": ("n = sm.TwoLayerNet('relu'); n.close(); n.train_step(np.zeros((2, 2)), [0, 1])", "ValueError", "closed"),
     "seed too large": ("sm.TwoLayerNet('relu', seed=2**32)", "ValueError", "2**32"),
-    "zero-width layer": ("sm.TwoLayerNet('relu', layer_sizes=(2, 0, 1))", "ValueError", "layer_sizes must be in 1.."),
+    "zero-width layer": ("sm.TwoLayerNet('relu', layer_sizes=(2, 0, 1))", "SwiftMoonsError", "Layer sizes must be in 1.."),
     "huge layers": ("sm.TwoLayerNet('relu', layer_sizes=(2, 2_000_000_000, 2_000_000_000, 1))", "SwiftMoonsMemoryError", "too many"),
     "bad moons": ("sm.make_moons(-5)", "ValueError", "n_samples"),
     "complex input": ("sm.TwoLayerNet('relu').forward(np.zeros((2, 2), complex))", "TypeError", "real"),

@@ -139,7 +139,7 @@ def test_saved_file_is_readable_by_numpy_alone(tmp_path):
         for name, value in zip(net.param_names(), net.get_params()):
             assert np.array_equal(data[name], value)
         assert np.array_equal(data["loss_history"], net.loss_history)
-        assert data["records_params"].shape == (2, net._param_count)
+        assert data["records_params"].shape == (2, net.parameter_count)
 
 
 def test_a_path_without_extension_is_written_as_given(tmp_path):

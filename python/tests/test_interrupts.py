@@ -211,7 +211,7 @@ def test_callback_losses_are_the_epochs_own_while_training_runs():
 def test_a_network_past_the_epoch_bound_refuses_to_train_instead_of_trapping(tmp_path):
     net = sm.TwoLayerNet("relu", seed=0)
     X, y = moons(40)
-    net._restore_training(2**53, np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0), None)
+    sm.storage.restore_training(net, 2**53, np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0), None)
     with pytest.raises(ValueError, match="at most"):
         net.fit(X, y, epochs=1, rng=0)
     assert net.epochs_trained == 2**53

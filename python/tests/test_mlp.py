@@ -198,10 +198,10 @@ def test_distance_order_kept_is_spearman_of_pairwise_distances():
 
 @pytest.mark.parametrize("kwargs, error, message", [
     (dict(activation="softsign"), sm.SwiftMoonsError, "valid activations are"),
-    (dict(init="lecun"), ValueError, "auto, he, xavier, glorot_uniform"),
-    (dict(output="tanh"), ValueError, "sigmoid, softmax, identity"),
+    (dict(init="lecun"), sm.SwiftMoonsError, 'valid inits are "auto", "he", "xavier", "glorot_uniform"'),
+    (dict(output="tanh"), sm.SwiftMoonsError, 'valid outputs are "sigmoid", "softmax", "identity"'),
     (dict(activation=["relu", "tanh", "gelu"]), ValueError, "one per hidden layer \\(2\\)"),
-    (dict(layer_sizes=(2, 0, 1)), ValueError, "layer_sizes must be in 1.."),
+    (dict(layer_sizes=(2, 0, 1)), sm.SwiftMoonsError, "Layer sizes must be in 1..."),
     (dict(bias_init=(0.0, -1.0)), ValueError, "std >= 0"),
     (dict(bias_init=float("nan")), ValueError, "finite"),
     (dict(activation=("relu", 0.1)), ValueError, "takes no parameter"),

@@ -1,0 +1,58 @@
+// Data as scikit-learn makes and splits it: make_moons, StandardScaler,
+// train_test_split.
+
+import SwiftMoons
+
+@_cdecl("sm_make_moons")
+public func sm_make_moons(_ rng: OpaquePointer?, _ nOut: Int64, _ nIn: Int64, _ shuffle: Int32,
+                          _ addNoise: Int32, _ noise: Double,
+                          _ x: UnsafeMutablePointer<Double>?, _ y: UnsafeMutablePointer<Int64>?) -> Int32 {
+    guarded {
+        let h = try lookup(rng, as: RNGHandle.self, "sm_rng")
+        let a = try count(nOut, "n_out", allowZero: true), b = try count(nIn, "n_in", allowZero: true)
+        let n = a + b
+        let xo = try output(x, try product(n, 2, "X"), "X"), yo = try output(y, n, "y")
+        let data = try h.state.withLock { s in
+            try makeMoons(nOut: a, nIn: b, noise: addNoise != 0 ? noise : nil, shuffle: shuffle != 0, rng: &s)
+        }
+        for i in 0..<xo.count { xo[i] = data.x[i] }
+        for i in 0..<n { yo[i] = Int64(data.y[i]) }
+    }
+}
+
+@_cdecl("sm_standardize")
+public func sm_standardize(_ x: UnsafePointer<Double>?, _ rows: Int64, _ columns: Int64,
+                           _ out: UnsafeMutablePointer<Double>?, _ mean: UnsafeMutablePointer<Double>?,
+                           _ scale: UnsafeMutablePointer<Double>?) -> Int32 {
+    guarded {
+        let r = try count(rows, "rows"), c = try count(columns, "columns")
+        let n = try product(r, c, "X")
+        let xi = try input(x, n, "X"), xo = try output(out, n, "out")
+        let result = try standardize(xi, rows: r, columns: c)
+        for i in 0..<n { xo[i] = result.x[i] }
+        if let mean { for j in 0..<c { mean[j] = result.mean[j] } }
+        if let scale { for j in 0..<c { scale[j] = result.scale[j] } }
+    }
+}
+
+@_cdecl("sm_split_test_count")
+public func sm_split_test_count(_ n: Int64, _ testSize: Double, _ nTest: UnsafeMutablePointer<Int64>?) -> Int32 {
+    guarded {
+        guard let nTest else { throw APIError(status: .badArgument, message: "n_test is NULL") }
+        nTest.pointee = Int64(try testCount(samples: try count(n, "n_samples"), testSize: testSize))
+    }
+}
+
+@_cdecl("sm_split_indices")
+public func sm_split_indices(_ rng: OpaquePointer?, _ n: Int64, _ nTest: Int64,
+                             _ testIdx: UnsafeMutablePointer<Int64>?, _ trainIdx: UnsafeMutablePointer<Int64>?) -> Int32 {
+    guarded {
+        let h = try lookup(rng, as: RNGHandle.self, "sm_rng")
+        let total = try count(n, "n_samples"), t = try count(nTest, "n_test")
+        guard t < total else { throw APIError(status: .badArgument, message: "n_test must be < n_samples, got \(t) >= \(total)") }
+        let testOut = try output(testIdx, t, "test"), trainOut = try output(trainIdx, total - t, "train")
+        let (test, train) = try h.state.withLock { try splitIndices(samples: total, testCount: t, rng: &$0) }
+        for i in 0..<t { testOut[i] = Int64(test[i]) }
+        for i in 0..<(total - t) { trainOut[i] = Int64(train[i]) }
+    }
+}

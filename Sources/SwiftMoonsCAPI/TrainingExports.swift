@@ -1,0 +1,269 @@
+// Training and what it leaves: steps, gradients, evaluation, whole runs of
+// epochs (one network or many), their records, and the article's sweep.
+
+import SwiftMoons
+
+// MARK: - Steps
+
+/// The targets of a batch of `rows` samples: `rows x targetWidth` values.
+func targets(_ y: UnsafePointer<Double>?, _ yLen: Int64, rows: Int, _ net: Network) throws -> UnsafeBufferPointer<Double> {
+    let need = try product(rows, net.targetWidth, "y")
+    guard yLen == Int64(need) else {
+        throw APIError(status: .badShape, message: "y must hold \(need) values (n x \(net.targetWidth)), got \(yLen)")
+    }
+    return try input(y, need, "y")
+}
+
+@_cdecl("sm_net_train_step")
+public func sm_net_train_step(_ net: OpaquePointer?, _ x: UnsafePointer<Double>?, _ n: Int64, _ d: Int64,
+                              _ y: UnsafePointer<Double>?, _ yLen: Int64, _ lr: Double,
+                              _ loss: UnsafeMutablePointer<Double>?) -> Int32 {
+    withNet(net) { net in
+        let (xs, rows) = try samples(x, n, d, net)
+        let ys = try targets(y, yLen, rows: rows, net)
+        guard let loss else { throw APIError(status: .badArgument, message: "loss is NULL") }
+        loss.pointee = try net.trainStep(xs, ys, rows: rows, learningRate: lr)
+    }
+}
+
+@_cdecl("sm_net_gradients")
+public func sm_net_gradients(_ net: OpaquePointer?, _ x: UnsafePointer<Double>?, _ n: Int64, _ d: Int64,
+                             _ y: UnsafePointer<Double>?, _ yLen: Int64, _ loss: UnsafeMutablePointer<Double>?,
+                             _ grads: UnsafeMutablePointer<Double>?, _ len: Int64) -> Int32 {
+    withNet(net) { net in
+        let (xs, rows) = try samples(x, n, d, net)
+        let ys = try targets(y, yLen, rows: rows, net)
+        guard len == Int64(net.parameterCount) else {
+            throw APIError(status: .badShape, message: "grads must hold \(net.parameterCount) values, got \(len)")
+        }
+        guard let loss else { throw APIError(status: .badArgument, message: "loss is NULL") }
+        let g = try output(grads, net.parameterCount, "grads")
+        let result = try net.gradients(xs, ys, rows: rows)
+        loss.pointee = result.loss
+        _ = g.update(from: result.gradients)
+    }
+}
+
+@_cdecl("sm_net_evaluate")
+public func sm_net_evaluate(_ net: OpaquePointer?, _ x: UnsafePointer<Double>?, _ n: Int64, _ d: Int64,
+                            _ y: UnsafePointer<Double>?, _ yLen: Int64, _ loss: UnsafeMutablePointer<Double>?,
+                            _ accuracy: UnsafeMutablePointer<Double>?) -> Int32 {
+    withNet(net) { net in
+        let (xs, rows) = try samples(x, n, d, net)
+        let ys = try targets(y, yLen, rows: rows, net)
+        guard let loss, let accuracy else { throw APIError(status: .badArgument, message: "loss and accuracy must not be NULL") }
+        let r = try net.evaluate(xs, ys, rows: rows)
+        loss.pointee = r.loss
+        accuracy.pointee = r.accuracy
+    }
+}
+
+// MARK: - Whole runs
+
+/// The recording options of sm_net_fit / sm_train_together, checked.
+func recording(every: Int64, parameters: Int32, evalX: UnsafePointer<Double>?, evalN: Int64,
+                       evalY: UnsafePointer<Double>?, inputWidth: Int, outputWidth targetWidth: Int) throws -> Recording? {
+    guard every >= 0 else { throw APIError(status: .badArgument, message: "record_every must be >= 0, got \(every)") }
+    let n = try count(evalN, "eval_n", allowZero: true)
+    // An evaluation set given without records is still checked: the rule
+    // does not depend on whether the values end up used.
+    guard every > 0 || n > 0 else { return nil }
+    let ex = try input(evalX, try product(n, inputWidth, "eval_x"), "eval_x")
+    let ey = try input(evalY, try product(n, targetWidth, "eval_y"), "eval_y")
+    try checkAllocation(ex.count + ey.count, "A copy of the evaluation set")
+    return Recording(every: Int(every), parameters: parameters != 0, evaluationX: Array(ex), evaluationY: Array(ey))
+}
+
+/// Runs `body` with every network locked, in address order so that two
+/// callers locking overlapping sets cannot deadlock.
+func withAll(_ handles: [NetHandle], _ body: ([Network]) throws -> Void) throws {
+    let sorted = handles.enumerated().sorted {
+        UInt(bitPattern: Unmanaged.passUnretained($0.element).toOpaque()) < UInt(bitPattern: Unmanaged.passUnretained($1.element).toOpaque())
+    }
+    var nets = [Network?](repeating: nil, count: handles.count)
+    func lock(_ i: Int) throws {
+        if i == sorted.count {
+            try body(nets.map { $0! })
+            return
+        }
+        try sorted[i].element.with { net in
+            nets[sorted[i].offset] = net
+            try lock(i + 1)
+        }
+    }
+    try lock(0)
+}
+
+func train(_ handles: UnsafePointer<OpaquePointer?>?, _ nNets: Int64, _ x: UnsafePointer<Double>?, _ n: Int64, _ d: Int64,
+                   _ y: UnsafePointer<Double>?, _ yLen: Int64, _ epochs: Int64, _ lr: Double, _ batchSize: Int64,
+                   _ rng: OpaquePointer?, _ recordEvery: Int64, _ recordParams: Int32,
+                   _ evalX: UnsafePointer<Double>?, _ evalN: Int64, _ evalY: UnsafePointer<Double>?,
+                   _ losses: UnsafeMutablePointer<Double>?, _ lossLen: Int64, _ progress: OpaquePointer?) -> Int32 {
+    guarded {
+        let progress = try progressOf(progress)
+        let count = try count(nNets, "n_nets")
+        guard count <= 4096 else { throw APIError(status: .badArgument, message: "At most 4096 networks at once, got \(count)") }
+        let list = try input(handles, count, "nets").map { try lookup($0, as: NetHandle.self, "sm_net") }
+        guard Set(list.map(ObjectIdentifier.init)).count == list.count else {
+            throw APIError(status: .badArgument, message: "Each network may appear only once in nets")
+        }
+        let stream = try lookup(rng, as: RNGHandle.self, "sm_rng")
+        let e = try SwiftMoonsCAPI.count(epochs, "epochs")
+        let b = try SwiftMoonsCAPI.count(batchSize, "batch_size")
+        let rows = try SwiftMoonsCAPI.count(n, "n")
+        let out = try output(losses, try product(count, e, "losses"), "losses")
+        guard lossLen == Int64(out.count) else {
+            throw APIError(status: .badShape, message: "losses must hold n_nets x epochs = \(out.count) values, got \(lossLen)")
+        }
+        try withAll(list) { nets in
+            let inW = nets[0].inputWidth, tW = nets[0].targetWidth
+            guard d == Int64(inW) else { throw APIError(status: .badShape, message: "X must have \(inW) columns, got \(d)") }
+            let xs = try input(x, try product(rows, inW, "X"), "X")
+            guard yLen == Int64(rows * tW) else {
+                throw APIError(status: .badShape, message: "y must hold \(rows * tW) values (n x \(tW)), got \(yLen)")
+            }
+            let ys = try input(y, rows * tW, "y")
+            let rec = try recording(every: recordEvery, parameters: recordParams, evalX: evalX, evalN: evalN, evalY: evalY,
+                                    inputWidth: inW, outputWidth: tW)
+            // Train on a copy of the stream and commit it on success, or on
+            // an interrupt (which leaves it after the epochs completed).
+            var s = stream.state.withLock { $0 }
+            // The losses go straight into the caller's buffer, epoch by
+            // epoch: a caller waiting on `progress` reads them as they come.
+            do {
+                _ = try trainTogether(nets, xs, ys, rows: rows, epochs: e, learningRate: lr, batchSize: b,
+                                      rng: &s, recording: rec, maxThreads: .max, progress: progress,
+                                      lossesInto: out)
+            } catch let stop as TrainingInterrupted {
+                stream.state.withLock { $0 = s }
+                throw stop
+            }
+            stream.state.withLock { $0 = s }
+        }
+    }
+}
+
+@_cdecl("sm_net_fit")
+public func sm_net_fit(_ net: OpaquePointer?, _ x: UnsafePointer<Double>?, _ n: Int64, _ d: Int64,
+                       _ y: UnsafePointer<Double>?, _ yLen: Int64, _ epochs: Int64, _ lr: Double, _ batchSize: Int64,
+                       _ rng: OpaquePointer?, _ recordEvery: Int64, _ recordParams: Int32,
+                       _ evalX: UnsafePointer<Double>?, _ evalN: Int64, _ evalY: UnsafePointer<Double>?,
+                       _ losses: UnsafeMutablePointer<Double>?, _ lossLen: Int64, _ progress: OpaquePointer?) -> Int32 {
+    var one: OpaquePointer? = net
+    return withUnsafePointer(to: &one) {
+        train($0, 1, x, n, d, y, yLen, epochs, lr, batchSize, rng, recordEvery, recordParams, evalX, evalN, evalY, losses,
+              lossLen, progress)
+    }
+}
+
+@_cdecl("sm_train_together")
+public func sm_train_together(_ nets: UnsafePointer<OpaquePointer?>?, _ nNets: Int64,
+                              _ x: UnsafePointer<Double>?, _ n: Int64, _ d: Int64,
+                              _ y: UnsafePointer<Double>?, _ yLen: Int64, _ epochs: Int64, _ lr: Double, _ batchSize: Int64,
+                              _ rng: OpaquePointer?, _ recordEvery: Int64, _ recordParams: Int32,
+                              _ evalX: UnsafePointer<Double>?, _ evalN: Int64, _ evalY: UnsafePointer<Double>?,
+                              _ losses: UnsafeMutablePointer<Double>?, _ lossLen: Int64, _ progress: OpaquePointer?) -> Int32 {
+    train(nets, nNets, x, n, d, y, yLen, epochs, lr, batchSize, rng, recordEvery, recordParams, evalX, evalN, evalY, losses,
+          lossLen, progress)
+}
+
+@_cdecl("sm_net_epochs_trained")
+public func sm_net_epochs_trained(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<Int64>?) -> Int32 {
+    readNet(net, out) { Int64($0.epochsTrained) }
+}
+
+@_cdecl("sm_net_restore_training")
+public func sm_net_restore_training(_ net: OpaquePointer?, _ epochsTrained: Int64, _ epochs: UnsafePointer<Int64>?,
+                                    _ evalLoss: UnsafePointer<Double>?, _ evalAccuracy: UnsafePointer<Double>?,
+                                    _ count: Int64, _ params: UnsafePointer<Double>?, _ paramsLen: Int64) -> Int32 {
+    withNet(net) { n in
+        let k = try SwiftMoonsCAPI.count(count, "count", allowZero: true)
+        let plen = try SwiftMoonsCAPI.count(paramsLen, "params_len", allowZero: true)
+        try checkAllocation(3 * k + plen, "The records")
+        let records = TrainingRecords(epochs: try input(epochs, k, "epochs").map { Int($0) },
+                                      evaluationLoss: Array(try input(evalLoss, k, "eval_loss")),
+                                      evaluationAccuracy: Array(try input(evalAccuracy, k, "eval_accuracy")),
+                                      parameters: Array(try input(params, plen, "params")))
+        guard epochsTrained >= 0, epochsTrained <= Int64(Network.maxEpochsTrained) else {
+            throw APIError(status: .badArgument, message: "epochs_trained must be >= 0, got \(epochsTrained)")
+        }
+        try n.restoreTraining(epochsTrained: Int(epochsTrained), records: records)
+    }
+}
+
+@_cdecl("sm_net_record_count")
+public func sm_net_record_count(_ net: OpaquePointer?, _ count: UnsafeMutablePointer<Int64>?,
+                                _ hasParams: UnsafeMutablePointer<Int32>?) -> Int32 {
+    withNet(net) { n in
+        guard let count, let hasParams else { throw APIError(status: .badArgument, message: "count and has_params must not be NULL") }
+        count.pointee = Int64(n.records.epochs.count)
+        hasParams.pointee = n.records.parameters.isEmpty ? 0 : 1
+    }
+}
+
+@_cdecl("sm_net_records")
+public func sm_net_records(_ net: OpaquePointer?, _ epochs: UnsafeMutablePointer<Int64>?, _ evalLoss: UnsafeMutablePointer<Double>?,
+                           _ evalAccuracy: UnsafeMutablePointer<Double>?, _ len: Int64) -> Int32 {
+    withNet(net) { n in
+        let r = n.records
+        guard len == Int64(r.epochs.count) else {
+            throw APIError(status: .badShape, message: "The outputs must hold \(r.epochs.count) records, got \(len)")
+        }
+        let e = try output(epochs, r.epochs.count, "epochs")
+        let l = try output(evalLoss, r.epochs.count, "eval_loss")
+        let a = try output(evalAccuracy, r.epochs.count, "eval_accuracy")
+        for i in 0..<r.epochs.count {
+            e[i] = Int64(r.epochs[i]); l[i] = r.evaluationLoss[i]; a[i] = r.evaluationAccuracy[i]
+        }
+    }
+}
+
+@_cdecl("sm_net_recorded_params")
+public func sm_net_recorded_params(_ net: OpaquePointer?, _ out: UnsafeMutablePointer<Double>?, _ len: Int64) -> Int32 {
+    withNet(net) { n in
+        let p = n.records.parameters
+        _ = try sized(out, len, expected: p.count, "out").update(from: p)
+    }
+}
+
+@_cdecl("sm_net_clear_records")
+public func sm_net_clear_records(_ net: OpaquePointer?) -> Int32 {
+    withNet(net) { $0.clearRecords() }
+}
+
+// MARK: - Sweeps
+
+@_cdecl("sm_article_sweep")
+public func sm_article_sweep(_ seeds: UnsafePointer<Int64>?, _ nSeeds: Int64,
+                             _ names: UnsafePointer<UnsafePointer<CChar>?>?, _ alphas: UnsafePointer<Double>?,
+                             _ nActivations: Int64, _ samples: Int64, _ noise: Double, _ dataSeed: Int64,
+                             _ splitSeed: Int64, _ epochs: Int64, _ lr: Double, _ batchSize: Int64,
+                             _ losses: UnsafeMutablePointer<Double>?, _ lossLen: Int64,
+                             _ accuracy: UnsafeMutablePointer<Double>?, _ accuracyLen: Int64,
+                             _ progress: OpaquePointer?) -> Int32 {
+    guarded {
+        let seedCount = try count(nSeeds, "n_seeds")
+        try checkAllocation(seedCount, "The list of \(seedCount) seeds")
+        let seedList = try input(seeds, seedCount, "seeds").map { Int($0) }
+        let acts = try activations(names, alphas, nActivations)
+        guard !acts.isEmpty else { throw APIError(status: .badArgument, message: "n_activations must be >= 1") }
+        var settings = ArticleSettings()
+        settings.samples = try count(samples, "n_samples")
+        settings.noise = noise
+        settings.dataSeed = Int(dataSeed)
+        settings.splitSeed = Int(splitSeed)
+        settings.epochs = try count(epochs, "epochs")
+        settings.learningRate = lr
+        settings.batchSize = try count(batchSize, "batch_size")
+        let tasks = try product(seedList.count, acts.count, "tasks")
+        let lossSize = try product(tasks, settings.epochs, "losses")
+        guard lossLen == Int64(lossSize), accuracyLen == Int64(tasks) else {
+            throw APIError(status: .badShape, message: "losses must hold \(lossSize) values and accuracy \(tasks), got \(lossLen) and \(accuracyLen)")
+        }
+        let lo = try output(losses, lossSize, "losses"), ao = try output(accuracy, tasks, "accuracy")
+        let result = try articleSweep(netSeeds: seedList, activations: acts, settings: settings,
+                                      progress: try progressOf(progress))
+        _ = lo.update(from: result.losses)
+        _ = ao.update(from: result.accuracy)
+    }
+}

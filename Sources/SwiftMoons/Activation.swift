@@ -4,35 +4,6 @@ import Glibc
 import Darwin
 #endif
 
-/// The hidden-layer activations swiftmoons knows, by name.
-public enum ActivationKind: String, CaseIterable, Sendable {
-    case identity, sigmoid, tanh, relu
-    case leakyRelu = "leaky_relu"
-    case prelu, elu, gelu
-    case geluTanh = "gelu_tanh"
-    case swish, softplus
-
-    /// The default of the kind's parameter (alpha), or nil if it has none.
-    public var defaultAlpha: Double? {
-        switch self {
-        case .leakyRelu: return 0.01
-        case .prelu: return 0.25  // the initial learned slope
-        case .elu: return 1.0
-        default: return nil
-        }
-    }
-
-    /// Whether He initialization suits it ("auto" init): every kind that is
-    /// linear (slope ~1) for positive inputs; sigmoid, tanh and identity get
-    /// Xavier, as the article gives sigmoid.
-    public var prefersHeInit: Bool {
-        switch self {
-        case .sigmoid, .tanh, .identity: return false
-        default: return true
-        }
-    }
-}
-
 /// An activation with its parameter, its derivative beside it.
 ///
 /// Every function is written to stay finite for every finite input: tails
@@ -57,8 +28,10 @@ public struct Activation: Hashable, Sendable, CustomStringConvertible {
     /// One activation of each kind, with default parameters.
     public static var allCases: [Activation] { ActivationKind.allCases.map { Activation($0) } }
 
-    /// Names accepted by `init(name:)`: the kinds' names and "silu" (swish).
-    public static var names: [String] { ActivationKind.allCases.map(\.rawValue) + ["silu"] }
+    /// Names accepted by `init(name:)`: the kinds' names, then their aliases ("silu": swish).
+    public static var names: [String] {
+        ActivationKind.allCases.map(\.rawValue) + ActivationKind.allCases.flatMap(\.aliases)
+    }
 
     public init(_ kind: ActivationKind, alpha: Double? = nil) {
         self.kind = kind
@@ -67,8 +40,8 @@ public struct Activation: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses a name and an optional parameter, listing the valid names on failure.
     public init(name: String, alpha: Double? = nil) throws {
-        let key = name == "silu" ? "swish" : name
-        guard let kind = ActivationKind(rawValue: key) else {
+        guard let kind = ActivationKind(rawValue: name) ?? ActivationKind.allCases.first(where: { $0.aliases.contains(name) })
+        else {
             let valid = Activation.names.map { "\"\($0)\"" }.joined(separator: ", ")
             throw SwiftMoonsError.badArgument("Unknown activation \"\(name)\"; valid activations are \(valid)")
         }
@@ -79,8 +52,8 @@ public struct Activation: Hashable, Sendable, CustomStringConvertible {
             guard alpha.isFinite else {
                 throw SwiftMoonsError.badArgument("alpha must be finite, got \(alpha)")
             }
-            if kind == .elu, alpha < 0 {
-                throw SwiftMoonsError.badArgument("ELU's alpha must be >= 0, got \(alpha)")
+            if let reason = kind.refusal(alpha: alpha) {
+                throw SwiftMoonsError.badArgument(reason)
             }
         }
         self.init(kind, alpha: alpha)

@@ -30,6 +30,25 @@
 /// the three from one function, so that f and f' have the same bits
 /// whichever is asked for (the optimizer drops the unused half).
 protocol LaneActivation {
+    /// The default of the kind's parameter (alpha), or nil if it takes none.
+    static var defaultAlpha: Double? { get }
+    /// Whether "auto" initialization gives the weights feeding it He's
+    /// scale (the kinds linear with slope ~1 for positive inputs) rather
+    /// than Xavier's.
+    static var prefersHeInit: Bool { get }
+    /// Whether the layer products apply it as their values come out
+    /// (false: ColumnKernels.swift has a path of its own for it).
+    static var fusedInProducts: Bool { get }
+    /// Whether a training forward pass stores f'(z) for the backward pass
+    /// (false: the backward pass computes the derivative itself, from a).
+    static var storesDerivative: Bool { get }
+    /// Other names the kind answers to.
+    static var aliases: [String] { get }
+    /// Why `alpha` is refused, or nil if it is accepted (it is finite).
+    static func refusal(alpha: Double) -> String?
+    /// The lanes of the kind with parameter `alpha` (ignored by kinds without one).
+    init(alpha: Double)
+
     func value(_ z: Vec8) -> Vec8
     func derivative(_ z: Vec8, _ a: Vec8) -> Vec8
     func valueAndDerivative(_ z: Vec8) -> (Vec8, Vec8)
@@ -43,6 +62,15 @@ extension LaneActivation {
 }
 
 /// A kind whose value and derivative come from one function of z.
+extension LaneActivation {
+    static var defaultAlpha: Double? { nil }
+    static var prefersHeInit: Bool { true }
+    static var fusedInProducts: Bool { true }
+    static var storesDerivative: Bool { true }
+    static var aliases: [String] { [] }
+    static func refusal(alpha: Double) -> String? { nil }
+}
+
 protocol SharedLaneActivation: LaneActivation {
     func both(_ z: Vec8) -> (Vec8, Vec8)
 }
@@ -54,12 +82,16 @@ extension SharedLaneActivation {
 }
 
 struct IdentityLanes: LaneActivation {
+    static let prefersHeInit = false, fusedInProducts = false, storesDerivative = false
+    init(alpha: Double) {}
     @inline(__always) func value(_ z: Vec8) -> Vec8 { z }
     @inline(__always) func derivative(_ z: Vec8, _ a: Vec8) -> Vec8 { Vec8(repeating: 1) }
 }
 
 /// max(z, 0), NaN passing through (as np.maximum); the derivative is 1 where z > 0.
 struct ReLULanes: LaneActivation {
+    static let fusedInProducts = false, storesDerivative = false  // epilogues of its own
+    init(alpha: Double) {}
     @inline(__always) func value(_ z: Vec8) -> Vec8 { z.replacing(with: 0, where: z .< 0) }
     @inline(__always) func derivative(_ z: Vec8, _ a: Vec8) -> Vec8 {
         Vec8.zero.replacing(with: 1, where: z .> 0)
@@ -69,22 +101,39 @@ struct ReLULanes: LaneActivation {
 /// The article's clipped sigmoid; its derivative a (1 - a), as the fused
 /// backward computes it.
 struct SigmoidLanes: LaneActivation {
+    static let prefersHeInit = false, storesDerivative = false  // f' from a, in the backward product
+    init(alpha: Double) {}
     @inline(__always) func value(_ z: Vec8) -> Vec8 { sigmoidLanes(z) }
     @inline(__always) func derivative(_ z: Vec8, _ a: Vec8) -> Vec8 { a * (1 - a) }
 }
 
-/// z where z > 0, else slope * z (Leaky ReLU, and PReLU with one slope).
+/// z where z > 0, else slope * z (Leaky ReLU).
 struct LeakyLanes: LaneActivation {
+    static let defaultAlpha: Double? = 0.01
     let slope: Double
+    init(alpha: Double) { slope = alpha }
     @inline(__always) func value(_ z: Vec8) -> Vec8 { (slope * z).replacing(with: z, where: z .> 0) }
     @inline(__always) func derivative(_ z: Vec8, _ a: Vec8) -> Vec8 {
         Vec8(repeating: slope).replacing(with: 1, where: z .> 0)
     }
 }
 
+/// PReLU: Leaky ReLU whose slope each unit learns (ColumnKernels.swift
+/// applies the per-unit slopes; these lanes take one slope for all values).
+struct PReLULanes: LaneActivation {
+    static let defaultAlpha: Double? = 0.25  // the initial learned slope
+    static let fusedInProducts = false, storesDerivative = false
+    let leaky: LeakyLanes
+    init(alpha: Double) { leaky = LeakyLanes(alpha: alpha) }
+    @inline(__always) func value(_ z: Vec8) -> Vec8 { leaky.value(z) }
+    @inline(__always) func derivative(_ z: Vec8, _ a: Vec8) -> Vec8 { leaky.derivative(z, a) }
+}
+
 /// tanh = -e / (2 + e) with e = e^(-2|z|) - 1, z's sign; derivative
 /// sech^2 z = 4u / (1 + u)^2 with u = e^(-2|z|), both from one reduction.
 struct TanhLanes: SharedLaneActivation {
+    static let prefersHeInit = false
+    init(alpha: Double) {}
     @inline(__always) func both(_ z: Vec8) -> (Vec8, Vec8) {
         let (em, k) = expm1Parts8((-2 * magnitude8(z)).clamped(-1400, 0))
         let e = expm1FromNonPositive(em, k)
@@ -96,7 +145,10 @@ struct TanhLanes: SharedLaneActivation {
 
 /// ELU: z where z > 0, else alpha (e^z - 1); derivative alpha e^z there.
 struct ELULanes: SharedLaneActivation {
+    static let defaultAlpha: Double? = 1
+    static func refusal(alpha: Double) -> String? { alpha < 0 ? "ELU's alpha must be >= 0, got \(alpha)" : nil }
     let alpha: Double
+    init(alpha: Double) { self.alpha = alpha }
     @inline(__always) func both(_ z: Vec8) -> (Vec8, Vec8) {
         let (em, k) = expm1Parts8(z.clamped(-1400, 0))
         let positive = z .> 0
@@ -112,6 +164,7 @@ struct ELULanes: SharedLaneActivation {
 /// for |z| <= 0.66291. Derivative Phi(z) + z phi(z): phi(|z|) (R - |z|) for
 /// z < 0 and 1 - phi(z) (R - z) for z >= 0, R = Q / phi the Mills ratio.
 struct GELULanes: SharedLaneActivation {
+    init(alpha: Double) {}
     @inline(__always) func both(_ z: Vec8) -> (Vec8, Vec8) {
         let x = magnitude8(z)
         let (p, k, t, centre) = normalParts8(x)
@@ -140,6 +193,7 @@ struct GELULanes: SharedLaneActivation {
 /// constants too), since e^v for v down to -745 would otherwise carry v's
 /// rounding times |v|. Derivative sigma(v) (1 + z v' sigma(-v)).
 struct GELUTanhLanes: SharedLaneActivation {
+    init(alpha: Double) {}
     /// 2 sqrt(2/pi) and 2 * 0.044715 * sqrt(2/pi), each as a head and a tail.
     static let aHi = 1.5957691216057308, aLo = -9.96930880911092e-17
     static let bHi = 0.07135481627260025, bLo = -6.175149918155315e-19
@@ -180,6 +234,8 @@ struct GELUTanhLanes: SharedLaneActivation {
 /// Swish (SiLU) z sigma(z); derivative sigma(z) (1 + z sigma(-z)). With
 /// e = e^(-|z|), sigma is 1/(1 + e) for z >= 0 and e/(1 + e) below.
 struct SwishLanes: SharedLaneActivation {
+    static let aliases = ["silu"]
+    init(alpha: Double) {}
     @inline(__always) func both(_ z: Vec8) -> (Vec8, Vec8) {
         let (p, k) = expSplit8((-magnitude8(z)).clamped(-1400, 0), .zero)
         let e = roughScaled8(p, k)
@@ -196,12 +252,79 @@ struct SwishLanes: SharedLaneActivation {
 
 /// softplus max(z, 0) + log(1 + e^(-|z|)); derivative sigma(z).
 struct SoftplusLanes: SharedLaneActivation {
+    init(alpha: Double) {}
     @inline(__always) func both(_ z: Vec8) -> (Vec8, Vec8) {
         let (p, k) = expSplit8((-magnitude8(z)).clamped(-1400, 0), .zero)
         let e = scaled8(p, k)
         let l = log1pUnit8(e)
         let inv = 1 / (1 + e)
         return ((z + l).replacing(with: l, where: z .<= 0), inv.replacing(with: e * inv, where: z .< 0))
+    }
+}
+
+// MARK: - The kinds
+
+/// The hidden-layer activations swiftmoons knows, by name. Adding one takes
+/// a case here, its lanes above (with its facts: parameter, initializer,
+/// paths) and a line in `withLanes`; the C name table, the Python package
+/// and the tests read the list from the library.
+public enum ActivationKind: String, CaseIterable, Sendable {
+    case identity, sigmoid, tanh, relu
+    case leakyRelu = "leaky_relu"
+    case prelu, elu, gelu
+    case geluTanh = "gelu_tanh"
+    case swish, softplus
+
+    /// The default of the kind's parameter (alpha), or nil if it has none.
+    public var defaultAlpha: Double? { withLanes(self, alpha: 0, Fact { F in F.defaultAlpha }) }
+
+    /// Whether He initialization suits it ("auto" init): every kind that is
+    /// linear (slope ~1) for positive inputs; sigmoid, tanh and identity get
+    /// Xavier, as the article gives sigmoid.
+    public var prefersHeInit: Bool { withLanes(self, alpha: 0, Fact { F in F.prefersHeInit }) }
+
+    /// Other names the kind answers to ("silu" for swish).
+    public var aliases: [String] { withLanes(self, alpha: 0, Fact { F in F.aliases }) }
+
+    /// Why `alpha` is refused for this kind, or nil.
+    func refusal(alpha: Double) -> String? { withLanes(self, alpha: 0, Fact { F in F.refusal(alpha: alpha) }) }
+
+    /// Whether the layer products apply it as their values come out.
+    var fusedInProducts: Bool { withLanes(self, alpha: 0, Fact { F in F.fusedInProducts }) }
+    /// Whether a training forward pass stores its f'(z) (asked per layer
+    /// and step: the answer is a constant of each kind, nothing allocates).
+    var storesDerivative: Bool { withLanes(self, alpha: 0, Fact { F in F.storesDerivative }) }
+}
+
+/// One fact of the kind, read off the lanes' type.
+private struct Fact<R>: LaneVisitor {
+    let read: (any LaneActivation.Type) -> R
+    @inline(__always) func visit<F: LaneActivation>(_ f: F) -> R { read(F.self) }
+}
+
+/// Work on an activation's lanes, whatever the kind: `withLanes` hands it
+/// the kind's lanes as a concrete type, so the work is compiled for each.
+protocol LaneVisitor {
+    associatedtype Result
+    func visit<F: LaneActivation>(_ f: F) -> Result
+}
+
+/// The one switch over the kinds: `visitor` run on the lanes of `kind` with
+/// parameter `alpha`.
+@inline(__always)
+func withLanes<V: LaneVisitor>(_ kind: ActivationKind, alpha: Double, _ visitor: V) -> V.Result {
+    switch kind {
+    case .identity: return visitor.visit(IdentityLanes(alpha: alpha))
+    case .sigmoid: return visitor.visit(SigmoidLanes(alpha: alpha))
+    case .tanh: return visitor.visit(TanhLanes(alpha: alpha))
+    case .relu: return visitor.visit(ReLULanes(alpha: alpha))
+    case .leakyRelu: return visitor.visit(LeakyLanes(alpha: alpha))
+    case .prelu: return visitor.visit(PReLULanes(alpha: alpha))
+    case .elu: return visitor.visit(ELULanes(alpha: alpha))
+    case .gelu: return visitor.visit(GELULanes(alpha: alpha))
+    case .geluTanh: return visitor.visit(GELUTanhLanes(alpha: alpha))
+    case .swish: return visitor.visit(SwishLanes(alpha: alpha))
+    case .softplus: return visitor.visit(SoftplusLanes(alpha: alpha))
     }
 }
 
@@ -260,19 +383,11 @@ func derivativeLanes<F: LaneActivation>(_ f: F, _ da: UnsafePointer<Double>?, _ 
 /// alpha, for every value). `z` and `a` may be the same buffer.
 func activationForward(_ act: Activation, _ z: UnsafePointer<Double>, _ a: UnsafeMutablePointer<Double>, _ n: Int,
                        slope: Double? = nil) {
-    switch act.kind {
-    case .identity: if UnsafePointer(a) != z { a.update(from: z, count: n) }
-    case .sigmoid: forwardLanes(SigmoidLanes(), z, a, n)
-    case .tanh: forwardLanes(TanhLanes(), z, a, n)
-    case .relu: forwardLanes(ReLULanes(), z, a, n)
-    case .leakyRelu: forwardLanes(LeakyLanes(slope: act.alpha), z, a, n)
-    case .prelu: forwardLanes(LeakyLanes(slope: slope ?? act.alpha), z, a, n)
-    case .elu: forwardLanes(ELULanes(alpha: act.alpha), z, a, n)
-    case .gelu: forwardLanes(GELULanes(), z, a, n)
-    case .geluTanh: forwardLanes(GELUTanhLanes(), z, a, n)
-    case .swish: forwardLanes(SwishLanes(), z, a, n)
-    case .softplus: forwardLanes(SoftplusLanes(), z, a, n)
+    struct Forward: LaneVisitor {
+        let z: UnsafePointer<Double>, a: UnsafeMutablePointer<Double>, n: Int
+        @inline(__always) func visit<F: LaneActivation>(_ f: F) { forwardLanes(f, z, a, n) }
     }
+    withLanes(act.kind, alpha: slope ?? act.alpha, Forward(z: z, a: a, n: n))
 }
 
 /// dz = da * f'(z) over `n` values (f'(z) alone when `da` is nil), given
@@ -280,19 +395,12 @@ func activationForward(_ act: Activation, _ z: UnsafePointer<Double>, _ a: Unsaf
 func activationDerivative(_ act: Activation, _ da: UnsafePointer<Double>?, _ z: UnsafePointer<Double>,
                           _ a: UnsafePointer<Double>, _ dz: UnsafeMutablePointer<Double>, _ n: Int,
                           slope: Double? = nil) {
-    switch act.kind {
-    case .identity: derivativeLanes(IdentityLanes(), da, z, a, dz, n)
-    case .sigmoid: derivativeLanes(SigmoidLanes(), da, z, a, dz, n)
-    case .tanh: derivativeLanes(TanhLanes(), da, z, a, dz, n)
-    case .relu: derivativeLanes(ReLULanes(), da, z, a, dz, n)
-    case .leakyRelu: derivativeLanes(LeakyLanes(slope: act.alpha), da, z, a, dz, n)
-    case .prelu: derivativeLanes(LeakyLanes(slope: slope ?? act.alpha), da, z, a, dz, n)
-    case .elu: derivativeLanes(ELULanes(alpha: act.alpha), da, z, a, dz, n)
-    case .gelu: derivativeLanes(GELULanes(), da, z, a, dz, n)
-    case .geluTanh: derivativeLanes(GELUTanhLanes(), da, z, a, dz, n)
-    case .swish: derivativeLanes(SwishLanes(), da, z, a, dz, n)
-    case .softplus: derivativeLanes(SoftplusLanes(), da, z, a, dz, n)
+    struct Derivative: LaneVisitor {
+        let da: UnsafePointer<Double>?, z: UnsafePointer<Double>, a: UnsafePointer<Double>
+        let dz: UnsafeMutablePointer<Double>, n: Int
+        @inline(__always) func visit<F: LaneActivation>(_ f: F) { derivativeLanes(f, da, z, a, dz, n) }
     }
+    withLanes(act.kind, alpha: slope ?? act.alpha, Derivative(da: da, z: z, a: a, dz: dz, n: n))
 }
 
 // MARK: - Fused into the layer products
@@ -346,12 +454,7 @@ struct StoredDerivativeGradient: Epilogue {
 /// Whether a training forward pass stores the hidden layer's f'(z) for the
 /// backward pass (every kind but those with a path of their own: identity,
 /// ReLU and the sigmoid, whose derivatives come from a, and PReLU's slopes).
-func storesDerivative(_ act: Activation) -> Bool {
-    switch act.kind {
-    case .identity, .relu, .prelu, .sigmoid: return false
-    default: return true
-    }
-}
+func storesDerivative(_ act: Activation) -> Bool { act.kind.storesDerivative }
 
 /// The layer product z = a_in W + b with the hidden activation applied as
 /// its values come out. With `d` (a training pass, for the kinds that
@@ -362,26 +465,24 @@ func fusedActivationAffine(_ act: Activation, _ input: UnsafePointer<Double>, fa
                            _ w: UnsafePointer<Double>, _ b: UnsafePointer<Double>,
                            z: UnsafeMutablePointer<Double>, a: UnsafeMutablePointer<Double>,
                            d: UnsafeMutablePointer<Double>?) -> Bool {
-    @inline(__always) func run<F: LaneActivation>(_ f: F) -> Bool {
-        if let d, storesDerivative(act) {
-            columnAffine(input, fanIn: fanIn, fanOut: fanOut, stride: stride, w, b,
-                         StoreActivationAndDerivative(f: f, a: a, d: d))
-        } else {
-            columnAffine(input, fanIn: fanIn, fanOut: fanOut, stride: stride, w, b, StoreZAndActivation(f: f, z: z, a: a))
+    struct Product: LaneVisitor {
+        let input: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stride: Int
+        let w: UnsafePointer<Double>, b: UnsafePointer<Double>
+        let z: UnsafeMutablePointer<Double>, a: UnsafeMutablePointer<Double>, d: UnsafeMutablePointer<Double>?
+        @inline(__always) func visit<F: LaneActivation>(_ f: F) -> Bool {
+            guard F.fusedInProducts else { return false }
+            if let d, F.storesDerivative {
+                columnAffine(input, fanIn: fanIn, fanOut: fanOut, stride: stride, w, b,
+                             StoreActivationAndDerivative(f: f, a: a, d: d))
+            } else {
+                columnAffine(input, fanIn: fanIn, fanOut: fanOut, stride: stride, w, b,
+                             StoreZAndActivation(f: f, z: z, a: a))
+            }
+            return true
         }
-        return true
     }
-    switch act.kind {
-    case .identity, .relu, .prelu: return false
-    case .sigmoid: return run(SigmoidLanes())
-    case .tanh: return run(TanhLanes())
-    case .leakyRelu: return run(LeakyLanes(slope: act.alpha))
-    case .elu: return run(ELULanes(alpha: act.alpha))
-    case .gelu: return run(GELULanes())
-    case .geluTanh: return run(GELUTanhLanes())
-    case .swish: return run(SwishLanes())
-    case .softplus: return run(SoftplusLanes())
-    }
+    return withLanes(act.kind, alpha: act.alpha,
+                     Product(input: input, fanIn: fanIn, fanOut: fanOut, stride: stride, w: w, b: b, z: z, a: a, d: d))
 }
 
 /// The backward product da = dz_out W^T with dz = da * f'(z) applied as da

@@ -815,7 +815,7 @@ extension Network {
                         }
                     }
                 } else {
-                    applyActivation(act, z, a, n)
+                    activationForward(act, z, a, n)
                 }
             } else {
                 switch output {
@@ -835,51 +835,15 @@ extension Network {
     }
 
     /// Loss (summed in NumPy's pairwise order over the real samples) and the
-    /// output delta, zero on padded samples.
+    /// output delta, zero on padded samples: the output kind's own (Output.swift).
     @inline(__always)
     func columnLossAndDelta(rows: Int, stride S: Int, _ s: UnsafeMutablePointer<Double>, _ c: ColumnLayout) -> Double {
-        let L = layerCount, k = outputWidth
-        let out = s + c.a[L - 1], z = s + c.z[L - 1], delta = s + c.d[L - 1]
-        let y = s + c.targets, terms = s + c.terms, rowTerms = s + c.transposeScratch
-        let n = Double(rows)
-        switch output {
-        case .sigmoid:
-            // With a sigmoid output and BCE, dLoss/dz = (out - y) / n: the
-            // sigmoid's derivative cancels (the article's shortcut, which
-            // ignores the 1e-9 inside the logs).
-            bceTerms(out, y, count: k * S, rows: rows, terms, delta)
-            if rows < S { for j in 0..<k { for i in rows..<S { delta[j * S + i] = 0 } } }
-            // With one output the terms are already in sample order.
-            guard k > 1 else { return -(pairwiseSum(UnsafePointer(terms), rows, 1) / Double(rows)) }
-            // The loss is the mean over rows and outputs: each output's delta is (out - y) / (n k).
-            let perOutput = 1 / Double(k)
-            for i in 0..<(k * S) { delta[i] *= perOutput }
-            for i in 0..<rows { for j in 0..<k { rowTerms[i * k + j] = terms[j * S + i] } }
-            return -(pairwiseSum(UnsafePointer(rowTerms), rows * k, 1) / Double(rows * k))
-        case .softmax:
-            // Cross-entropy from the log-sum-exp of z; its gradient is (p - onehot) / n.
-            for i in 0..<S {
-                guard i < rows else { for j in 0..<k { delta[j * S + i] = 0 }; continue }
-                let cls = Int(y[i])
-                var m = z[i]
-                for j in 1..<k where z[j * S + i] > m { m = z[j * S + i] }
-                for j in 0..<k { terms[j] = exp(z[j * S + i] - m) }
-                rowTerms[i] = log(pairwiseSum(UnsafePointer(terms), k, 1)) - (z[cls * S + i] - m)
-                for j in 0..<k { delta[j * S + i] = (out[j * S + i] - (j == cls ? 1 : 0)) / n }
-            }
-            return pairwiseSum(UnsafePointer(rowTerms), rows, 1) / n
-        case .identity:
-            let count = Double(rows * k)
-            for i in 0..<rows {
-                for j in 0..<k {
-                    let r = out[j * S + i] - y[j * S + i]
-                    rowTerms[i * k + j] = r * r
-                    delta[j * S + i] = 2 * r / count
-                }
-            }
-            if rows < S { for j in 0..<k { for i in rows..<S { delta[j * S + i] = 0 } } }
-            return pairwiseSum(UnsafePointer(rowTerms), rows * k, 1) / count
-        }
+        let L = layerCount
+        let terms = s + c.transposeScratch
+        let count = output.lossTerms(out: s + c.a[L - 1], z: s + c.z[L - 1], targets: s + c.targets, rows: rows,
+                                     stride: S, outputs: outputWidth, terms: terms, scratch: s + c.terms,
+                                     delta: s + c.d[L - 1])
+        return output.loss(termSum: pairwiseSum(UnsafePointer(terms), count, 1), count: count)
     }
 
     /// Every parameter's gradient into `g` for a batch (row-major x and y);
@@ -954,7 +918,7 @@ extension Network {
                     gS[j] = (acc[0] + acc[1]) + (acc[2] + acc[3])
                 }
             } else {
-                activationBackward(act, da, zPrev, aPrev, dPrev, fanIn * S)
+                activationDerivative(act, da, zPrev, aPrev, dPrev, fanIn * S)
             }
         }
         return loss

@@ -62,20 +62,11 @@ func reluBackward(_ g: Vec4, _ z: Vec4) -> Vec4 {
 @inline(__always)
 func sigmoidBackward(_ g: Vec4, _ a: Vec4) -> Vec4 { g * (a * (Vec4(repeating: 1) - a)) }
 
-/// dz = da * f'(z, a) over `n` values, for the activations whose derivative
-/// is not applied inside the backward product (ReLU's and the sigmoid's are:
-/// see ColumnKernels.swift); the lanes of ActivationKernels.swift.
-@inline(__always)
-func activationBackward(_ act: Activation, _ da: UnsafePointer<Double>, _ z: UnsafePointer<Double>,
-                        _ a: UnsafePointer<Double>, _ dz: UnsafeMutablePointer<Double>, _ n: Int) {
-    activationDerivative(act, da, z, a, dz, n)
-}
-
-/// The BCE terms y log(o + 1e-9) + (1 - y) log(1 - o + 1e-9) and the output
-/// delta (o - y) / n, over `count` outputs.
+/// The BCE terms y log(o + 1e-9) + (1 - y) log(1 - o + 1e-9) and, given
+/// `delta`, the output delta (o - y) / n, over `count` outputs.
 @inline(__always)
 func bceTerms(_ out: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count: Int, rows: Int,
-              _ terms: UnsafeMutablePointer<Double>, _ delta: UnsafeMutablePointer<Double>) {
+              _ terms: UnsafeMutablePointer<Double>, _ delta: UnsafeMutablePointer<Double>?) {
     let eps = Vec4(repeating: 1e-9), one = Vec4(repeating: 1), n = Double(rows)
     var i = 0
     while i + 4 <= count {
@@ -90,13 +81,13 @@ func bceTerms(_ out: UnsafePointer<Double>, _ y: UnsafePointer<Double>, count: I
         } else {
             store4(terms + i, yi * log(o + eps) + (one - yi) * log(one - o + eps))
         }
-        store4(delta + i, (o - yi) / n)
+        if let delta { store4(delta + i, (o - yi) / n) }
         i += 4
     }
     while i < count {
         let yi = y[i], o = out[i]
         terms[i] = yi * log(o + 1e-9) + (1 - yi) * log(1 - o + 1e-9)
-        delta[i] = (o - yi) / n
+        delta?[i] = (o - yi) / n
         i += 1
     }
 }

@@ -252,8 +252,7 @@ public final class Network {
         guard values.count == params.count else {
             throw SwiftMoonsError.badShape("Expected \(params.count) parameters, got \(values.count)")
         }
-        var i = 0
-        for v in values { params[i] = v; i += 1 }
+        try replace(at: 0, count: params.count, with: values, what: "The parameters")
     }
 
     /// Copies the parameters into `out` (of `parameterCount` values).
@@ -311,8 +310,16 @@ public final class Network {
         guard values.count == count else {
             throw SwiftMoonsError.badShape("\(what) needs \(count) values, got \(values.count)")
         }
-        var i = offset
-        for v in values { params[i] = v; i += 1 }
+        // A contiguous source (a C buffer, an array) is one block copy.
+        let copied: Void? = values.withContiguousStorageIfAvailable { source in
+            params.withUnsafeMutableBufferPointer { p in
+                if let from = source.baseAddress, let to = p.baseAddress { (to + offset).update(from: from, count: count) }
+            }
+        }
+        if copied == nil {
+            var i = offset
+            for v in values { params[i] = v; i += 1 }
+        }
     }
 
     func checkLayer(_ layer: Int, hiddenOnly: Bool) throws {
@@ -722,60 +729,36 @@ public final class Network {
         try checkInput(count: x.count, rows: rows)
         try checkFinite(x)
         try checkTargets(y, rows: rows)
-        let k = outputWidth, tw = targetWidth
-        let outCount = try checkedCount(rows, k, what: "The output")
-        try checkAllocation(y.count + 2 * outCount, "Evaluating \(rows) rows")
-        let ys = Array(y)
-        var out = [Double](repeating: 0, count: outCount)
-        try forward(x, rows: rows, into: &out, progress: progress)
-        var terms = [Double](repeating: 0, count: output == .softmax ? rows : out.count)
-        var correct = 0
-        for i in 0..<rows {
-            switch output {
-            case .sigmoid:
-                for j in 0..<k {
-                    let yi = ys[i * k + j], o = out[i * k + j]
-                    terms[i * k + j] = yi * log(o + 1e-9) + (1 - yi) * log(1 - o + 1e-9)
-                    if (o >= 0.5) == (yi >= 0.5) { correct += 1 }
-                }
-            case .softmax:
-                let row = out[(i * k)..<(i * k + k)]
-                let c = Int(ys[i * tw])
-                // A probability that underflowed to 0 counts as the smallest normal.
-                terms[i] = log(Swift.max(row[i * k + c], Double.leastNormalMagnitude))
-                if row.indices.max(by: { row[$0] < row[$1] }) == i * k + c { correct += 1 }
-            case .identity:
-                for j in 0..<k {
-                    let r = out[i * k + j] - ys[i * k + j]
-                    terms[i * k + j] = r * r
+        let k = outputWidth, tw = targetWidth, L = layerCount
+        // Block by block through the output layer, each block's loss terms
+        // and hits from the output kind (Output.swift), as training has them.
+        let layout = try forwardLayout(rows: rows)
+        let termCount = try checkedCount(rows, output == .softmax ? 1 : k, what: "The loss terms")
+        let blockValues = try checkedCount(max(k, tw), layout.stride, what: "Scratch")
+        try checkAllocation(termCount + 3 * blockValues, "Evaluating \(rows) rows")
+        var terms = [Double](repeating: 0, count: termCount + blockValues)
+        var scratch = [Double](repeating: 0, count: 2 * blockValues)
+        var correct = 0, written = 0
+        try withInput(x) { xp in
+            try withInput(y) { yp in
+                try terms.withUnsafeMutableBufferPointer { tb in
+                    try scratch.withUnsafeMutableBufferPointer { sb in
+                        let targets = sb.baseAddress!, work = targets + blockValues
+                        try blocks(xp, rows: rows, through: L, progress: progress) { start, n, s, c in
+                            toColumns(yp + start * tw, rows: n, width: tw, stride: c.stride, targets)
+                            let out = UnsafePointer(s + c.a[L - 1])
+                            written += output.lossTerms(out: out, z: s + c.z[L - 1], targets: targets, rows: n,
+                                                        stride: c.stride, outputs: k, terms: tb.baseAddress! + written,
+                                                        scratch: work, delta: nil)
+                            correct += output.correctCount(out: out, targets: targets, rows: n, stride: c.stride, outputs: k)
+                        }
+                    }
                 }
             }
         }
-        let mean = pairwiseSum(terms) / Double(terms.count)
-        switch output {
-        case .sigmoid: return (-mean, Double(correct) / Double(rows * k))
-        case .softmax: return (-mean, Double(correct) / Double(rows))
-        case .identity: return (mean, .nan)
-        }
+        let loss = output.loss(termSum: pairwiseSum(UnsafePointer(terms), written, 1), count: written)
+        return (loss, output.accuracy(correct: correct, rows: rows, outputs: k))
     }
-}
-
-/// Applies a parameter-free (or fixed-parameter) activation to `n` values
-/// (ReLU is applied inside the layer product instead: see columnForward),
-/// through the eight-lane path of ActivationKernels.swift.
-@inline(__always)
-func applyActivation(_ act: Activation, _ z: UnsafeMutablePointer<Double>, _ a: UnsafeMutablePointer<Double>, _ n: Int) {
-    activationForward(act, z, a, n)
-}
-
-/// p = softmax(z) over one row, shifted by the row's maximum so exp cannot
-/// overflow; the sum runs in NumPy's pairwise order.
-private func softmaxRow(_ z: UnsafePointer<Double>, _ p: UnsafeMutablePointer<Double>, _ k: Int) {
-    var m = z[0]
-    for j in 1..<k where z[j] > m { m = z[j] }
-    for j in 0..<k { p[j] = exp(z[j] - m) }
-    let total = pairwiseSum(UnsafePointer(p), k, 1)
-    for j in 0..<k { p[j] /= total }
 }
 
 /// Sum of |v| over `n` values `stride` apart, in NumPy's pairwise order.

@@ -12,8 +12,9 @@ public enum Parallel {
     /// Parallel loops running now (their bodies run nested loops serially).
     private static let running = Atomic<Int>(0)
 
-    /// The processors online.
-    public static var processorCount: Int { max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+    /// The processors online when the library was first asked (sysconf reads
+    /// sysfs on every call: far too slow for a question asked per product).
+    public static let processorCount: Int = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
 
     /// The threads parallel loops use: the number set, or every processor.
     public static var threadCount: Int {
@@ -31,6 +32,10 @@ public enum Parallel {
     /// `maxThreads`, if fewer), each taking the next index when it is free
     /// (uneven tasks balance out).
     public static func forEach(_ count: Int, maxThreads: Int = .max, _ body: (Int) -> Void) {
+        guard count > 1 else {
+            if count == 1 { body(0) }
+            return
+        }
         let workers = min(count, threadCount, maxThreads)
         // A loop inside another's body (a layer product inside a sweep's
         // networks or a forward pass's blocks) runs on its caller's thread:

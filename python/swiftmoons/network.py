@@ -1045,9 +1045,8 @@ class MLP(_ffi.Handle):
 
         Notes
         -----
-        For a sigmoid output of k > 1 units the gradient is that of the
-        cross-entropy summed over the units and averaged over the rows: k
-        times the gradient of ``loss``, which averages over both.
+        The gradient is that of ``loss`` itself: for a sigmoid output of
+        k > 1 units, of the cross-entropy averaged over rows and units.
 
         Examples
         --------

@@ -57,80 +57,76 @@ _SQRT_HALF = 0.7071067811865476
 _SQRT_2_OVER_PI = 0.7978845608028654
 _INV_SQRT_2PI = 0.3989422804014327
 
-#: Default parameter of the kinds that have one (PReLU's is its initial slope).
-DEFAULT_ALPHA = {"leaky_relu": 0.01, "prelu": 0.25, "elu": 1.0}
-ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu", "gelu_tanh",
-               "swish", "softplus", "silu")
+def _gelu_tanh(z):
+    # 0.5 z (1 + tanh(u)) = z * logistic(2u): 1 + tanh(u) cancels for z < 0.
+    # Beyond |z| = 1e6 the limits avoid z**3 overflowing.
+    inner = z * logistic(2 * _SQRT_2_OVER_PI * (z + 0.044715 * z * z * z))
+    return np.where(np.abs(z) > 1e6, np.where(z > 0, z, 0.0), inner)
+
+
+def _gelu_tanh_derivative(z):
+    # d/dz z s(v) = s(v) + z v' s(v) s(-v), s = logistic, v = 2u.
+    v = 2 * _SQRT_2_OVER_PI * (z + 0.044715 * z * z * z)
+    dv = 2 * _SQRT_2_OVER_PI * (1 + 0.134145 * z * z)
+    inner = logistic(v) * (1 + z * dv * logistic(-v))
+    return np.where(np.abs(z) > 1e6, (z > 0).astype(float), inner)
+
+
+def _gelu_derivative(z):
+    pdf = np.exp(-0.5 * z * z) * _INV_SQRT_2PI
+    return 0.5 * _erfc(-z * _SQRT_HALF) + np.where(pdf == 0, 0.0, z * pdf)
+
+
+#: Every activation, one entry each: (default parameter or None, f(z, alpha),
+#: f'(z, a, alpha) given a = f(z)). The derivatives are written in z, in
+#: forms that do not cancel where the activation saturates (1 - a**2 for
+#: tanh and a + alpha for ELU lose all relative precision there, as
+#: 1 - logistic(z) does for swish); only the sigmoid's uses a, as the
+#: article writes it. PReLU's parameter is its initial slope.
+TABLE = {
+    "identity": (None, lambda z, al: z.copy(), lambda z, a, al: np.ones_like(z)),
+    "sigmoid": (None, lambda z, al: sigmoid(z), lambda z, a, al: sigmoid_derivative(a)),
+    "tanh": (None, lambda z, al: np.tanh(z), lambda z, a, al: 1 / np.cosh(z) ** 2),
+    "relu": (None, lambda z, al: relu(z), lambda z, a, al: relu_derivative(z)),
+    "leaky_relu": (0.01, lambda z, al: np.where(z > 0, z, al * z),
+                   lambda z, a, al: np.where(z > 0, 1.0, al * np.ones_like(z))),
+    "prelu": (0.25, lambda z, al: np.where(z > 0, z, al * z),
+              lambda z, a, al: np.where(z > 0, 1.0, al * np.ones_like(z))),
+    "elu": (1.0, lambda z, al: np.where(z > 0, z, al * np.expm1(z)),
+            lambda z, a, al: np.where(z > 0, 1.0, al * np.exp(np.minimum(z, 0)))),
+    "gelu": (None, lambda z, al: 0.5 * z * _erfc(-z * _SQRT_HALF), lambda z, a, al: _gelu_derivative(z)),
+    "gelu_tanh": (None, lambda z, al: _gelu_tanh(z), lambda z, a, al: _gelu_tanh_derivative(z)),
+    "swish": (None, lambda z, al: z * logistic(z), lambda z, a, al: logistic(z) * (1 + z * logistic(-z))),
+    "softplus": (None, lambda z, al: np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z))),
+                 lambda z, a, al: logistic(z)),
+}
+#: The kinds "auto" initialization gives Xavier's scale (He's for every other).
+XAVIER_UNDER_AUTO = ("sigmoid", "tanh", "identity")
+#: Other names: silu is swish.
+ALIASES = {"silu": "swish"}
+#: Default parameter of the kinds that have one.
+DEFAULT_ALPHA = {name: entry[0] for name, entry in TABLE.items() if entry[0] is not None}
+ACTIVATIONS = tuple(TABLE) + tuple(ALIASES)
 
 
 def activation(name, z, alpha=None):
     """f(z) for the named activation; ``alpha`` is its parameter (PReLU: the slopes)."""
-    name = "swish" if name == "silu" else name
-    alpha = DEFAULT_ALPHA.get(name) if alpha is None else alpha
-    z = np.asarray(z, dtype=np.float64)
+    name = ALIASES.get(name, name)
+    if name not in TABLE:
+        raise ValueError(f"Unknown activation {name!r}; valid activations are {ACTIVATIONS}")
+    default, f, _ = TABLE[name]
     with np.errstate(over="ignore", invalid="ignore"):
-        if name == "identity":
-            return z.copy()
-        if name == "sigmoid":
-            return sigmoid(z)
-        if name == "tanh":
-            return np.tanh(z)
-        if name == "relu":
-            return relu(z)
-        if name in ("leaky_relu", "prelu"):
-            return np.where(z > 0, z, alpha * z)
-        if name == "elu":
-            return np.where(z > 0, z, alpha * np.expm1(z))
-        if name == "gelu":
-            return 0.5 * z * _erfc(-z * _SQRT_HALF)
-        if name == "gelu_tanh":
-            # 0.5 z (1 + tanh(u)) = z * logistic(2u): 1 + tanh(u) cancels for z < 0.
-            # Beyond |z| = 1e6 the limits avoid z**3 overflowing.
-            inner = z * logistic(2 * _SQRT_2_OVER_PI * (z + 0.044715 * z * z * z))
-            return np.where(np.abs(z) > 1e6, np.where(z > 0, z, 0.0), inner)
-        if name == "swish":
-            return z * logistic(z)
-        if name == "softplus":
-            return np.maximum(z, 0) + np.log1p(np.exp(-np.abs(z)))
-    raise ValueError(f"Unknown activation {name!r}; valid activations are {ACTIVATIONS}")
+        return f(np.asarray(z, dtype=np.float64), default if alpha is None else alpha)
 
 
 def activation_derivative(name, z, a, alpha=None):
-    """f'(z), given a = f(z) (used for the sigmoid, as the article writes it).
-
-    The others are written in z, in forms that do not cancel where the
-    activation saturates (1 - a**2 for tanh and a + alpha for ELU lose all
-    relative precision there, as 1 - logistic(z) does for swish)."""
-    name = "swish" if name == "silu" else name
-    alpha = DEFAULT_ALPHA.get(name) if alpha is None else alpha
-    z = np.asarray(z, dtype=np.float64)
+    """f'(z), given a = f(z) (see `TABLE`)."""
+    name = ALIASES.get(name, name)
+    if name not in TABLE:
+        raise ValueError(f"Unknown activation {name!r}")
+    default, _, df = TABLE[name]
     with np.errstate(over="ignore", invalid="ignore"):
-        if name == "identity":
-            return np.ones_like(z)
-        if name == "sigmoid":
-            return sigmoid_derivative(a)
-        if name == "tanh":
-            return 1 / np.cosh(z) ** 2
-        if name == "relu":
-            return relu_derivative(z)
-        if name in ("leaky_relu", "prelu"):
-            return np.where(z > 0, 1.0, alpha * np.ones_like(z))
-        if name == "elu":
-            return np.where(z > 0, 1.0, alpha * np.exp(np.minimum(z, 0)))
-        if name == "gelu":
-            pdf = np.exp(-0.5 * z * z) * _INV_SQRT_2PI
-            return 0.5 * _erfc(-z * _SQRT_HALF) + np.where(pdf == 0, 0.0, z * pdf)
-        if name == "gelu_tanh":
-            # d/dz z s(v) = s(v) + z v' s(v) s(-v), s = logistic, v = 2u.
-            v = 2 * _SQRT_2_OVER_PI * (z + 0.044715 * z * z * z)
-            dv = 2 * _SQRT_2_OVER_PI * (1 + 0.134145 * z * z)
-            inner = logistic(v) * (1 + z * dv * logistic(-v))
-            return np.where(np.abs(z) > 1e6, (z > 0).astype(float), inner)
-        if name == "swish":
-            return logistic(z) * (1 + z * logistic(-z))
-        if name == "softplus":
-            return logistic(z)
-    raise ValueError(f"Unknown activation {name!r}")
+        return df(np.asarray(z, dtype=np.float64), a, default if alpha is None else alpha)
 
 
 # ---- random streams -----------------------------------------------------------
@@ -225,11 +221,11 @@ def train_test_split(*arrays, test_size=0.25, random_state=None):
 
 def _parse(spec):
     if isinstance(spec, str):
-        return ("swish" if spec == "silu" else spec), None
+        return ALIASES.get(spec, spec), None
     name, alpha = spec
     if isinstance(alpha, dict):
         alpha = alpha.get("alpha")
-    return ("swish" if name == "silu" else name), (None if alpha is None else float(alpha))
+    return ALIASES.get(name, name), (None if alpha is None else float(alpha))
 
 
 class MLP:
@@ -262,7 +258,7 @@ class MLP:
                 continue
             if init == "auto":
                 feeds = self.activations[min(k, hidden - 1)][0] if hidden else "sigmoid"
-                he = feeds not in ("sigmoid", "tanh", "identity")
+                he = feeds not in XAVIER_UNDER_AUTO
             else:
                 he = init == "he"
             # He initialization for ReLU-like activations, Xavier for the others.
@@ -417,16 +413,17 @@ class MLP:
 
     def evaluate(self, X, y):
         """Mean loss and accuracy (NaN for identity outputs) on (X, y)."""
-        out = self.forward(X)
-        if self.output == "sigmoid":
-            y = np.asarray(y, dtype=np.float64).reshape(out.shape)
-            return float(bce(y, out)), float(((out >= 0.5) == y).mean())
+        out = self.forward(X, store=True)
+        # The loss training computes (one definition per output kind).
         if self.output == "softmax":
             labels = np.asarray(y).astype(np.int64).ravel()
-            p = np.maximum(out[np.arange(len(labels)), labels], np.finfo(np.float64).tiny)
-            return float(-np.mean(np.log(p))), float((out.argmax(axis=1) == labels).mean())
+            loss, _ = self._loss_and_delta(labels.astype(np.float64))
+            return float(loss), float((out.argmax(axis=1) == labels).mean())
         y = np.asarray(y, dtype=np.float64).reshape(out.shape)
-        return float(np.mean((out - y) ** 2)), float("nan")
+        loss, _ = self._loss_and_delta(y)
+        if self.output == "sigmoid":
+            return float(loss), float(((out >= 0.5) == (y >= 0.5)).mean())
+        return float(loss), float("nan")
 
     def get_hidden(self, X, layer=1):
         zs, outs = self._layers(X)

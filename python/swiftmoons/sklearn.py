@@ -32,10 +32,12 @@ MLPClassifier(activation=('leaky_relu', 0.1), hidden_layer_sizes=(16,),
 True
 """
 
+# mypy: disable-error-code="import-untyped"
+# (scikit-learn and SciPy ship no type information.)
+
 from __future__ import annotations
 
 import warnings
-from numbers import Integral, Real
 
 import numpy as np
 

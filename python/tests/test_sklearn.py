@@ -37,8 +37,6 @@ LOSS_ATOL = 1e-10
 #: (class predictions and n_iter_ must be equal).
 PRED_RTOL = 1e-9
 
-RNG = np.random.RandomState(7)
-
 
 def _data():
     Xb, yb = make_classification(60, 5, n_informative=3, n_redundant=1, random_state=1)

@@ -59,6 +59,9 @@ try:
 except ImportError as error:  # pragma: no cover - exercised only without the extra
     raise ImportError("swiftmoons.sklearn needs scikit-learn and SciPy: pip install 'swiftmoons[sklearn]'") from error
 
+import ctypes
+
+from . import _ffi
 from . import activations as _activations
 from .network import MLP
 
@@ -253,6 +256,17 @@ class _Native:
         self.has_slopes = [name == "prelu" for name, _ in specs]
         self.net = MLP.from_params(self._interleave(coefs, intercepts, slopes),
                                    activation=[_spec(s) for s in specs] or "relu", output=self.output)
+        # One flat buffer each for the parameters and the gradients, in the
+        # native order; the per-batch calls below skip MLP's argument checks
+        # (sklearn's validation has checked X, and the targets are built here).
+        self.blocks = []
+        at = 0
+        for _, shape in self.net._layout():
+            self.blocks.append((at, at + shape[0] * shape[1], shape))
+            at += shape[0] * shape[1]
+        self.flat = np.empty(at)
+        self.grad = np.empty(at)
+        self._loss = ctypes.c_double()
 
     def _interleave(self, coefs, intercepts, slopes):
         out = []
@@ -263,7 +277,23 @@ class _Native:
         return out
 
     def load(self, coefs, intercepts, slopes):
-        self.net.set_params(self._interleave(coefs, intercepts, slopes))
+        """Copy the estimator's parameters into the native network."""
+        flat = self.flat
+        for (start, end, _), p in zip(self.blocks, self._interleave(coefs, intercepts, slopes)):
+            flat[start:end] = p.ravel()
+        _ffi.call("sm_net_set_params", self.net._h, _ffi.ptr(flat), flat.size)
+
+    def forward(self, X):
+        """The native outputs for a batch (X float64, C order, finite)."""
+        out = np.empty((X.shape[0], self.k))
+        _ffi.call("sm_net_forward", self.net._h, _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(out), out.size, None)
+        return out
+
+    def gradients(self, X, targets):
+        """(native loss, [W1, b1, (s1), W2, ...] gradients as views of one buffer) for a batch."""
+        _ffi.call("sm_net_gradients", self.net._h, _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(targets),
+                  targets.size, ctypes.byref(self._loss), _ffi.ptr(self.grad), self.grad.size)
+        return self._loss.value, [self.grad[start:end].reshape(shape) for start, end, shape in self.blocks]
 
     def outputs(self, X):
         """scikit-learn's output activations for the rows of X (X float64, C order)."""
@@ -421,24 +451,24 @@ class _BaseMLP(BaseEstimator):
         k = native.k
         if native.mode == "direct":
             if native.output == "identity":
-                native_loss, grads = native.net.gradients(X, targets)
+                native_loss, grads = native.gradients(X, targets)
                 loss = 0.5 * native_loss  # the mean squared error over every value, halved: scikit-learn's
                 scale = n_samples * k / 2
             else:
-                p = native.net.forward(X)
+                p = native.forward(X)
                 loss_function = _binary_log_loss if native.output == "sigmoid" else _log_loss
                 loss = loss_function(y, p)
-                native_loss, grads = native.net.gradients(X, targets)
+                native_loss, grads = native.gradients(X, targets)
                 scale = n_samples * k if native.output == "sigmoid" else n_samples
         else:
-            z = native.net.forward(X)
+            z = native.forward(X)
             p = _OUTPUT_FUNCTIONS[native.out_activation](z.copy())
             loss = _LOSS_FUNCTIONS[self._loss_name()](y, p, sample_weight)
             delta = p - y
             if sample_weight is not None:
                 delta *= sample_weight.reshape(-1, 1)
             # The identity output's delta is 2 (z - t) / (n k): t = z - delta gives delta's direction.
-            native_loss, grads = native.net.gradients(X, z - delta)
+            native_loss, grads = native.gradients(X, np.ascontiguousarray(z - delta))
             scale = n_samples * k / 2
         values = 0
         for s in self.coefs_:

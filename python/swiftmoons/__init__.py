@@ -53,8 +53,9 @@ __all__ = [
 ]
 
 #: Submodules loaded on first use (``swiftmoons.geometry`` after a plain
-#: ``import swiftmoons``); plot needs matplotlib, so it is not imported eagerly.
-_LAZY = ("audit", "experiments", "geometry", "plot", "reference", "storage", "diagnostics")
+#: ``import swiftmoons``); plot needs matplotlib and sklearn scikit-learn, so
+#: they are not imported eagerly.
+_LAZY = ("audit", "experiments", "geometry", "plot", "reference", "storage", "diagnostics", "sklearn")
 
 
 def __getattr__(name: str):

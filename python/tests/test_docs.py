@@ -13,7 +13,8 @@ import pytest
 #: The public modules: every public name (their __all__) is documented in full.
 DOCUMENTED = ["swiftmoons.random", "swiftmoons.data", "swiftmoons.parallel", "swiftmoons.storage",
               "swiftmoons.network", "swiftmoons.training", "swiftmoons.article", "swiftmoons.activations",
-              "swiftmoons.experiments", "swiftmoons.plot", "swiftmoons.geometry", "swiftmoons.audit"]
+              "swiftmoons.experiments", "swiftmoons.plot", "swiftmoons.geometry", "swiftmoons.audit",
+              "swiftmoons.sklearn"]
 
 
 def public_callables(module):

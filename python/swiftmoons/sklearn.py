@@ -261,7 +261,7 @@ class _Native:
         # (sklearn's validation has checked X, and the targets are built here).
         self.blocks = []
         at = 0
-        for _, shape in self.net._layout():
+        for shape in (p.shape for p in self.net.get_params()):
             self.blocks.append((at, at + shape[0] * shape[1], shape))
             at += shape[0] * shape[1]
         self.flat = np.empty(at)
@@ -281,17 +281,17 @@ class _Native:
         flat = self.flat
         for (start, end, _), p in zip(self.blocks, self._interleave(coefs, intercepts, slopes)):
             flat[start:end] = p.ravel()
-        _ffi.call("sm_net_set_params", self.net._h, _ffi.ptr(flat), flat.size)
+        _ffi.call("sm_net_set_params", self.net, _ffi.ptr(flat), flat.size)
 
     def forward(self, X):
         """The native outputs for a batch (X float64, C order, finite)."""
         out = np.empty((X.shape[0], self.k))
-        _ffi.call("sm_net_forward", self.net._h, _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(out), out.size, None)
+        _ffi.call("sm_net_forward", self.net, _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(out), out.size, None)
         return out
 
     def gradients(self, X, targets):
         """(native loss, [W1, b1, (s1), W2, ...] gradients as views of one buffer) for a batch."""
-        _ffi.call("sm_net_gradients", self.net._h, _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(targets),
+        _ffi.call("sm_net_gradients", self.net, _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(targets),
                   targets.size, ctypes.byref(self._loss), _ffi.ptr(self.grad), self.grad.size)
         return self._loss.value, [self.grad[start:end].reshape(shape) for start, end, shape in self.blocks]
 

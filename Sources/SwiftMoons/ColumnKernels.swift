@@ -763,74 +763,20 @@ func rowDots(_ x: UnsafePointer<Double>?, _ rows: UnsafePointer<Double>, count n
 
 extension Network {
     /// The layers up to `lastLayer` on a batch whose inputs are already in
-    /// the layout's input columns.
+    /// the layout's input columns; the output layer's z made outputs by the
+    /// output kind.
     @inline(__always)
     func columnForward(rows: Int, stride S: Int, through lastLayer: Int, keepZ: Bool = false,
                        _ p: UnsafePointer<Double>, _ s: UnsafeMutablePointer<Double>, _ c: ColumnLayout) {
         var input = UnsafePointer(s + c.input)
+        // A training layout keeps each layer's dz apart from its z: the
+        // forward pass may store f'(z) there for the backward pass.
+        let training = c.d.first.map { $0 != c.z[0] } ?? false
         for l in 0..<lastLayer {
-            let fanIn = layerSizes[l], fanOut = layerSizes[l + 1]
             let z = s + c.z[l], a = s + c.a[l]
-            let hidden = l < layerCount - 1
-            // Hidden activations are applied as the affine map's results
-            // come out (ReLU's without z unless asked); PReLU's per-unit
-            // slopes in a pass of their own.
-            let fusedKind: ActivationKind? = hidden && slopeOffsets[l] < 0 ? activations[l].kind : nil
-            let w = p + weightOffsets[l], b = p + biasOffsets[l]
-            let layerInput = input
+            layers[l].forward(input, p, stride: S, keepZ: keepZ, z: z, a: a, derivative: training ? s + c.d[l] : nil)
+            if l == layerCount - 1 { output.activate(z, a, stride: S, outputs: outputWidth) }
             input = UnsafePointer(a)
-            switch fusedKind {
-            case .relu? where keepZ:
-                columnAffine(layerInput, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, StoreZAndReLU(z: z, a: a))
-                continue
-            case .relu?:
-                columnAffine(layerInput, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, StoreReLU(a: a))
-                continue
-            default:
-                // Every other hidden activation in the same epilogue: z and
-                // f(z), or in a training pass (a layout whose deltas lie apart
-                // from z) f(z) and f'(z), where the backward pass's dz goes.
-                let training = c.d[l] != c.z[l]
-                if fusedKind != nil,
-                   fusedActivationAffine(activations[l], layerInput, fanIn: fanIn, fanOut: fanOut, stride: S, w, b,
-                                         z: z, a: a, d: training ? s + c.d[l] : nil) {
-                    continue
-                }
-                columnAffine(layerInput, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, StoreValues(out: z))
-            }
-            let n = fanOut * S
-            if hidden {
-                let act = activations[l]
-                if slopeOffsets[l] >= 0 {
-                    let slope = p + slopeOffsets[l]
-                    for j in 0..<fanOut {
-                        let sj = Vec4(repeating: slope[j]), zj = z + j * S, aj = a + j * S
-                        var i = 0
-                        while i < S {
-                            let v = load4(zj + i)
-                            var r = v * sj
-                            r.replace(with: v, where: v .> 0)
-                            store4(aj + i, r)
-                            i += 4
-                        }
-                    }
-                } else {
-                    activationForward(act, z, a, n)
-                }
-            } else {
-                switch output {
-                case .sigmoid: sigmoidBulk(z, a, n)
-                case .identity: a.update(from: z, count: n)
-                case .softmax:
-                    for i in 0..<S {
-                        var m = z[i]
-                        for j in 1..<fanOut where z[j * S + i] > m { m = z[j * S + i] }
-                        var total = 0.0
-                        for j in 0..<fanOut { let e = exp(z[j * S + i] - m); a[j * S + i] = e; total += e }
-                        for j in 0..<fanOut { a[j * S + i] /= total }
-                    }
-                }
-            }
         }
     }
 
@@ -870,56 +816,10 @@ extension Network {
         columnForward(rows: rows, stride: S, through: L, p, s, c)
         let loss = columnLossAndDelta(rows: rows, stride: S, s, c)
         for l in stride(from: L - 1, through: 0, by: -1) {
-            let fanIn = layerSizes[l], fanOut = layerSizes[l + 1]
             let input = UnsafePointer(l == 0 ? s + c.input : s + c.a[l - 1])
-            let dz = UnsafePointer(s + c.d[l])
-            columnWeightGradients(input, dz, fanIn: fanIn, fanOut: fanOut, stride: S,
-                                  g + weightOffsets[l], g + biasOffsets[l])
-            guard l > 0 else { continue }
-            let da = s + c.da
-            let act = activations[l - 1]
-            let zPrev = s + c.z[l - 1], aPrev = s + c.a[l - 1], dPrev = s + c.d[l - 1]
-            let isPReLU = slopeOffsets[l - 1] >= 0
-            // The derivatives are applied as da comes out (PReLU's below; the
-            // kinds that storesDerivative left f'(z) in dPrev).
-            let w = p + weightOffsets[l]
-            switch (isPReLU, act.kind) {
-            case (false, .relu):
-                columnBackAffine(dz, fanIn: fanIn, fanOut: fanOut, stride: S, w, ReLUGradient(a: aPrev, dz: dPrev))
-                continue
-            case (false, .sigmoid):
-                columnBackAffine(dz, fanIn: fanIn, fanOut: fanOut, stride: S, w, SigmoidGradient(a: aPrev, dz: dPrev))
-                continue
-            default:
-                // The other activations' derivatives too (ActivationKernels.swift).
-                if !isPReLU, fusedActivationBackAffine(act, dz, fanIn: fanIn, fanOut: fanOut, stride: S, w, dz: dPrev,
-                                                       scratch: da) {
-                    continue
-                }
-                columnBackAffine(dz, fanIn: fanIn, fanOut: fanOut, stride: S, w, StoreValues(out: da))
-            }
-            if isPReLU {
-                // PReLU: the slope's gradient sums da * z over the samples where z <= 0.
-                let slope = p + slopeOffsets[l - 1], gS = g + slopeOffsets[l - 1]
-                for j in 0..<fanIn {
-                    let zj = zPrev + j * S, dj = da + j * S, out = dPrev + j * S, sj = Vec4(repeating: slope[j])
-                    var acc = Vec4.zero
-                    var i = 0
-                    while i < S {
-                        let zv = load4(zj + i), dv = load4(dj + i)
-                        var neg = zv
-                        neg.replace(with: 0, where: zv .> 0)
-                        acc = acc.addingProduct(dv, neg)
-                        var local = sj
-                        local.replace(with: 1, where: zv .> 0)
-                        store4(out + i, dv * local)
-                        i += 4
-                    }
-                    gS[j] = (acc[0] + acc[1]) + (acc[2] + acc[3])
-                }
-            } else {
-                activationDerivative(act, da, zPrev, aPrev, dPrev, fanIn * S)
-            }
+            let below = l == 0 ? nil : BelowLayer(layer: layers[l - 1], z: s + c.z[l - 1], a: s + c.a[l - 1],
+                                                  dz: s + c.d[l - 1], scratch: s + c.da)
+            layers[l].backward(s + c.d[l], input: input, p, g, stride: S, below: below)
         }
         return loss
     }

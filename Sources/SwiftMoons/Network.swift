@@ -26,6 +26,8 @@ public final class Network {
     @usableFromInline let biasOffsets: [Int]
     /// Offsets of each hidden layer's PReLU slopes, or -1.
     @usableFromInline let slopeOffsets: [Int]
+    /// The layers, input to output (see Layer.swift).
+    let layers: [DenseLayer]
 
     private var grads: [Double]
     // Column-major scratch for training (see ColumnKernels.swift).
@@ -102,6 +104,7 @@ public final class Network {
         self.activations = acts
         self.output = output
         weightOffsets = w; biasOffsets = b; slopeOffsets = s
+        layers = Network.denseLayers(layerSizes, acts, w, b, s)
         params = [Double](repeating: 0, count: count)
         grads = [Double](repeating: 0, count: count)
         let L = layerSizes.count - 1
@@ -158,6 +161,7 @@ public final class Network {
         self.activations = acts
         self.output = output
         weightOffsets = w; biasOffsets = b; slopeOffsets = s
+        layers = Network.denseLayers(layerSizes, acts, w, b, s)
         params = Array(parameters)
         grads = [Double](repeating: 0, count: count)
     }
@@ -210,6 +214,15 @@ public final class Network {
         if acts.count == hidden { return acts }
         if acts.count == 1 { return Array(repeating: acts[0], count: hidden) }
         throw SwiftMoonsError.badArgument("Give one activation for all hidden layers or one per hidden layer (\(hidden)), got \(acts.count)")
+    }
+
+    /// The dense layers of these sizes and parameter offsets.
+    private static func denseLayers(_ sizes: [Int], _ acts: [Activation], _ w: [Int], _ b: [Int], _ s: [Int]) -> [DenseLayer] {
+        (0..<(sizes.count - 1)).map { l in
+            let hidden = l < sizes.count - 2
+            return DenseLayer(fanIn: sizes[l], fanOut: sizes[l + 1], activation: hidden ? acts[l] : nil,
+                              weights: w[l], biases: b[l], slopes: hidden && s[l] >= 0 ? s[l] : nil)
+        }
     }
 
     /// Offsets of each W, b and PReLU slope vector, and the total length.
@@ -756,7 +769,8 @@ public final class Network {
                 }
             }
         }
-        let loss = output.loss(termSum: pairwiseSum(UnsafePointer(terms), written, 1), count: written)
+        let sum = terms.withUnsafeBufferPointer { pairwiseSum($0.baseAddress, written, 1) }
+        let loss = output.loss(termSum: sum, count: written)
         return (loss, output.accuracy(correct: correct, rows: rows, outputs: k))
     }
 }

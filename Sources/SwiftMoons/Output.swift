@@ -64,6 +64,25 @@ extension CaseIterable where Self: RawRepresentable, Self.RawValue == String {
 // sample i at `j * stride + i`, targets likewise.
 
 extension OutputKind {
+    /// The outputs a from the last layer's z, for `stride` samples of
+    /// `outputs` units: the article's clipped sigmoid, softmax over each
+    /// sample's units (shifted by their maximum so that exp cannot
+    /// overflow), or z itself.
+    func activate(_ z: UnsafePointer<Double>, _ a: UnsafeMutablePointer<Double>, stride S: Int, outputs k: Int) {
+        switch self {
+        case .sigmoid: sigmoidBulk(z, a, k * S)
+        case .identity: a.update(from: z, count: k * S)
+        case .softmax:
+            for i in 0..<S {
+                var m = z[i]
+                for j in 1..<k where z[j * S + i] > m { m = z[j * S + i] }
+                var total = 0.0
+                for j in 0..<k { let e = exp(z[j * S + i] - m); a[j * S + i] = e; total += e }
+                for j in 0..<k { a[j * S + i] /= total }
+            }
+        }
+    }
+
     /// The loss terms of `rows` samples, written in row order into `terms`
     /// (one per sample and output for sigmoid and identity, one per sample
     /// for softmax; `terms` must hold `outputs * stride` values), and with

@@ -361,13 +361,13 @@ func storesDerivative(_ act: Activation) -> Bool {
 func fusedActivationAffine(_ act: Activation, _ input: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stride: Int,
                            _ w: UnsafePointer<Double>, _ b: UnsafePointer<Double>,
                            z: UnsafeMutablePointer<Double>, a: UnsafeMutablePointer<Double>,
-                           d: UnsafeMutablePointer<Double>?) -> Bool {
+                           d: UnsafeMutablePointer<Double>?, _ pack: PackScratch) -> Bool {
     @inline(__always) func run<F: LaneActivation>(_ f: F) -> Bool {
         if let d, storesDerivative(act) {
-            columnAffine(input, fanIn: fanIn, fanOut: fanOut, stride: stride, w, b,
+            columnAffine(input, fanIn: fanIn, fanOut: fanOut, stride: stride, w, b, pack,
                          StoreActivationAndDerivative(f: f, a: a, d: d))
         } else {
-            columnAffine(input, fanIn: fanIn, fanOut: fanOut, stride: stride, w, b, StoreZAndActivation(f: f, z: z, a: a))
+            columnAffine(input, fanIn: fanIn, fanOut: fanOut, stride: stride, w, b, pack, StoreZAndActivation(f: f, z: z, a: a))
         }
         return true
     }
@@ -389,9 +389,9 @@ func fusedActivationAffine(_ act: Activation, _ input: UnsafePointer<Double>, fa
 /// for the kinds that do not `storesDerivative`.
 func fusedActivationBackAffine(_ act: Activation, _ dzOut: UnsafePointer<Double>, fanIn: Int, fanOut: Int,
                                stride: Int, _ w: UnsafePointer<Double>, dz: UnsafeMutablePointer<Double>,
-                               scratch: UnsafeMutablePointer<Double>) -> Bool {
+                               scratch: UnsafeMutablePointer<Double>, _ pack: PackScratch) -> Bool {
     guard storesDerivative(act) else { return false }
-    columnBackAffine(dzOut, fanIn: fanIn, fanOut: fanOut, stride: stride, w,
+    columnBackAffine(dzOut, fanIn: fanIn, fanOut: fanOut, stride: stride, w, pack,
                      StoredDerivativeGradient(dz: dz, partial: scratch))
     return true
 }

@@ -7,27 +7,31 @@
 package enum ProductBenchmarks {
     /// Scratch values the products of a fanIn -> fanOut layer need.
     package static func scratchCount(fanIn: Int, fanOut: Int, stride: Int) -> Int {
-        0
+        PackScratch.parts(for: [fanIn, fanOut]) * PackScratch.perPart
+    }
+
+    private static func pack(_ scratch: UnsafeMutablePointer<Double>, _ fanIn: Int, _ fanOut: Int) -> PackScratch {
+        PackScratch(base: scratch, parts: PackScratch.parts(for: [fanIn, fanOut]))
     }
 
     /// out[j, :] = sum_k W[k, j] a[k, :] + b[j].
     package static func forward(_ a: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stride: Int,
                                 _ w: UnsafePointer<Double>, _ b: UnsafePointer<Double>,
                                 _ out: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>) {
-        columnAffine(a, fanIn: fanIn, fanOut: fanOut, stride: stride, w, b, StoreValues(out: out))
+        columnAffine(a, fanIn: fanIn, fanOut: fanOut, stride: stride, w, b, pack(scratch, fanIn, fanOut), StoreValues(out: out))
     }
 
     /// out[k, :] = sum_j W[k, j] dz[j, :].
     package static func dataGradient(_ dz: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stride: Int,
                                      _ w: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>,
                                      scratch: UnsafeMutablePointer<Double>) {
-        columnBackAffine(dz, fanIn: fanIn, fanOut: fanOut, stride: stride, w, StoreValues(out: out))
+        columnBackAffine(dz, fanIn: fanIn, fanOut: fanOut, stride: stride, w, pack(scratch, fanIn, fanOut), StoreValues(out: out))
     }
 
     /// gW[k, j] = sum_i a[k, i] dz[j, i], gB[j] = sum_i dz[j, i].
     package static func weightGradient(_ a: UnsafePointer<Double>, _ dz: UnsafePointer<Double>, fanIn: Int,
                                        fanOut: Int, stride: Int, _ gW: UnsafeMutablePointer<Double>,
                                        _ gB: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>) {
-        columnWeightGradients(a, dz, fanIn: fanIn, fanOut: fanOut, stride: stride, gW, gB)
+        columnWeightGradients(a, dz, fanIn: fanIn, fanOut: fanOut, stride: stride, gW, gB, pack(scratch, fanIn, fanOut))
     }
 }

@@ -29,6 +29,13 @@ let package = Package(
             dependencies: ["SwiftMoons"]
         ),
 
+        // MARK: - Benchmark (the FMA peak and the layer products; benchmarks/sizes.py runs it)
+        .executableTarget(
+            name: "swiftmoons-bench",
+            dependencies: ["SwiftMoons"],
+            path: "Sources/SwiftMoonsBench"
+        ),
+
         // MARK: - Tests
         .testTarget(
             name: "SwiftMoonsTests",

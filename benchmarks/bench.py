@@ -7,8 +7,10 @@ Each workload runs several times for each implementation; the table gives the
 medians and the ratio reference / swiftmoons next to the target the project
 set for it. Where JAX is installed, a JAX column follows: the same workloads
 as jit-compiled float64 programs (jax_columns.py), checked against the
-reference, compile time reported apart. PyTorch has no column. This is a
-benchmark, not a test: nothing here fails on a slow machine.
+reference, compile time reported apart. Where PyTorch is installed, a torch
+column too: the same workloads in float64 eager torch (torch_columns.py),
+also checked against the reference. This is a benchmark, not a test:
+nothing here fails on a slow machine.
 """
 
 from __future__ import annotations
@@ -94,6 +96,16 @@ def jax_column(epochs, grid_n, seeds, reps, calls):
     return json.loads(out.strip().splitlines()[-1])
 
 
+def torch_column(epochs, grid_n, seeds, reps, calls):
+    """The PyTorch column's results (see torch_columns.py), or None without torch."""
+    if importlib.util.find_spec("torch") is None:  # (not imported here: it runs in a process of its own)
+        return None
+    out = subprocess.run([sys.executable, str(Path(__file__).with_name("torch_columns.py")),
+                          *(str(v) for v in (epochs, grid_n, seeds, reps, calls))],
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def memory_growth(n, impl):
     """Peak RSS growth (bytes) of one forward pass on an n x n grid, with the
     bytes of its input and output, measured in a fresh interpreter."""
@@ -124,16 +136,19 @@ def main(argv=None) -> int:
               + ", ".join(f"{k} {fmt(v)}" for k, v in jaxed["compile"].items()))
     else:
         print("jax: not installed, its column is skipped")
-    try:
-        __import__("torch")
-        print("torch: installed, but this benchmark has no PyTorch column")
-    except ImportError:
-        print("torch: not installed")
+    torched = torch_column(epochs, grid_n, seeds, reps, calls)
+    if torched:
+        print(f"torch: {torched['version']}, float64, eager, {torched['threads']} threads, in a process of its own; "
+              f"its article run's loss histories within {torched['worst']:.1e} of the reference's")
+    else:
+        print("torch: not installed, its column is skipped")
     G = grid(grid_n)
     rows = []
-    # The JAX time of each workload (None without JAX), in the order of rows.
+    # The JAX and torch times of each workload (None without them), in the order of rows.
+    workloads = ("article", "train_step", "forward relu", "forward sigmoid", "sweep")
     times = jaxed["times"] if jaxed else {}
-    jax_times = [times.get(k) for k in ("article", "train_step", "forward relu", "forward sigmoid", "sweep")]
+    jax_times = [times.get(k) for k in workloads]
+    torch_times = [(torched["times"] if torched else {}).get(k) for k in workloads]
 
     # 1. The article's full run: data, both networks, training, evaluation.
     ours, theirs = paired_times(lambda: article.run(epochs=epochs).close(), lambda: ref.run_article(epochs=epochs), reps)
@@ -169,21 +184,23 @@ def main(argv=None) -> int:
     ref_growth, _ = memory_growth(grid_n, "reference")
 
     width = max(len(r[0]) for r in rows)
+    peers = [(name, t) for name, t in (("jax", jax_times), ("torch", torch_times)) if t[0] is not None]
     if args.markdown:
-        print("\n| workload | swiftmoons | reference | ratio | target |" + (" jax | jax / swiftmoons |" if jaxed else "")
-              + "\n|---|---:|---:|---:|---:|" + ("---:|---:|" if jaxed else ""))
+        print("\n| workload | swiftmoons | reference | ratio | target |"
+              + "".join(f" {name} | {name} / swiftmoons |" for name, _ in peers)
+              + "\n|---|---:|---:|---:|---:|" + "---:|---:|" * len(peers))
     else:
-        print(f"\n{'workload':<{width}}  {'swiftmoons':>11}  {'reference':>11}  {'ratio':>8}  {'target':>7}"
-              + (f"  {'':5}  {'jax':>11}  {'jax/ours':>8}" if jaxed else ""))
-    for (what, ours, theirs, target), jax_time in zip(rows, jax_times):
+        print(f"\n{'workload':<{width}}  {'swiftmoons':>11}  {'reference':>11}  {'ratio':>8}  {'target':>7}  {'':5}"
+              + "".join(f"  {name:>11}  {name + '/ours':>10}" for name, _ in peers))
+    for k, (what, ours, theirs, target) in enumerate(rows):
         ratio = theirs / ours
         mark = "ok" if ratio >= target else "below"
         if args.markdown:
             print(f"| {what} | {fmt(ours)} | {fmt(theirs)} | {ratio:.1f}x | {target}x ({mark}) |"
-                  + (f" {fmt(jax_time)} | {jax_time / ours:.1f}x |" if jaxed else ""))
+                  + "".join(f" {fmt(t[k])} | {t[k] / ours:.1f}x |" for _, t in peers))
         else:
             print(f"{what:<{width}}  {fmt(ours):>11}  {fmt(theirs):>11}  {ratio:>7.1f}x  {target:>6}x  {mark:5}"
-                  + (f"  {fmt(jax_time):>11}  {jax_time / ours:>7.1f}x" if jaxed else ""))
+                  + "".join(f"  {fmt(t[k]):>11}  {t[k] / ours:>9.1f}x" for _, t in peers))
     scaling = one / two
     same = np.array_equal(sm.sweep(range(seeds), epochs=sweep_epochs, threads=1)["loss_history"],
                           sm.sweep(range(seeds), epochs=sweep_epochs, threads=2)["loss_history"])

@@ -1,20 +1,36 @@
-"""Fit and forward at every size: swiftmoons beside NumPy (swiftmoons.reference), JAX and PyTorch.
+"""Fit and forward at every size: swiftmoons beside NumPy (swiftmoons.reference), JAX and PyTorch;
+then the layer products alone, against the machine's float64 peak.
 
-For each layer shape of the speed issue's table: the time of one epoch of
-`fit` at batch 64 (ms) and of one `forward` over N rows, for swiftmoons, the
-NumPy reference (OpenBLAS), and PyTorch (float64, CPU) where it is installed,
-with the ratios to swiftmoons, measured in one run on this machine. Every
-side uses all of the machine's cores (the library's threads, OpenBLAS's,
-torch's intra-op pool).
+1. For each layer shape of the speed issue's table: the time of one epoch of
+   `fit` at batch 64 (ms) and of one `forward` over N rows, for swiftmoons,
+   the NumPy reference (OpenBLAS), JAX (jit, float64; in a process of its
+   own, see jax_sizes.py) and PyTorch (float64, CPU) where they are
+   installed, and the ratio "fastest peer / swiftmoons" (above 1: swiftmoons
+   is the fastest). Every side uses all of the machine's cores (the
+   library's threads, OpenBLAS's, XLA's, torch's intra-op pool).
 
-    .venv/bin/python benchmarks/sizes.py [--quick]
+2. GEMM efficiency: single layer products (forward a W + b, the data
+   gradient dz W^T, the weight gradient a^T dz) of 784->512 and 512->512
+   over 2048 rows (one large product) and 64 rows (one training batch), on
+   1 and 2 threads, in GFMA/s (fused multiply-adds per second, one per term)
+   and as a share of the float64 FMA peak measured on this machine with a
+   register-only loop (Sources/SwiftMoonsBench, the swiftmoons-bench
+   executable: built here on first use, with the flags of the loaded
+   library's variant). PyTorch's time for the same product (float64,
+   torch.set_num_threads) is printed beside it.
+
+    .venv/bin/python benchmarks/sizes.py [--quick] [--no-gemm | --gemm-only]
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import json
 import os
+import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -24,8 +40,13 @@ from swiftmoons import reference as ref
 sys.path.insert(0, os.path.dirname(__file__))
 from timing import median_time  # noqa: E402
 
+ROOT = Path(__file__).resolve().parent.parent
+
 SHAPES = [((2, 8, 8, 1), 4096), ((2, 64, 64, 1), 4096), ((2,) + (32,) * 5 + (1,), 4096),
           ((64, 256, 256, 10), 2048), ((784, 512, 512, 10), 2048)]
+
+GEMM_SHAPES = "784x512,512x512"
+GEMM_ROWS = "2048,64"
 
 
 def data(sizes, n, seed=0):
@@ -33,6 +54,10 @@ def data(sizes, n, seed=0):
     X = rng.randn(n, sizes[0])
     y = rng.randint(0, sizes[-1], n) if sizes[-1] > 1 else (rng.rand(n) > 0.5).astype(float)
     return X, y
+
+
+def shape_name(sizes):
+    return "-".join(str(s) for s in sizes) if len(sizes) < 6 else f"2-{sizes[1]}x{len(sizes) - 2}-1"
 
 
 def torch_model(torch, net):
@@ -62,22 +87,36 @@ def torch_epoch(torch, model, loss_fn, X, y, batch=64, lr=0.01):
         opt.step()
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="one repetition, to check that it runs")
-    args = parser.parse_args(argv)
-    reps = 1 if args.quick else 5
-    try:
-        import torch
-        torch.set_num_threads(os.cpu_count() or 1)
-        print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
-    except ImportError:
-        torch = None
-        print("torch: not installed (benchmarks/README.md says how to add its column)")
-    print(f"swiftmoons {sm.__version__} ({sm.native_variant}, {sm.get_threads()} threads), NumPy {np.__version__}")
-    print(f"\n{'layer sizes':<22} {'N':>5}  {'fit ms/epoch: ours':>18} {'numpy':>8} {'torch':>8}  "
-          f"{'forward ms: ours':>16} {'numpy':>8} {'torch':>8}  {'fit x np':>8} {'fit x torch':>11} "
-          f"{'fwd x np':>8} {'fwd x torch':>11}")
+def jax_column(reps):
+    """JAX's times by shape name (see jax_sizes.py), or None without JAX."""
+    if importlib.util.find_spec("jax") is None:  # (not imported here: it runs in a process of its own)
+        return None
+    out = subprocess.run([sys.executable, str(Path(__file__).with_name("jax_sizes.py")), str(reps)],
+                         capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def fmt_ms(seconds):
+    return f"{seconds * 1e3:.2f}" if seconds == seconds else "-"
+
+
+def fastest_peer_ratio(ours, peers):
+    """Fastest peer's time / ours (nan without peers)."""
+    known = [t for t in peers if t == t]
+    return min(known) / ours if known else float("nan")
+
+
+def sizes_table(reps, torch):
+    jaxed = jax_column(reps)
+    if jaxed:
+        print(f"jax {jaxed['version']} on {jaxed['platform']}, float64, jit, in a process of its own "
+              f"(compile times: {', '.join(f'{k} {v:.1f} s' for k, v in jaxed['compile'].items())})")
+    else:
+        print("jax: not installed, its column is skipped")
+    print(f"\n{'layer sizes':<16} {'N':>5} | {'fit ms/epoch: ours':>18} {'numpy':>8} {'jax':>8} {'torch':>8} "
+          f"| {'forward ms: ours':>16} {'numpy':>8} {'jax':>8} {'torch':>8} "
+          f"| {'fastest peer / ours: fit':>24} {'forward':>8}")
+    rows = []
     for sizes, n in SHAPES:
         X, y = data(sizes, n)
         output = "softmax" if sizes[-1] > 1 else "sigmoid"
@@ -96,10 +135,109 @@ def main(argv=None) -> int:
             t_fit = median_time(lambda: torch_epoch(torch, model, loss_fn, tX, ty), reps)
             with torch.no_grad():
                 t_fwd = median_time(lambda: model(tX), reps)
-        name = "-".join(str(s) for s in sizes) if len(sizes) < 6 else f"2-{sizes[1]}x{len(sizes) - 2}-1"
-        print(f"{name:<22} {n:>5}  {ours_fit * 1e3:>18.2f} {np_fit * 1e3:>8.2f} {t_fit * 1e3:>8.2f}  "
-              f"{ours_fwd * 1e3:>16.2f} {np_fwd * 1e3:>8.2f} {t_fwd * 1e3:>8.2f}  {np_fit / ours_fit:>7.1f}x "
-              f"{t_fit / ours_fit:>10.1f}x {np_fwd / ours_fwd:>7.1f}x {t_fwd / ours_fwd:>10.1f}x")
+        j = (jaxed or {}).get("times", {}).get("-".join(str(s) for s in sizes), {})
+        j_fit, j_fwd = j.get("fit", float("nan")), j.get("forward", float("nan"))
+        fit_ratio = fastest_peer_ratio(ours_fit, [np_fit, j_fit, t_fit])
+        fwd_ratio = fastest_peer_ratio(ours_fwd, [np_fwd, j_fwd, t_fwd])
+        rows.append((shape_name(sizes), n, ours_fit, np_fit, j_fit, t_fit, ours_fwd, np_fwd, j_fwd, t_fwd,
+                     fit_ratio, fwd_ratio))
+        print(f"{shape_name(sizes):<16} {n:>5} | {fmt_ms(ours_fit):>18} {fmt_ms(np_fit):>8} {fmt_ms(j_fit):>8} "
+              f"{fmt_ms(t_fit):>8} | {fmt_ms(ours_fwd):>16} {fmt_ms(np_fwd):>8} {fmt_ms(j_fwd):>8} "
+              f"{fmt_ms(t_fwd):>8} | {fit_ratio:>23.2f}x {fwd_ratio:>7.2f}x")
+    return rows
+
+
+def bench_executable():
+    """The swiftmoons-bench executable built with the loaded library's variant flags (built if missing)."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import build_native
+
+    variant = sm.native_variant
+    scratch = ROOT / f".build-bench-{variant}"
+    exe = scratch / "release" / "swiftmoons-bench"
+    if exe.is_file():
+        return exe
+    flags = []
+    if build_native.is_x86_64():
+        for flag in build_native.X86_VARIANTS[variant]:
+            flags += ["-Xswiftc", flag]
+    flags += ["-Xswiftc", f"-DSWIFTMOONS_{variant.upper()}"]
+    command = [build_native.find_swift(), "build", "-c", "release", "--product", "swiftmoons-bench",
+               "--scratch-path", str(scratch)] + flags
+    print(f"building the product benchmark: {' '.join(command)}", flush=True)
+    subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True)
+    return exe
+
+
+def torch_product_time(torch, fan_in, fan_out, rows, kind, threads, reps):
+    torch.set_num_threads(threads)
+    g = torch.Generator().manual_seed(0)
+    a = torch.rand(rows, fan_in, dtype=torch.float64, generator=g)
+    dz = torch.rand(rows, fan_out, dtype=torch.float64, generator=g)
+    w = torch.rand(fan_in, fan_out, dtype=torch.float64, generator=g)
+    b = torch.rand(fan_out, dtype=torch.float64, generator=g)
+    fn = {"forward": lambda: torch.addmm(b, a, w), "data gradient": lambda: dz @ w.T,
+          "weight gradient": lambda: (a.T @ dz, dz.sum(0))}[kind]
+    calls = max(1, int(0.05 / max(median_time(fn, 1), 1e-6)))
+    return median_time(lambda: [fn() for _ in range(calls)], reps) / calls
+
+
+def gemm_table(quick, torch):
+    exe = bench_executable()
+    command = [str(exe), "--json", "--shapes", GEMM_SHAPES, "--rows", GEMM_ROWS, "--threads", "1,2"]
+    if quick:
+        command.append("--quick")
+    result = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+    peak = {int(k): v for k, v in result["peak_gfma"].items()}
+    one = peak[1]
+    print(f"\nGEMM efficiency ({exe.name}, {sm.native_variant} build). Float64 FMA peak measured with a "
+          f"register-only loop: {one:.2f} GFMA/s on 1 thread"
+          + "".join(f", {v:.2f} on {t} threads" for t, v in sorted(peak.items()) if t > 1)
+          + f" ({os.cpu_count()} processors)")
+    print("GFMA/s from the median time; '% core peak' is against the 1-thread peak x threads, '% peak' against "
+          "the peak measured on that many threads")
+    print(f"\n{'product':<16} {'rows':>5} {'kind':<16} {'thr':>3} | {'ms':>8} {'GFMA/s':>7} {'% core peak':>11} "
+          f"{'% peak':>7} | {'torch ms':>9} {'torch / ours':>12}")
+    table = []
+    for r in result["results"]:
+        fmas = r["fan_in"] * r["fan_out"] * r["rows"]
+        t = r["median_s"]
+        g = fmas / t / 1e9
+        core_share = g / (one * r["threads"])
+        share = g / peak[r["threads"]]
+        t_torch = float("nan")
+        if torch is not None:
+            t_torch = torch_product_time(torch, r["fan_in"], r["fan_out"], r["rows"], r["kind"], r["threads"],
+                                         3 if quick else 7)
+        table.append((r, g, core_share, share, t_torch))
+        print(f"{str(r['fan_in']) + '->' + str(r['fan_out']):<16} {r['rows']:>5} {r['kind']:<16} {r['threads']:>3} | "
+              f"{t * 1e3:>8.3f} {g:>7.2f} {100 * core_share:>10.1f}% {100 * share:>6.1f}% | "
+              f"{fmt_ms(t_torch):>9} {t_torch / t:>11.2f}x")
+    if torch is not None:
+        torch.set_num_threads(os.cpu_count() or 1)
+    print(f"results {'identical' if result['identical_across_threads'] else 'DIFFER'} across thread counts")
+    return table
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="one repetition, to check that it runs")
+    parser.add_argument("--no-gemm", action="store_true", help="skip the single-product section")
+    parser.add_argument("--gemm-only", action="store_true", help="only the single-product section")
+    args = parser.parse_args(argv)
+    reps = 1 if args.quick else 5
+    try:
+        import torch
+        torch.set_num_threads(os.cpu_count() or 1)
+        print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    except ImportError:
+        torch = None
+        print("torch: not installed (benchmarks/README.md says how to add its column)")
+    print(f"swiftmoons {sm.__version__} ({sm.native_variant}, {sm.get_threads()} threads), NumPy {np.__version__}")
+    if not args.gemm_only:
+        sizes_table(reps, torch)
+    if not args.no_gemm:
+        gemm_table(args.quick, torch)
     return 0
 
 

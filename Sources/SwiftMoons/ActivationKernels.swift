@@ -464,25 +464,27 @@ func storesDerivative(_ act: Activation) -> Bool { act.kind.storesDerivative }
 func fusedActivationAffine(_ act: Activation, _ input: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stride: Int,
                            _ w: UnsafePointer<Double>, _ b: UnsafePointer<Double>,
                            z: UnsafeMutablePointer<Double>, a: UnsafeMutablePointer<Double>,
-                           d: UnsafeMutablePointer<Double>?) -> Bool {
+                           d: UnsafeMutablePointer<Double>?, _ pack: PackScratch) -> Bool {
     struct Product: LaneVisitor {
         let input: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stride: Int
         let w: UnsafePointer<Double>, b: UnsafePointer<Double>
         let z: UnsafeMutablePointer<Double>, a: UnsafeMutablePointer<Double>, d: UnsafeMutablePointer<Double>?
+        let pack: PackScratch
         @inline(__always) func visit<F: LaneActivation>(_ f: F) -> Bool {
             guard F.fusedInProducts else { return false }
             if let d, F.storesDerivative {
-                columnAffine(input, fanIn: fanIn, fanOut: fanOut, stride: stride, w, b,
+                columnAffine(input, fanIn: fanIn, fanOut: fanOut, stride: stride, w, b, pack,
                              StoreActivationAndDerivative(f: f, a: a, d: d))
             } else {
-                columnAffine(input, fanIn: fanIn, fanOut: fanOut, stride: stride, w, b,
+                columnAffine(input, fanIn: fanIn, fanOut: fanOut, stride: stride, w, b, pack,
                              StoreZAndActivation(f: f, z: z, a: a))
             }
             return true
         }
     }
     return withLanes(act.kind, alpha: act.alpha,
-                     Product(input: input, fanIn: fanIn, fanOut: fanOut, stride: stride, w: w, b: b, z: z, a: a, d: d))
+                     Product(input: input, fanIn: fanIn, fanOut: fanOut, stride: stride, w: w, b: b, z: z, a: a, d: d,
+                             pack: pack))
 }
 
 /// The backward product da = dz_out W^T with dz = da * f'(z) applied as da
@@ -490,9 +492,9 @@ func fusedActivationAffine(_ act: Activation, _ input: UnsafePointer<Double>, fa
 /// for the kinds that do not `storesDerivative`.
 func fusedActivationBackAffine(_ act: Activation, _ dzOut: UnsafePointer<Double>, fanIn: Int, fanOut: Int,
                                stride: Int, _ w: UnsafePointer<Double>, dz: UnsafeMutablePointer<Double>,
-                               scratch: UnsafeMutablePointer<Double>) -> Bool {
+                               scratch: UnsafeMutablePointer<Double>, _ pack: PackScratch) -> Bool {
     guard storesDerivative(act) else { return false }
-    columnBackAffine(dzOut, fanIn: fanIn, fanOut: fanOut, stride: stride, w,
+    columnBackAffine(dzOut, fanIn: fanIn, fanOut: fanOut, stride: stride, w, pack,
                      StoredDerivativeGradient(dz: dz, partial: scratch))
     return true
 }

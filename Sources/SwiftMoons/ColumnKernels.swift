@@ -16,6 +16,9 @@ struct ColumnLayout {
     let stride: Int
     let input: Int, targets: Int, terms: Int, da: Int, transposeScratch: Int
     let z: [Int], a: [Int], d: [Int]
+    /// The packed products' scratch (PackedProducts.swift): `packParts`
+    /// regions, none for networks whose layers are all narrow.
+    let pack: Int, packParts: Int
     let total: Int
 
     /// The stride of a batch of `rows` samples: padded to a multiple of four.
@@ -48,8 +51,14 @@ struct ColumnLayout {
         da = try take(widest)
         terms = try take(widest)
         transposeScratch = try take(widest)
+        packParts = PackScratch.parts(for: sizes)
+        pack = try take(try checkedCount(packParts, PackScratch.perPart, what: "Scratch"))
         total = t
     }
+
+    /// The packed products' scratch in the buffer `s` laid out by this layout.
+    @inline(__always)
+    func packScratch(_ s: UnsafeMutablePointer<Double>) -> PackScratch { PackScratch(base: s + pack, parts: packParts) }
 
     /// The values of scratch one sample needs in a forward pass.
     static func forwardValuesPerRow(_ sizes: [Int]) -> Int {
@@ -173,23 +182,16 @@ func gatherColumns(_ src: UnsafePointer<Double>, width: Int, rows: UnsafePointer
 /// to `finish` block by block.
 @inline(__always)
 func columnAffine(_ a: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stride: Int,
-                  _ w: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ finish: some Epilogue) {
+                  _ w: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ pack: PackScratch, _ finish: some Epilogue) {
     // The article's fan-ins (2 and 8) and 1 are compiled with the count a
     // constant, so that their inner loops unroll completely.
     switch fanIn {
-    case 1: affine(a, fanIn: 1, fanOut: fanOut, stride: stride, w, b, finish)
-    case 2: affine(a, fanIn: 2, fanOut: fanOut, stride: stride, w, b, finish)
-    case 8: affine(a, fanIn: 8, fanOut: fanOut, stride: stride, w, b, finish)
-    default: affine(a, fanIn: fanIn, fanOut: fanOut, stride: stride, w, b, finish)
+    case 1: affine(a, fanIn: 1, fanOut: fanOut, stride: stride, w, b, pack, finish)
+    case 2: affine(a, fanIn: 2, fanOut: fanOut, stride: stride, w, b, pack, finish)
+    case 8: affine(a, fanIn: 8, fanOut: fanOut, stride: stride, w, b, pack, finish)
+    default: affine(a, fanIn: fanIn, fanOut: fanOut, stride: stride, w, b, pack, finish)
     }
 }
-
-/// Reductions (fan-ins going forward, fan-outs going back) longer than this
-/// run in blocks of this many terms, so that a block of the weights and of the
-/// inputs stays in the first-level cache while every tile uses it; the
-/// running sums wait in the output buffer between blocks (stored and
-/// reloaded exactly: the chain of multiply-adds is the same).
-let reductionBlock = 64
 
 /// Units per register tile of the layer products: 16 accumulators and their
 /// operands fit AVX-512's 32 vector registers; AVX2's 16 hold 12 and theirs.
@@ -203,56 +205,23 @@ let tileUnits = 3
 /// 2-8-8-1 network is fastest so): tiles pay off from about this width on.
 let narrowLayer = 16
 
-/// Where one tile of a (possibly blocked) reduction starts and ends.
-struct ReductionStep {
-    /// Terms in this block.
-    let count: Int
-    /// The first block starts from zero; later ones from the running sums.
-    let first: Bool
-    /// The last block hands its results to the epilogue; earlier ones store running sums.
-    let last: Bool
-
-    static func blocks(_ total: Int) -> some Sequence<(start: Int, step: ReductionStep)> {
-        let size = total > reductionBlock ? reductionBlock : max(total, 1)
-        return stride(from: 0, to: max(total, 1), by: size).lazy.map { start in
-            (start, ReductionStep(count: min(size, total &- start), first: start == 0, last: start &+ size >= total))
-        }
-    }
-}
-
-@inline(__always)
-func startSums(_ step: ReductionStep, _ partial: UnsafeMutablePointer<Double>, _ at: Int) -> Vec4 {
-    step.first ? .zero : load4(partial + at)
-}
-
 @inline(__always)
 private func affine(_ a: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stride: Int,
-                    _ w: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ finish: some Epilogue) {
-    // Tiles of tileUnits output units x 16 samples share every load of a and W: each
-    // result is still one chain of fused multiply-adds over k in order, from
-    // zero, with the bias added last, so the numbers are those of one unit
-    // at a time, bit for bit. Within a block of k, every tile of a strip of
-    // samples runs before the next strip (the strip of a stays in cache).
+                    _ w: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ pack: PackScratch,
+                    _ finish: some Epilogue) {
+    // Either way each result is one chain of fused multiply-adds over k in
+    // order, from zero, with the bias added last: the numbers do not depend
+    // on the path, the tiles or the threads.
     if fanIn <= narrowLayer {
         // Short reductions (the article's layers, fan-ins 2 and 8): one unit at a
         // time over every sample, with fanIn the constant the caller made it.
         for j in 0..<fanOut { affineRow(a, fanIn: fanIn, fanOut: fanOut, stride: stride, w + j, b[j], j &* stride, finish) }
         return
     }
-    // Large products split their output units between threads: each unit's
-    // numbers are computed exactly as on one thread.
-    let parts = productParts(fanIn, fanOut, stride)
-    Parallel.forEach(parts) { part in
-        let units = unitRange(part, of: parts, fanOut)
-        if fanIn <= reductionBlock {
-            affineBlock(a, ReductionStep(count: fanIn, first: true, last: true), fanOut: fanOut, stride: stride, w, b,
-                        units: units, finish)
-            return
-        }
-        for (k0, step) in ReductionStep.blocks(fanIn) {
-            affineBlock(a + k0 &* stride, step, fanOut: fanOut, stride: stride, w + k0 &* fanOut, b, units: units, finish)
-        }
-    }
+    // Wider ones: the packed product (PackedProducts.swift), P = W (terms
+    // k by rows, units side by side), X = a.
+    packedProduct(StridedMatrix(base: w, rowStep: fanOut, colStep: 1), StridedMatrix(base: a, rowStep: stride, colStep: 1),
+                  reduction: fanIn, units: fanOut, columns: stride, ldc: stride, bias: b, pack, finish)
 }
 
 /// Products of at least this many multiply-adds are split between threads.
@@ -302,127 +271,6 @@ private func affineRow(_ a: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stri
     }
 }
 
-/// One block of the reduction over k for output units `units`: `a` and `w` point at its first row.
-@inline(__always)
-private func affineBlock(_ ak: UnsafePointer<Double>, _ step: ReductionStep, fanOut: Int, stride: Int,
-                         _ wk: UnsafePointer<Double>, _ b: UnsafePointer<Double>, units: Range<Int>,
-                         _ finish: some Epilogue) {
-    var i = 0
-    while i < stride {
-        let width = stride &- i >= 16 ? 16 : 4
-        var j = units.lowerBound
-        while j &+ tileUnits <= units.upperBound {
-            affineTile(ak + i, step, fanOut: fanOut, stride: stride, wk + j, b + j, j &* stride &+ i,
-                       width: width, units: tileUnits, finish)
-            j &+= tileUnits
-        }
-        while j < units.upperBound {
-            affineTile(ak + i, step, fanOut: fanOut, stride: stride, wk + j, b + j, j &* stride &+ i,
-                       width: width, units: 1, finish)
-            j &+= 1
-        }
-        i &+= width
-    }
-}
-
-/// `units` (tileUnits or 1) output units from j and `width` (16 or 4) samples from i: `a` points at a[k0, i], `w` at
-/// W[k0, j], `b` at b[j], results (units `stride` apart) at `at`.
-@inline(__always)
-private func affineTile(_ a: UnsafePointer<Double>, _ step: ReductionStep, fanOut: Int, stride: Int,
-                        _ w: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ at: Int, width: Int, units: Int,
-                        _ finish: some Epilogue) {
-    let p = finish.partial
-    let at1 = at &+ stride, at2 = at1 &+ stride, at3 = at2 &+ stride
-    if units > 1 && width == 16 {
-        // 3 or 4 units (`units` is a constant where this is inlined); unit 3 only in 4-unit tiles.
-        let four = units == 4
-        var c00 = startSums(step, p, at), c01 = startSums(step, p, at &+ 4)
-        var c02 = startSums(step, p, at &+ 8), c03 = startSums(step, p, at &+ 12)
-        var c10 = startSums(step, p, at1), c11 = startSums(step, p, at1 &+ 4)
-        var c12 = startSums(step, p, at1 &+ 8), c13 = startSums(step, p, at1 &+ 12)
-        var c20 = startSums(step, p, at2), c21 = startSums(step, p, at2 &+ 4)
-        var c22 = startSums(step, p, at2 &+ 8), c23 = startSums(step, p, at2 &+ 12)
-        var c30 = four ? startSums(step, p, at3) : .zero, c31 = four ? startSums(step, p, at3 &+ 4) : .zero
-        var c32 = four ? startSums(step, p, at3 &+ 8) : .zero, c33 = four ? startSums(step, p, at3 &+ 12) : .zero
-        var wk = w, ak = a
-        for _ in 0..<step.count {
-            let v0 = Vec4(repeating: wk[0]), v1 = Vec4(repeating: wk[1]), v2 = Vec4(repeating: wk[2])
-            // One vector of inputs at a time: 12 (or 16) sums, 3 (or 4) weights and one input in registers.
-            let x0 = load4(ak)
-            c00 = c00.addingProduct(v0, x0); c10 = c10.addingProduct(v1, x0); c20 = c20.addingProduct(v2, x0)
-            let x1 = load4(ak + 4)
-            c01 = c01.addingProduct(v0, x1); c11 = c11.addingProduct(v1, x1); c21 = c21.addingProduct(v2, x1)
-            let x2 = load4(ak + 8)
-            c02 = c02.addingProduct(v0, x2); c12 = c12.addingProduct(v1, x2); c22 = c22.addingProduct(v2, x2)
-            let x3 = load4(ak + 12)
-            c03 = c03.addingProduct(v0, x3); c13 = c13.addingProduct(v1, x3); c23 = c23.addingProduct(v2, x3)
-            if four {
-                let v3 = Vec4(repeating: wk[3])
-                c30 = c30.addingProduct(v3, x0); c31 = c31.addingProduct(v3, x1)
-                c32 = c32.addingProduct(v3, x2); c33 = c33.addingProduct(v3, x3)
-            }
-            wk += fanOut
-            ak += stride
-        }
-        if step.last {
-            let b0 = Vec4(repeating: b[0]), b1 = Vec4(repeating: b[1]), b2 = Vec4(repeating: b[2])
-            finish.block(at, c00 + b0, c01 + b0, c02 + b0, c03 + b0)
-            finish.block(at1, c10 + b1, c11 + b1, c12 + b1, c13 + b1)
-            finish.block(at2, c20 + b2, c21 + b2, c22 + b2, c23 + b2)
-            if four {
-                let b3 = Vec4(repeating: b[3])
-                finish.block(at3, c30 + b3, c31 + b3, c32 + b3, c33 + b3)
-            }
-        } else {
-            store16(p + at, c00, c01, c02, c03); store16(p + at1, c10, c11, c12, c13)
-            store16(p + at2, c20, c21, c22, c23)
-            if four { store16(p + at3, c30, c31, c32, c33) }
-        }
-        return
-    }
-    if width == 16 {  // one unit
-        var c0 = startSums(step, p, at), c1 = startSums(step, p, at &+ 4)
-        var c2 = startSums(step, p, at &+ 8), c3 = startSums(step, p, at &+ 12)
-        // Walk W's column and a's rows by pointer: no index arithmetic per step.
-        var wk = w, ak = a
-        for _ in 0..<step.count {
-            let v = Vec4(repeating: wk.pointee)
-            c0 = c0.addingProduct(v, load4(ak)); c1 = c1.addingProduct(v, load4(ak + 4))
-            c2 = c2.addingProduct(v, load4(ak + 8)); c3 = c3.addingProduct(v, load4(ak + 12))
-            wk += fanOut
-            ak += stride
-        }
-        if step.last {
-            let bj = Vec4(repeating: b[0])
-            finish.block(at, c0 + bj, c1 + bj, c2 + bj, c3 + bj)
-        } else {
-            store16(p + at, c0, c1, c2, c3)
-        }
-        return
-    }
-    // Four samples, of `units` units.
-    var c0 = startSums(step, p, at), c1 = units > 1 ? startSums(step, p, at1) : .zero
-    var c2 = units > 1 ? startSums(step, p, at2) : .zero, c3 = units == 4 ? startSums(step, p, at3) : .zero
-    var wk = w, ak = a
-    for _ in 0..<step.count {
-        let x = load4(ak)
-        c0 = c0.addingProduct(Vec4(repeating: wk[0]), x)
-        if units > 1 { c1 = c1.addingProduct(Vec4(repeating: wk[1]), x); c2 = c2.addingProduct(Vec4(repeating: wk[2]), x) }
-        if units == 4 { c3 = c3.addingProduct(Vec4(repeating: wk[3]), x) }
-        wk += fanOut
-        ak += stride
-    }
-    if step.last {
-        finish.single(at, c0 + Vec4(repeating: b[0]))
-        if units > 1 { finish.single(at1, c1 + Vec4(repeating: b[1])); finish.single(at2, c2 + Vec4(repeating: b[2])) }
-        if units == 4 { finish.single(at3, c3 + Vec4(repeating: b[3])) }
-    } else {
-        store4(p + at, c0)
-        if units > 1 { store4(p + at1, c1); store4(p + at2, c2) }
-        if units == 4 { store4(p + at3, c3) }
-    }
-}
-
 @inline(__always)
 func store16(_ p: UnsafeMutablePointer<Double>, _ c0: Vec4, _ c1: Vec4, _ c2: Vec4, _ c3: Vec4) {
     store4(p, c0); store4(p + 4, c1); store4(p + 8, c2); store4(p + 12, c3)
@@ -432,38 +280,29 @@ func store16(_ p: UnsafeMutablePointer<Double>, _ c0: Vec4, _ c1: Vec4, _ c2: Ve
 /// input, handed to `finish` block by block.
 @inline(__always)
 func columnBackAffine(_ dz: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stride: Int,
-                      _ w: UnsafePointer<Double>, _ finish: some Epilogue) {
+                      _ w: UnsafePointer<Double>, _ pack: PackScratch, _ finish: some Epilogue) {
     // As in columnAffine: the article's fan-outs (8 and 1) and 2 as constants.
     switch fanOut {
-    case 1: backAffine(dz, fanIn: fanIn, fanOut: 1, stride: stride, w, finish)
-    case 2: backAffine(dz, fanIn: fanIn, fanOut: 2, stride: stride, w, finish)
-    case 8: backAffine(dz, fanIn: fanIn, fanOut: 8, stride: stride, w, finish)
-    default: backAffine(dz, fanIn: fanIn, fanOut: fanOut, stride: stride, w, finish)
+    case 1: backAffine(dz, fanIn: fanIn, fanOut: 1, stride: stride, w, pack, finish)
+    case 2: backAffine(dz, fanIn: fanIn, fanOut: 2, stride: stride, w, pack, finish)
+    case 8: backAffine(dz, fanIn: fanIn, fanOut: 8, stride: stride, w, pack, finish)
+    default: backAffine(dz, fanIn: fanIn, fanOut: fanOut, stride: stride, w, pack, finish)
     }
 }
 
 @inline(__always)
 private func backAffine(_ dz: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stride: Int,
-                        _ w: UnsafePointer<Double>, _ finish: some Epilogue) {
-    // As affine: tileUnits input units x 16 samples per tile, each result one
-    // chain of multiply-adds over j in order; the reduction over j in blocks.
+                        _ w: UnsafePointer<Double>, _ pack: PackScratch, _ finish: some Epilogue) {
+    // As affine: each result one chain of multiply-adds over j in order.
     if fanOut <= narrowLayer {
         // Short reductions (the article's fan-outs 8 and 1): one unit at a time, as in affine.
         for k in 0..<fanIn { backAffineRow(dz, fanOut: fanOut, stride: stride, w + k &* fanOut, k &* stride, finish) }
         return
     }
-    let parts = productParts(fanOut, fanIn, stride)
-    Parallel.forEach(parts) { part in
-        let units = unitRange(part, of: parts, fanIn)
-        if fanOut <= reductionBlock {
-            backAffineBlock(dz, ReductionStep(count: fanOut, first: true, last: true), fanOut: fanOut,
-                            stride: stride, w, units: units, finish)
-            return
-        }
-        for (j0, step) in ReductionStep.blocks(fanOut) {
-            backAffineBlock(dz + j0 &* stride, step, fanOut: fanOut, stride: stride, w + j0, units: units, finish)
-        }
-    }
+    // Wider ones: the packed product with P[j, k] = W[k, j] (each unit's
+    // terms a row of W), X = dz.
+    packedProduct(StridedMatrix(base: w, rowStep: 1, colStep: fanOut), StridedMatrix(base: dz, rowStep: stride, colStep: 1),
+                  reduction: fanOut, units: fanIn, columns: stride, ldc: stride, bias: nil, pack, finish)
 }
 
 /// One input unit over every sample, in one block: wk points at W[k, 0] (a row).
@@ -491,121 +330,15 @@ private func backAffineRow(_ dz: UnsafePointer<Double>, fanOut: Int, stride: Int
     }
 }
 
-/// One block of the reduction over j for input units `units`: `dj` points at dz's row j0, `wj` at W[0, j0].
-@inline(__always)
-private func backAffineBlock(_ dj: UnsafePointer<Double>, _ step: ReductionStep, fanOut: Int,
-                             stride: Int, _ wj: UnsafePointer<Double>, units: Range<Int>, _ finish: some Epilogue) {
-    var i = 0
-    while i < stride {
-        let width = stride &- i >= 16 ? 16 : 4
-        var k = units.lowerBound
-        while k &+ tileUnits <= units.upperBound {
-            backAffineTile(dj + i, step, fanOut: fanOut, stride: stride, wj + k &* fanOut, k &* stride &+ i,
-                           width: width, units: tileUnits, finish)
-            k &+= tileUnits
-        }
-        while k < units.upperBound {
-            backAffineTile(dj + i, step, fanOut: fanOut, stride: stride, wj + k &* fanOut, k &* stride &+ i,
-                           width: width, units: 1, finish)
-            k &+= 1
-        }
-        i &+= width
-    }
-}
-
-/// `units` (tileUnits or 1) input units from k and `width` (16 or 4) samples from i: `dz` points at dz[j0, i], `w` at
-/// W[k, j0] (units' rows fanOut apart), results (units `stride` apart) at `at`.
-@inline(__always)
-private func backAffineTile(_ dz: UnsafePointer<Double>, _ step: ReductionStep, fanOut: Int, stride: Int,
-                            _ w: UnsafePointer<Double>, _ at: Int, width: Int, units: Int, _ finish: some Epilogue) {
-    let p = finish.partial
-    let w0 = w, w1 = w + fanOut, w2 = w1 + fanOut, w3 = w2 + fanOut
-    let at1 = at &+ stride, at2 = at1 &+ stride, at3 = at2 &+ stride
-    if units > 1 && width == 16 {
-        // 3 or 4 units (`units` is a constant where this is inlined); unit 3 only in 4-unit tiles.
-        let four = units == 4
-        var c00 = startSums(step, p, at), c01 = startSums(step, p, at &+ 4)
-        var c02 = startSums(step, p, at &+ 8), c03 = startSums(step, p, at &+ 12)
-        var c10 = startSums(step, p, at1), c11 = startSums(step, p, at1 &+ 4)
-        var c12 = startSums(step, p, at1 &+ 8), c13 = startSums(step, p, at1 &+ 12)
-        var c20 = startSums(step, p, at2), c21 = startSums(step, p, at2 &+ 4)
-        var c22 = startSums(step, p, at2 &+ 8), c23 = startSums(step, p, at2 &+ 12)
-        var c30 = four ? startSums(step, p, at3) : .zero, c31 = four ? startSums(step, p, at3 &+ 4) : .zero
-        var c32 = four ? startSums(step, p, at3 &+ 8) : .zero, c33 = four ? startSums(step, p, at3 &+ 12) : .zero
-        var dj = dz
-        for j in 0..<step.count {
-            let v0 = Vec4(repeating: w0[j]), v1 = Vec4(repeating: w1[j]), v2 = Vec4(repeating: w2[j])
-            // One vector of inputs at a time: 12 (or 16) sums, 3 (or 4) weights and one input in registers.
-            let x0 = load4(dj)
-            c00 = c00.addingProduct(v0, x0); c10 = c10.addingProduct(v1, x0); c20 = c20.addingProduct(v2, x0)
-            let x1 = load4(dj + 4)
-            c01 = c01.addingProduct(v0, x1); c11 = c11.addingProduct(v1, x1); c21 = c21.addingProduct(v2, x1)
-            let x2 = load4(dj + 8)
-            c02 = c02.addingProduct(v0, x2); c12 = c12.addingProduct(v1, x2); c22 = c22.addingProduct(v2, x2)
-            let x3 = load4(dj + 12)
-            c03 = c03.addingProduct(v0, x3); c13 = c13.addingProduct(v1, x3); c23 = c23.addingProduct(v2, x3)
-            if four {
-                let v3 = Vec4(repeating: w3[j])
-                c30 = c30.addingProduct(v3, x0); c31 = c31.addingProduct(v3, x1)
-                c32 = c32.addingProduct(v3, x2); c33 = c33.addingProduct(v3, x3)
-            }
-            dj += stride
-        }
-        if step.last {
-            finish.block(at, c00, c01, c02, c03)
-            finish.block(at1, c10, c11, c12, c13)
-            finish.block(at2, c20, c21, c22, c23)
-            if four {
-                finish.block(at3, c30, c31, c32, c33)
-            }
-        } else {
-            store16(p + at, c00, c01, c02, c03); store16(p + at1, c10, c11, c12, c13)
-            store16(p + at2, c20, c21, c22, c23)
-            if four { store16(p + at3, c30, c31, c32, c33) }
-        }
-        return
-    }
-    if width == 16 {  // one unit
-        var c0 = startSums(step, p, at), c1 = startSums(step, p, at &+ 4)
-        var c2 = startSums(step, p, at &+ 8), c3 = startSums(step, p, at &+ 12)
-        var dj = dz
-        for j in 0..<step.count {
-            let v = Vec4(repeating: w0[j])
-            c0 = c0.addingProduct(v, load4(dj)); c1 = c1.addingProduct(v, load4(dj + 4))
-            c2 = c2.addingProduct(v, load4(dj + 8)); c3 = c3.addingProduct(v, load4(dj + 12))
-            dj += stride
-        }
-        if step.last { finish.block(at, c0, c1, c2, c3) } else { store16(p + at, c0, c1, c2, c3) }
-        return
-    }
-    var c0 = startSums(step, p, at), c1 = units > 1 ? startSums(step, p, at1) : .zero
-    var c2 = units > 1 ? startSums(step, p, at2) : .zero, c3 = units == 4 ? startSums(step, p, at3) : .zero
-    var dj = dz
-    for j in 0..<step.count {
-        let x = load4(dj)
-        c0 = c0.addingProduct(Vec4(repeating: w0[j]), x)
-        if units > 1 { c1 = c1.addingProduct(Vec4(repeating: w1[j]), x); c2 = c2.addingProduct(Vec4(repeating: w2[j]), x) }
-        if units == 4 { c3 = c3.addingProduct(Vec4(repeating: w3[j]), x) }
-        dj += stride
-    }
-    if step.last {
-        finish.single(at, c0)
-        if units > 1 { finish.single(at1, c1); finish.single(at2, c2) }
-        if units == 4 { finish.single(at3, c3) }
-    } else {
-        store4(p + at, c0)
-        if units > 1 { store4(p + at1, c1); store4(p + at2, c2) }
-        if units == 4 { store4(p + at3, c3) }
-    }
-}
-
-/// gW[k, j] = sum_i a[k, i] * dz[j, i] and gB[j] = sum_i dz[j, i]. Up to
-/// eight dot products accumulate in registers while one row streams through
-/// once: a[k, :] against eight of dz's rows, or, for a single output unit
-/// (the article's last layer), dz against eight of a's rows.
+/// gW[k, j] = sum_i a[k, i] * dz[j, i] and gB[j] = sum_i dz[j, i]. Wide
+/// layers take the packed product; narrow ones dot products, up to eight
+/// accumulating in registers while one row streams through once: a[k, :]
+/// against eight of dz's rows, or, for a single output unit (the article's
+/// last layer), dz against eight of a's rows.
 @inline(__always)
 func columnWeightGradients(_ a: UnsafePointer<Double>, _ dz: UnsafePointer<Double>, fanIn: Int, fanOut: Int,
-                           stride S: Int, _ gW: UnsafeMutablePointer<Double>, _ gB: UnsafeMutablePointer<Double>) {
+                           stride S: Int, _ gW: UnsafeMutablePointer<Double>, _ gB: UnsafeMutablePointer<Double>,
+                           _ pack: PackScratch) {
     if fanOut == 1 {
         var k0 = 0
         while k0 < fanIn {
@@ -613,25 +346,20 @@ func columnWeightGradients(_ a: UnsafePointer<Double>, _ dz: UnsafePointer<Doubl
             k0 &+= 8
         }
     } else {
-        // Tiles of 4 inputs x tileUnits outputs: each load of a or dz serves
-        // several dot products (each still lane sums over the samples in
-        // order, then (c[0] + c[1]) + (c[2] + c[3]): rowDots' numbers, bit for bit).
-        let tiledRows = fanIn > narrowLayer && fanOut > narrowLayer ? fanIn / 4 &* 4 : 0
-        let parts = tiledRows > 0 ? productParts(S, tiledRows / 4, fanOut) : 1
-        Parallel.forEach(parts) { part in
-            // Threads take disjoint groups of four rows of gW.
-            let groups = unitRange(part, of: parts, tiledRows / 4)
-            for group in groups {
-                let k0 = group &* 4
-                var j0 = 0
-                while j0 &+ tileUnits <= fanOut {
-                    gradientTile(a + k0 &* S, dz + j0 &* S, stride: S, gW + (k0 &* fanOut &+ j0), fanOut)
-                    j0 &+= tileUnits
-                }
-                if j0 < fanOut {
-                    for k in k0..<(k0 &+ 4) {
-                        rowDots(a + k &* S, dz + j0 &* S, count: fanOut &- j0, stride: S, gW + (k &* fanOut &+ j0))
-                    }
+        // Wide layers: the packed product with P[i, k] = a[k, i] and X[i, j] =
+        // dz[j, i] (transposed as it is packed), each gW[k, j] one chain of
+        // multiply-adds over the samples in order; the last fanOut % 4
+        // columns as dot products.
+        let tiled = fanIn > narrowLayer && fanOut > narrowLayer
+        let tiledRows = tiled ? fanIn : 0
+        if tiled {
+            let columns = fanOut & ~3
+            packedProduct(StridedMatrix(base: a, rowStep: 1, colStep: S), StridedMatrix(base: dz, rowStep: 1, colStep: S),
+                          reduction: S, units: fanIn, columns: columns, ldc: fanOut, bias: nil, pack,
+                          StoreValues(out: gW))
+            if columns < fanOut {
+                for k in 0..<fanIn {
+                    rowDots(a + k &* S, dz + columns &* S, count: fanOut &- columns, stride: S, gW + (k &* fanOut &+ columns))
                 }
             }
         }
@@ -650,54 +378,6 @@ func columnWeightGradients(_ a: UnsafePointer<Double>, _ dz: UnsafePointer<Doubl
         rowDots(nil, dz + j0 &* S, count: min(8, fanOut &- j0), stride: S, gB + j0)
         j0 &+= 8
     }
-}
-
-/// gW[k + r, j + q] = sum_i a[k + r, i] * dz[j + q, i] for r < 4, q < tileUnits:
-/// `a` and `dz` point at rows k and j, `gW` at gW[k, j] (rows `ldg` apart).
-@inline(__always)
-func gradientTile(_ a: UnsafePointer<Double>, _ dz: UnsafePointer<Double>, stride S: Int,
-                  _ gW: UnsafeMutablePointer<Double>, _ ldg: Int) {
-    let four = tileUnits == 4
-    let (a0, a1, a2, a3, d0, d1, d2, d3) = eightRows(a, dz, stride: S)
-    var c00 = Vec4.zero, c01 = Vec4.zero, c02 = Vec4.zero, c03 = Vec4.zero
-    var c10 = Vec4.zero, c11 = Vec4.zero, c12 = Vec4.zero, c13 = Vec4.zero
-    var c20 = Vec4.zero, c21 = Vec4.zero, c22 = Vec4.zero, c23 = Vec4.zero
-    var c30 = Vec4.zero, c31 = Vec4.zero, c32 = Vec4.zero, c33 = Vec4.zero
-    var i = 0
-    while i < S {
-        // Three (or four) vectors of dz and one of a at a time in registers.
-        let y0 = load4(d0 + i), y1 = load4(d1 + i), y2 = load4(d2 + i)
-        let y3 = four ? load4(d3 + i) : .zero
-        let x0 = load4(a0 + i)
-        c00 = c00.addingProduct(x0, y0); c01 = c01.addingProduct(x0, y1); c02 = c02.addingProduct(x0, y2)
-        let x1 = load4(a1 + i)
-        c10 = c10.addingProduct(x1, y0); c11 = c11.addingProduct(x1, y1); c12 = c12.addingProduct(x1, y2)
-        let x2 = load4(a2 + i)
-        c20 = c20.addingProduct(x2, y0); c21 = c21.addingProduct(x2, y1); c22 = c22.addingProduct(x2, y2)
-        let x3 = load4(a3 + i)
-        c30 = c30.addingProduct(x3, y0); c31 = c31.addingProduct(x3, y1); c32 = c32.addingProduct(x3, y2)
-        if four {
-            c03 = c03.addingProduct(x0, y3); c13 = c13.addingProduct(x1, y3)
-            c23 = c23.addingProduct(x2, y3); c33 = c33.addingProduct(x3, y3)
-        }
-        i &+= 4
-    }
-    @inline(__always) func put(_ row: UnsafeMutablePointer<Double>, _ t: Vec4) {
-        if four { store4(row, t) } else { row[0] = t[0]; row[1] = t[1]; row[2] = t[2] }
-    }
-    put(gW, totals(c00, c01, c02, c03))
-    put(gW + ldg, totals(c10, c11, c12, c13))
-    put(gW + 2 &* ldg, totals(c20, c21, c22, c23))
-    put(gW + 3 &* ldg, totals(c30, c31, c32, c33))
-}
-
-/// Four rows of `a` and four of `b`, `stride` apart, hidden from the optimizer (as `eightRows`).
-@inline(never)
-func eightRows(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, stride S: Int) -> (
-    UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>,
-    UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>, UnsafePointer<Double>
-) {
-    (a, a + S, a + 2 * S, a + 3 * S, b, b + S, b + 2 * S, b + 3 * S)
 }
 
 /// Pointers to eight rows `stride` apart, hidden from the optimizer.
@@ -772,9 +452,11 @@ extension Network {
         // A training layout keeps each layer's dz apart from its z: the
         // forward pass may store f'(z) there for the backward pass.
         let training = c.d.first.map { $0 != c.z[0] } ?? false
+        let pack = c.packScratch(s)
         for l in 0..<lastLayer {
             let z = s + c.z[l], a = s + c.a[l]
-            layers[l].forward(input, p, stride: S, keepZ: keepZ, z: z, a: a, derivative: training ? s + c.d[l] : nil)
+            layers[l].forward(input, p, stride: S, keepZ: keepZ, z: z, a: a, derivative: training ? s + c.d[l] : nil,
+                              pack: pack)
             if l == layerCount - 1 { output.activate(z, a, stride: S, outputs: outputWidth) }
             input = UnsafePointer(a)
         }
@@ -815,11 +497,12 @@ extension Network {
         if let y { toColumns(y, rows: rows, width: targetWidth, stride: S, s + c.targets) }
         columnForward(rows: rows, stride: S, through: L, p, s, c)
         let loss = columnLossAndDelta(rows: rows, stride: S, s, c)
+        let pack = c.packScratch(s)
         for l in stride(from: L - 1, through: 0, by: -1) {
             let input = UnsafePointer(l == 0 ? s + c.input : s + c.a[l - 1])
             let below = l == 0 ? nil : BelowLayer(layer: layers[l - 1], z: s + c.z[l - 1], a: s + c.a[l - 1],
                                                   dz: s + c.d[l - 1], scratch: s + c.da)
-            layers[l].backward(s + c.d[l], input: input, p, g, stride: S, below: below)
+            layers[l].backward(s + c.d[l], input: input, p, g, stride: S, below: below, pack: pack)
         }
         return loss
     }

@@ -27,14 +27,14 @@ protocol Layer {
     /// activation allows (`storesDerivative`).
     func forward(_ input: UnsafePointer<Double>, _ p: UnsafePointer<Double>, stride: Int, keepZ: Bool,
                  z: UnsafeMutablePointer<Double>, a: UnsafeMutablePointer<Double>,
-                 derivative: UnsafeMutablePointer<Double>?)
+                 derivative: UnsafeMutablePointer<Double>?, pack: PackScratch)
 
     /// Given dz (the loss's gradient with respect to this layer's z), the
     /// gradients of its parameters into `g`, and, if `below` is the layer
     /// feeding it, that layer's dz in `below.dz` (its activation's
     /// derivative applied as the product's values come out).
     func backward(_ dz: UnsafePointer<Double>, input: UnsafePointer<Double>, _ p: UnsafePointer<Double>,
-                  _ g: UnsafeMutablePointer<Double>, stride: Int, below: BelowLayer?)
+                  _ g: UnsafeMutablePointer<Double>, stride: Int, below: BelowLayer?, pack: PackScratch)
 }
 
 /// The layer under the one running its backward pass: its activation, its
@@ -66,15 +66,15 @@ struct DenseLayer: Layer {
     @inline(__always)
     func forward(_ input: UnsafePointer<Double>, _ p: UnsafePointer<Double>, stride S: Int, keepZ: Bool,
                  z: UnsafeMutablePointer<Double>, a: UnsafeMutablePointer<Double>,
-                 derivative d: UnsafeMutablePointer<Double>?) {
+                 derivative d: UnsafeMutablePointer<Double>?, pack: PackScratch) {
         let w = p + weights, b = p + biases
         guard let act = activation else {
-            columnAffine(input, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, StoreValues(out: z))
+            columnAffine(input, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, pack, StoreValues(out: z))
             return
         }
         if let slopes {
             // PReLU: z, then each unit's learned slope on its negatives.
-            columnAffine(input, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, StoreValues(out: z))
+            columnAffine(input, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, pack, StoreValues(out: z))
             let slope = p + slopes
             for j in 0..<fanOut {
                 let sj = Vec4(repeating: slope[j]), zj = z + j * S, aj = a + j * S
@@ -93,31 +93,31 @@ struct DenseLayer: Layer {
             // ReLU as the values come out (z only where asked for: its
             // backward pass reads a).
             if keepZ {
-                columnAffine(input, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, StoreZAndReLU(z: z, a: a))
+                columnAffine(input, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, pack, StoreZAndReLU(z: z, a: a))
             } else {
-                columnAffine(input, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, StoreReLU(a: a))
+                columnAffine(input, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, pack, StoreReLU(a: a))
             }
             return
         }
         // Every other activation in the same epilogue: z and f(z), or in a
         // training pass f(z) and f'(z), where the backward pass's dz goes.
-        if fusedActivationAffine(act, input, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, z: z, a: a, d: d) {
+        if fusedActivationAffine(act, input, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, z: z, a: a, d: d, pack) {
             return
         }
-        columnAffine(input, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, StoreValues(out: z))
+        columnAffine(input, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, pack, StoreValues(out: z))
         activationForward(act, z, a, fanOut * S)
     }
 
     @inline(__always)
     func backward(_ dz: UnsafePointer<Double>, input: UnsafePointer<Double>, _ p: UnsafePointer<Double>,
-                  _ g: UnsafeMutablePointer<Double>, stride S: Int, below: BelowLayer?) {
-        columnWeightGradients(input, dz, fanIn: fanIn, fanOut: fanOut, stride: S, g + weights, g + biases)
+                  _ g: UnsafeMutablePointer<Double>, stride S: Int, below: BelowLayer?, pack: PackScratch) {
+        columnWeightGradients(input, dz, fanIn: fanIn, fanOut: fanOut, stride: S, g + weights, g + biases, pack)
         guard let below, let act = below.layer.activation else { return }
         let w = p + weights
         if let slopes = below.layer.slopes {
             // PReLU: da, then dz = da * (1 or the unit's slope); the slope's
             // gradient sums da * z over the samples where z <= 0.
-            columnBackAffine(dz, fanIn: fanIn, fanOut: fanOut, stride: S, w, StoreValues(out: below.scratch))
+            columnBackAffine(dz, fanIn: fanIn, fanOut: fanOut, stride: S, w, pack, StoreValues(out: below.scratch))
             let slope = p + slopes, gS = g + slopes
             for j in 0..<fanIn {
                 let zj = below.z + j * S, dj = below.scratch + j * S, out = below.dz + j * S
@@ -142,15 +142,15 @@ struct DenseLayer: Layer {
         // from a, the others' f'(z) stored by the forward pass.
         switch act.kind {
         case .relu:
-            columnBackAffine(dz, fanIn: fanIn, fanOut: fanOut, stride: S, w, ReLUGradient(a: below.a, dz: below.dz))
+            columnBackAffine(dz, fanIn: fanIn, fanOut: fanOut, stride: S, w, pack, ReLUGradient(a: below.a, dz: below.dz))
         case .sigmoid:
-            columnBackAffine(dz, fanIn: fanIn, fanOut: fanOut, stride: S, w, SigmoidGradient(a: below.a, dz: below.dz))
+            columnBackAffine(dz, fanIn: fanIn, fanOut: fanOut, stride: S, w, pack, SigmoidGradient(a: below.a, dz: below.dz))
         default:
             if fusedActivationBackAffine(act, dz, fanIn: fanIn, fanOut: fanOut, stride: S, w, dz: below.dz,
-                                         scratch: below.scratch) {
+                                         scratch: below.scratch, pack) {
                 return
             }
-            columnBackAffine(dz, fanIn: fanIn, fanOut: fanOut, stride: S, w, StoreValues(out: below.scratch))
+            columnBackAffine(dz, fanIn: fanIn, fanOut: fanOut, stride: S, w, pack, StoreValues(out: below.scratch))
             activationDerivative(act, below.scratch, below.z, below.a, below.dz, fanIn * S)
         }
     }

@@ -17,7 +17,7 @@ from . import _ffi
 from . import activations as _activations
 from ._convert import INT32, as_float_array, as_int, as_matrix, as_name, as_real, as_sequence, as_targets, empty
 from ._types import ActivationSpec, Activations, ArrayLike, Callback, FloatArray, IntArray, Seed
-from .random import RandomState, resolve
+from .random import resolve
 
 if sys.version_info >= (3, 11):
     from typing import Self

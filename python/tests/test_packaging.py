@@ -44,7 +44,7 @@ def test_the_sdist_carries_the_sources_and_no_binaries(sdist):
         names = {name.split("/", 1)[1] for name in tar.getnames() if "/" in name}
     for needed in ("Package.swift", "LICENSE", "pyproject.toml", "setup.py", "include/swiftmoons.h",
                    "scripts/build_native.py", "build_backend/swiftmoons_build.py",
-                   "Sources/SwiftMoons/Network.swift", "Sources/SwiftMoonsCAPI/Library.swift",
+                   "Sources/SwiftMoons/Model/Network.swift", "Sources/SwiftMoonsCAPI/Library.swift",
                    "python/swiftmoons/__init__.py", "python/tests/test_network.py", "Tests/c/test_capi.c"):
         assert needed in names, f"{needed} is missing from the sdist"
     binaries = [n for n in names if n.endswith((".so", ".dylib", ".new")) or "/.build" in n or n.startswith(".build")]

@@ -498,3 +498,99 @@ func fusedActivationBackAffine(_ act: Activation, _ dzOut: UnsafePointer<Double>
                      StoredDerivativeGradient(dz: dz, partial: scratch))
     return true
 }
+
+// MARK: - A dense layer's passes
+
+/// z = input W + b for `stride` samples, then the hidden `activation` (nil:
+/// the output layer, z alone), as the values come out where it can be:
+/// ReLU's a (and z if `keepZ`), the other kinds' z and f(z), or in a
+/// training pass (`derivative` given) f(z) and f'(z) for the kinds that
+/// store it; PReLU (`slopes`, one per unit) and identity in a pass of their own.
+@inline(__always)
+func denseForward(_ input: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stride S: Int,
+                  w: UnsafePointer<Double>, b: UnsafePointer<Double>, activation: Activation?,
+                  slopes: UnsafePointer<Double>?, keepZ: Bool, z: UnsafeMutablePointer<Double>,
+                  a: UnsafeMutablePointer<Double>, derivative d: UnsafeMutablePointer<Double>?, pack: PackScratch) {
+    guard let act = activation else {
+        columnAffine(input, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, pack, StoreValues(out: z))
+        return
+    }
+    if let slope = slopes {
+        // PReLU: z, then each unit's learned slope on its negatives.
+        columnAffine(input, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, pack, StoreValues(out: z))
+        for j in 0..<fanOut {
+            let sj = Vec4(repeating: slope[j]), zj = z + j * S, aj = a + j * S
+            var i = 0
+            while i < S {
+                let v = load4(zj + i)
+                var r = v * sj
+                r.replace(with: v, where: v .> 0)
+                store4(aj + i, r)
+                i += 4
+            }
+        }
+        return
+    }
+    if act.kind == .relu {
+        // z only where asked for: ReLU's backward pass reads a.
+        if keepZ {
+            columnAffine(input, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, pack, StoreZAndReLU(z: z, a: a))
+        } else {
+            columnAffine(input, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, pack, StoreReLU(a: a))
+        }
+        return
+    }
+    if fusedActivationAffine(act, input, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, z: z, a: a, d: d, pack) {
+        return
+    }
+    columnAffine(input, fanIn: fanIn, fanOut: fanOut, stride: S, w, b, pack, StoreValues(out: z))
+    activationForward(act, z, a, fanOut * S)
+}
+
+/// The data gradient of a dense layer into the layer below it: da = dz W^T
+/// with the lower layer's activation derivative applied as da comes out
+/// (ReLU's and the sigmoid's from a, the others' f'(z) stored by the
+/// training forward pass in `dz`), giving the lower layer's dz. With
+/// `slopes` (PReLU: the slopes and their gradients), dz = da * (1 or the
+/// unit's slope) and each slope's gradient, the sum of da * z over the
+/// samples where z <= 0.
+@inline(__always)
+func denseBackward(_ dzOut: UnsafePointer<Double>, fanIn: Int, fanOut: Int, stride S: Int, w: UnsafePointer<Double>,
+                   below act: Activation, slopes: (UnsafePointer<Double>, UnsafeMutablePointer<Double>)?,
+                   z: UnsafePointer<Double>, a: UnsafePointer<Double>, dz: UnsafeMutablePointer<Double>,
+                   scratch: UnsafeMutablePointer<Double>, pack: PackScratch) {
+    if let (slope, gS) = slopes {
+        columnBackAffine(dzOut, fanIn: fanIn, fanOut: fanOut, stride: S, w, pack, StoreValues(out: scratch))
+        for j in 0..<fanIn {
+            let zj = z + j * S, dj = scratch + j * S, out = dz + j * S
+            let sj = Vec4(repeating: slope[j])
+            var acc = Vec4.zero
+            var i = 0
+            while i < S {
+                let zv = load4(zj + i), dv = load4(dj + i)
+                var neg = zv
+                neg.replace(with: 0, where: zv .> 0)
+                acc = acc.addingProduct(dv, neg)
+                var local = sj
+                local.replace(with: 1, where: zv .> 0)
+                store4(out + i, dv * local)
+                i += 4
+            }
+            gS[j] = (acc[0] + acc[1]) + (acc[2] + acc[3])
+        }
+        return
+    }
+    switch act.kind {
+    case .relu:
+        columnBackAffine(dzOut, fanIn: fanIn, fanOut: fanOut, stride: S, w, pack, ReLUGradient(a: a, dz: dz))
+    case .sigmoid:
+        columnBackAffine(dzOut, fanIn: fanIn, fanOut: fanOut, stride: S, w, pack, SigmoidGradient(a: a, dz: dz))
+    default:
+        if fusedActivationBackAffine(act, dzOut, fanIn: fanIn, fanOut: fanOut, stride: S, w, dz: dz,
+                                     scratch: scratch, pack) {
+            return
+        }
+        columnBackAffine(dzOut, fanIn: fanIn, fanOut: fanOut, stride: S, w, pack, StoreValues(out: scratch))
+        activationDerivative(act, scratch, z, a, dz, fanIn * S)
+    }
+}

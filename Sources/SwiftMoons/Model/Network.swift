@@ -107,36 +107,8 @@ public final class Network {
         layers = Network.denseLayers(layerSizes, acts, w, b, s)
         params = [Double](repeating: 0, count: count)
         grads = [Double](repeating: 0, count: count)
-        let L = layerSizes.count - 1
-        for l in 0..<L {
-            let fanIn = layerSizes[l], fanOut = layerSizes[l + 1], n = fanIn * fanOut
-            let feeds = acts.isEmpty ? Activation.sigmoid : acts[min(l, acts.count - 1)]
-            switch initializer {
-            case .glorotUniform:
-                let limit = (6.0 / Double(fanIn + fanOut)).squareRoot()
-                let low = -limit, range = limit - low
-                for i in 0..<n { params[w[l] + i] = low + range * rng.randomSample() }
-            case .he, .xavier, .auto:
-                let scale: Double
-                switch initializer {
-                case .he: scale = (2.0 / Double(fanIn)).squareRoot()
-                case .xavier: scale = (1.0 / Double(fanIn)).squareRoot()
-                default: scale = feeds.initScale(fanIn: fanIn)
-                }
-                for i in 0..<n { params[w[l] + i] = rng.gaussian() * scale }
-            }
-        }
-        for l in 0..<L {
-            for j in 0..<layerSizes[l + 1] {
-                switch biasInit {
-                case .constant(let c): params[b[l] + j] = c
-                case .normal(let mean, let std): params[b[l] + j] = rng.normal(loc: mean, scale: std)
-                }
-            }
-        }
-        for (k, act) in acts.enumerated() where s[k] >= 0 {
-            for j in 0..<layerSizes[k + 1] { params[s[k] + j] = act.alpha }
-        }
+        initializer.draw(into: &params, sizes: layerSizes, activations: acts, weights: w, biases: b, slopes: s,
+                         biasInit: biasInit, rng: &rng)
     }
 
     /// A network initialized like the article's constructor: a fresh stream

@@ -35,7 +35,7 @@ import numpy as np
 import pytest
 
 import swiftmoons as sm
-from swiftmoons import activations
+from swiftmoons import activations, reference as ref
 
 mp.mp.prec = 128
 
@@ -229,3 +229,9 @@ def test_evaluate_derivative_equals_the_networks_backward_pass(name):
             expected = delta * activations.evaluate(name, row, derivative=True)
             ours = grads[1].ravel()
             assert np.array_equal(ours, expected), (name, row[ours != expected])
+
+
+def test_every_activation_of_the_library_is_checked_here():
+    # A kind added to the library needs its closed form and limits above
+    # (and its entry in reference.TABLE), or this fails.
+    assert set(LIMITS) == set(sm.activations.PARAMETERS) == set(ref.TABLE)

@@ -87,9 +87,9 @@ public final class Network {
     /// Glorot), then normal biases if asked for; `rng` is left where the
     /// draws end. `activations` holds one activation for every hidden layer,
     /// or a single one for all.
-    public init(layerSizes: [Int], activations: [Activation], output: OutputKind = .sigmoid,
-                initializer: Initializer = .auto, biasInit: BiasInit = .constant(0),
-                rng: inout RandomState) throws {
+    public convenience init(layerSizes: [Int], activations: [Activation], output: OutputKind = .sigmoid,
+                            initializer: Initializer = .auto, biasInit: BiasInit = .constant(0),
+                            rng: inout RandomState) throws {
         let acts = try Network.expand(activations, sizes: layerSizes)
         let (w, b, s, count) = try Network.layout(layerSizes, acts)
         if case .normal(let mean, let std) = biasInit, !(mean.isFinite && std.isFinite && std >= 0) {
@@ -100,15 +100,10 @@ public final class Network {
         }
         try Network.checkOutput(output, width: layerSizes.last ?? 1)
         try checkAllocation(2 * count, "A network of layer sizes \(layerSizes) (its parameters and their gradients)")
-        self.layerSizes = layerSizes
-        self.activations = acts
-        self.output = output
-        weightOffsets = w; biasOffsets = b; slopeOffsets = s
-        layers = Network.denseLayers(layerSizes, acts, w, b, s)
-        params = [Double](repeating: 0, count: count)
-        grads = [Double](repeating: 0, count: count)
+        var params = [Double](repeating: 0, count: count)
         initializer.draw(into: &params, sizes: layerSizes, activations: acts, weights: w, biases: b, slopes: s,
                          biasInit: biasInit, rng: &rng)
+        self.init(checked: layerSizes, acts, output, (w, b, s), params)
     }
 
     /// A network initialized like the article's constructor: a fresh stream
@@ -120,8 +115,8 @@ public final class Network {
     }
 
     /// A network with the given flat parameters (see the type's layout).
-    public init<C: Collection>(layerSizes: [Int], activations: [Activation], output: OutputKind = .sigmoid,
-                               parameters: C) throws where C.Element == Double {
+    public convenience init<C: Collection>(layerSizes: [Int], activations: [Activation], output: OutputKind = .sigmoid,
+                                           parameters: C) throws where C.Element == Double {
         let acts = try Network.expand(activations, sizes: layerSizes)
         let (w, b, s, count) = try Network.layout(layerSizes, acts)
         guard parameters.count == count else {
@@ -129,13 +124,21 @@ public final class Network {
         }
         try Network.checkOutput(output, width: layerSizes.last ?? 1)
         try checkAllocation(2 * count, "A network of layer sizes \(layerSizes) (its parameters and their gradients)")
+        self.init(checked: layerSizes, acts, output, (w, b, s), Array(parameters))
+    }
+
+    /// A network from arguments its public initializers checked: sizes,
+    /// one activation per hidden layer, the parameter layout and the
+    /// parameters themselves.
+    private init(checked layerSizes: [Int], _ acts: [Activation], _ output: OutputKind,
+                 _ offsets: (weights: [Int], biases: [Int], slopes: [Int]), _ params: [Double]) {
         self.layerSizes = layerSizes
         self.activations = acts
         self.output = output
-        weightOffsets = w; biasOffsets = b; slopeOffsets = s
-        layers = Network.denseLayers(layerSizes, acts, w, b, s)
-        params = Array(parameters)
-        grads = [Double](repeating: 0, count: count)
+        weightOffsets = offsets.weights; biasOffsets = offsets.biases; slopeOffsets = offsets.slopes
+        layers = Network.denseLayers(layerSizes, acts, offsets.weights, offsets.biases, offsets.slopes)
+        self.params = params
+        grads = [Double](repeating: 0, count: params.count)
     }
 
     /// An independent copy: the same layers, parameters, epochs trained and

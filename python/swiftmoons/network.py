@@ -1351,7 +1351,9 @@ class TwoLayerNet(MLP):
 
     def __repr__(self) -> str:
         state = ", closed" if self.closed else ""
-        return f"TwoLayerNet(activation={self.activation!r}, layer_sizes={self.layer_sizes}{state})"
+        name, alpha = self.activations[0] if self.activations else ("identity", None)
+        spec = name if alpha is None else (name, alpha)
+        return f"TwoLayerNet(activation={spec!r}, layer_sizes={self.layer_sizes}{state})"
 
 
 def _restore_network(state, cls=None):

@@ -234,3 +234,11 @@ def test_closed_network_raises_instead_of_crashing():
     with pytest.raises(ValueError, match="closed"):
         net.W1
     assert "closed" in repr(net)
+
+
+def test_two_layer_net_repr_keeps_the_activation_parameter():
+    net = sm.TwoLayerNet(("leaky_relu", 0.2), seed=0)
+    assert repr(net) == "TwoLayerNet(activation=('leaky_relu', 0.2), layer_sizes=(2, 8, 8, 1))"
+    twin = eval(repr(net), {"TwoLayerNet": sm.TwoLayerNet})
+    assert twin.activations == net.activations
+    assert repr(sm.TwoLayerNet("relu")) == "TwoLayerNet(activation='relu', layer_sizes=(2, 8, 8, 1))"

@@ -58,12 +58,34 @@ class TrainingRecords:
     (array([10, 20, 30]), array([0.4532, 0.3939, 0.3492]))
     >>> len(records.params), records.params[-1][0].shape  # W1 at epoch 30
     (3, (2, 8))
+
+    Records compare equal when every value is the same, bit for bit (NaN
+    equal to NaN), e.g. a copy's against the original's:
+
+    >>> import copy
+    >>> copy.deepcopy(net).records == records
+    True
     """
 
     epochs: np.ndarray
     eval_loss: np.ndarray
     eval_accuracy: np.ndarray
     params: list | None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TrainingRecords):
+            return NotImplemented
+        same = (np.array_equal(self.epochs, other.epochs) and np.array_equal(self.eval_loss, other.eval_loss, equal_nan=True)
+                and np.array_equal(self.eval_accuracy, other.eval_accuracy, equal_nan=True))
+        if not same or (self.params is None) != (other.params is None):
+            return False
+        if self.params is None or other.params is None:
+            return True
+        return len(self.params) == len(other.params) and all(
+            len(a) == len(b) and all(np.array_equal(x, y, equal_nan=True) for x, y in zip(a, b))
+            for a, b in zip(self.params, other.params))
+
+    __hash__ = None  # type: ignore[assignment]  # arrays inside: not hashable
 
 
 def train_together(nets: Sequence[MLP], X: ArrayLike, y: ArrayLike, *, epochs: int = 800, lr: float = 0.05,

@@ -172,3 +172,17 @@ def test_train_together_rejects_duplicates_and_mismatched_widths(article_data):
         sm.train_together([net, sm.TwoLayerNet("relu", layer_sizes=(3, 4, 1))], X_train, y_train, epochs=1)
     with pytest.raises(ValueError, match="at least one"):
         sm.train_together([], X_train, y_train, epochs=1)
+
+
+def test_training_records_compare_by_value(article_data):
+    X, y = article_data[0], article_data[2]
+    net = sm.TwoLayerNet("relu", seed=0)
+    net.fit(X, y, epochs=6, rng=0, record_every=2, record_params=True)  # no eval set: NaN metrics
+    twin = net.__copy__()
+    assert twin.records == net.records
+    twin.fit(X, y, epochs=2, rng=1, record_every=2, record_params=True)
+    assert twin.records != net.records
+    other = sm.TwoLayerNet("relu", seed=0)
+    other.fit(X, y, epochs=6, rng=0, record_every=2)  # the same, without the parameters
+    assert other.records != net.records
+    assert net.records != "records"

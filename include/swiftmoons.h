@@ -139,6 +139,21 @@ SM_API int sm_rng_set_state(sm_rng *rng, const uint32_t *key, int64_t key_len, i
  * from rng as scikit-learn draws from its RandomState. */
 SM_API int sm_make_moons(sm_rng *rng, int64_t n_out, int64_t n_in, int32_t shuffle,
                          int32_t add_noise, double noise, double *x, int64_t *y);
+/* scikit-learn's make_circles: n_out points on the unit circle (label 0),
+ * then n_in on the circle of radius factor (0 <= factor < 1, label 1), at
+ * evenly spaced angles; shuffled and noised as sm_make_moons. */
+SM_API int sm_make_circles(sm_rng *rng, int64_t n_out, int64_t n_in, int32_t shuffle,
+                           int32_t add_noise, double noise, double factor, double *x, int64_t *y);
+/* scikit-learn's make_blobs: counts[i] points (n_centers counts) drawn from
+ * N(center i, cluster_std[i]^2) in each of n_features coordinates, labelled
+ * i, then shuffled when shuffle != 0. centers is n_centers x n_features: read
+ * if centers_given != 0, else drawn first, uniform in [box_low, box_high),
+ * and written there. x holds y_len x n_features values, y_len = the sum of
+ * counts. rng is unchanged on failure. */
+SM_API int sm_make_blobs(sm_rng *rng, const int64_t *counts, int64_t n_centers, int64_t n_features,
+                         double *centers, int32_t centers_given, const double *cluster_std,
+                         double box_low, double box_high, int32_t shuffle, double *x, int64_t x_len,
+                         int64_t *y, int64_t y_len);
 /* Standardizes each column of the rows x columns matrix x into out, as
  * StandardScaler().fit_transform; mean and scale (columns values each) may be
  * NULL. x must be finite. */

@@ -1,5 +1,5 @@
-// Data as scikit-learn makes and splits it: make_moons, StandardScaler,
-// train_test_split.
+// Data as scikit-learn makes and splits it: make_moons, make_circles,
+// make_blobs, StandardScaler, train_test_split.
 
 import SwiftMoons
 
@@ -17,6 +17,63 @@ public func sm_make_moons(_ rng: OpaquePointer?, _ nOut: Int64, _ nIn: Int64, _ 
         }
         for i in 0..<xo.count { xo[i] = data.x[i] }
         for i in 0..<n { yo[i] = Int64(data.y[i]) }
+    }
+}
+
+@_cdecl("sm_make_circles")
+public func sm_make_circles(_ rng: OpaquePointer?, _ nOut: Int64, _ nIn: Int64, _ shuffle: Int32,
+                            _ addNoise: Int32, _ noise: Double, _ factor: Double,
+                            _ x: UnsafeMutablePointer<Double>?, _ y: UnsafeMutablePointer<Int64>?) -> Int32 {
+    guarded {
+        let h = try lookup(rng, as: RNGHandle.self, "sm_rng")
+        let a = try count(nOut, "n_out", allowZero: true), b = try count(nIn, "n_in", allowZero: true)
+        let n = a + b
+        let xo = try output(x, try product(n, 2, "X"), "X"), yo = try output(y, n, "y")
+        let data = try h.state.withLock { s in
+            try makeCircles(nOut: a, nIn: b, noise: addNoise != 0 ? noise : nil, factor: factor,
+                            shuffle: shuffle != 0, rng: &s)
+        }
+        for i in 0..<xo.count { xo[i] = data.x[i] }
+        for i in 0..<n { yo[i] = Int64(data.y[i]) }
+    }
+}
+
+@_cdecl("sm_make_blobs")
+public func sm_make_blobs(_ rng: OpaquePointer?, _ counts: UnsafePointer<Int64>?, _ nCenters: Int64,
+                          _ nFeatures: Int64, _ centers: UnsafeMutablePointer<Double>?, _ centersGiven: Int32,
+                          _ stds: UnsafePointer<Double>?, _ boxLow: Double, _ boxHigh: Double, _ shuffle: Int32,
+                          _ x: UnsafeMutablePointer<Double>?, _ xLen: Int64, _ y: UnsafeMutablePointer<Int64>?,
+                          _ yLen: Int64) -> Int32 {
+    guarded {
+        let h = try lookup(rng, as: RNGHandle.self, "sm_rng")
+        let k = try count(nCenters, "n_centers"), d = try count(nFeatures, "n_features")
+        guard k <= 1 << 20 else { throw APIError(status: .badArgument, message: "At most 2^20 centers, got \(k)") }
+        let sizes = try input(counts, k, "counts").map { c -> Int in
+            guard c >= 0 else { throw APIError(status: .badArgument, message: "counts must be >= 0, got \(c)") }
+            return Int(c)
+        }
+        let centerBuffer = try output(centers, try product(k, d, "centers"), "centers")
+        let given = centersGiven != 0 ? Array(centerBuffer) : nil
+        let spreads = Array(try input(stds, k, "cluster_std"))
+        let n = try count(yLen, "y_len")
+        guard xLen == Int64(try product(n, d, "X")) else {
+            throw APIError(status: .badShape, message: "X must hold y_len x n_features = \(n * d) values, got \(xLen)")
+        }
+        let xo = try output(x, n * d, "X"), yo = try output(y, n, "y")
+        let data = try h.state.withLock { s in
+            // Draw from a copy and commit only on success.
+            var copy = s
+            let result = try makeBlobs(counts: sizes, features: d, centers: given, stds: spreads,
+                                       box: (boxLow, boxHigh), shuffle: shuffle != 0, rng: &copy)
+            guard result.y.count == n else {
+                throw APIError(status: .badShape, message: "y must hold the sum of counts = \(result.y.count) labels, got \(n)")
+            }
+            s = copy
+            return result
+        }
+        for i in 0..<xo.count { xo[i] = data.x[i] }
+        for i in 0..<n { yo[i] = Int64(data.y[i]) }
+        if given == nil { for i in 0..<centerBuffer.count { centerBuffer[i] = data.centers[i] } }
     }
 }
 

@@ -96,6 +96,34 @@ static void test_data(void) {
     EXPECT_STATUS(sm_make_moons(NULL, 5, 5, 1, 1, 0.1, x, y), SM_ERR_INVALID_HANDLE);
     CHECK(sm_make_moons(rng, 5, 5, 1, 1, 0.1, x, y) == SM_OK, "make_moons(10)");
 
+    /* make_circles: the outer circle has radius 1, the inner `factor`. */
+    EXPECT_STATUS(sm_make_circles(rng, 5, 5, 1, 0, 0.0, 1.0, x, y), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_make_circles(rng, 5, 5, 1, 0, 0.0, NAN, x, y), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_make_circles(rng, 5, 5, 1, 1, INFINITY, 0.5, x, y), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_make_circles(NULL, 5, 5, 1, 0, 0.0, 0.5, x, y), SM_ERR_INVALID_HANDLE);
+    EXPECT_STATUS(sm_make_circles(rng, 5, 5, 1, 0, 0.0, 0.5, x, NULL), SM_ERR_BAD_ARGUMENT);
+    CHECK(sm_make_circles(rng, 5, 5, 0, 0, 0.0, 0.5, x, y) == SM_OK && x[0] == 1.0 && x[1] == 0.0 &&
+          x[10] == 0.5 && y[4] == 0 && y[5] == 1, "make_circles(5, 5) unshuffled starts at angle 0 on each circle");
+
+    /* make_blobs: a refused call leaves the stream where it was. */
+    int64_t counts[2] = {4, 6};
+    double centers[4] = {0, 0, 10, 10}, stds[2] = {1, 1}, bad_stds[2] = {1, -1};
+    uint32_t key_before[624], key_after[624];
+    int64_t pos_before = 0, pos_after = 0;
+    int32_t has_gauss = 0;
+    double gauss = 0;
+    sm_rng_get_state(rng, key_before, 624, &pos_before, &has_gauss, &gauss);
+    EXPECT_STATUS(sm_make_blobs(rng, counts, 2, 2, centers, 0, bad_stds, -10, 10, 1, x, 20, y, 10), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_make_blobs(rng, counts, 2, 2, centers, 0, stds, -10, 10, 1, x, 18, y, 9), SM_ERR_BAD_SHAPE);
+    EXPECT_STATUS(sm_make_blobs(rng, counts, 2, 2, centers, 0, stds, -10, 10, 1, x, 20, y, 9), SM_ERR_BAD_SHAPE);
+    EXPECT_STATUS(sm_make_blobs(rng, NULL, 2, 2, centers, 0, stds, -10, 10, 1, x, 20, y, 10), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_make_blobs(rng, counts, 0, 2, centers, 0, stds, -10, 10, 1, x, 20, y, 10), SM_ERR_BAD_ARGUMENT);
+    sm_rng_get_state(rng, key_after, 624, &pos_after, &has_gauss, &gauss);
+    CHECK(pos_before == pos_after && memcmp(key_before, key_after, sizeof key_before) == 0,
+          "refused make_blobs calls draw nothing");
+    CHECK(sm_make_blobs(rng, counts, 2, 2, centers, 1, stds, 0, 0, 0, x, 20, y, 10) == SM_OK && y[3] == 0 &&
+          y[4] == 1 && x[8] > 5 && x[0] < 5 && centers[2] == 10, "make_blobs around given centers");
+
     double out[20], mean[2], scale[2];
     EXPECT_STATUS(sm_standardize(x, 0, 2, out, mean, scale), SM_ERR_BAD_ARGUMENT);
     EXPECT_STATUS(sm_standardize(NULL, 10, 2, out, mean, scale), SM_ERR_BAD_ARGUMENT);

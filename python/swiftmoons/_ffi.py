@@ -139,6 +139,9 @@ _FUNCTIONS = {
     "sm_rng_permutation": (c_int, [c_void_p, _P, c_int64]),
     # data
     "sm_make_moons": (c_int, [c_void_p, c_int64, c_int64, c_int32, c_int32, c_double, _P, _P]),
+    "sm_make_circles": (c_int, [c_void_p, c_int64, c_int64, c_int32, c_int32, c_double, c_double, _P, _P]),
+    "sm_make_blobs": (c_int, [c_void_p, _P, c_int64, c_int64, _P, c_int32, _P, c_double, c_double, c_int32,
+                              _P, c_int64, _P, c_int64]),
     "sm_standardize": (c_int, [_P, c_int64, c_int64, _P, _P, _P]),
     "sm_split_test_count": (c_int, [c_int64, c_double, POINTER(c_int64)]),
     "sm_split_indices": (c_int, [c_void_p, c_int64, c_int64, _P, _P]),

@@ -77,6 +77,169 @@ def make_moons(n_samples: int | tuple[int, int] = 100, *, noise: float | None = 
     return X, y
 
 
+def _pair(n_samples, what: str) -> tuple[int, int]:
+    """(first, second) sizes from an int (split as scikit-learn splits it) or a pair."""
+    if isinstance(n_samples, (str, bytes)):
+        raise TypeError(f"n_samples must be an int or a pair of ints ({what}), got {n_samples!r}")
+    if isinstance(n_samples, (numbers.Real, np.bool_)) or not hasattr(n_samples, "__iter__"):
+        n = as_int(n_samples, "n_samples", 0)
+        return n // 2, n - n // 2
+    pair = list(n_samples) if not isinstance(n_samples, (str, bytes)) else []
+    if len(pair) != 2:
+        raise ValueError(f"n_samples must be an int or a pair of ints ({what}), got {n_samples!r}")
+    first, second = (as_int(v, "n_samples", 0) for v in pair)
+    return first, second
+
+
+def make_circles(n_samples: int | tuple[int, int] = 100, *, shuffle: bool = True, noise: float | None = None,
+                 random_state: Seed = None, factor: float = 0.8) -> tuple[FloatArray, IntArray]:
+    """A large circle around a smaller one, exactly as ``sklearn.datasets.make_circles``.
+
+    Parameters
+    ----------
+    n_samples : int or (int, int)
+        Total points (the outer circle gets ``n_samples // 2``), or the two
+        circles' sizes (outer, inner).
+    shuffle : bool
+        Shuffle the samples (one permutation) before adding noise.
+    noise : float or None
+        Standard deviation of Gaussian noise added to every coordinate.
+    random_state : int, RandomState, numpy.random.RandomState or None
+        As scikit-learn's ``random_state``; None draws a fresh seed.
+    factor : float in [0, 1)
+        The inner circle's radius (the outer one's is 1).
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 2)
+    y : ndarray of shape (n_samples,), int64 labels 0 (outer) and 1 (inner)
+
+    Raises
+    ------
+    TypeError
+        For a size that is not an integer (or pair).
+    ValueError
+        For no samples, noise that is negative or not finite, or a factor
+        outside [0, 1) (the library's checks: SwiftMoonsError).
+
+    Examples
+    --------
+    >>> X, y = make_circles(200, noise=0.05, factor=0.5, random_state=0)
+    >>> X.shape, int(y.sum())
+    ((200, 2), 100)
+    >>> radius = np.hypot(*X.T)
+    >>> bool(radius[y == 0].mean() > 0.9 and radius[y == 1].mean() < 0.6)
+    True
+    """
+    n_out, n_in = _pair(n_samples, "outer, inner")
+    shuffle = as_flag(shuffle, "shuffle")
+    noise = None if noise is None else as_real(noise, "noise")
+    factor = as_real(factor, "factor")
+    X = empty((n_out + n_in, 2), "make_circles' X")
+    y = empty(n_out + n_in, "make_circles' y", np.int64)
+    rng, done = resolve(random_state)
+    try:
+        _ffi.call("sm_make_circles", rng, n_out, n_in, int(shuffle), int(noise is not None),
+                  0.0 if noise is None else noise, factor, _ffi.ptr(X), _ffi.ptr(y))
+    finally:
+        done()
+    return X, y
+
+
+def make_blobs(n_samples: int | ArrayLike = 100, n_features: int = 2, *, centers: int | ArrayLike | None = None,
+               cluster_std: float | ArrayLike = 1.0, center_box: tuple[float, float] = (-10.0, 10.0),
+               shuffle: bool = True, random_state: Seed = None, return_centers: bool = False) -> Any:
+    """Gaussian blobs, exactly as ``sklearn.datasets.make_blobs``.
+
+    Parameters
+    ----------
+    n_samples : int or array-like of int
+        Total points, divided as evenly as possible between the centers (the
+        first ones get one more), or the number for each center.
+    n_features : int
+        Coordinates per point (ignored when ``centers`` is an array).
+    centers : int, array-like of shape (n_centers, n_features), or None
+        The number of centers to draw (3 when None and ``n_samples`` is an
+        int; one per entry of an array ``n_samples``), uniform in
+        ``center_box``, or the centers themselves.
+    cluster_std : float or array-like of float
+        The standard deviation of every blob, or one per center.
+    center_box : (float, float)
+        The box centers are drawn from.
+    shuffle : bool
+        Shuffle the samples (one permutation) after drawing them.
+    random_state : int, RandomState, numpy.random.RandomState or None
+        As scikit-learn's ``random_state``; None draws a fresh seed.
+    return_centers : bool
+        Also return the centers.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,), int64 labels: the center of each point
+    centers : ndarray of shape (n_centers, n_features)
+        Only with ``return_centers``.
+
+    Raises
+    ------
+    TypeError
+        For arguments of the wrong type.
+    ValueError
+        For lengths that disagree (``n_samples``, ``centers`` and
+        ``cluster_std``), negative sizes or stds, or values that are not
+        finite.
+
+    Examples
+    --------
+    >>> X, y, centers = make_blobs(300, centers=4, cluster_std=0.5, random_state=0, return_centers=True)
+    >>> X.shape, np.bincount(y).tolist(), centers.shape
+    ((300, 2), [75, 75, 75, 75], (4, 2))
+    """
+    if isinstance(n_samples, (numbers.Real, np.bool_)) or not hasattr(n_samples, "__iter__"):
+        total = as_int(n_samples, "n_samples", 0)
+        counts = None
+    else:
+        counts = [as_int(v, "n_samples", 0) for v in n_samples]
+    given = None
+    if centers is None or (isinstance(centers, numbers.Integral) and not isinstance(centers, (bool, np.bool_))):
+        k = len(counts) if counts is not None and centers is None else as_int(3 if centers is None else centers,
+                                                                            "centers", 1)
+        if counts is not None and k != len(counts):
+            raise ValueError(f"n_samples gives {len(counts)} centers, centers={k}")
+        n_features = as_int(n_features, "n_features", 1)
+    else:
+        given = np.ascontiguousarray(as_float_array(centers, "centers"))
+        if given.ndim != 2 or given.shape[0] < 1 or given.shape[1] < 1:
+            raise ValueError(f"centers must have shape (n_centers, n_features), got {given.shape}")
+        k, n_features = given.shape
+        if counts is not None and k != len(counts):
+            raise ValueError(f"n_samples gives {len(counts)} counts for {k} centers")
+    if counts is None:
+        counts = [total // k + (1 if i < total % k else 0) for i in range(k)]
+    if isinstance(cluster_std, numbers.Real) and not isinstance(cluster_std, (bool, np.bool_)):
+        stds = np.full(k, float(cluster_std))
+    else:
+        stds = np.ascontiguousarray(as_float_array(cluster_std, "cluster_std")).ravel()
+        if stds.size != k:
+            raise ValueError(f"cluster_std must hold one std per center ({k}), got {stds.size}")
+    low, high = (as_real(v, "center_box") for v in center_box)
+    shuffle = as_flag(shuffle, "shuffle")
+    return_centers = as_flag(return_centers, "return_centers")
+    n = sum(counts)
+    count_array = np.array(counts, dtype=np.int64)
+    out_centers = given.copy() if given is not None else empty((k, n_features), "make_blobs' centers")
+    X = empty((n, n_features), "make_blobs' X")
+    y = empty(n, "make_blobs' y", np.int64)
+    rng, done = resolve(random_state)
+    try:
+        _ffi.call("sm_make_blobs", rng, _ffi.ptr(count_array), k, n_features, _ffi.ptr(out_centers),
+                  int(given is not None), _ffi.ptr(stds), low, high, int(shuffle), _ffi.ptr(X), X.size,
+                  _ffi.ptr(y), y.size)
+    finally:
+        done()
+    return (X, y, out_centers) if return_centers else (X, y)
+
+
 def standardize(X: ArrayLike, *, return_stats: bool = False) -> Any:
     """Zero mean, unit population std per column, as ``StandardScaler().fit_transform``.
 
@@ -180,4 +343,4 @@ def train_test_split(*arrays: ArrayLike, test_size: float = 0.25, random_state: 
     return result
 
 
-__all__ = ["make_moons", "standardize", "train_test_split"]
+__all__ = ["make_blobs", "make_circles", "make_moons", "standardize", "train_test_split"]

@@ -169,6 +169,55 @@ def make_moons(n_samples=100, *, noise=None, random_state=None, shuffle=True):
     return X, y
 
 
+def make_circles(n_samples=100, *, shuffle=True, noise=None, random_state=None, factor=0.8):
+    """A large circle around a smaller one, computed as scikit-learn computes it."""
+    if isinstance(n_samples, numbers.Integral):
+        n_out = n_samples // 2
+        n_in = n_samples - n_out
+    else:
+        n_out, n_in = n_samples
+    rng = check_random_state(random_state)
+    t_out = np.linspace(0, 2 * np.pi, n_out, endpoint=False)
+    t_in = np.linspace(0, 2 * np.pi, n_in, endpoint=False)
+    X = np.vstack([np.append(np.cos(t_out), np.cos(t_in) * factor),
+                   np.append(np.sin(t_out), np.sin(t_in) * factor)]).T
+    y = np.hstack([np.zeros(n_out, dtype=np.intp), np.ones(n_in, dtype=np.intp)])
+    if shuffle:
+        order = np.arange(n_out + n_in)
+        rng.shuffle(order)
+        X, y = X[order], y[order]
+    if noise is not None:
+        X += rng.normal(scale=noise, size=X.shape)
+    return X, y
+
+
+def make_blobs(n_samples=100, n_features=2, *, centers=None, cluster_std=1.0, center_box=(-10.0, 10.0),
+               shuffle=True, random_state=None, return_centers=False):
+    """Gaussian blobs, computed as scikit-learn computes them."""
+    rng = check_random_state(random_state)
+    if isinstance(n_samples, numbers.Integral):
+        if centers is None:
+            centers = 3
+        if isinstance(centers, numbers.Integral):
+            centers = rng.uniform(center_box[0], center_box[1], size=(centers, n_features))
+        counts = [n_samples // len(centers)] * len(centers)
+        for i in range(n_samples % len(centers)):
+            counts[i] += 1
+    else:
+        counts = list(n_samples)
+        if centers is None:
+            centers = rng.uniform(center_box[0], center_box[1], size=(len(counts), n_features))
+    centers = np.asarray(centers, dtype=np.float64)
+    stds = np.full(len(centers), cluster_std) if np.isscalar(cluster_std) else np.asarray(cluster_std)
+    X = np.vstack([rng.normal(loc=c, scale=s, size=(n, centers.shape[1])) for c, s, n in zip(centers, stds, counts)])
+    y = np.concatenate([np.full(n, i) for i, n in enumerate(counts)])
+    if shuffle:
+        order = np.arange(len(y))
+        rng.shuffle(order)
+        X, y = X[order], y[order]
+    return (X, y, centers) if return_centers else (X, y)
+
+
 def standardize(X, *, return_stats=False):
     """Zero mean, unit population std per column, as StandardScaler computes it.
 

@@ -96,3 +96,72 @@ def test_data_functions_reject_bad_input():
         sm.standardize([[1.0, np.nan], [2.0, 3.0]])
     with pytest.raises(ValueError, match="shape"):
         sm.standardize(np.zeros(5))
+
+
+# ---- make_circles and make_blobs: scikit-learn's, bit for bit ---------------------------
+
+CIRCLES = [dict(n_samples=100, random_state=0), dict(n_samples=101, noise=0.1, random_state=3),
+           dict(n_samples=(30, 7), factor=0.3, noise=0.05, random_state=5),
+           dict(n_samples=50, shuffle=False, noise=0.2, random_state=1), dict(n_samples=1, random_state=0),
+           dict(n_samples=(0, 9), factor=0.0, random_state=2)]
+BLOBS = [dict(n_samples=100, random_state=0), dict(n_samples=101, centers=5, n_features=3, cluster_std=2.5, random_state=3),
+         dict(n_samples=[10, 20, 5], random_state=4),
+         dict(n_samples=[10, 20], centers=[[0.0, 0.0], [5.0, 5.0]], cluster_std=[1.0, 0.5], random_state=2),
+         dict(n_samples=60, centers=[[1.0, 2.0, 3.0]], random_state=1, shuffle=False),
+         dict(n_samples=50, center_box=(0.0, 1.0), random_state=9), dict(n_samples=7, centers=2, cluster_std=0.0, random_state=1)]
+
+
+@pytest.mark.parametrize("kwargs", CIRCLES, ids=str)
+def test_make_circles_is_scikit_learns_and_the_references(kwargs):
+    from sklearn.datasets import make_circles as sk_circles
+    ours = sm.make_circles(**kwargs)
+    for expected in (sk_circles(**kwargs), ref.make_circles(**kwargs)):
+        assert np.array_equal(ours[0], expected[0]) and np.array_equal(ours[1], expected[1])
+    assert ours[1].dtype == np.int64
+
+
+@pytest.mark.parametrize("kwargs", BLOBS, ids=str)
+def test_make_blobs_is_scikit_learns_and_the_references(kwargs):
+    from sklearn.datasets import make_blobs as sk_blobs
+    ours = sm.make_blobs(return_centers=True, **kwargs)
+    for expected in (sk_blobs(return_centers=True, **kwargs), ref.make_blobs(return_centers=True, **kwargs)):
+        for a, b in zip(ours, expected):
+            assert np.array_equal(a, b)
+
+
+def test_new_data_sets_draw_from_a_given_stream_as_scikit_learn_does():
+    from sklearn.datasets import make_blobs as sk_blobs, make_circles as sk_circles
+    ours, theirs = np.random.RandomState(7), np.random.RandomState(7)
+    sm.make_circles(40, noise=0.1, random_state=ours)
+    sk_circles(40, noise=0.1, random_state=theirs)
+    sm.make_blobs(33, centers=3, random_state=ours)
+    sk_blobs(33, centers=3, random_state=theirs)
+    assert ours.random_sample() == theirs.random_sample()
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: sm.make_circles(10, factor=1.0), sm.SwiftMoonsError, "factor must be in"),
+    (lambda: sm.make_circles(10, factor=-0.1), sm.SwiftMoonsError, "factor must be in"),
+    (lambda: sm.make_circles(10, noise=-1.0), sm.SwiftMoonsError, "noise"),
+    (lambda: sm.make_circles(0), sm.SwiftMoonsError, "n_samples must be >= 1"),
+    (lambda: sm.make_circles((1, 2, 3)), ValueError, "pair"),
+    (lambda: sm.make_circles("10"), TypeError, "n_samples"),
+    (lambda: sm.make_blobs(10, cluster_std=[1.0, 2.0]), ValueError, "one std per center"),
+    (lambda: sm.make_blobs(10, cluster_std=-1.0), sm.SwiftMoonsError, "cluster_std must be finite and >= 0"),
+    (lambda: sm.make_blobs([5, 5], centers=3), ValueError, "centers"),
+    (lambda: sm.make_blobs(10, centers=[[0.0, np.nan]]), sm.SwiftMoonsError, "centers must be finite"),
+    (lambda: sm.make_blobs(10, center_box=(1.0, -1.0)), sm.SwiftMoonsError, "center_box"),
+    (lambda: sm.make_blobs(10, centers=0), ValueError, "centers"),
+])
+def test_new_data_sets_refuse_bad_arguments(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_a_refused_make_blobs_leaves_the_stream_where_it_was():
+    stream = sm.RandomState(3)
+    before = stream.get_state()
+    with pytest.raises(sm.SwiftMoonsError):
+        sm.make_blobs(10, cluster_std=[1.0, 1.0, -1.0], random_state=stream)
+    after = stream.get_state()
+    assert all(np.array_equal(a, b) if isinstance(a, np.ndarray) else a == b for a, b in zip(before, after))

@@ -35,19 +35,121 @@ public func makeMoons(nOut: Int, nIn: Int, noise: Double?, shuffle: Bool,
         x[2 * r + 1] = 1 - sin(tIn[i]) - 0.5
         y[r] = 1
     }
-    if shuffle {
-        let perm = rng.permutation(n)
-        let x0 = x, y0 = y
-        for (i, p) in perm.enumerated() {
-            x[2 * i] = x0[2 * p]
-            x[2 * i + 1] = x0[2 * p + 1]
-            y[i] = y0[p]
-        }
-    }
+    shuffleRows(&x, &y, width: 2, shuffle: shuffle, rng: &rng)
     if let noise {
         for i in 0..<(2 * n) { x[i] += rng.normal(loc: 0, scale: noise) }
     }
     return (x, y)
+}
+
+/// A large circle (label 0) around a smaller one (label 1), exactly as
+/// scikit-learn's `make_circles`: `nOut` points at angles i 2pi / nOut on the
+/// unit circle, then `nIn` at i 2pi / nIn on the circle of radius `factor`,
+/// shuffled with one permutation from `rng` when `shuffle`, then Gaussian
+/// noise of std `noise` added in row-major order from the same stream.
+public func makeCircles(nOut: Int, nIn: Int, noise: Double?, factor: Double, shuffle: Bool,
+                        rng: inout RandomState) throws -> (x: [Double], y: [Int]) {
+    guard nOut >= 0, nIn >= 0 else {
+        throw SwiftMoonsError.badArgument("The number of samples per circle must be >= 0, got (\(nOut), \(nIn))")
+    }
+    let n = nOut + nIn
+    guard n >= 1 else { throw SwiftMoonsError.badArgument("n_samples must be >= 1, got \(n)") }
+    _ = try checkedCount(n, 2, what: "make_circles")
+    if let noise, !(noise.isFinite && noise >= 0) {
+        throw SwiftMoonsError.badArgument("noise must be a finite number >= 0, got \(noise)")
+    }
+    guard factor >= 0, factor < 1 else {
+        throw SwiftMoonsError.badArgument("factor must be in [0, 1) (the inner circle's radius), got \(factor)")
+    }
+    try checkAllocation(5 * n, "make_circles of \(n) samples")
+    var x = [Double](repeating: 0, count: 2 * n)
+    var y = [Int](repeating: 0, count: n)
+    // np.linspace(0, 2 pi, k, endpoint=False): i * (2 pi / k).
+    let stepOut = 2 * Double.pi / Double(max(nOut, 1)), stepIn = 2 * Double.pi / Double(max(nIn, 1))
+    for i in 0..<nOut {
+        let t = Double(i) * stepOut
+        x[2 * i] = cos(t)
+        x[2 * i + 1] = sin(t)
+    }
+    for i in 0..<nIn {
+        let t = Double(i) * stepIn, r = nOut + i
+        x[2 * r] = cos(t) * factor
+        x[2 * r + 1] = sin(t) * factor
+        y[r] = 1
+    }
+    shuffleRows(&x, &y, width: 2, shuffle: shuffle, rng: &rng)
+    if let noise {
+        for i in 0..<(2 * n) { x[i] += rng.normal(loc: 0, scale: noise) }
+    }
+    return (x, y)
+}
+
+/// Gaussian blobs, exactly as scikit-learn's `make_blobs`: `counts[i]`
+/// points around center i with std `stds[i]`, labelled i, in order, then
+/// shuffled with one permutation from `rng` when `shuffle`. `centers`
+/// (`counts.count x features`, row-major) are drawn first, uniform in
+/// `box`, when not given. Returns X (row-major), y and the centers.
+public func makeBlobs(counts: [Int], features d: Int, centers given: [Double]?, stds: [Double],
+                      box: (low: Double, high: Double), shuffle: Bool,
+                      rng: inout RandomState) throws -> (x: [Double], y: [Int], centers: [Double]) {
+    let k = counts.count
+    guard k >= 1 else { throw SwiftMoonsError.badArgument("make_blobs needs at least one center") }
+    guard d >= 1 else { throw SwiftMoonsError.badArgument("n_features must be >= 1, got \(d)") }
+    if let bad = counts.first(where: { $0 < 0 }) {
+        throw SwiftMoonsError.badArgument("The number of samples per center must be >= 0, got \(bad)")
+    }
+    guard stds.count == k else {
+        throw SwiftMoonsError.badShape("cluster_std must hold one std per center (\(k)), got \(stds.count)")
+    }
+    if let bad = stds.first(where: { !($0.isFinite && $0 >= 0) }) {
+        throw SwiftMoonsError.badArgument("cluster_std must be finite and >= 0, got \(bad)")
+    }
+    let centerCount = try checkedCount(k, d, what: "The centers")
+    if let given {
+        guard given.count == centerCount else {
+            throw SwiftMoonsError.badShape("centers must have shape (\(k), \(d)), got \(given.count) values")
+        }
+        if let bad = given.first(where: { !$0.isFinite }) {
+            throw SwiftMoonsError.badArgument("centers must be finite, got \(bad)")
+        }
+    } else {
+        guard box.low.isFinite, box.high.isFinite, box.low <= box.high else {
+            throw SwiftMoonsError.badArgument("center_box must be a finite (low, high) with low <= high, got (\(box.low), \(box.high))")
+        }
+    }
+    var n = 0
+    for c in counts { n = try checkedCount(1, n + c, what: "make_blobs") }
+    guard n >= 1 else { throw SwiftMoonsError.badArgument("n_samples must be >= 1, got \(n)") }
+    let values = try checkedCount(n, d, what: "make_blobs")
+    try checkAllocation(2 * values + 2 * n + centerCount, "make_blobs of \(n) samples x \(d) features")
+    // np.random.uniform(low, high, size): low + (high - low) * random_sample(), row-major.
+    let centers = given ?? (0..<centerCount).map { _ in box.low + (box.high - box.low) * rng.randomSample() }
+    var x = [Double](repeating: 0, count: values)
+    var y = [Int](repeating: 0, count: n)
+    var row = 0
+    for (i, count) in counts.enumerated() {
+        for _ in 0..<count {
+            // normal(loc=centers[i], scale=std, size=(count, d)), row-major.
+            for j in 0..<d { x[row * d + j] = rng.normal(loc: centers[i * d + j], scale: stds[i]) }
+            y[row] = i
+            row += 1
+        }
+    }
+    shuffleRows(&x, &y, width: d, shuffle: shuffle, rng: &rng)
+    return (x, y, centers)
+}
+
+/// Rows of x (each `width` values) and their labels in the order of one
+/// permutation from `rng`, as scikit-learn's `shuffle(X, y)`; nothing is
+/// drawn without `shuffle`.
+private func shuffleRows(_ x: inout [Double], _ y: inout [Int], width: Int, shuffle: Bool, rng: inout RandomState) {
+    guard shuffle else { return }
+    let perm = rng.permutation(y.count)
+    let x0 = x, y0 = y
+    for (i, p) in perm.enumerated() {
+        for j in 0..<width { x[i * width + j] = x0[p * width + j] }
+        y[i] = y0[p]
+    }
 }
 
 /// `num` evenly spaced values from `start` to `stop` inclusive, computed as

@@ -144,6 +144,16 @@ SM_API int sm_make_moons(sm_rng *rng, int64_t n_out, int64_t n_in, int32_t shuff
  * evenly spaced angles; shuffled and noised as sm_make_moons. */
 SM_API int sm_make_circles(sm_rng *rng, int64_t n_out, int64_t n_in, int32_t shuffle,
                            int32_t add_noise, double noise, double factor, double *x, int64_t *y);
+/* The XOR pattern (TensorFlow Playground's, labels 0/1): n points uniform in
+ * [-1, 1)^2 pushed margin away from the axes, label 1 where x y > 0, then
+ * N(0, noise^2) added when add_noise != 0. */
+SM_API int sm_make_xor(sm_rng *rng, int64_t n, int32_t add_noise, double noise, double margin, double *x,
+                       int64_t *y);
+/* Two interleaved spirals (TensorFlow Playground's, labels 0/1): n_first
+ * points on the first arm, n_second on the second (rotated by pi); shuffled
+ * and noised as sm_make_moons. */
+SM_API int sm_make_spiral(sm_rng *rng, int64_t n_first, int64_t n_second, int32_t shuffle, int32_t add_noise,
+                          double noise, double *x, int64_t *y);
 /* scikit-learn's make_blobs: counts[i] points (n_centers counts) drawn from
  * N(center i, cluster_std[i]^2) in each of n_features coordinates, labelled
  * i, then shuffled when shuffle != 0. centers is n_centers x n_features: read

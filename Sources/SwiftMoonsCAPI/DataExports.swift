@@ -77,6 +77,38 @@ public func sm_make_blobs(_ rng: OpaquePointer?, _ counts: UnsafePointer<Int64>?
     }
 }
 
+@_cdecl("sm_make_xor")
+public func sm_make_xor(_ rng: OpaquePointer?, _ n: Int64, _ addNoise: Int32, _ noise: Double, _ margin: Double,
+                        _ x: UnsafeMutablePointer<Double>?, _ y: UnsafeMutablePointer<Int64>?) -> Int32 {
+    guarded {
+        let h = try lookup(rng, as: RNGHandle.self, "sm_rng")
+        let rows = try count(n, "n_samples")
+        let xo = try output(x, try product(rows, 2, "X"), "X"), yo = try output(y, rows, "y")
+        let data = try h.state.withLock { s in
+            try makeXOR(samples: rows, noise: addNoise != 0 ? noise : nil, margin: margin, rng: &s)
+        }
+        for i in 0..<xo.count { xo[i] = data.x[i] }
+        for i in 0..<rows { yo[i] = Int64(data.y[i]) }
+    }
+}
+
+@_cdecl("sm_make_spiral")
+public func sm_make_spiral(_ rng: OpaquePointer?, _ nFirst: Int64, _ nSecond: Int64, _ shuffle: Int32,
+                           _ addNoise: Int32, _ noise: Double,
+                           _ x: UnsafeMutablePointer<Double>?, _ y: UnsafeMutablePointer<Int64>?) -> Int32 {
+    guarded {
+        let h = try lookup(rng, as: RNGHandle.self, "sm_rng")
+        let a = try count(nFirst, "n_first", allowZero: true), b = try count(nSecond, "n_second", allowZero: true)
+        let n = a + b
+        let xo = try output(x, try product(n, 2, "X"), "X"), yo = try output(y, n, "y")
+        let data = try h.state.withLock { s in
+            try makeSpiral(nFirst: a, nSecond: b, noise: addNoise != 0 ? noise : nil, shuffle: shuffle != 0, rng: &s)
+        }
+        for i in 0..<xo.count { xo[i] = data.x[i] }
+        for i in 0..<n { yo[i] = Int64(data.y[i]) }
+    }
+}
+
 @_cdecl("sm_standardize")
 public func sm_standardize(_ x: UnsafePointer<Double>?, _ rows: Int64, _ columns: Int64,
                            _ out: UnsafeMutablePointer<Double>?, _ mean: UnsafeMutablePointer<Double>?,

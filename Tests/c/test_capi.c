@@ -105,6 +105,17 @@ static void test_data(void) {
     CHECK(sm_make_circles(rng, 5, 5, 0, 0, 0.0, 0.5, x, y) == SM_OK && x[0] == 1.0 && x[1] == 0.0 &&
           x[10] == 0.5 && y[4] == 0 && y[5] == 1, "make_circles(5, 5) unshuffled starts at angle 0 on each circle");
 
+    /* make_xor and make_spiral. */
+    EXPECT_STATUS(sm_make_xor(rng, 10, 0, 0.0, -0.5, x, y), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_make_xor(rng, 0, 0, 0.0, 0.1, x, y), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_make_xor(NULL, 10, 0, 0.0, 0.1, x, y), SM_ERR_INVALID_HANDLE);
+    CHECK(sm_make_xor(rng, 10, 0, 0.0, 0.1, x, y) == SM_OK && (x[0] * x[1] > 0) == (y[0] == 1) &&
+          fabs(x[0]) >= 0.1, "make_xor labels the quadrants");
+    EXPECT_STATUS(sm_make_spiral(rng, 5, 5, 1, 1, NAN, x, y), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_make_spiral(rng, 5, 5, 1, 0, 0.0, NULL, y), SM_ERR_BAD_ARGUMENT);
+    CHECK(sm_make_spiral(rng, 5, 5, 0, 0, 0.0, x, y) == SM_OK && x[0] == 0.0 && x[1] == 0.0 && y[5] == 1,
+          "make_spiral(5, 5) unshuffled starts at the centre");
+
     /* make_blobs: a refused call leaves the stream where it was. */
     int64_t counts[2] = {4, 6};
     double centers[4] = {0, 0, 10, 10}, stds[2] = {1, 1}, bad_stds[2] = {1, -1};

@@ -13,7 +13,7 @@ legacy random stream, scikit-learn's moons data and split, and the article's
 """
 
 from ._ffi import SwiftMoonsError, SwiftMoonsMemoryError, build_variant as _build_variant, version as _native_version
-from .data import make_blobs, make_circles, make_moons, standardize, train_test_split
+from .data import make_blobs, make_circles, make_moons, make_spiral, make_xor, standardize, train_test_split
 from . import activations
 from .network import ACTIVATIONS, MLP, TwoLayerNet
 from .parallel import get_threads, set_threads
@@ -45,6 +45,8 @@ __all__ = [
     "make_blobs",
     "make_circles",
     "make_moons",
+    "make_spiral",
+    "make_xor",
     "native_variant",
     "native_version",
     "set_threads",

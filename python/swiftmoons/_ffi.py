@@ -140,6 +140,8 @@ _FUNCTIONS = {
     # data
     "sm_make_moons": (c_int, [c_void_p, c_int64, c_int64, c_int32, c_int32, c_double, _P, _P]),
     "sm_make_circles": (c_int, [c_void_p, c_int64, c_int64, c_int32, c_int32, c_double, c_double, _P, _P]),
+    "sm_make_xor": (c_int, [c_void_p, c_int64, c_int32, c_double, c_double, _P, _P]),
+    "sm_make_spiral": (c_int, [c_void_p, c_int64, c_int64, c_int32, c_int32, c_double, _P, _P]),
     "sm_make_blobs": (c_int, [c_void_p, _P, c_int64, c_int64, _P, c_int32, _P, c_double, c_double, c_int32,
                               _P, c_int64, _P, c_int64]),
     "sm_standardize": (c_int, [_P, c_int64, c_int64, _P, _P, _P]),

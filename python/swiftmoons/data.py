@@ -146,6 +146,111 @@ def make_circles(n_samples: int | tuple[int, int] = 100, *, shuffle: bool = True
     return X, y
 
 
+def make_xor(n_samples: int = 100, *, noise: float | None = None, margin: float = 0.06,
+             random_state: Seed = None) -> tuple[FloatArray, IntArray]:
+    """The XOR pattern, as TensorFlow Playground draws it: the quadrants of one sign share a class.
+
+    Each point's two coordinates are uniform in [-1, 1), pushed ``margin``
+    away from the axes (u + margin for u > 0, u - margin otherwise); its
+    label is 1 where x y > 0, else 0. Gaussian noise is added after the
+    labels, so noisy points can cross the axes.
+
+    Parameters
+    ----------
+    n_samples : int
+    noise : float or None
+        Standard deviation of Gaussian noise added to every coordinate.
+    margin : float
+        The gap kept on each side of the axes (TensorFlow Playground's 0.3
+        on its [-5, 5] square is 0.06 here).
+    random_state : int, RandomState, numpy.random.RandomState or None
+        As scikit-learn's ``random_state``; None draws a fresh seed.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 2)
+    y : ndarray of shape (n_samples,), int64 labels 0 and 1
+
+    Raises
+    ------
+    TypeError
+        For a size that is not an integer.
+    ValueError
+        For no samples, or a noise or margin that is negative or not finite
+        (the library's checks: SwiftMoonsError).
+
+    Examples
+    --------
+    >>> X, y = make_xor(200, random_state=0)
+    >>> bool(((X[:, 0] * X[:, 1] > 0) == (y == 1)).all()), bool((np.abs(X) >= 0.06).all())
+    (True, True)
+    """
+    n = as_int(n_samples, "n_samples", 0)
+    noise = None if noise is None else as_real(noise, "noise")
+    margin = as_real(margin, "margin")
+    X = empty((n, 2), "make_xor's X")
+    y = empty(n, "make_xor's y", np.int64)
+    rng, done = resolve(random_state)
+    try:
+        _ffi.call("sm_make_xor", rng, n, int(noise is not None), 0.0 if noise is None else noise, margin,
+                  _ffi.ptr(X), _ffi.ptr(y))
+    finally:
+        done()
+    return X, y
+
+
+def make_spiral(n_samples: int | tuple[int, int] = 100, *, noise: float | None = None, random_state: Seed = None,
+                shuffle: bool = True) -> tuple[FloatArray, IntArray]:
+    """Two interleaved spirals, as TensorFlow Playground draws them.
+
+    Point i of an arm of k points lies at radius r = i / k and angle
+    t = 3.5 pi i / k (plus pi on the second arm), at (r sin t, r cos t).
+
+    Parameters
+    ----------
+    n_samples : int or (int, int)
+        Total points (the first arm gets ``n_samples // 2``), or the two
+        arms' sizes.
+    noise : float or None
+        Standard deviation of Gaussian noise added to every coordinate.
+    random_state : int, RandomState, numpy.random.RandomState or None
+        As scikit-learn's ``random_state``; None draws a fresh seed.
+    shuffle : bool
+        Shuffle the samples (one permutation) before adding noise.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 2)
+    y : ndarray of shape (n_samples,), int64 labels 0 (first arm) and 1
+
+    Raises
+    ------
+    TypeError
+        For a size that is not an integer (or pair).
+    ValueError
+        For no samples, or noise that is negative or not finite (the
+        library's checks: SwiftMoonsError).
+
+    Examples
+    --------
+    >>> X, y = make_spiral(200, noise=0.02, random_state=0)
+    >>> X.shape, int(y.sum()), bool(np.hypot(*X.T).max() < 1.1)
+    ((200, 2), 100, True)
+    """
+    n_first, n_second = _pair(n_samples, "first arm, second arm")
+    shuffle = as_flag(shuffle, "shuffle")
+    noise = None if noise is None else as_real(noise, "noise")
+    X = empty((n_first + n_second, 2), "make_spiral's X")
+    y = empty(n_first + n_second, "make_spiral's y", np.int64)
+    rng, done = resolve(random_state)
+    try:
+        _ffi.call("sm_make_spiral", rng, n_first, n_second, int(shuffle), int(noise is not None),
+                  0.0 if noise is None else noise, _ffi.ptr(X), _ffi.ptr(y))
+    finally:
+        done()
+    return X, y
+
+
 def make_blobs(n_samples: int | ArrayLike = 100, n_features: int = 2, *, centers: int | ArrayLike | None = None,
                cluster_std: float | ArrayLike = 1.0, center_box: tuple[float, float] = (-10.0, 10.0),
                shuffle: bool = True, random_state: Seed = None, return_centers: bool = False) -> Any:
@@ -343,4 +448,4 @@ def train_test_split(*arrays: ArrayLike, test_size: float = 0.25, random_state: 
     return result
 
 
-__all__ = ["make_blobs", "make_circles", "make_moons", "standardize", "train_test_split"]
+__all__ = ["make_blobs", "make_circles", "make_spiral", "make_xor", "make_moons", "standardize", "train_test_split"]

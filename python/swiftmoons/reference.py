@@ -218,6 +218,40 @@ def make_blobs(n_samples=100, n_features=2, *, centers=None, cluster_std=1.0, ce
     return (X, y, centers) if return_centers else (X, y)
 
 
+def make_xor(n_samples=100, *, noise=None, margin=0.06, random_state=None):
+    """swiftmoons' XOR pattern (TensorFlow Playground's), in NumPy."""
+    rng = check_random_state(random_state)
+    u = -1 + 2 * rng.random_sample((n_samples, 2))
+    X = np.where(u > 0, u + margin, u - margin)
+    y = (X[:, 0] * X[:, 1] > 0).astype(np.int64)
+    if noise is not None:
+        X += rng.normal(scale=noise, size=X.shape)
+    return X, y
+
+
+def make_spiral(n_samples=100, *, noise=None, random_state=None, shuffle=True):
+    """swiftmoons' two spirals (TensorFlow Playground's), in NumPy."""
+    if isinstance(n_samples, numbers.Integral):
+        counts = (n_samples // 2, n_samples - n_samples // 2)
+    else:
+        counts = tuple(n_samples)
+    rng = check_random_state(random_state)
+    parts, labels = [], []
+    for arm, k in enumerate(counts):
+        r = np.arange(k) / k if k else np.zeros(0)
+        t = 1.75 * 2 * np.pi * r + (np.pi if arm else 0.0)
+        parts.append(np.column_stack([r * np.sin(t), r * np.cos(t)]))
+        labels.append(np.full(k, arm, dtype=np.int64))
+    X, y = np.vstack(parts), np.concatenate(labels)
+    if shuffle:
+        order = np.arange(len(y))
+        rng.shuffle(order)
+        X, y = X[order], y[order]
+    if noise is not None:
+        X += rng.normal(scale=noise, size=X.shape)
+    return X, y
+
+
 def standardize(X, *, return_stats=False):
     """Zero mean, unit population std per column, as StandardScaler computes it.
 

@@ -165,3 +165,39 @@ def test_a_refused_make_blobs_leaves_the_stream_where_it_was():
         sm.make_blobs(10, cluster_std=[1.0, 1.0, -1.0], random_state=stream)
     after = stream.get_state()
     assert all(np.array_equal(a, b) if isinstance(a, np.ndarray) else a == b for a, b in zip(before, after))
+
+
+# ---- make_xor and make_spiral: swiftmoons' own, against the NumPy reference ---------------
+
+#: Coordinates within [-1.1, 1.1]: a couple of ulps of sin/cos times the radius.
+SIN_COS_ULPS = 4.5e-16
+
+@pytest.mark.parametrize("kwargs", [dict(n_samples=100, random_state=0), dict(n_samples=57, noise=0.1, random_state=3),
+                                    dict(n_samples=1, margin=0.0, random_state=1),
+                                    dict(n_samples=40, margin=0.2, noise=0.0, random_state=2)], ids=str)
+def test_make_xor_is_the_references(kwargs):
+    ours, expected = sm.make_xor(**kwargs), ref.make_xor(**kwargs)
+    assert np.array_equal(ours[0], expected[0]) and np.array_equal(ours[1], expected[1])
+
+
+@pytest.mark.parametrize("kwargs", [dict(n_samples=100, random_state=0), dict(n_samples=(13, 0), noise=0.05, random_state=3),
+                                    dict(n_samples=99, shuffle=False, random_state=1),
+                                    dict(n_samples=(5, 8), noise=0.3, random_state=4)], ids=str)
+def test_make_spiral_is_the_references(kwargs):
+    ours, expected = sm.make_spiral(**kwargs), ref.make_spiral(**kwargs)
+    # Bit for bit where NumPy's sin and cos are the C library's (as here; with
+    # SIMD versions of its own they may differ in the last bit).
+    assert np.allclose(ours[0], expected[0], rtol=0, atol=SIN_COS_ULPS) and np.array_equal(ours[1], expected[1])
+
+
+def test_xor_and_spiral_shapes_and_labels():
+    X, y = sm.make_xor(500, random_state=0)
+    assert set(np.unique(y)) == {0, 1} and np.all((X[:, 0] * X[:, 1] > 0) == (y == 1))
+    assert np.all(np.abs(X) >= 0.06) and np.all(np.abs(X) <= 1.06)
+    X, y = sm.make_spiral(200, shuffle=False, random_state=0)
+    assert y[:100].sum() == 0 and y[100:].sum() == 100
+    assert np.allclose(X[100:], -X[:100], atol=1e-12)  # the second arm is the first turned by pi
+    with pytest.raises(sm.SwiftMoonsError, match="margin"):
+        sm.make_xor(10, margin=-0.1)
+    with pytest.raises(sm.SwiftMoonsError, match="noise"):
+        sm.make_spiral(10, noise=float("nan"))

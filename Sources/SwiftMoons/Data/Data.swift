@@ -139,6 +139,75 @@ public func makeBlobs(counts: [Int], features d: Int, centers given: [Double]?, 
     return (x, y, centers)
 }
 
+/// The XOR pattern, as TensorFlow Playground draws it (labels 0 and 1
+/// instead of -1 and 1): each point's x and y uniform in [-1, 1), pushed
+/// `margin` away from the axes (a point at x gets x + margin for x > 0,
+/// x - margin otherwise), labelled 1 where x y > 0, so the quadrants of one
+/// sign share a class; then Gaussian noise of std `noise` (row-major, after
+/// the labels, so that noisy points can cross the axes). Draws: x, y per
+/// point in order, then the noise.
+public func makeXOR(samples n: Int, noise: Double?, margin: Double, rng: inout RandomState) throws
+    -> (x: [Double], y: [Int]) {
+    guard n >= 1 else { throw SwiftMoonsError.badArgument("n_samples must be >= 1, got \(n)") }
+    let values = try checkedCount(n, 2, what: "make_xor")
+    if let noise, !(noise.isFinite && noise >= 0) {
+        throw SwiftMoonsError.badArgument("noise must be a finite number >= 0, got \(noise)")
+    }
+    guard margin.isFinite, margin >= 0 else {
+        throw SwiftMoonsError.badArgument("margin must be a finite number >= 0, got \(margin)")
+    }
+    try checkAllocation(values + n, "make_xor of \(n) samples")
+    var x = [Double](repeating: 0, count: values)
+    var y = [Int](repeating: 0, count: n)
+    for i in 0..<n {
+        for j in 0..<2 {
+            let u = -1 + 2 * rng.randomSample()
+            x[2 * i + j] = u > 0 ? u + margin : u - margin
+        }
+        y[i] = x[2 * i] * x[2 * i + 1] > 0 ? 1 : 0
+    }
+    if let noise {
+        for i in 0..<values { x[i] += rng.normal(loc: 0, scale: noise) }
+    }
+    return (x, y)
+}
+
+/// Two interleaved spirals, as TensorFlow Playground draws them (labels 0
+/// and 1): point i of an arm of k points at radius r = i / k and angle
+/// t = 1.75 * 2 pi * i / k (plus pi for the second arm), at (r sin t,
+/// r cos t); `nFirst` points on the first arm (label 0), then `nSecond` on
+/// the second (label 1), shuffled with one permutation from `rng` when
+/// `shuffle`, then Gaussian noise of std `noise` added in row-major order.
+public func makeSpiral(nFirst: Int, nSecond: Int, noise: Double?, shuffle: Bool,
+                       rng: inout RandomState) throws -> (x: [Double], y: [Int]) {
+    guard nFirst >= 0, nSecond >= 0 else {
+        throw SwiftMoonsError.badArgument("The number of samples per arm must be >= 0, got (\(nFirst), \(nSecond))")
+    }
+    let n = nFirst + nSecond
+    guard n >= 1 else { throw SwiftMoonsError.badArgument("n_samples must be >= 1, got \(n)") }
+    let values = try checkedCount(n, 2, what: "make_spiral")
+    if let noise, !(noise.isFinite && noise >= 0) {
+        throw SwiftMoonsError.badArgument("noise must be a finite number >= 0, got \(noise)")
+    }
+    try checkAllocation(2 * values + 2 * n, "make_spiral of \(n) samples")
+    var x = [Double](repeating: 0, count: values)
+    var y = [Int](repeating: 0, count: n)
+    for (arm, count, offset) in [(0, nFirst, 0), (1, nSecond, nFirst)] {
+        for i in 0..<count {
+            let r = Double(i) / Double(count)
+            let t = 1.75 * 2 * Double.pi * r + (arm == 1 ? Double.pi : 0)
+            x[2 * (offset + i)] = r * sin(t)
+            x[2 * (offset + i) + 1] = r * cos(t)
+            y[offset + i] = arm
+        }
+    }
+    shuffleRows(&x, &y, width: 2, shuffle: shuffle, rng: &rng)
+    if let noise {
+        for i in 0..<values { x[i] += rng.normal(loc: 0, scale: noise) }
+    }
+    return (x, y)
+}
+
 /// Rows of x (each `width` values) and their labels in the order of one
 /// permutation from `rng`, as scikit-learn's `shuffle(X, y)`; nothing is
 /// drawn without `shuffle`.

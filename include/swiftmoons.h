@@ -279,6 +279,20 @@ SM_API int sm_net_train_step(sm_net *net, const double *x, int64_t n, int64_t d,
  * nothing changes. */
 SM_API int sm_net_gradients(sm_net *net, const double *x, int64_t n, int64_t d, const double *y,
                             int64_t y_len, double *loss, double *grads, int64_t len);
+/* scikit-learn's MLP loss and gradient (its _backprop) at the flat
+ * parameters params (n_params = sm_net_param_count, this network's layout)
+ * for n samples x (n x d) with targets y (n x output width, y_len values)
+ * and sample weights sw (n values, or NULL for none). The network must have
+ * an identity output (its last z are the logits); loss_kind picks the output
+ * function and loss: 0 identity + half the mean squared error, 1 softmax +
+ * log loss, 2 logistic + binary log loss (both eps-clipped), 3 exp + half
+ * the Poisson deviance. loss gets it plus 0.5 alpha sum(W^2) / sw_sum;
+ * grads (len = n_params) get (a^T delta + alpha W) / sw_sum for weights and
+ * sum(delta) / sw_sum for biases and slopes, delta = (p - y) sw. The
+ * network's own parameters are neither read nor changed. */
+SM_API int sm_net_sk_loss_grad(sm_net *net, const double *params, int64_t n_params, const double *x,
+                               int64_t n, int64_t d, const double *y, int64_t y_len, const double *sw,
+                               int32_t loss_kind, double alpha, double *loss, double *grads, int64_t len);
 /* Mean loss and accuracy on a data set (accuracy is NaN for identity). */
 SM_API int sm_net_evaluate(sm_net *net, const double *x, int64_t n, int64_t d, const double *y,
                            int64_t y_len, double *loss, double *accuracy);

@@ -44,6 +44,38 @@ public func sm_net_gradients(_ net: OpaquePointer?, _ x: UnsafePointer<Double>?,
     }
 }
 
+/// scikit-learn's loss and gradient at given flat parameters (see
+/// `Network.sklearnLossGradient`); the network's own parameters are untouched.
+@_cdecl("sm_net_sk_loss_grad")
+public func sm_net_sk_loss_grad(_ net: OpaquePointer?, _ params: UnsafePointer<Double>?, _ nParams: Int64,
+                                _ x: UnsafePointer<Double>?, _ n: Int64, _ d: Int64,
+                                _ y: UnsafePointer<Double>?, _ yLen: Int64, _ sw: UnsafePointer<Double>?,
+                                _ lossKind: Int32, _ alpha: Double, _ loss: UnsafeMutablePointer<Double>?,
+                                _ grads: UnsafeMutablePointer<Double>?, _ len: Int64) -> Int32 {
+    withNet(net) { net in
+        guard let kind = SklearnLoss(rawValue: Int(lossKind)) else {
+            throw APIError(status: .badArgument, message: "loss_kind must be 0 (squared error), 1 (log loss), 2 (binary log loss) or 3 (Poisson), got \(lossKind)")
+        }
+        let (xs, rows) = try samples(x, n, d, net)
+        let count = net.parameterCount
+        let p = try input(params, try sized(nParams, count, "params"), "params")
+        let ys = try input(y, try sized(yLen, try product(rows, net.outputWidth, "y"), "y"), "y")
+        let ws = try sw.map { try input($0, rows, "sample_weight") }
+        guard let loss else { throw APIError(status: .badArgument, message: "loss is NULL") }
+        let g = try sized(grads, len, expected: count, "grads")
+        loss.pointee = try net.sklearnLossGradient(parameters: p, x: xs, rows: rows, y: ys, sampleWeight: ws,
+                                                   loss: kind, alpha: alpha, gradients: g)
+    }
+}
+
+/// `n` checked to equal `expected` (a caller-given length).
+func sized(_ n: Int64, _ expected: Int, _ name: String) throws -> Int {
+    guard n == Int64(expected) else {
+        throw APIError(status: .badShape, message: "\(name) must hold \(expected) values, got \(n)")
+    }
+    return expected
+}
+
 @_cdecl("sm_net_evaluate")
 public func sm_net_evaluate(_ net: OpaquePointer?, _ x: UnsafePointer<Double>?, _ n: Int64, _ d: Int64,
                             _ y: UnsafePointer<Double>?, _ yLen: Int64, _ loss: UnsafeMutablePointer<Double>?,

@@ -174,6 +174,8 @@ _FUNCTIONS = {
     "sm_net_output": (c_int, [c_void_p, POINTER(c_char_p), POINTER(c_int64)]),
     "sm_net_get_slopes": (c_int, [c_void_p, c_int64, _P, c_int64]),
     "sm_net_gradients": (c_int, [c_void_p, _P, c_int64, c_int64, _P, c_int64, POINTER(c_double), _P, c_int64]),
+    "sm_net_sk_loss_grad": (c_int, [c_void_p, _P, c_int64, _P, c_int64, c_int64, _P, c_int64, _P, c_int32, c_double,
+                                    POINTER(c_double), _P, c_int64]),
     "sm_net_evaluate": (c_int, [c_void_p, _P, c_int64, c_int64, _P, c_int64, POINTER(c_double), POINTER(c_double)]),
     "sm_net_firing_counts": (c_int, [c_void_p, _P, c_int64, c_int64, _P, c_int64]),
     "sm_article_sweep": (c_int, [_P, c_int64, _P, _P, c_int64, c_int64, c_double, c_int64, c_int64, c_int64,

@@ -109,6 +109,8 @@ _STOCHASTIC_SOLVERS = ["sgd", "adam"]
 _SKLEARN_ACTIVATIONS = {"identity": "identity", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu"}
 #: Every name ``activation`` takes: scikit-learn's and swiftmoons'.
 ACTIVATION_NAMES = tuple(sorted(set(_SKLEARN_ACTIVATIONS) | set(_activations.NAMES)))
+#: The loss kinds of sm_net_sk_loss_grad.
+_LOSS_KINDS = {"squared_error": 0, "log_loss": 1, "binary_log_loss": 2, "poisson": 3}
 #: The native output kind for each scikit-learn output activation, when the
 #: native loss's delta is scikit-learn's ``p - y`` ("exp", Poisson's, has none).
 _NATIVE_OUTPUT = {"logistic": "sigmoid", "softmax": "softmax", "identity": "identity"}
@@ -294,6 +296,22 @@ class _Native:
         _ffi.call("sm_net_gradients", self.net, _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(targets),
                   targets.size, ctypes.byref(self._loss), _ffi.ptr(self.grad), self.grad.size)
         return self._loss.value, [self.grad[start:end].reshape(shape) for start, end, shape in self.blocks]
+
+    def views(self, buffer):
+        """(coefs, intercepts, slopes) as views of a buffer in the native order (``flat`` or ``grad``)."""
+        return self.split([buffer[start:end].reshape(shape) for start, end, shape in self.blocks])
+
+    def loss_grad(self, X, Y, sample_weight, kind, alpha):
+        """scikit-learn's loss at ``flat`` for a batch (one native call); the gradients go to ``grad``.
+
+        X and Y (n, k) float64 C order, sample_weight (n,) float64 or None;
+        kind from `_LOSS_KINDS`. The native network must have an identity
+        output ("logits" mode).
+        """
+        _ffi.call("sm_net_sk_loss_grad", self.net, _ffi.ptr(self.flat), self.flat.size, _ffi.ptr(X), X.shape[0],
+                  X.shape[1], _ffi.ptr(Y), Y.size, None if sample_weight is None else _ffi.ptr(sample_weight),
+                  kind, alpha, ctypes.byref(self._loss), _ffi.ptr(self.grad), self.grad.size)
+        return self._loss.value
 
     def outputs(self, X):
         """scikit-learn's output activations for the rows of X (X float64, C order)."""
@@ -508,14 +526,20 @@ class _BaseMLP(BaseEstimator):
                 start += s.size
         packed = np.hstack([p.ravel() for p in self.coefs_ + self.intercepts_ + self._slope_list()])
         iprint = 1 if self.verbose is True or self.verbose >= 1 else -1
-        native = self._native(layer_units, specs, sample_weight)
-        targets = native.targets(y) if native.mode == "direct" else None
+        native = _Native(layer_units, specs, self.out_activation_, "logits", self.coefs_, self.intercepts_,
+                         self.slopes_)
+        # scipy's vector is scikit-learn's packing (coefs, intercepts, slopes);
+        # the native one interleaves them per layer: packed[i] is native[native_index[i]].
+        coefs, intercepts, slopes = native.views(np.arange(native.flat.size))
+        native_index = np.concatenate([b.ravel() for b in coefs + intercepts + slopes])
+        Y = np.ascontiguousarray(y, dtype=np.float64)
+        sw = None if sample_weight is None else np.ascontiguousarray(sample_weight, dtype=np.float64)
+        kind = _LOSS_KINDS[self._loss_name()]
 
         def loss_grad(packed_coef_inter):
-            self._unpack(packed_coef_inter)
-            native.load(self.coefs_, self.intercepts_, self.slopes_)
-            loss, grads = self._loss_grad(native, X, y, targets, sample_weight)
-            return loss, np.hstack([g.ravel() for g in grads])
+            native.flat[native_index] = packed_coef_inter
+            loss = native.loss_grad(X, Y, sw, kind, self.alpha)
+            return loss, native.grad[native_index]
 
         opt_res = scipy.optimize.minimize(
             loss_grad, packed, method="L-BFGS-B", jac=True,
@@ -575,10 +599,24 @@ class _BaseMLP(BaseEstimator):
             if self.batch_size > n_samples:
                 warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is going to be clipped")
             batch_size = int(np.clip(self.batch_size, 1, n_samples))
-        native = self._native(layer_units, specs, sample_weight)
+        # The parameters live in the native network's flat buffer (coefs_,
+        # intercepts_ and slopes_ are views of it), so that each batch is one
+        # native call with no copying; the optimizer updates them in place.
+        native = _Native(layer_units, specs, self.out_activation_, "logits", self.coefs_, self.intercepts_,
+                         self.slopes_)
+        coefs, intercepts, slopes = native.views(native.flat)
+        for view, value in zip(coefs + intercepts + slopes, self.coefs_ + self.intercepts_ + self._slope_list()):
+            view[...] = value
+        self.coefs_, self.intercepts_ = coefs, intercepts
+        slope_views = iter(slopes)
+        self.slopes_ = [None if s is None else next(slope_views) for s in self.slopes_]
+        params[:] = self.coefs_ + self.intercepts_ + self._slope_list()
+        g_coefs, g_intercepts, g_slopes = native.views(native.grad)
         run = _Run(native=native, params=params, X=X_train, y=y_train,
-                   targets=native.targets(y_train) if native.mode == "direct" else None,
-                   sample_weight=sample_weight_train, X_val=X_val, y_val=y_val, sample_weight_val=sample_weight_val,
+                   targets=np.ascontiguousarray(y_train, dtype=np.float64), grads=g_coefs + g_intercepts + g_slopes,
+                   kind=_LOSS_KINDS[self._loss_name()],
+                   sample_weight=None if sample_weight_train is None
+                   else np.ascontiguousarray(sample_weight_train, dtype=np.float64), X_val=X_val, y_val=y_val, sample_weight_val=sample_weight_val,
                    sample_idx=np.arange(n_samples, dtype=int), batch_size=batch_size, early_stopping=early_stopping)
         try:
             self.n_iter_ = 0
@@ -650,13 +688,11 @@ class _BaseMLP(BaseEstimator):
             for batch_slice in gen_batches(n_samples, run.batch_size):
                 batch_idx = run.sample_idx[batch_slice] if self.shuffle else batch_slice
                 X_batch = run.X[batch_idx]
-                y_batch = run.y[batch_idx]
-                t_batch = None if run.targets is None else run.targets[batch_idx]
+                y_batch = run.targets[batch_idx]
                 sw_batch = None if run.sample_weight is None else run.sample_weight[batch_idx]
-                native.load(self.coefs_, self.intercepts_, self.slopes_)
-                batch_loss, grads = self._loss_grad(native, X_batch, y_batch, t_batch, sw_batch)
+                batch_loss = native.loss_grad(X_batch, y_batch, sw_batch, run.kind, self.alpha)
                 accumulated_loss += batch_loss * (batch_slice.stop - batch_slice.start)
-                self._optimizer.update_params(params, grads)
+                self._optimizer.update_params(params, run.grads)
             self.n_iter_ += 1
             self.loss_ = accumulated_loss / run.X.shape[0]
             self.t_ += n_samples

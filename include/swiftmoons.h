@@ -293,6 +293,24 @@ SM_API int sm_net_gradients(sm_net *net, const double *x, int64_t n, int64_t d, 
 SM_API int sm_net_sk_loss_grad(sm_net *net, const double *params, int64_t n_params, const double *x,
                                int64_t n, int64_t d, const double *y, int64_t y_len, const double *sw,
                                int32_t loss_kind, double alpha, double *loss, double *grads, int64_t len);
+/* One epoch of scikit-learn's stochastic training on the flat parameters
+ * params (updated in place), with the data, loss and alpha of
+ * sm_net_sk_loss_grad: with rng (NULL: no shuffle) the sample order
+ * (order, n indices, updated) becomes order[permutation(n)], drawn as
+ * RandomState.permutation; then per batch of batch_size rows (full batches,
+ * then one short) the loss and gradients and one update of the solver: 0
+ * SGD (velocities in first; hyper[1] momentum, hyper[2] != 0 Nesterov, at
+ * *learning_rate), 1 Adam (moments in first and second, *t steps so far,
+ * rate hyper[0] * sqrt(1 - beta_2^t) / (1 - beta_1^t) written to
+ * *learning_rate; hyper[3..5] beta_1, beta_2, epsilon). hyper holds 6
+ * values; first and second n_params each (second may be NULL for SGD).
+ * loss gets the epoch's loss (batch losses times rows, over n). On failure
+ * or cancellation (progress, may be NULL) nothing changes. */
+SM_API int sm_net_sk_epoch(sm_net *net, double *params, int64_t n_params, const double *x, int64_t n,
+                           int64_t d, const double *y, int64_t y_len, const double *sw, int32_t loss_kind,
+                           double alpha, int64_t batch_size, int64_t *order, sm_rng *rng, int32_t solver,
+                           const double *hyper, double *learning_rate, int64_t *t, double *first,
+                           double *second, double *loss, sm_progress *progress);
 /* Mean loss and accuracy on a data set (accuracy is NaN for identity). */
 SM_API int sm_net_evaluate(sm_net *net, const double *x, int64_t n, int64_t d, const double *y,
                            int64_t y_len, double *loss, double *accuracy);

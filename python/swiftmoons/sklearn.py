@@ -63,6 +63,7 @@ import ctypes
 
 from . import _ffi
 from . import activations as _activations
+from . import random as _random
 from .network import MLP
 
 # ---- what differs between scikit-learn versions (>= 1.2) --------------------------------
@@ -617,7 +618,12 @@ class _BaseMLP(BaseEstimator):
                    kind=_LOSS_KINDS[self._loss_name()],
                    sample_weight=None if sample_weight_train is None
                    else np.ascontiguousarray(sample_weight_train, dtype=np.float64), X_val=X_val, y_val=y_val, sample_weight_val=sample_weight_val,
-                   sample_idx=np.arange(n_samples, dtype=int), batch_size=batch_size, early_stopping=early_stopping)
+                   sample_idx=np.arange(n_samples, dtype=np.int64), batch_size=batch_size,
+                   early_stopping=early_stopping)
+        self._native_optimizer(run)
+        # The shuffles draw from a swiftmoons stream at the NumPy stream's
+        # state, handed back when training ends (however it ends).
+        run.stream, sync = _random.resolve(self._random_state) if self.shuffle else (None, lambda: None)
         try:
             self.n_iter_ = 0
             stopped = self._epochs(run, 1 if incremental else self.max_iter)
@@ -626,10 +632,56 @@ class _BaseMLP(BaseEstimator):
                               "hasn't converged yet." % self.max_iter, ConvergenceWarning)
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.")
+        finally:
+            sync()
         if early_stopping:
             self.coefs_ = self._best_coefs
             self.intercepts_ = self._best_intercepts
             self.slopes_ = self._best_slopes
+
+    def _native_optimizer(self, run):
+        """The optimizer's state as flat native-order buffers (its lists become views of them)."""
+        native, opt = run.native, self._optimizer
+
+        def flat(arrays):
+            buffer = np.zeros(native.flat.size)
+            coefs, intercepts, slopes = native.views(buffer)
+            views = coefs + intercepts + slopes
+            for view, value in zip(views, arrays):
+                view[...] = value
+            return buffer, views
+
+        if isinstance(opt, _SGDOptimizer):
+            run.solver = 0
+            run.first, opt.velocities = flat(opt.velocities)
+            run.second = None
+        else:
+            run.solver = 1
+            run.first, opt.ms = flat(opt.ms)
+            run.second, opt.vs = flat(opt.vs)
+        run.hyper = np.array([self.learning_rate_init, self.momentum, float(bool(self.nesterovs_momentum)),
+                              self.beta_1, self.beta_2, self.epsilon], dtype=np.float64)
+
+    def _native_epoch(self, run):
+        """One epoch in one native call (sm_net_sk_epoch); returns its loss."""
+        native, opt = run.native, self._optimizer
+        X, Y, sw = run.X, run.targets, run.sample_weight
+        rate = ctypes.c_double(opt.learning_rate)
+        t = ctypes.c_int64(getattr(opt, "t", 0))
+        loss = ctypes.c_double()
+        args = (native.net, _ffi.ptr(native.flat), native.flat.size, _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(Y),
+                Y.size, None if sw is None else _ffi.ptr(sw), run.kind, self.alpha, run.batch_size,
+                _ffi.ptr(run.sample_idx), None if run.stream is None else run.stream._h, run.solver,
+                _ffi.ptr(run.hyper), ctypes.byref(rate), ctypes.byref(t), _ffi.ptr(run.first),
+                None if run.second is None else _ffi.ptr(run.second), ctypes.byref(loss))
+        status, interruption = _ffi.run_long(lambda handle: _ffi.lib.sm_net_sk_epoch(*args, handle))
+        if interruption is not None:
+            raise interruption
+        _ffi.check_long(status)
+        opt.learning_rate = rate.value
+        if run.solver == 1:
+            opt.t = t.value
+        return loss.value
 
     def _epochs(self, run, max_epochs):
         """Train up to ``max_epochs`` epochs; True if the stopping rule ended training.
@@ -679,22 +731,10 @@ class _BaseMLP(BaseEstimator):
         iteration_ends (invscaling: lr = lr_init / (t_ + 1) ** power_t), then
         the stop test ``_no_improvement_count > n_iter_no_change``.
         """
-        native, params = run.native, run.params
         n_samples = run.X.shape[0]
         for _ in range(max_epochs):
-            if self.shuffle:
-                run.sample_idx = _sk_shuffle(run.sample_idx, random_state=self._random_state)
-            accumulated_loss = 0.0
-            for batch_slice in gen_batches(n_samples, run.batch_size):
-                batch_idx = run.sample_idx[batch_slice] if self.shuffle else batch_slice
-                X_batch = run.X[batch_idx]
-                y_batch = run.targets[batch_idx]
-                sw_batch = None if run.sample_weight is None else run.sample_weight[batch_idx]
-                batch_loss = native.loss_grad(X_batch, y_batch, sw_batch, run.kind, self.alpha)
-                accumulated_loss += batch_loss * (batch_slice.stop - batch_slice.start)
-                self._optimizer.update_params(params, run.grads)
+            self.loss_ = self._native_epoch(run)
             self.n_iter_ += 1
-            self.loss_ = accumulated_loss / run.X.shape[0]
             self.t_ += n_samples
             self.loss_curve_.append(self.loss_)
             if self.verbose:

@@ -9,8 +9,11 @@ Nesterov, learning_rate_init 0.01). Per solver: seconds per fit for each,
 the ratio (scikit-learn's time / ours: above 1 means ours is faster), and the
 parity error: the largest |coefficient difference| relative to the largest
 |coefficient| over the layers, and the largest |loss-curve difference|. The
-issue's target is a ratio of 20 at identical results; with the optimizer
-steps still in NumPy (the native epoch loop comes later) expect about 1.
+issue's target is a ratio of 20 at identical results. Each epoch is one
+native call (sm_net_sk_epoch: the shuffle, every batch's loss, gradients
+and SGD/Adam update); Python keeps the schedules and stopping rules
+between epochs. Measured on a 2-core AMD EPYC (AVX2), OpenBLAS 1 thread,
+median of 3: see benchmarks/README.md's scikit-learn section.
 scikit-learn's time depends much on its BLAS's threads (printed in the
 header; OPENBLAS_NUM_THREADS=1 pins them), ours on swiftmoons' threads.
 This is a benchmark, not a test: nothing here fails on a slow machine.

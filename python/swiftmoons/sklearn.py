@@ -44,14 +44,14 @@ import numpy as np
 try:
     import scipy.optimize
     import scipy.sparse
-    from scipy.special import expit, xlogy
+    from scipy.special import expit
     from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.metrics import accuracy_score, r2_score
     from sklearn.model_selection import train_test_split
     from sklearn.neural_network import MLPClassifier as _SkMLPClassifier, MLPRegressor as _SkMLPRegressor
     from sklearn.preprocessing import LabelBinarizer
-    from sklearn.utils import check_random_state, column_or_1d, gen_batches, shuffle as _sk_shuffle
+    from sklearn.utils import check_random_state, column_or_1d
     from sklearn.utils._param_validation import StrOptions
     from sklearn.utils.metaestimators import available_if
     from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
@@ -124,33 +124,9 @@ def _constraints(sk_class) -> dict:
     return constraints
 
 
-# ---- scikit-learn's loss functions and output activations, operation for operation ------------
-# (sklearn/neural_network/_base.py, BSD-3-Clause, The scikit-learn developers): the
-# fitted numbers depend on their exact order of operations.
-
-def _squared_loss(y_true, y_pred, sample_weight=None):
-    return 0.5 * np.average((y_true - y_pred) ** 2, weights=sample_weight, axis=0).mean()
-
-
-def _poisson_loss(y_true, y_pred, sample_weight=None):
-    return np.average(xlogy(y_true, y_true / y_pred) - y_true + y_pred, weights=sample_weight, axis=0).sum()
-
-
-def _log_loss(y_true, y_prob, sample_weight=None):
-    eps = np.finfo(y_prob.dtype).eps
-    y_prob = np.clip(y_prob, eps, 1 - eps)
-    if y_prob.shape[1] == 1:
-        y_prob = np.append(1 - y_prob, y_prob, axis=1)
-    if y_true.shape[1] == 1:
-        y_true = np.append(1 - y_true, y_true, axis=1)
-    return -np.average(xlogy(y_true, y_prob), weights=sample_weight, axis=0).sum()
-
-
-def _binary_log_loss(y_true, y_prob, sample_weight=None):
-    eps = np.finfo(y_prob.dtype).eps
-    y_prob = np.clip(y_prob, eps, 1 - eps)
-    return -np.average(xlogy(y_true, y_prob) + xlogy(1 - y_true, 1 - y_prob), weights=sample_weight, axis=0).sum()
-
+# ---- scikit-learn's output activations, for predictions (sklearn/neural_network/_base.py) ------
+# (BSD-3-Clause, The scikit-learn developers). Training computes them, the losses and the
+# gradients natively (sm_net_sk_loss_grad, Model/SklearnLoss.swift).
 
 def _softmax(X):
     tmp = X - X.max(axis=1)[:, np.newaxis]
@@ -163,7 +139,9 @@ _OUTPUT_FUNCTIONS = {"identity": lambda z: z, "exp": lambda z: np.exp(z, out=z),
                      "logistic": lambda z: expit(z, out=z), "softmax": _softmax}
 
 
-# ---- scikit-learn's optimizers, operation for operation (_stochastic_optimizers.py) -------------
+# ---- scikit-learn's optimizers' state and schedules (_stochastic_optimizers.py) ------------------
+# The updates themselves run natively (sm_net_sk_epoch, Model/Optimizers.swift), on state
+# buffers these objects' lists are views of.
 
 class _SGDOptimizer:
     """SGD with momentum / Nesterov and the constant, invscaling and adaptive schedules, as scikit-learn's."""
@@ -176,16 +154,6 @@ class _SGDOptimizer:
         self.nesterov = nesterov
         self.power_t = power_t
         self.velocities = [np.zeros_like(param) for param in params]
-
-    def update_params(self, params, grads):
-        updates = [self.momentum * velocity - self.learning_rate * grad
-                   for velocity, grad in zip(self.velocities, grads)]
-        self.velocities = updates
-        if self.nesterov:
-            updates = [self.momentum * velocity - self.learning_rate * grad
-                       for velocity, grad in zip(self.velocities, grads)]
-        for param, update in zip(params, updates):
-            param += update
 
     def iteration_ends(self, time_step):
         if self.lr_schedule == "invscaling":
@@ -218,15 +186,6 @@ class _AdamOptimizer:
         self.t = 0
         self.ms = [np.zeros_like(param) for param in params]
         self.vs = [np.zeros_like(param) for param in params]
-
-    def update_params(self, params, grads):
-        self.t += 1
-        self.ms = [self.beta_1 * m + (1 - self.beta_1) * grad for m, grad in zip(self.ms, grads)]
-        self.vs = [self.beta_2 * v + (1 - self.beta_2) * (grad ** 2) for v, grad in zip(self.vs, grads)]
-        self.learning_rate = self.learning_rate_init * np.sqrt(1 - self.beta_2 ** self.t) / (1 - self.beta_1 ** self.t)
-        updates = [-self.learning_rate * m / (np.sqrt(v) + self.epsilon) for m, v in zip(self.ms, self.vs)]
-        for param, update in zip(params, updates):
-            param += update
 
     def iteration_ends(self, time_step):
         pass
@@ -279,24 +238,11 @@ class _Native:
                 out.append(slopes[i])
         return out
 
-    def load(self, coefs, intercepts, slopes):
-        """Copy the estimator's parameters into the native network."""
-        flat = self.flat
-        for (start, end, _), p in zip(self.blocks, self._interleave(coefs, intercepts, slopes)):
-            flat[start:end] = p.ravel()
-        _ffi.call("sm_net_set_params", self.net, _ffi.ptr(flat), flat.size)
-
     def forward(self, X):
         """The native outputs for a batch (X float64, C order, finite)."""
         out = np.empty((X.shape[0], self.k))
         _ffi.call("sm_net_forward", self.net, _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(out), out.size, None)
         return out
-
-    def gradients(self, X, targets):
-        """(native loss, [W1, b1, (s1), W2, ...] gradients as views of one buffer) for a batch."""
-        _ffi.call("sm_net_gradients", self.net, _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(targets),
-                  targets.size, ctypes.byref(self._loss), _ffi.ptr(self.grad), self.grad.size)
-        return self._loss.value, [self.grad[start:end].reshape(shape) for start, end, shape in self.blocks]
 
     def views(self, buffer):
         """(coefs, intercepts, slopes) as views of a buffer in the native order (``flat`` or ``grad``)."""
@@ -320,12 +266,6 @@ class _Native:
         if self.output == "identity" and self.out_activation != "identity":
             out = _OUTPUT_FUNCTIONS[self.out_activation](out)
         return out
-
-    def targets(self, y):
-        """The native targets for scikit-learn's 2-D ``y`` in direct mode."""
-        if self.output == "softmax":
-            return np.ascontiguousarray(np.argmax(y, axis=1), dtype=np.float64)
-        return np.ascontiguousarray(y, dtype=np.float64)
 
     def split(self, grads):
         """Native gradients [W1, b1, (s1), W2, ...] -> (weight grads, bias grads, slope grads)."""
@@ -453,53 +393,8 @@ class _BaseMLP(BaseEstimator):
                              " contain large values and need to be preprocessed.")
         return self
 
-    def _native(self, layer_units, specs, sample_weight):
-        mode = "logits" if sample_weight is not None or self.out_activation_ not in _NATIVE_OUTPUT else "direct"
-        return _Native(layer_units, specs, self.out_activation_, mode, self.coefs_, self.intercepts_, self.slopes_)
-
     def _slope_list(self):
         return [s for s in self.slopes_ if s is not None]
-
-    def _loss_grad(self, native, X, y, targets, sample_weight):
-        """scikit-learn's ``_backprop``: the batch loss with its L2 term, and the gradients.
-
-        The parameters must be loaded into ``native``. Returns the loss and
-        ``coef_grads + intercept_grads + slope_grads``.
-        """
-        n_samples = X.shape[0]
-        k = native.k
-        if native.mode == "direct":
-            if native.output == "identity":
-                native_loss, grads = native.gradients(X, targets)
-                loss = 0.5 * native_loss  # the mean squared error over every value, halved: scikit-learn's
-                scale = n_samples * k / 2
-            else:
-                p = native.forward(X)
-                loss_function = _binary_log_loss if native.output == "sigmoid" else _log_loss
-                loss = loss_function(y, p)
-                native_loss, grads = native.gradients(X, targets)
-                scale = n_samples * k if native.output == "sigmoid" else n_samples
-        else:
-            z = native.forward(X)
-            p = _OUTPUT_FUNCTIONS[native.out_activation](z.copy())
-            loss = _LOSS_FUNCTIONS[self._loss_name()](y, p, sample_weight)
-            delta = p - y
-            if sample_weight is not None:
-                delta *= sample_weight.reshape(-1, 1)
-            # The identity output's delta is 2 (z - t) / (n k): t = z - delta gives delta's direction.
-            native_loss, grads = native.gradients(X, np.ascontiguousarray(z - delta))
-            scale = n_samples * k / 2
-        values = 0
-        for s in self.coefs_:
-            s = s.ravel()
-            values += np.dot(s, s)
-        sw_sum = n_samples if sample_weight is None else sample_weight.sum()
-        loss += (0.5 * self.alpha) * values / sw_sum
-        g_coefs, g_intercepts, g_slopes = native.split(grads)
-        coef_grads = [(g * scale + self.alpha * W) / sw_sum for g, W in zip(g_coefs, self.coefs_)]
-        intercept_grads = [g * scale / sw_sum for g in g_intercepts]
-        slope_grads = [g * scale / sw_sum for g in g_slopes]
-        return loss, coef_grads + intercept_grads + slope_grads
 
     def _loss_name(self):
         if self.loss == "log_loss" and self.out_activation_ == "logistic":
@@ -659,8 +554,11 @@ class _BaseMLP(BaseEstimator):
             run.solver = 1
             run.first, opt.ms = flat(opt.ms)
             run.second, opt.vs = flat(opt.vs)
-        run.hyper = np.array([self.learning_rate_init, self.momentum, float(bool(self.nesterovs_momentum)),
-                              self.beta_1, self.beta_2, self.epsilon], dtype=np.float64)
+        # The optimizer's own settings (partial_fit keeps the first call's).
+        sgd = run.solver == 0
+        run.hyper = np.array([opt.learning_rate_init, opt.momentum if sgd else 0.0,
+                              float(bool(opt.nesterov)) if sgd else 0.0, 0.0 if sgd else opt.beta_1,
+                              0.0 if sgd else opt.beta_2, 0.0 if sgd else opt.epsilon], dtype=np.float64)
 
     def _native_epoch(self, run):
         """One epoch in one native call (sm_net_sk_epoch); returns its loss."""
@@ -816,10 +714,6 @@ class _Run:
 
     def __init__(self, **fields):
         self.__dict__.update(fields)
-
-
-_LOSS_FUNCTIONS = {"squared_error": _squared_loss, "poisson": _poisson_loss, "log_loss": _log_loss,
-                   "binary_log_loss": _binary_log_loss}
 
 
 def _dense(X):

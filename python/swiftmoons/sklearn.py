@@ -5,9 +5,12 @@ with its defaults, set the same fitted attributes, have the same methods,
 warnings and errors, and fit to scikit-learn's numbers: the same Glorot
 initial weights from the same ``random_state``, the same shuffles, batches,
 L2 term, early-stopping split, learning-rate schedules, momentum, Adam and
-L-BFGS (scipy's L-BFGS-B, as scikit-learn calls it). The forward and backward
-passes run in the native core (a `swiftmoons.MLP`); the loss is computed as
-scikit-learn defines it.
+L-BFGS (scipy's L-BFGS-B, as scikit-learn calls it). The native core computes
+scikit-learn's loss and gradients at a flat parameter vector in one call
+(``sm_net_sk_loss_grad``, what L-BFGS evaluates) and runs each SGD or Adam
+epoch in one call (``sm_net_sk_epoch``: the shuffle, every batch and every
+optimizer update); Python keeps the schedules, stopping rules, validation
+scores and messages between epochs.
 
 Beyond scikit-learn, ``activation`` takes any swiftmoons activation
 (`swiftmoons.activations.NAMES`: gelu, leaky_relu, prelu, elu, swish,
@@ -199,15 +202,14 @@ class _AdamOptimizer:
 # ---- the native network that computes the passes ------------------------------------------------
 
 class _Native:
-    """A swiftmoons `MLP` holding the estimator's weights, for the loss, gradients and outputs.
+    """A swiftmoons `MLP` of the estimator's layers, for training and predictions.
 
-    ``mode`` "direct": the native output is scikit-learn's (sigmoid for
-    logistic, softmax, identity) and its delta is scikit-learn's ``p - y``
-    up to a constant: the native gradient is ``c * a.T @ (p - y)`` with
-    c = 1 / (n k) for sigmoid (k outputs), 1 / n for softmax, 2 / (n k) for
-    identity. ``mode`` "logits": the native output is identity and the
-    targets are chosen so that its delta is any given one (``z - delta``):
-    Poisson's exp output and sample weights go this way.
+    ``mode`` "logits" (training): the native output is identity, so its last
+    z are the logits, and sm_net_sk_loss_grad / sm_net_sk_epoch apply
+    scikit-learn's output function, loss and gradients to them at the flat
+    parameters ``flat`` (the native order W1, b1, (s1), W2, ...; gradients in
+    ``grad``). ``mode`` "direct" (predictions): the native output is
+    scikit-learn's where one exists (sigmoid for logistic, softmax, identity).
     """
 
     def __init__(self, layer_units, specs, out_activation, mode, coefs, intercepts, slopes):
@@ -584,8 +586,12 @@ class _BaseMLP(BaseEstimator):
     def _epochs(self, run, max_epochs):
         """Train up to ``max_epochs`` epochs; True if the stopping rule ended training.
 
-        Everything that happens per epoch is here, so that one native call per
-        chunk of epochs can replace this function. What that call needs:
+        Each epoch's shuffle, batches, losses, gradients and optimizer updates
+        are one native call (`_native_epoch`, sm_net_sk_epoch); what follows
+        an epoch (the loss curve, the validation score, the no-improvement
+        count, the schedule's iteration_ends, the stop test) stays here. The
+        specification the native call follows (a call running a chunk of
+        epochs, stopping rules included, would need all of it):
 
         Inputs (read-only): X_train (n, d) float64 C order; the native targets
         (sigmoid: the 0/1 label matrix (n, k); softmax: class indices (n,);

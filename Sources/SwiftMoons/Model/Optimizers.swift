@@ -101,7 +101,10 @@ extension Network {
         let count = parameters.count, d = inputWidth, k = outputWidth
         let moments = optimizer.second == nil ? 1 : 2
         let batchX = try checkedCount(batchSize, d, what: "A batch"), batchY = try checkedCount(batchSize, k, what: "A batch")
-        try checkAllocation(count * (2 + moments) + rows + batchX + batchY + batchSize,
+        // The working copies (parameters, gradients, optimizer state), the
+        // order and a permutation of it, and one batch.
+        let working = try checkedCount(count, 2 + moments, what: "An epoch's working copies")
+        try checkAllocation(working + 3 * rows + batchX + batchY + batchSize,
                             "An epoch's working copies and batch of \(batchSize) rows")
         try reserve(rows: batchSize)
         guard let c = columnLayout, c.stride >= batchSize, let xp = x.baseAddress, let yp = y.baseAddress else {

@@ -304,6 +304,38 @@ SM_API int sm_net_train_step(sm_net *net, const double *x, int64_t n, int64_t d,
  * nothing changes. */
 SM_API int sm_net_gradients(sm_net *net, const double *x, int64_t n, int64_t d, const double *y,
                             int64_t y_len, double *loss, double *grads, int64_t len);
+/* scikit-learn's MLP loss and gradient (its _backprop) at the flat
+ * parameters params (n_params = sm_net_param_count, this network's layout)
+ * for n samples x (n x d) with targets y (n x output width, y_len values)
+ * and sample weights sw (n values, or NULL for none). The network must have
+ * an identity output (its last z are the logits); loss_kind picks the output
+ * function and loss: 0 identity + half the mean squared error, 1 softmax +
+ * log loss, 2 logistic + binary log loss (both eps-clipped), 3 exp + half
+ * the Poisson deviance. loss gets it plus 0.5 alpha sum(W^2) / sw_sum;
+ * grads (len = n_params) get (a^T delta + alpha W) / sw_sum for weights and
+ * sum(delta) / sw_sum for biases and slopes, delta = (p - y) sw. The
+ * network's own parameters are neither read nor changed. */
+SM_API int sm_net_sk_loss_grad(sm_net *net, const double *params, int64_t n_params, const double *x,
+                               int64_t n, int64_t d, const double *y, int64_t y_len, const double *sw,
+                               int32_t loss_kind, double alpha, double *loss, double *grads, int64_t len);
+/* One epoch of scikit-learn's stochastic training on the flat parameters
+ * params (updated in place), with the data, loss and alpha of
+ * sm_net_sk_loss_grad: with rng (NULL: no shuffle) the sample order
+ * (order, n indices, updated) becomes order[permutation(n)], drawn as
+ * RandomState.permutation; then per batch of batch_size rows (full batches,
+ * then one short) the loss and gradients and one update of the solver: 0
+ * SGD (velocities in first; hyper[1] momentum, hyper[2] != 0 Nesterov, at
+ * *learning_rate), 1 Adam (moments in first and second, *t steps so far,
+ * rate hyper[0] * sqrt(1 - beta_2^t) / (1 - beta_1^t) written to
+ * *learning_rate; hyper[3..5] beta_1, beta_2, epsilon). hyper holds 6
+ * values; first and second n_params each (second may be NULL for SGD).
+ * loss gets the epoch's loss (batch losses times rows, over n). On failure
+ * or cancellation (progress, may be NULL) nothing changes. */
+SM_API int sm_net_sk_epoch(sm_net *net, double *params, int64_t n_params, const double *x, int64_t n,
+                           int64_t d, const double *y, int64_t y_len, const double *sw, int32_t loss_kind,
+                           double alpha, int64_t batch_size, int64_t *order, sm_rng *rng, int32_t solver,
+                           const double *hyper, double *learning_rate, int64_t *t, double *first,
+                           double *second, double *loss, sm_progress *progress);
 /* Mean loss and accuracy on a data set (accuracy is NaN for identity). */
 SM_API int sm_net_evaluate(sm_net *net, const double *x, int64_t n, int64_t d, const double *y,
                            int64_t y_len, double *loss, double *accuracy);

@@ -44,6 +44,101 @@ public func sm_net_gradients(_ net: OpaquePointer?, _ x: UnsafePointer<Double>?,
     }
 }
 
+/// scikit-learn's loss and gradient at given flat parameters (see
+/// `Network.sklearnLossGradient`); the network's own parameters are untouched.
+@_cdecl("sm_net_sk_loss_grad")
+public func sm_net_sk_loss_grad(_ net: OpaquePointer?, _ params: UnsafePointer<Double>?, _ nParams: Int64,
+                                _ x: UnsafePointer<Double>?, _ n: Int64, _ d: Int64,
+                                _ y: UnsafePointer<Double>?, _ yLen: Int64, _ sw: UnsafePointer<Double>?,
+                                _ lossKind: Int32, _ alpha: Double, _ loss: UnsafeMutablePointer<Double>?,
+                                _ grads: UnsafeMutablePointer<Double>?, _ len: Int64) -> Int32 {
+    withNet(net) { net in
+        guard let kind = SklearnLoss(rawValue: Int(lossKind)) else {
+            throw APIError(status: .badArgument, message: "loss_kind must be 0 (squared error), 1 (log loss), 2 (binary log loss) or 3 (Poisson), got \(lossKind)")
+        }
+        let (xs, rows) = try samples(x, n, d, net)
+        let count = net.parameterCount
+        let p = try input(params, try sized(nParams, count, "params"), "params")
+        let ys = try input(y, try sized(yLen, try product(rows, net.outputWidth, "y"), "y"), "y")
+        let ws = try sw.map { try input($0, rows, "sample_weight") }
+        guard let loss else { throw APIError(status: .badArgument, message: "loss is NULL") }
+        let g = try sized(grads, len, expected: count, "grads")
+        loss.pointee = try net.sklearnLossGradient(parameters: p, x: xs, rows: rows, y: ys, sampleWeight: ws,
+                                                   loss: kind, alpha: alpha, gradients: g)
+    }
+}
+
+/// One epoch of scikit-learn's SGD or Adam (see `Network.sklearnEpoch`).
+/// hyper: learning_rate_init, momentum, nesterov (0/1), beta_1, beta_2, epsilon.
+@_cdecl("sm_net_sk_epoch")
+public func sm_net_sk_epoch(_ net: OpaquePointer?, _ params: UnsafeMutablePointer<Double>?, _ nParams: Int64,
+                            _ x: UnsafePointer<Double>?, _ n: Int64, _ d: Int64,
+                            _ y: UnsafePointer<Double>?, _ yLen: Int64, _ sw: UnsafePointer<Double>?,
+                            _ lossKind: Int32, _ alpha: Double, _ batchSize: Int64,
+                            _ order: UnsafeMutablePointer<Int64>?, _ rng: OpaquePointer?, _ solver: Int32,
+                            _ hyper: UnsafePointer<Double>?, _ learningRate: UnsafeMutablePointer<Double>?,
+                            _ t: UnsafeMutablePointer<Int64>?, _ first: UnsafeMutablePointer<Double>?,
+                            _ second: UnsafeMutablePointer<Double>?, _ loss: UnsafeMutablePointer<Double>?,
+                            _ progress: OpaquePointer?) -> Int32 {
+    withNet(net) { net in
+        guard let kind = SklearnLoss(rawValue: Int(lossKind)) else {
+            throw APIError(status: .badArgument, message: "loss_kind must be 0, 1, 2 or 3, got \(lossKind)")
+        }
+        let (xs, rows) = try samples(x, n, d, net)
+        let count = net.parameterCount
+        let p = try sized(params, nParams, expected: count, "params")
+        let ys = try input(y, try sized(yLen, try product(rows, net.outputWidth, "y"), "y"), "y")
+        let ws = try sw.map { try input($0, rows, "sample_weight") }
+        let idx = try output(order, rows, "sample_idx")
+        let h = try input(hyper, 6, "hyper")
+        guard let learningRate, let t, let loss else {
+            throw APIError(status: .badArgument, message: "learning_rate, t and loss must not be NULL")
+        }
+        let solverKind: SklearnSolver
+        switch solver {
+        case 0: solverKind = .sgd(momentum: h[1], nesterov: h[2] != 0)
+        case 1: solverKind = .adam(beta1: h[3], beta2: h[4], epsilon: h[5])
+        default: throw APIError(status: .badArgument, message: "solver must be 0 (sgd) or 1 (adam), got \(solver)")
+        }
+        let m1 = try output(first, count, "first")
+        let m2 = solver == 1 ? try output(second, count, "second") : nil
+        guard t.pointee >= 0 else { throw APIError(status: .badArgument, message: "t must be >= 0, got \(t.pointee)") }
+        let progressObject = try progressOf(progress)
+        var state = SklearnOptimizerState(solver: solverKind, learningRateInit: h[0], learningRate: learningRate.pointee,
+                                          t: Int(t.pointee), first: m1.baseAddress ?? learningRate,
+                                          second: m2?.baseAddress)
+        func run(_ stream: inout RandomState?) throws -> Double {
+            try net.sklearnEpoch(parameters: p, x: xs, rows: rows, y: ys, sampleWeight: ws, loss: kind, alpha: alpha,
+                                 batchSize: Int(clamping: batchSize), order: idx, rng: &stream, optimizer: &state,
+                                 progress: progressObject)
+        }
+        let value: Double
+        if rng == nil {
+            var none: RandomState? = nil
+            value = try run(&none)
+        } else {
+            let handle = try lookup(rng, as: RNGHandle.self, "sm_rng")
+            value = try handle.state.withLock { r -> Double in
+                var stream: RandomState? = r
+                let v = try run(&stream)
+                if let stream { r = stream }
+                return v
+            }
+        }
+        learningRate.pointee = state.learningRate
+        t.pointee = Int64(state.t)
+        loss.pointee = value
+    }
+}
+
+/// `n` checked to equal `expected` (a caller-given length).
+func sized(_ n: Int64, _ expected: Int, _ name: String) throws -> Int {
+    guard n == Int64(expected) else {
+        throw APIError(status: .badShape, message: "\(name) must hold \(expected) values, got \(n)")
+    }
+    return expected
+}
+
 @_cdecl("sm_net_evaluate")
 public func sm_net_evaluate(_ net: OpaquePointer?, _ x: UnsafePointer<Double>?, _ n: Int64, _ d: Int64,
                             _ y: UnsafePointer<Double>?, _ yLen: Int64, _ loss: UnsafeMutablePointer<Double>?,

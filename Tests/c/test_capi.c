@@ -579,6 +579,99 @@ static void test_progress_and_clone(void) {
     sm_rng_free(rng);
 }
 
+/* scikit-learn's loss and gradient, and its SGD / Adam epoch. */
+static void test_sklearn(void) {
+    sm_rng *rng = NULL, *shuffle = NULL;
+    sm_net *net = NULL, *soft = NULL;
+    sm_rng_create(3, &rng);
+    sm_rng_create(7, &shuffle);
+    const int64_t sizes[] = {3, 4, 2};
+    const char *acts[] = {"relu"};
+    CHECK(sm_mlp_create(sizes, 3, acts, NULL, 1, "identity", "glorot_uniform", 0, 0.0, 0.0, rng, &net) == SM_OK,
+          "identity-output network");
+    CHECK(sm_mlp_create(sizes, 3, acts, NULL, 1, "softmax", "glorot_uniform", 0, 0.0, 0.0, rng, &soft) == SM_OK,
+          "softmax-output network");
+    int64_t count = 0;
+    sm_net_param_count(net, &count); /* 3*4 + 4 + 4*2 + 2 = 26 */
+    double params[26], before[26], grads[26], loss = -1;
+    sm_net_get_params(net, params, 26);
+    const double x[] = {0.1, 0.2, 0.3, -0.5, 0.4, 1.0, 0.7, -0.2, 0.0, 0.3, 0.3, -0.9, 1.0, 0.5, 0.2};
+    const double y[] = {1, 0, 0, 1, 1, 0, 0, 1, 1, 0};
+    const double sw[] = {1, 2, 0.5, 1, 1};
+    CHECK(count == 26, "26 parameters");
+    for (int kind = 0; kind < 4; kind++) {
+        CHECK(sm_net_sk_loss_grad(net, params, 26, x, 5, 3, y, 10, kind == 1 ? sw : NULL, kind, 1e-4, &loss, grads,
+                                  26) == SM_OK && loss > 0 && isfinite(grads[0]), "sk loss and gradient per kind");
+    }
+    EXPECT_STATUS(sm_net_sk_loss_grad(NULL, params, 26, x, 5, 3, y, 10, NULL, 0, 0.0, &loss, grads, 26),
+                  SM_ERR_INVALID_HANDLE);
+    EXPECT_STATUS(sm_net_sk_loss_grad(soft, params, 26, x, 5, 3, y, 10, NULL, 0, 0.0, &loss, grads, 26),
+                  SM_ERR_BAD_ARGUMENT); /* not an identity output */
+    EXPECT_STATUS(sm_net_sk_loss_grad(net, params, 25, x, 5, 3, y, 10, NULL, 0, 0.0, &loss, grads, 26),
+                  SM_ERR_BAD_SHAPE);
+    EXPECT_STATUS(sm_net_sk_loss_grad(net, params, 26, x, 5, 3, y, 9, NULL, 0, 0.0, &loss, grads, 26),
+                  SM_ERR_BAD_SHAPE);
+    EXPECT_STATUS(sm_net_sk_loss_grad(net, params, 26, x, 5, 3, y, 10, NULL, 0, 0.0, &loss, grads, 27),
+                  SM_ERR_BAD_SHAPE);
+    EXPECT_STATUS(sm_net_sk_loss_grad(net, params, 26, x, 5, 3, y, 10, NULL, 4, 0.0, &loss, grads, 26),
+                  SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_sk_loss_grad(net, params, 26, x, 5, 3, y, 10, NULL, 0, -1.0, &loss, grads, 26),
+                  SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_sk_loss_grad(net, NULL, 26, x, 5, 3, y, 10, NULL, 0, 0.0, &loss, grads, 26),
+                  SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_sk_loss_grad(net, params, 26, x, 5, 3, y, 10, NULL, 0, 0.0, NULL, grads, 26),
+                  SM_ERR_BAD_ARGUMENT);
+
+    /* An epoch: Adam with a shuffle, then failures that change nothing. */
+    double hyper[6] = {0.01, 0.9, 1, 0.9, 0.999, 1e-8};
+    double m[26] = {0}, v[26] = {0}, rate = 0.01;
+    int64_t order[5] = {0, 1, 2, 3, 4}, t = 0;
+    memcpy(before, params, sizeof params);
+    CHECK(sm_net_sk_epoch(net, params, 26, x, 5, 3, y, 10, NULL, 0, 1e-4, 2, order, shuffle, 1, hyper, &rate, &t,
+                          m, v, &loss, NULL) == SM_OK && t == 3 && loss > 0 && memcmp(before, params, sizeof params) != 0,
+          "an Adam epoch of 3 batches");
+    int seen = 0;
+    for (int i = 0; i < 5; i++) seen |= 1 << order[i];
+    CHECK(seen == 31, "the order stays a permutation");
+    double kept[26], m_kept[26];
+    int64_t order_kept[5], t_kept = t;
+    double rate_kept = rate;
+    memcpy(kept, params, sizeof params);
+    memcpy(m_kept, m, sizeof m);
+    memcpy(order_kept, order, sizeof order);
+    int64_t bad_order[5] = {0, 1, 2, 3, 5};
+    EXPECT_STATUS(sm_net_sk_epoch(net, params, 26, x, 5, 3, y, 10, NULL, 0, 1e-4, 2, bad_order, shuffle, 1, hyper,
+                                  &rate, &t, m, v, &loss, NULL), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_net_sk_epoch(net, params, 26, x, 5, 3, y, 10, NULL, 0, 1e-4, 6, order, shuffle, 1, hyper,
+                                  &rate, &t, m, v, &loss, NULL), SM_ERR_BAD_ARGUMENT); /* batch > n */
+    EXPECT_STATUS(sm_net_sk_epoch(net, params, 26, x, 5, 3, y, 10, NULL, 0, 1e-4, 2, order, shuffle, 1, hyper,
+                                  &rate, &t, m, NULL, &loss, NULL), SM_ERR_BAD_ARGUMENT); /* Adam without v */
+    EXPECT_STATUS(sm_net_sk_epoch(net, params, 26, x, 5, 3, y, 10, NULL, 0, 1e-4, 2, order, shuffle, 2, hyper,
+                                  &rate, &t, m, v, &loss, NULL), SM_ERR_BAD_ARGUMENT); /* no solver 2 */
+    EXPECT_STATUS(sm_net_sk_epoch(net, params, 24, x, 5, 3, y, 10, NULL, 0, 1e-4, 2, order, shuffle, 1, hyper,
+                                  &rate, &t, m, v, &loss, NULL), SM_ERR_BAD_SHAPE);
+    EXPECT_STATUS(sm_net_sk_epoch(net, params, 26, x, 5, 3, y, 10, NULL, 0, 1e-4, 2, order, (sm_rng *)net, 1, hyper,
+                                  &rate, &t, m, v, &loss, NULL), SM_ERR_INVALID_HANDLE);
+    sm_progress *progress = NULL;
+    sm_progress_create(&progress);
+    sm_progress_cancel(progress);
+    EXPECT_STATUS(sm_net_sk_epoch(net, params, 26, x, 5, 3, y, 10, NULL, 0, 1e-4, 2, order, shuffle, 1, hyper,
+                                  &rate, &t, m, v, &loss, progress), SM_ERR_CANCELLED);
+    sm_progress_free(progress);
+    CHECK(memcmp(kept, params, sizeof params) == 0 && memcmp(m_kept, m, sizeof m) == 0 &&
+          memcmp(order_kept, order, sizeof order) == 0 && t == t_kept && rate == rate_kept,
+          "failed and cancelled epochs change nothing");
+    /* SGD without a shuffle: batches in the given order. */
+    double vel[26] = {0};
+    CHECK(sm_net_sk_epoch(net, params, 26, x, 5, 3, y, 10, sw, 0, 1e-4, 5, order, NULL, 0, hyper, &rate, &t, vel,
+                          NULL, &loss, NULL) == SM_OK && memcmp(order_kept, order, sizeof order) == 0 && vel[0] != 0,
+          "an SGD epoch without a shuffle keeps the order");
+    sm_net_free(net);
+    sm_net_free(soft);
+    sm_rng_free(rng);
+    sm_rng_free(shuffle);
+}
+
 int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "--values") == 0) {
         print_values();
@@ -593,6 +686,7 @@ int main(int argc, char **argv) {
     test_stale_handles();
     test_rejected_inputs();
     test_progress_and_clone();
+    test_sklearn();
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

@@ -5,9 +5,12 @@ with its defaults, set the same fitted attributes, have the same methods,
 warnings and errors, and fit to scikit-learn's numbers: the same Glorot
 initial weights from the same ``random_state``, the same shuffles, batches,
 L2 term, early-stopping split, learning-rate schedules, momentum, Adam and
-L-BFGS (scipy's L-BFGS-B, as scikit-learn calls it). The forward and backward
-passes run in the native core (a `swiftmoons.MLP`); the loss is computed as
-scikit-learn defines it.
+L-BFGS (scipy's L-BFGS-B, as scikit-learn calls it). The native core computes
+scikit-learn's loss and gradients at a flat parameter vector in one call
+(``sm_net_sk_loss_grad``, what L-BFGS evaluates) and runs each SGD or Adam
+epoch in one call (``sm_net_sk_epoch``: the shuffle, every batch and every
+optimizer update); Python keeps the schedules, stopping rules, validation
+scores and messages between epochs.
 
 Beyond scikit-learn, ``activation`` takes any swiftmoons activation
 (`swiftmoons.activations.NAMES`: gelu, leaky_relu, prelu, elu, swish,
@@ -44,14 +47,14 @@ import numpy as np
 try:
     import scipy.optimize
     import scipy.sparse
-    from scipy.special import expit, xlogy
+    from scipy.special import expit
     from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.metrics import accuracy_score, r2_score
     from sklearn.model_selection import train_test_split
     from sklearn.neural_network import MLPClassifier as _SkMLPClassifier, MLPRegressor as _SkMLPRegressor
     from sklearn.preprocessing import LabelBinarizer
-    from sklearn.utils import check_random_state, column_or_1d, gen_batches, shuffle as _sk_shuffle
+    from sklearn.utils import check_random_state, column_or_1d
     from sklearn.utils._param_validation import StrOptions
     from sklearn.utils.metaestimators import available_if
     from sklearn.utils.multiclass import _check_partial_fit_first_call, type_of_target, unique_labels
@@ -63,6 +66,7 @@ import ctypes
 
 from . import _ffi
 from . import activations as _activations
+from . import random as _random
 from .network import MLP
 
 # ---- what differs between scikit-learn versions (>= 1.2) --------------------------------
@@ -109,6 +113,8 @@ _STOCHASTIC_SOLVERS = ["sgd", "adam"]
 _SKLEARN_ACTIVATIONS = {"identity": "identity", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu"}
 #: Every name ``activation`` takes: scikit-learn's and swiftmoons'.
 ACTIVATION_NAMES = tuple(sorted(set(_SKLEARN_ACTIVATIONS) | set(_activations.NAMES)))
+#: The loss kinds of sm_net_sk_loss_grad.
+_LOSS_KINDS = {"squared_error": 0, "log_loss": 1, "binary_log_loss": 2, "poisson": 3}
 #: The native output kind for each scikit-learn output activation, when the
 #: native loss's delta is scikit-learn's ``p - y`` ("exp", Poisson's, has none).
 _NATIVE_OUTPUT = {"logistic": "sigmoid", "softmax": "softmax", "identity": "identity"}
@@ -121,33 +127,9 @@ def _constraints(sk_class) -> dict:
     return constraints
 
 
-# ---- scikit-learn's loss functions and output activations, operation for operation ------------
-# (sklearn/neural_network/_base.py, BSD-3-Clause, The scikit-learn developers): the
-# fitted numbers depend on their exact order of operations.
-
-def _squared_loss(y_true, y_pred, sample_weight=None):
-    return 0.5 * np.average((y_true - y_pred) ** 2, weights=sample_weight, axis=0).mean()
-
-
-def _poisson_loss(y_true, y_pred, sample_weight=None):
-    return np.average(xlogy(y_true, y_true / y_pred) - y_true + y_pred, weights=sample_weight, axis=0).sum()
-
-
-def _log_loss(y_true, y_prob, sample_weight=None):
-    eps = np.finfo(y_prob.dtype).eps
-    y_prob = np.clip(y_prob, eps, 1 - eps)
-    if y_prob.shape[1] == 1:
-        y_prob = np.append(1 - y_prob, y_prob, axis=1)
-    if y_true.shape[1] == 1:
-        y_true = np.append(1 - y_true, y_true, axis=1)
-    return -np.average(xlogy(y_true, y_prob), weights=sample_weight, axis=0).sum()
-
-
-def _binary_log_loss(y_true, y_prob, sample_weight=None):
-    eps = np.finfo(y_prob.dtype).eps
-    y_prob = np.clip(y_prob, eps, 1 - eps)
-    return -np.average(xlogy(y_true, y_prob) + xlogy(1 - y_true, 1 - y_prob), weights=sample_weight, axis=0).sum()
-
+# ---- scikit-learn's output activations, for predictions (sklearn/neural_network/_base.py) ------
+# (BSD-3-Clause, The scikit-learn developers). Training computes them, the losses and the
+# gradients natively (sm_net_sk_loss_grad, Model/SklearnLoss.swift).
 
 def _softmax(X):
     tmp = X - X.max(axis=1)[:, np.newaxis]
@@ -160,7 +142,9 @@ _OUTPUT_FUNCTIONS = {"identity": lambda z: z, "exp": lambda z: np.exp(z, out=z),
                      "logistic": lambda z: expit(z, out=z), "softmax": _softmax}
 
 
-# ---- scikit-learn's optimizers, operation for operation (_stochastic_optimizers.py) -------------
+# ---- scikit-learn's optimizers' state and schedules (_stochastic_optimizers.py) ------------------
+# The updates themselves run natively (sm_net_sk_epoch, Model/Optimizers.swift), on state
+# buffers these objects' lists are views of.
 
 class _SGDOptimizer:
     """SGD with momentum / Nesterov and the constant, invscaling and adaptive schedules, as scikit-learn's."""
@@ -173,16 +157,6 @@ class _SGDOptimizer:
         self.nesterov = nesterov
         self.power_t = power_t
         self.velocities = [np.zeros_like(param) for param in params]
-
-    def update_params(self, params, grads):
-        updates = [self.momentum * velocity - self.learning_rate * grad
-                   for velocity, grad in zip(self.velocities, grads)]
-        self.velocities = updates
-        if self.nesterov:
-            updates = [self.momentum * velocity - self.learning_rate * grad
-                       for velocity, grad in zip(self.velocities, grads)]
-        for param, update in zip(params, updates):
-            param += update
 
     def iteration_ends(self, time_step):
         if self.lr_schedule == "invscaling":
@@ -216,15 +190,6 @@ class _AdamOptimizer:
         self.ms = [np.zeros_like(param) for param in params]
         self.vs = [np.zeros_like(param) for param in params]
 
-    def update_params(self, params, grads):
-        self.t += 1
-        self.ms = [self.beta_1 * m + (1 - self.beta_1) * grad for m, grad in zip(self.ms, grads)]
-        self.vs = [self.beta_2 * v + (1 - self.beta_2) * (grad ** 2) for v, grad in zip(self.vs, grads)]
-        self.learning_rate = self.learning_rate_init * np.sqrt(1 - self.beta_2 ** self.t) / (1 - self.beta_1 ** self.t)
-        updates = [-self.learning_rate * m / (np.sqrt(v) + self.epsilon) for m, v in zip(self.ms, self.vs)]
-        for param, update in zip(params, updates):
-            param += update
-
     def iteration_ends(self, time_step):
         pass
 
@@ -237,15 +202,14 @@ class _AdamOptimizer:
 # ---- the native network that computes the passes ------------------------------------------------
 
 class _Native:
-    """A swiftmoons `MLP` holding the estimator's weights, for the loss, gradients and outputs.
+    """A swiftmoons `MLP` of the estimator's layers, for training and predictions.
 
-    ``mode`` "direct": the native output is scikit-learn's (sigmoid for
-    logistic, softmax, identity) and its delta is scikit-learn's ``p - y``
-    up to a constant: the native gradient is ``c * a.T @ (p - y)`` with
-    c = 1 / (n k) for sigmoid (k outputs), 1 / n for softmax, 2 / (n k) for
-    identity. ``mode`` "logits": the native output is identity and the
-    targets are chosen so that its delta is any given one (``z - delta``):
-    Poisson's exp output and sample weights go this way.
+    ``mode`` "logits" (training): the native output is identity, so its last
+    z are the logits, and sm_net_sk_loss_grad / sm_net_sk_epoch apply
+    scikit-learn's output function, loss and gradients to them at the flat
+    parameters ``flat`` (the native order W1, b1, (s1), W2, ...; gradients in
+    ``grad``). ``mode`` "direct" (predictions): the native output is
+    scikit-learn's where one exists (sigmoid for logistic, softmax, identity).
     """
 
     def __init__(self, layer_units, specs, out_activation, mode, coefs, intercepts, slopes):
@@ -276,24 +240,27 @@ class _Native:
                 out.append(slopes[i])
         return out
 
-    def load(self, coefs, intercepts, slopes):
-        """Copy the estimator's parameters into the native network."""
-        flat = self.flat
-        for (start, end, _), p in zip(self.blocks, self._interleave(coefs, intercepts, slopes)):
-            flat[start:end] = p.ravel()
-        _ffi.call("sm_net_set_params", self.net, _ffi.ptr(flat), flat.size)
-
     def forward(self, X):
         """The native outputs for a batch (X float64, C order, finite)."""
         out = np.empty((X.shape[0], self.k))
         _ffi.call("sm_net_forward", self.net, _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(out), out.size, None)
         return out
 
-    def gradients(self, X, targets):
-        """(native loss, [W1, b1, (s1), W2, ...] gradients as views of one buffer) for a batch."""
-        _ffi.call("sm_net_gradients", self.net, _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(targets),
-                  targets.size, ctypes.byref(self._loss), _ffi.ptr(self.grad), self.grad.size)
-        return self._loss.value, [self.grad[start:end].reshape(shape) for start, end, shape in self.blocks]
+    def views(self, buffer):
+        """(coefs, intercepts, slopes) as views of a buffer in the native order (``flat`` or ``grad``)."""
+        return self.split([buffer[start:end].reshape(shape) for start, end, shape in self.blocks])
+
+    def loss_grad(self, X, Y, sample_weight, kind, alpha):
+        """scikit-learn's loss at ``flat`` for a batch (one native call); the gradients go to ``grad``.
+
+        X and Y (n, k) float64 C order, sample_weight (n,) float64 or None;
+        kind from `_LOSS_KINDS`. The native network must have an identity
+        output ("logits" mode).
+        """
+        _ffi.call("sm_net_sk_loss_grad", self.net, _ffi.ptr(self.flat), self.flat.size, _ffi.ptr(X), X.shape[0],
+                  X.shape[1], _ffi.ptr(Y), Y.size, None if sample_weight is None else _ffi.ptr(sample_weight),
+                  kind, alpha, ctypes.byref(self._loss), _ffi.ptr(self.grad), self.grad.size)
+        return self._loss.value
 
     def outputs(self, X):
         """scikit-learn's output activations for the rows of X (X float64, C order)."""
@@ -301,12 +268,6 @@ class _Native:
         if self.output == "identity" and self.out_activation != "identity":
             out = _OUTPUT_FUNCTIONS[self.out_activation](out)
         return out
-
-    def targets(self, y):
-        """The native targets for scikit-learn's 2-D ``y`` in direct mode."""
-        if self.output == "softmax":
-            return np.ascontiguousarray(np.argmax(y, axis=1), dtype=np.float64)
-        return np.ascontiguousarray(y, dtype=np.float64)
 
     def split(self, grads):
         """Native gradients [W1, b1, (s1), W2, ...] -> (weight grads, bias grads, slope grads)."""
@@ -434,53 +395,8 @@ class _BaseMLP(BaseEstimator):
                              " contain large values and need to be preprocessed.")
         return self
 
-    def _native(self, layer_units, specs, sample_weight):
-        mode = "logits" if sample_weight is not None or self.out_activation_ not in _NATIVE_OUTPUT else "direct"
-        return _Native(layer_units, specs, self.out_activation_, mode, self.coefs_, self.intercepts_, self.slopes_)
-
     def _slope_list(self):
         return [s for s in self.slopes_ if s is not None]
-
-    def _loss_grad(self, native, X, y, targets, sample_weight):
-        """scikit-learn's ``_backprop``: the batch loss with its L2 term, and the gradients.
-
-        The parameters must be loaded into ``native``. Returns the loss and
-        ``coef_grads + intercept_grads + slope_grads``.
-        """
-        n_samples = X.shape[0]
-        k = native.k
-        if native.mode == "direct":
-            if native.output == "identity":
-                native_loss, grads = native.gradients(X, targets)
-                loss = 0.5 * native_loss  # the mean squared error over every value, halved: scikit-learn's
-                scale = n_samples * k / 2
-            else:
-                p = native.forward(X)
-                loss_function = _binary_log_loss if native.output == "sigmoid" else _log_loss
-                loss = loss_function(y, p)
-                native_loss, grads = native.gradients(X, targets)
-                scale = n_samples * k if native.output == "sigmoid" else n_samples
-        else:
-            z = native.forward(X)
-            p = _OUTPUT_FUNCTIONS[native.out_activation](z.copy())
-            loss = _LOSS_FUNCTIONS[self._loss_name()](y, p, sample_weight)
-            delta = p - y
-            if sample_weight is not None:
-                delta *= sample_weight.reshape(-1, 1)
-            # The identity output's delta is 2 (z - t) / (n k): t = z - delta gives delta's direction.
-            native_loss, grads = native.gradients(X, np.ascontiguousarray(z - delta))
-            scale = n_samples * k / 2
-        values = 0
-        for s in self.coefs_:
-            s = s.ravel()
-            values += np.dot(s, s)
-        sw_sum = n_samples if sample_weight is None else sample_weight.sum()
-        loss += (0.5 * self.alpha) * values / sw_sum
-        g_coefs, g_intercepts, g_slopes = native.split(grads)
-        coef_grads = [(g * scale + self.alpha * W) / sw_sum for g, W in zip(g_coefs, self.coefs_)]
-        intercept_grads = [g * scale / sw_sum for g in g_intercepts]
-        slope_grads = [g * scale / sw_sum for g in g_slopes]
-        return loss, coef_grads + intercept_grads + slope_grads
 
     def _loss_name(self):
         if self.loss == "log_loss" and self.out_activation_ == "logistic":
@@ -508,14 +424,20 @@ class _BaseMLP(BaseEstimator):
                 start += s.size
         packed = np.hstack([p.ravel() for p in self.coefs_ + self.intercepts_ + self._slope_list()])
         iprint = 1 if self.verbose is True or self.verbose >= 1 else -1
-        native = self._native(layer_units, specs, sample_weight)
-        targets = native.targets(y) if native.mode == "direct" else None
+        native = _Native(layer_units, specs, self.out_activation_, "logits", self.coefs_, self.intercepts_,
+                         self.slopes_)
+        # scipy's vector is scikit-learn's packing (coefs, intercepts, slopes);
+        # the native one interleaves them per layer: packed[i] is native[native_index[i]].
+        coefs, intercepts, slopes = native.views(np.arange(native.flat.size))
+        native_index = np.concatenate([b.ravel() for b in coefs + intercepts + slopes])
+        Y = np.ascontiguousarray(y, dtype=np.float64)
+        sw = None if sample_weight is None else np.ascontiguousarray(sample_weight, dtype=np.float64)
+        kind = _LOSS_KINDS[self._loss_name()]
 
         def loss_grad(packed_coef_inter):
-            self._unpack(packed_coef_inter)
-            native.load(self.coefs_, self.intercepts_, self.slopes_)
-            loss, grads = self._loss_grad(native, X, y, targets, sample_weight)
-            return loss, np.hstack([g.ravel() for g in grads])
+            native.flat[native_index] = packed_coef_inter
+            loss = native.loss_grad(X, Y, sw, kind, self.alpha)
+            return loss, native.grad[native_index]
 
         opt_res = scipy.optimize.minimize(
             loss_grad, packed, method="L-BFGS-B", jac=True,
@@ -575,11 +497,30 @@ class _BaseMLP(BaseEstimator):
             if self.batch_size > n_samples:
                 warnings.warn("Got `batch_size` less than 1 or larger than sample size. It is going to be clipped")
             batch_size = int(np.clip(self.batch_size, 1, n_samples))
-        native = self._native(layer_units, specs, sample_weight)
+        # The parameters live in the native network's flat buffer (coefs_,
+        # intercepts_ and slopes_ are views of it), so that each batch is one
+        # native call with no copying; the optimizer updates them in place.
+        native = _Native(layer_units, specs, self.out_activation_, "logits", self.coefs_, self.intercepts_,
+                         self.slopes_)
+        coefs, intercepts, slopes = native.views(native.flat)
+        for view, value in zip(coefs + intercepts + slopes, self.coefs_ + self.intercepts_ + self._slope_list()):
+            view[...] = value
+        self.coefs_, self.intercepts_ = coefs, intercepts
+        slope_views = iter(slopes)
+        self.slopes_ = [None if s is None else next(slope_views) for s in self.slopes_]
+        params[:] = self.coefs_ + self.intercepts_ + self._slope_list()
+        g_coefs, g_intercepts, g_slopes = native.views(native.grad)
         run = _Run(native=native, params=params, X=X_train, y=y_train,
-                   targets=native.targets(y_train) if native.mode == "direct" else None,
-                   sample_weight=sample_weight_train, X_val=X_val, y_val=y_val, sample_weight_val=sample_weight_val,
-                   sample_idx=np.arange(n_samples, dtype=int), batch_size=batch_size, early_stopping=early_stopping)
+                   targets=np.ascontiguousarray(y_train, dtype=np.float64), grads=g_coefs + g_intercepts + g_slopes,
+                   kind=_LOSS_KINDS[self._loss_name()],
+                   sample_weight=None if sample_weight_train is None
+                   else np.ascontiguousarray(sample_weight_train, dtype=np.float64), X_val=X_val, y_val=y_val, sample_weight_val=sample_weight_val,
+                   sample_idx=np.arange(n_samples, dtype=np.int64), batch_size=batch_size,
+                   early_stopping=early_stopping)
+        self._native_optimizer(run)
+        # The shuffles draw from a swiftmoons stream at the NumPy stream's
+        # state, handed back when training ends (however it ends).
+        run.stream, sync = _random.resolve(self._random_state) if self.shuffle else (None, lambda: None)
         try:
             self.n_iter_ = 0
             stopped = self._epochs(run, 1 if incremental else self.max_iter)
@@ -588,16 +529,69 @@ class _BaseMLP(BaseEstimator):
                               "hasn't converged yet." % self.max_iter, ConvergenceWarning)
         except KeyboardInterrupt:
             warnings.warn("Training interrupted by user.")
+        finally:
+            sync()
         if early_stopping:
             self.coefs_ = self._best_coefs
             self.intercepts_ = self._best_intercepts
             self.slopes_ = self._best_slopes
 
+    def _native_optimizer(self, run):
+        """The optimizer's state as flat native-order buffers (its lists become views of them)."""
+        native, opt = run.native, self._optimizer
+
+        def flat(arrays):
+            buffer = np.zeros(native.flat.size)
+            coefs, intercepts, slopes = native.views(buffer)
+            views = coefs + intercepts + slopes
+            for view, value in zip(views, arrays):
+                view[...] = value
+            return buffer, views
+
+        if isinstance(opt, _SGDOptimizer):
+            run.solver = 0
+            run.first, opt.velocities = flat(opt.velocities)
+            run.second = None
+        else:
+            run.solver = 1
+            run.first, opt.ms = flat(opt.ms)
+            run.second, opt.vs = flat(opt.vs)
+        # The optimizer's own settings (partial_fit keeps the first call's).
+        sgd = run.solver == 0
+        run.hyper = np.array([opt.learning_rate_init, opt.momentum if sgd else 0.0,
+                              float(bool(opt.nesterov)) if sgd else 0.0, 0.0 if sgd else opt.beta_1,
+                              0.0 if sgd else opt.beta_2, 0.0 if sgd else opt.epsilon], dtype=np.float64)
+
+    def _native_epoch(self, run):
+        """One epoch in one native call (sm_net_sk_epoch); returns its loss."""
+        native, opt = run.native, self._optimizer
+        X, Y, sw = run.X, run.targets, run.sample_weight
+        rate = ctypes.c_double(opt.learning_rate)
+        t = ctypes.c_int64(getattr(opt, "t", 0))
+        loss = ctypes.c_double()
+        args = (native.net, _ffi.ptr(native.flat), native.flat.size, _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(Y),
+                Y.size, None if sw is None else _ffi.ptr(sw), run.kind, self.alpha, run.batch_size,
+                _ffi.ptr(run.sample_idx), None if run.stream is None else run.stream._h, run.solver,
+                _ffi.ptr(run.hyper), ctypes.byref(rate), ctypes.byref(t), _ffi.ptr(run.first),
+                None if run.second is None else _ffi.ptr(run.second), ctypes.byref(loss))
+        status, interruption = _ffi.run_long(lambda handle: _ffi.lib.sm_net_sk_epoch(*args, handle))
+        if interruption is not None:
+            raise interruption
+        _ffi.check_long(status)
+        opt.learning_rate = rate.value
+        if run.solver == 1:
+            opt.t = t.value
+        return loss.value
+
     def _epochs(self, run, max_epochs):
         """Train up to ``max_epochs`` epochs; True if the stopping rule ended training.
 
-        Everything that happens per epoch is here, so that one native call per
-        chunk of epochs can replace this function. What that call needs:
+        Each epoch's shuffle, batches, losses, gradients and optimizer updates
+        are one native call (`_native_epoch`, sm_net_sk_epoch); what follows
+        an epoch (the loss curve, the validation score, the no-improvement
+        count, the schedule's iteration_ends, the stop test) stays here. The
+        specification the native call follows (a call running a chunk of
+        epochs, stopping rules included, would need all of it):
 
         Inputs (read-only): X_train (n, d) float64 C order; the native targets
         (sigmoid: the 0/1 label matrix (n, k); softmax: class indices (n,);
@@ -641,24 +635,10 @@ class _BaseMLP(BaseEstimator):
         iteration_ends (invscaling: lr = lr_init / (t_ + 1) ** power_t), then
         the stop test ``_no_improvement_count > n_iter_no_change``.
         """
-        native, params = run.native, run.params
         n_samples = run.X.shape[0]
         for _ in range(max_epochs):
-            if self.shuffle:
-                run.sample_idx = _sk_shuffle(run.sample_idx, random_state=self._random_state)
-            accumulated_loss = 0.0
-            for batch_slice in gen_batches(n_samples, run.batch_size):
-                batch_idx = run.sample_idx[batch_slice] if self.shuffle else batch_slice
-                X_batch = run.X[batch_idx]
-                y_batch = run.y[batch_idx]
-                t_batch = None if run.targets is None else run.targets[batch_idx]
-                sw_batch = None if run.sample_weight is None else run.sample_weight[batch_idx]
-                native.load(self.coefs_, self.intercepts_, self.slopes_)
-                batch_loss, grads = self._loss_grad(native, X_batch, y_batch, t_batch, sw_batch)
-                accumulated_loss += batch_loss * (batch_slice.stop - batch_slice.start)
-                self._optimizer.update_params(params, grads)
+            self.loss_ = self._native_epoch(run)
             self.n_iter_ += 1
-            self.loss_ = accumulated_loss / run.X.shape[0]
             self.t_ += n_samples
             self.loss_curve_.append(self.loss_)
             if self.verbose:
@@ -740,10 +720,6 @@ class _Run:
 
     def __init__(self, **fields):
         self.__dict__.update(fields)
-
-
-_LOSS_FUNCTIONS = {"squared_error": _squared_loss, "poisson": _poisson_loss, "log_loss": _log_loss,
-                   "binary_log_loss": _binary_log_loss}
 
 
 def _dense(X):

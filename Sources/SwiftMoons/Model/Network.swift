@@ -31,8 +31,8 @@ public final class Network {
 
     private var grads: [Double]
     // Column-major scratch for training (see ColumnKernels.swift).
-    private var columnLayout: ColumnLayout?
-    private var columnWork: [Double] = []
+    var columnLayout: ColumnLayout?
+    var columnWork: [Double] = []
 
     /// Epochs trained by `fit` / `trainTogether` so far.
     public internal(set) var epochsTrained = 0

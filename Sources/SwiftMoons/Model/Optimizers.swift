@@ -1,0 +1,173 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// scikit-learn's stochastic optimizers (sklearn/neural_network/
+/// _stochastic_optimizers.py) over flat parameter vectors, operation for
+/// operation, so that the same gradients give the same parameters bit for bit.
+public enum SklearnSolver: Sendable, Equatable {
+    /// SGD with momentum (Nesterov's if asked): `u = momentum v - lr g`,
+    /// `v = u`, with Nesterov `u = momentum v - lr g` again, then `p += u`.
+    case sgd(momentum: Double, nesterov: Bool)
+    /// Adam: `m = b1 m + (1 - b1) g`, `v = b2 v + (1 - b2) g^2`, the rate
+    /// `lr_init sqrt(1 - b2^t) / (1 - b1^t)`, then `p += -lr m / (sqrt(v) + eps)`.
+    case adam(beta1: Double, beta2: Double, epsilon: Double)
+}
+
+/// An optimizer's state over `count` parameters: SGD's rate and velocities,
+/// or Adam's step count, rate and moments. The buffers belong to the caller.
+public struct SklearnOptimizerState {
+    public var solver: SklearnSolver
+    /// The initial learning rate (Adam's rate is recomputed from it each step).
+    public var learningRateInit: Double
+    /// The current learning rate (SGD's schedule sets it; Adam writes it).
+    public var learningRate: Double
+    /// Adam's step count.
+    public var t: Int
+    /// SGD's velocities or Adam's first moments.
+    public var first: UnsafeMutablePointer<Double>
+    /// Adam's second moments (unused by SGD).
+    public var second: UnsafeMutablePointer<Double>?
+
+    public init(solver: SklearnSolver, learningRateInit: Double, learningRate: Double, t: Int,
+                first: UnsafeMutablePointer<Double>, second: UnsafeMutablePointer<Double>?) {
+        self.solver = solver
+        self.learningRateInit = learningRateInit
+        self.learningRate = learningRate
+        self.t = t
+        self.first = first
+        self.second = second
+    }
+
+    /// One update of `count` parameters `p` from their gradients `g`.
+    public mutating func update(_ p: UnsafeMutablePointer<Double>, _ g: UnsafePointer<Double>, count: Int) {
+        switch solver {
+        case .sgd(let momentum, let nesterov):
+            let lr = learningRate, v = first
+            for i in 0..<count {
+                var u = momentum * v[i] - lr * g[i]
+                v[i] = u
+                if nesterov { u = momentum * v[i] - lr * g[i] }
+                p[i] += u
+            }
+        case .adam(let b1, let b2, let eps):
+            t += 1
+            let m = first
+            guard let v = second else { return }
+            for i in 0..<count {
+                m[i] = b1 * m[i] + (1 - b1) * g[i]
+                v[i] = b2 * v[i] + (1 - b2) * (g[i] * g[i])
+            }
+            learningRate = learningRateInit * (1 - pow(b2, Double(t))).squareRoot() / (1 - pow(b1, Double(t)))
+            let lr = learningRate
+            for i in 0..<count { p[i] += -lr * m[i] / (v[i].squareRoot() + eps) }
+        }
+    }
+}
+
+extension Network {
+    /// One epoch of scikit-learn's stochastic training (its `_fit_stochastic`
+    /// inner loop): with `rng`, `order` (the running sample order) becomes
+    /// `order[permutation(n)]`; then for each batch of `batchSize` rows in
+    /// that order (full batches, then a short one) the loss and gradients of
+    /// `sklearnLossGradient` and one optimizer update. Returns the epoch's
+    /// loss (the batch losses times their rows, over n). The parameters, the
+    /// order, the optimizer state and the stream change only if the call
+    /// succeeds (a cancelled epoch leaves them as they were).
+    public func sklearnEpoch(parameters: UnsafeMutableBufferPointer<Double>, x: UnsafeBufferPointer<Double>,
+                             rows: Int, y: UnsafeBufferPointer<Double>, sampleWeight: UnsafeBufferPointer<Double>?,
+                             loss kind: SklearnLoss, alpha: Double, batchSize: Int,
+                             order: UnsafeMutableBufferPointer<Int64>, rng: inout RandomState?,
+                             optimizer: inout SklearnOptimizerState, progress: Progress? = nil) throws -> Double {
+        try checkSklearn(parameters: parameters.count, x: x.count, rows: rows, y: y.count,
+                         sampleWeight: sampleWeight?.count, alpha: alpha, gradients: parameters.count)
+        guard batchSize >= 1, batchSize <= rows else {
+            throw SwiftMoonsError.badArgument("batch_size must be in 1...\(rows), got \(batchSize)")
+        }
+        guard order.count == rows else {
+            throw SwiftMoonsError.badShape("sample_idx must hold \(rows) values, got \(order.count)")
+        }
+        if let bad = order.first(where: { $0 < 0 || $0 >= Int64(rows) }) {
+            throw SwiftMoonsError.badArgument("sample_idx must hold indices in 0..<\(rows), got \(bad)")
+        }
+        guard optimizer.learningRate.isFinite, optimizer.learningRateInit.isFinite else {
+            throw SwiftMoonsError.badArgument("The learning rates must be finite")
+        }
+        if case .adam = optimizer.solver, optimizer.second == nil {
+            throw SwiftMoonsError.badArgument("Adam needs its second moments")
+        }
+        let count = parameters.count, d = inputWidth, k = outputWidth
+        let moments = optimizer.second == nil ? 1 : 2
+        let batchX = try checkedCount(batchSize, d, what: "A batch"), batchY = try checkedCount(batchSize, k, what: "A batch")
+        // The working copies (parameters, gradients, optimizer state), the
+        // order and a permutation of it, and one batch.
+        let working = try checkedCount(count, 2 + moments, what: "An epoch's working copies")
+        try checkAllocation(working + 3 * rows + batchX + batchY + batchSize,
+                            "An epoch's working copies and batch of \(batchSize) rows")
+        try reserve(rows: batchSize)
+        guard let c = columnLayout, c.stride >= batchSize, let xp = x.baseAddress, let yp = y.baseAddress else {
+            throw SwiftMoonsError.badArgument("Empty buffers given to the epoch")
+        }
+        // Working copies: written back only when the epoch completes.
+        var p = Array(parameters), g = [Double](repeating: 0, count: count)
+        var first = Array(UnsafeBufferPointer(start: optimizer.first, count: count))
+        var second = optimizer.second.map { Array(UnsafeBufferPointer(start: $0, count: count)) } ?? []
+        var idx = order.map { Int($0) }
+        var stream = rng
+        if stream != nil {
+            var perm = Array(0..<rows)
+            stream?.shuffle(&perm)
+            idx = perm.map { idx[$0] }
+        }
+        var bx = [Double](repeating: 0, count: batchX), by = [Double](repeating: 0, count: batchY)
+        var bw = [Double](repeating: 0, count: sampleWeight == nil ? 0 : batchSize)
+        var state = optimizer
+        var accumulated = 0.0
+        progress?.begin(total: (rows + batchSize - 1) / batchSize)
+        try first.withUnsafeMutableBufferPointer { fb in
+            try second.withUnsafeMutableBufferPointer { sb in
+                state.first = fb.baseAddress ?? state.first
+                state.second = sb.baseAddress
+                try columnWork.withUnsafeMutableBufferPointer { wb in
+                    guard let s = wb.baseAddress else { return }
+                    var start = 0
+                    while start < rows {
+                        try progress?.check("The epoch")
+                        let n = min(batchSize, rows - start)
+                        for r in 0..<n {
+                            let i = idx[start + r]
+                            for j in 0..<d { bx[r * d + j] = xp[i * d + j] }
+                            for j in 0..<k { by[r * k + j] = yp[i * k + j] }
+                            if let sw = sampleWeight { bw[r] = sw[i] }
+                        }
+                        let batchLoss = p.withUnsafeMutableBufferPointer { pb in
+                            g.withUnsafeMutableBufferPointer { gb in
+                                bw.withUnsafeBufferPointer { wbuf in
+                                    sklearnKernel(pb.baseAddress!, bx, rows: n, by, sampleWeight == nil ? nil : wbuf.baseAddress,
+                                                  kind, alpha, gb.baseAddress!, s, c)
+                                }
+                            }
+                        }
+                        accumulated += batchLoss * Double(n)
+                        p.withUnsafeMutableBufferPointer { pb in
+                            g.withUnsafeBufferPointer { gb in state.update(pb.baseAddress!, gb.baseAddress!, count: count) }
+                        }
+                        progress?.advance()
+                        start += n
+                    }
+                }
+            }
+        }
+        // Success: write everything back.
+        _ = parameters.update(from: p)
+        optimizer.first.update(from: first, count: count)
+        if let dst = optimizer.second { dst.update(from: second, count: count) }
+        optimizer.learningRate = state.learningRate
+        optimizer.t = state.t
+        for i in 0..<rows { order[i] = Int64(idx[i]) }
+        rng = stream
+        return accumulated / Double(rows)
+    }
+}

@@ -571,7 +571,7 @@ class _BaseMLP(BaseEstimator):
         loss = ctypes.c_double()
         args = (native.net, _ffi.ptr(native.flat), native.flat.size, _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(Y),
                 Y.size, None if sw is None else _ffi.ptr(sw), run.kind, self.alpha, run.batch_size,
-                _ffi.ptr(run.sample_idx), None if run.stream is None else run.stream._h, run.solver,
+                _ffi.ptr(run.sample_idx), run.stream, run.solver,
                 _ffi.ptr(run.hyper), ctypes.byref(rate), ctypes.byref(t), _ffi.ptr(run.first),
                 None if run.second is None else _ffi.ptr(run.second), ctypes.byref(loss))
         status, interruption = _ffi.run_long(lambda handle: _ffi.lib.sm_net_sk_epoch(*args, handle))

@@ -503,7 +503,7 @@ public final class Network {
     where X.Element == Double, O.Element == Double {
         try checkInput(count: x.count, rows: rows)
         try checkOutput(count: out.count, rows: rows, width: outputWidth, name: "The output")
-        let threads = max(1, min(Parallel.threadCount, rows / Network.rowsPerThread))
+        let threads = forwardThreads(rows: rows)
         let layout = try forwardLayout(rows: rows)
         try checkAllocation(threads * layout.total, "A forward pass's scratch on \(threads) threads")
         progress?.begin(total: rows)
@@ -517,6 +517,24 @@ public final class Network {
 
     /// Rows below which a forward pass is not worth splitting across threads.
     static let rowsPerThread = 4096
+    /// Multiply-adds from which a forward pass is worth splitting across
+    /// threads whatever its rows (about 0.2 ms of products per thread):
+    /// wider networks split by rows, each thread running whole blocks, rather
+    /// than synchronising threads in every layer product of every block.
+    static let multiplyAddsPerThread = 1 << 22
+
+    /// The threads a forward pass over `rows` samples uses: one per
+    /// `rowsPerThread` rows or per `multiplyAddsPerThread` multiply-adds,
+    /// whichever gives more, each with at least one block of rows.
+    func forwardThreads(rows: Int) -> Int {
+        var perRow = 0
+        for l in 0..<layerCount { perRow = perRow &+ layerSizes[l] &* layerSizes[l + 1] }
+        let (work, overflow) = rows.multipliedReportingOverflow(by: max(perRow, 1))
+        let byWork = overflow ? Int.max : work / Network.multiplyAddsPerThread
+        let byRows = rows / Network.rowsPerThread
+        let blocks = max(1, rows / max(1, forwardBlockRows))
+        return max(1, min(Parallel.threadCount, blocks, max(byRows, byWork)))
+    }
 
     /// Splits the rows into one contiguous range per thread; each thread runs
     /// the layers block by block in scratch of its own. Rows are independent,

@@ -48,15 +48,7 @@ def make_moons(n_samples: int | tuple[int, int] = 100, *, noise: float | None = 
     >>> X.shape, y.shape, int(y.sum())
     ((400, 2), (400,), 200)
     """
-    if isinstance(n_samples, (numbers.Real, np.bool_)) or not hasattr(n_samples, "__iter__"):
-        n_samples = as_int(n_samples, "n_samples", 0)
-        n_out = n_samples // 2
-        n_in = n_samples - n_out
-    else:
-        pair = list(n_samples) if not isinstance(n_samples, (str, bytes)) else []
-        if len(pair) != 2:
-            raise ValueError(f"n_samples must be an int or a pair of ints, got {n_samples!r}")
-        n_out, n_in = (as_int(v, "n_samples", 0) for v in pair)
+    n_out, n_in = _pair(n_samples, "outer, inner")
     if n_out < 0 or n_in < 0 or n_out + n_in < 1:
         raise ValueError(f"n_samples must give at least one sample, got {n_samples!r}")
     shuffle = as_flag(shuffle, "shuffle")

@@ -198,11 +198,12 @@ def _cold_bias_setup(units, bias, input_std, batch_size, features, lr, seed, act
     return settings, activations, X, y
 
 
-def _dead_counts(net, X) -> dict:
-    """How many hidden units are dead on X by each of DEAD_DEFINITIONS."""
+def _dead_counts(net, X, units: bool = False):
+    """How many hidden units are dead on X by each of DEAD_DEFINITIONS (and, if asked, which get gradient)."""
     from .geometry import dead_units
     dead = dead_units(net, X)
-    return {name: int(dead[name][0].sum()) for name in DEAD_DEFINITIONS}
+    counts = {name: int(dead[name][0].sum()) for name in DEAD_DEFINITIONS}
+    return (counts, ~dead["no_gradient"][0]) if units else counts
 
 
 def dead_relu(units=128, bias=-3.0, input_std=0.1, batch_size=64, steps=200, features=8,
@@ -274,7 +275,11 @@ def dead_relu(units=128, bias=-3.0, input_std=0.1, batch_size=64, steps=200, fea
         before); ``loss``: by label, float64 array of shape (steps,), the
         batch's loss before each step; ``accuracy``: by label, the fraction
         of the batch classified right after training (output >= 0.5 against
-        the label).
+        the label); ``firing``: by label, int array of shape (2, units),
+        on how many of the batch's examples each unit fires (pre-activation
+        > 0) before the first step and after the last; ``gradient``: by
+        label, bool array of shape (2, units), whether each unit gets
+        gradient from the batch (not dead by ``no_gradient``), likewise.
 
     Raises
     ------
@@ -302,16 +307,20 @@ def dead_relu(units=128, bias=-3.0, input_std=0.1, batch_size=64, steps=200, fea
     steps = as_int(steps, "steps", 0)
     out: dict[str, Any] = {**settings, "lr": float(lr), "steps": np.arange(steps + 1),
                            "dead": {name: {} for name in DEAD_DEFINITIONS}, "alive": {}, "loss": {},
-                           "accuracy": {}}
+                           "accuracy": {}, "firing": {}, "gradient": {}}
     for spec in activations:
         key = _label(spec)
         with MLP((settings["features"], settings["units"], 1), activation=spec, bias_init=settings["bias"],
                  seed=settings["seed"]) as net:
-            counts, losses = [_dead_counts(net, X)], []
+            first, gradient_first = _dead_counts(net, X, units=True)
+            firing_first = net.firing_counts(X)[0]
+            counts, losses = [first], []
             for _ in range(steps):
                 losses.append(net.train_step(X, y, lr))
                 counts.append(_dead_counts(net, X))
             out["accuracy"][key] = net.evaluate(X, y)[1]
+            out["firing"][key] = np.stack([firing_first, net.firing_counts(X)[0]])
+            out["gradient"][key] = np.stack([gradient_first, _dead_counts(net, X, units=True)[1]])
         for name in DEAD_DEFINITIONS:
             out["dead"][name][key] = np.array([c[name] for c in counts])
         out["alive"][key] = settings["units"] - out["dead"]["never_positive"][key]

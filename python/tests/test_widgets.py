@@ -1,0 +1,295 @@
+"""The lessons' widgets, driven from Python as a user's clicks drive them.
+
+Every control is set as the page would set it (``widget.value = ...``), and
+the readouts and the plotted data are checked against what the library
+computes directly. The browser test (test_widgets_browser.py) drives the
+same widgets through Voila and Chromium.
+"""
+
+import asyncio
+import math
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+import swiftmoons as sm
+from swiftmoons import activations, article, experiments, widgets
+
+
+# ---- activation explorer -------------------------------------------------------
+
+def test_the_readout_is_the_lessons_sigmoid_at_one_half():
+    explorer = widgets.activation_explorer()
+    explorer.x.value = 0.5
+    f, d = explorer.values["sigmoid"]
+    assert (round(f, 4), round(d, 4)) == (0.6225, 0.2350)
+    assert "0.6225" in explorer.readout.value and "0.2350" in explorer.readout.value
+    explorer.x.value = -1.2
+    assert explorer.values["relu"] == (0.0, 0.0)
+    assert "x = -1.20" in explorer.readout.value
+
+
+def test_every_activation_shows_the_librarys_curves_and_marker():
+    explorer = widgets.activation_explorer(x=1.3)
+    for box in explorer.checks.values():
+        box.value = True
+    assert explorer.shown() == list(widgets.ACTIVATIONS) and len(widgets.ACTIVATIONS) == 11
+    value_ax, slope_ax = explorer.figure.axes
+    for name in widgets.ACTIVATIONS:
+        f, d = explorer.curves[name]
+        assert np.array_equal(f, activations.evaluate(name, explorer.grid))
+        assert np.array_equal(d, activations.evaluate(name, explorer.grid, derivative=True))
+        assert explorer.values[name] == (activations.evaluate(name, 1.3),
+                                         activations.evaluate(name, 1.3, derivative=True))
+    plotted = [line for line in value_ax.lines if len(line.get_xdata()) == explorer.grid.size]
+    assert len(plotted) == 11
+    for ax, i in ((value_ax, 0), (slope_ax, 1)):
+        marker, = [line for line in ax.lines if line.get_marker() == "o"]
+        assert np.array_equal(marker.get_xdata(), [1.3] * 11)
+        assert np.array_equal(marker.get_ydata(), [explorer.values[n][i] for n in widgets.ACTIVATIONS])
+
+
+def test_a_slope_slider_changes_its_activation_and_unticking_removes_a_curve():
+    explorer = widgets.activation_explorer(x=-2.0)
+    explorer.alphas["leaky_relu"].value = 0.2
+    assert explorer.values["leaky_relu"][0] == pytest.approx(-0.4, abs=1e-15)
+    assert np.array_equal(explorer.curves["leaky_relu"][1], activations.evaluate("leaky_relu", explorer.grid,
+                                                                                  derivative=True, alpha=0.2))
+    explorer.checks["sigmoid"].value = False
+    assert "sigmoid" not in explorer.values and "Sigmoid" not in explorer.readout.value
+
+
+def test_the_explorer_refuses_an_x_outside_its_range():
+    with pytest.raises(ValueError, match="x must be in"):
+        widgets.activation_explorer(x=9.0)
+    with pytest.raises(ValueError, match="unknown activation 'sigmoidd'"):
+        widgets.activation_explorer(activations=["sigmoidd"])
+    with pytest.raises(ValueError, match="unknown activation"):
+        widgets.depth_explorer(activation="rellu")
+
+
+# ---- depth explorer ------------------------------------------------------------
+
+def test_the_depth_curve_is_the_measured_gradient_ratio():
+    explorer = widgets.depth_explorer(depth=15)
+    ratios = explorer.ratios("sigmoid")
+    for depth in (1, 7, 15, 30):
+        norms = experiments.vanishing_gradients(depth=depth, width=16, activations=("sigmoid",))["norms"]["sigmoid"]
+        assert ratios[depth - 1] == norms[0] / norms[-1]
+    assert np.array_equal(explorer.bound, 0.25 ** np.arange(1, 31))
+    # The lesson's figures: the bound is below 1e-9 at 15 and below 1e-14 at 25.
+    assert explorer.bound[14] < 1e-9 and explorer.bound[24] < 1e-14
+    measured = [line for line in explorer.figure.axes[0].lines if line.get_marker() == "o" and len(line.get_xdata()) == 30]
+    assert np.array_equal(measured[0].get_ydata(), ratios)
+    floors = sorted(line.get_ydata()[0] for line in explorer.figure.axes[0].lines if len(set(line.get_ydata())) == 1
+                    and len(line.get_ydata()) == 2 and line.get_ydata()[0] < 1e-5)
+    assert floors == sorted(widgets.PRECISION_FLOORS.values()) == [2.0 ** -52, 2.0 ** -23]
+
+
+def test_the_depth_slider_and_the_activation_choice_update_the_readout():
+    explorer = widgets.depth_explorer(depth=15)
+    explorer.depth.value = 25
+    assert "depth 25" in explorer.readout.value and f"{0.25 ** 25:.2e}" in explorer.readout.value
+    explorer.activation.value = "relu"
+    relu = explorer.ratios("relu")
+    assert f"{relu[24]:.2e}" in explorer.readout.value
+    # ReLU's curve stays far above the sigmoid bound.
+    assert relu[24] > 1e6 * explorer.bound[24]
+
+
+# ---- dead-unit explorer --------------------------------------------------------
+
+def test_the_alive_count_at_mu_minus_three_is_the_experiments():
+    explorer = widgets.dead_unit_explorer()
+    explorer.bias.value = -3.0
+    expected = experiments.dead_relu(units=128, bias=-3.0, input_std=0.1, batch_size=64, steps=200,
+                                     activations=("relu",), lr=5.0, seed=0)
+    assert np.array_equal(explorer.result["alive"]["relu"], expected["alive"]["relu"])
+    for name in experiments.DEAD_DEFINITIONS:
+        assert np.array_equal(explorer.result["dead"][name]["relu"], expected["dead"][name]["relu"])
+    lesson = 128 - expected["dead"]["never_nonzero"]["relu"]
+    assert f"alive by the lesson's definition {lesson[0]} → {lesson[-1]}" in explorer.readout.value
+    # The grid goes dark: every cell black.
+    start = explorer.figure.axes[0].images[0].get_array()
+    assert start.shape == (8, 16, 3) and np.all(start == 0)
+
+
+def test_leaky_relu_and_gelu_cells_keep_their_gradient():
+    explorer = widgets.dead_unit_explorer(bias=-3.0)
+    explorer.activation.value = "leaky_relu"
+    expected = experiments.dead_relu(bias=-3.0, activations=(("leaky_relu", 0.1),))
+    key = "leaky_relu(0.1)"
+    assert np.array_equal(explorer.result["firing"][key], expected["firing"][key])
+    assert explorer.result["dead"]["never_nonzero"][key][-1] == 0
+    assert explorer.result["gradient"][key].all()
+    cells = explorer.figure.axes[0].images[0].get_array().reshape(-1, 3)
+    silent = expected["firing"][key][0] == 0
+    assert silent.any() and np.all(cells[silent] == (0.36, 0.45, 0.58))   # slate: silent, with gradient
+    explorer.slope.value = 0.0
+    assert "leaky_relu(0)" in explorer.result["alive"] and not explorer.result["gradient"]["leaky_relu(0)"][0].any()
+    explorer.activation.value = "gelu"
+    assert list(explorer.result["alive"]) == ["gelu"] and explorer.slope.disabled
+
+
+def test_the_firing_grids_are_the_networks_firing_counts():
+    result = experiments.dead_relu(bias=-0.2, steps=5, activations=("relu",))
+    X = sm.RandomState(0).randn(64, 8) * 0.1
+    with sm.MLP((8, 128, 1), activation="relu", bias_init=-0.2, seed=0) as net:
+        assert np.array_equal(result["firing"]["relu"][0], net.firing_counts(X)[0])
+    assert result["firing"]["relu"].shape == (2, 128) and 0 < result["firing"]["relu"][0].sum() < 128 * 64
+
+
+# ---- playground ----------------------------------------------------------------
+
+def test_the_default_playground_trains_the_articles_sigmoid_network():
+    pg = widgets.playground()
+    pg.run()
+    assert pg.epoch == 800
+    result = article.run(activations=("sigmoid",))
+    net = result.nets["sigmoid"]
+    for k in (1, 2, 3):
+        assert np.array_equal(pg.net.get_weights(k), net.get_weights(k))
+    assert pg.train_loss == list(result.loss_history["sigmoid"])
+    assert pg.test_accuracy[-1] == result.test_accuracy["sigmoid"]
+    assert pg.test_loss[-1] == net.evaluate(result.X_test, result.y_test)[0]
+    result.close()
+
+
+def test_chunks_steps_and_one_call_train_the_same_network():
+    state = "data=circles&noise=0.1&points=200&layers=6:tanh,4:relu&lr=0.1&batch=16&epochs=40&seed=3"
+    whole, chunked = widgets.playground(state), widgets.playground(state)
+    whole.run()
+    chunked.speed.value = 5
+    for _ in range(3):
+        chunked.step()
+    while chunked.epoch < 40:
+        chunked._frame()
+    assert chunked.epoch == whole.epoch == 40
+    assert np.array_equal(chunked.net.get_weights(1), whole.net.get_weights(1))
+    assert chunked.train_loss == whole.train_loss and chunked.test_loss == whole.test_loss
+
+
+def test_the_state_string_rebuilds_the_same_network_at_the_same_epoch():
+    pg = widgets.playground("data=spiral&noise=0.05&layers=8:relu,8:leaky_relu(0.1),4:elu&output=softmax&epochs=60")
+    pg.run(25)
+    copy = widgets.playground(pg.state)
+    assert copy.state == pg.state and copy.epoch == 25
+    assert copy.layers() == [(8, "relu", None), (8, "leaky_relu", 0.1), (4, "elu", 1.0)]
+    assert copy.net.activations == (("relu", None), ("leaky_relu", 0.1), ("elu", 1.0))
+    assert copy.net.layer_sizes[-1] == 2 and copy.net.output == "softmax"
+    for k in (1, 2, 3, 4):
+        assert np.array_equal(copy.net.get_weights(k), pg.net.get_weights(k))
+    # Typed into the state box, it does the same; a bad one is shown and changes nothing.
+    other = widgets.playground()
+    other.state_text.value = pg.state
+    assert other.state == pg.state
+    before = other.state
+    other.state_text.value = "data=moons&depth=3"
+    assert "unknown playground setting 'depth'" in other.state_error.value and other.state == before
+
+
+@pytest.mark.parametrize("bad, message", [
+    ("data=squares", "data must be one of"), ("layers=8:relu,0:relu", "width must be"),
+    ("layers=8:bogus", "bogus"), ("lr=-1", "lr must be"), ("epochs=ten", "is not an integer"),
+    ("noise", "has no '='"), ("layers=" + ",".join(["2:relu"] * 7), "at most 6"),
+    ("layers=8:relu(0.1)", "takes no parameter"), ("points=5", "points must be"),
+    ("noise=0.125", "multiple of 0.01"), ("test=0.95", "test must be"),
+])
+def test_a_bad_state_names_the_setting(bad, message):
+    with pytest.raises(ValueError, match=message):
+        widgets.parse_state(bad)
+
+
+def test_every_data_set_builds_and_trains():
+    for name in widgets.DATASETS:
+        pg = widgets.playground(f"data={name}&points=120&epochs=3&layers=4:relu")
+        pg.run()
+        assert pg.epoch == 3 and len(pg.X_train) + len(pg.X_test) == 120
+        assert set(np.unique(pg.y_train)) == {0, 1}
+        assert abs(pg.X_train.mean()) < 0.5     # standardized before the split
+
+
+def test_the_network_controls_rebuild_the_network():
+    pg = widgets.playground()
+    pg.run(10)
+    pg.depth.value = 3
+    assert pg.epoch == 0 and pg.net.layer_sizes == (2, 8, 8, 8, 1)
+    pg.layer_rows[1][1].value = "leaky_relu"
+    assert pg.net.activations[1] == ("leaky_relu", 0.01)
+    pg.layer_rows[1][2].value = 0.2
+    assert pg.net.activations[1] == ("leaky_relu", 0.2)
+    pg.layer_rows[0][0].value = 3
+    assert pg.net.layer_sizes == (2, 3, 8, 8, 1)
+    assert [len(row) for row in pg._map_images] == [3, 8, 8]     # a map per unit
+    pg.depth.value = 0
+    assert pg.net.layer_sizes == (2, 1) and pg._map_images == []
+    pg.run(5)
+    assert pg.epoch == 5
+
+
+def test_the_unit_maps_are_each_units_activation_over_the_plane():
+    pg = widgets.playground("layers=4:tanh,3:relu&epochs=30")
+    pg.run()
+    for k, row in enumerate(pg._map_images):
+        hidden = pg.net.get_hidden(pg._map_plane, layer=k + 1)
+        for u, image in enumerate(row):
+            assert np.array_equal(image.get_array(), hidden[:, u].reshape(pg.MAP_RESOLUTION, pg.MAP_RESOLUTION))
+    boundary = pg.net.forward(pg._plane)[:, 0].reshape(pg.RESOLUTION, pg.RESOLUTION)
+    assert np.array_equal(pg._image.get_array(), boundary)
+
+
+def test_a_click_on_the_boundary_draws_that_points_signal_trace():
+    pg = widgets.playground("epochs=50")
+    pg.run()
+    assert pg.trace is None
+    event = SimpleNamespace(inaxes=pg._boundary_ax, xdata=0.4, ydata=-0.7)
+    pg._click(event)
+    assert pg.point == (0.4, -0.7)
+    assert np.array_equal(pg.trace, pg.net.get_z_trace([0.4, -0.7]))
+    assert [bar.get_height() for bar in pg._bars] == list(pg.trace)
+    pg._click(SimpleNamespace(inaxes=pg._loss_ax, xdata=10.0, ydata=0.5))   # another panel: ignored
+    assert pg.point == (0.4, -0.7)
+    with pytest.raises(ValueError, match="finite"):
+        pg.trace_point(math.nan, 0.0)
+
+
+def test_play_trains_in_frames_and_yields_to_the_event_loop():
+    async def session():
+        pg = widgets.playground("epochs=60")
+        pg.speed.value = 10
+        ticks = 0
+
+        async def other_work():      # what the kernel does between frames: handle messages
+            nonlocal ticks
+            while pg.play.value:
+                ticks += 1
+                await asyncio.sleep(0.005)
+        pg.play.value = True
+        await asyncio.gather(pg._task, other_work())
+        return pg, ticks
+    pg, ticks = asyncio.run(session())
+    assert pg.epoch == 60 and pg.frames == 6 and not pg.play.value and ticks >= 5
+    one = widgets.playground("epochs=60")
+    one.run()
+    assert np.array_equal(one.net.get_weights(1), pg.net.get_weights(1))
+
+
+def test_pause_stops_playing_between_frames():
+    async def session():
+        pg = widgets.playground("epochs=5000")
+        pg.speed.value = 1
+        pg.play.value = True
+        await asyncio.sleep(0.3)
+        pg.play.value = False          # the pause button
+        await pg._task
+        return pg
+    pg = asyncio.run(session())
+    assert 0 < pg.epoch < 5000 and pg.play.description == "play"
+
+
+def test_play_without_an_event_loop_trains_to_the_end():
+    pg = widgets.playground("epochs=30")
+    pg.speed.value = 10
+    pg.play.value = True
+    assert pg.epoch == 30 and pg.frames == 3 and not pg.play.value

@@ -224,6 +224,36 @@ def main(argv=None) -> int:
     audited = median_time(lambda: audit.audit(seeds=audit_seeds), 1, False)
     print(f"7. audit: {audit_seeds} seeds beyond the article's, with every control, in {fmt(audited)} on "
           f"{sm.get_threads()} threads (target < 60 s for 16 seeds: {'ok' if audited < 60 else 'below'})")
+
+    # 8. scikit-learn's MLPClassifier against swiftmoons.sklearn's on 8x8 digits (issue 13's row).
+    try:
+        import sklearn_digits
+    except ImportError as missing:
+        print(f"8. scikit-learn digits: {missing.name} is not installed, skipped")
+    else:
+        digits_iter = 20 if quick else 200
+        for r in sklearn_digits.measure(1, max_iter=digits_iter):
+            ratio = r["sklearn"] / r["swiftmoons"]
+            print(f"8. scikit-learn digits, (100,), {r['solver']}, {digits_iter} epochs: scikit-learn "
+                  f"{fmt(r['sklearn'])}, swiftmoons {fmt(r['swiftmoons'])}: {ratio:.1f}x (target 20x: "
+                  f"{'ok' if ratio >= 20 else 'below'}); n_iter {r['n_iter'][0]}/{r['n_iter'][1]}, "
+                  f"coefficients within {r['coef']:.1e} (relative), loss curves within {r['curve']:.1e}")
+
+    # 9. The playground's frame: a chunk of native training and both figures drawn (issue 14).
+    try:
+        from swiftmoons import widgets
+    except ImportError as missing:
+        print(f"9. playground: {missing.name} is not installed, skipped")
+    else:
+        pg = widgets.playground()
+
+        def frame():
+            pg._frame()
+            pg.figure.canvas.draw()
+            pg.maps.canvas.draw()
+        per_frame = median_time(frame, reps, True)
+        print(f"9. playground frame (10 epochs of the article's net, boundary, loss, trace and 16 unit maps drawn): "
+              f"{fmt(per_frame)}, {1 / per_frame:.1f} frames/s (target: several a second)")
     return 0
 
 

@@ -56,12 +56,32 @@ def parity(theirs, ours):
     return coef, curve
 
 
+def measure(repeats: int, max_iter: int = 200) -> list[dict]:
+    """Per solver: scikit-learn's and swiftmoons' seconds per fit (median of ``repeats``) and the parity errors."""
+    X, y = load_digits(return_X_y=True)
+    X = X / 16.0
+    rows = []
+    for name, params in CONFIGS.items():
+        fitted = {}
+
+        def fit(cls, key):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                fitted[key] = cls(**dict(COMMON, max_iter=max_iter), **params).fit(X, y)
+
+        t_sk = median_time(lambda: fit(SkMLPClassifier, "sk"), repeats, warm_up=False)
+        t_sm = median_time(lambda: fit(MLPClassifier, "sm"), repeats, warm_up=False)
+        coef, curve = parity(fitted["sk"], fitted["sm"])
+        rows.append(dict(solver=name, sklearn=t_sk, swiftmoons=t_sm, n_iter=(fitted["sk"].n_iter_, fitted["sm"].n_iter_),
+                         coef=coef, curve=curve))
+    return rows
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args(argv)
-    X, y = load_digits(return_X_y=True)
-    X = X / 16.0
+    X, _ = load_digits(return_X_y=True)
     try:
         from threadpoolctl import threadpool_info
         blas = ", ".join(f"{p['internal_api']} {p['num_threads']} thread(s)" for p in threadpool_info()
@@ -73,19 +93,10 @@ def main(argv=None):
           f"swiftmoons {sm.native_variant}, {sm.get_threads()} thread(s)")
     print(f"{'solver':7} {'scikit-learn s':>14} {'swiftmoons s':>13} {'ratio':>6} {'n_iter':>7} "
           f"{'max rel coef diff':>18} {'max loss diff':>14}")
-    for name, params in CONFIGS.items():
-        fitted = {}
-
-        def fit(cls, key):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                fitted[key] = cls(**COMMON, **params).fit(X, y)
-
-        t_sk = median_time(lambda: fit(SkMLPClassifier, "sk"), args.repeats, warm_up=False)
-        t_sm = median_time(lambda: fit(MLPClassifier, "sm"), args.repeats, warm_up=False)
-        coef, curve = parity(fitted["sk"], fitted["sm"])
-        iters = f"{fitted['sk'].n_iter_}/{fitted['sm'].n_iter_}"
-        print(f"{name:7} {t_sk:14.3f} {t_sm:13.3f} {t_sk / t_sm:6.2f} {iters:>7} {coef:18.2e} {curve:14.2e}")
+    for r in measure(args.repeats):
+        iters = f"{r['n_iter'][0]}/{r['n_iter'][1]}"
+        print(f"{r['solver']:7} {r['sklearn']:14.3f} {r['swiftmoons']:13.3f} {r['sklearn'] / r['swiftmoons']:6.2f} "
+              f"{iters:>7} {r['coef']:18.2e} {r['curve']:14.2e}")
 
 
 if __name__ == "__main__":

@@ -724,7 +724,8 @@ class Playground(W.HBox):
     SPEEDS = (1, 2, 5, 10, 25, 100, 500)
     #: The network being trained (a fresh one after every reset).
     net: MLP
-    RESOLUTION, MAP_RESOLUTION = 60, 28
+    RESOLUTION, MAP_RESOLUTION, MAP_GAP = 60, 28, 3
+    MAP_BORDER = (0.75, 0.75, 0.75, 1.0)
 
     def __init__(self, state: str | None = None):
         settings = parse_state(state or "")
@@ -1131,11 +1132,12 @@ class Playground(W.HBox):
         ax.set_ylim(y0, y1)
         ax.set_title("boundary (test points: dark edge)", fontsize=9)
         ax.grid(False)
-        ax.tick_params(labelsize=7)
+        ax.set_xticks([])      # standardized inputs: the ticks say little, and text is most of a frame's cost
+        ax.set_yticks([])
         ax = self._loss_ax
         self._loss_lines = [ax.plot([], [], color=c, lw=1.5, label=n)[0]
                             for n, c in (("train", "#3a7bd5"), ("test", "#e05c5c"))]
-        ax.legend(fontsize=8, loc="upper right")
+        ax.legend(fontsize=8, loc="lower left")
         ax.set_xlabel("epoch", fontsize=8)
         ax.set_title("loss", fontsize=9)
         ax.tick_params(labelsize=7)
@@ -1149,28 +1151,48 @@ class Playground(W.HBox):
         self._layout_maps()
 
     def _layout_maps(self):
+        """One image for all the unit maps (a tile per unit, a row per layer): one artist draws fast."""
         fig = self.maps
         fig.clear()
         layers = self.layers()
-        self._map_images = []
+        #: Per hidden layer: its units' activations over the plane, shape (R, R, width) (R = MAP_RESOLUTION).
+        self.unit_maps: list[np.ndarray] = []
         if not layers:
             fig.text(0.5, 0.5, "no hidden layers: the network is a logistic regression", ha="center", va="center")
+            self._mosaic = None
             return
+        R, gap = self.MAP_RESOLUTION, self.MAP_GAP
         cols = max(8, max(w for w, _, _ in layers))
-        grid = fig.add_gridspec(len(layers), cols, left=0.13, right=0.995, bottom=0.02, top=0.98, wspace=0.06,
-                                hspace=0.08)
+        shape = (len(layers) * (R + gap) - gap + 2, cols * (R + gap) - gap + 2, 4)
+        ax = fig.add_axes((0.13, 0.02, 0.865, 0.96))
+        ax.set_axis_off()
+        self._mosaic = ax.imshow(np.ones(shape), interpolation="bilinear", aspect="auto")
         for k, (w, name, alpha) in enumerate(layers):
-            row = []
-            for u in range(w):
-                ax = fig.add_subplot(grid[k, u])
-                ax.set_axis_off()
-                image = ax.imshow(np.zeros((self.MAP_RESOLUTION, self.MAP_RESOLUTION)), origin="lower",
-                                  cmap=_plot.PLAYGROUND_CMAP, vmin=-1, vmax=1, aspect="auto", interpolation="bilinear")
-                row.append(image)
-            top = grid[k, 0].get_position(fig)
-            fig.text(0.125, (top.y0 + top.y1) / 2, f"layer {k + 1}\n{_plot.label(_key(name, alpha))}", fontsize=7,
-                     ha="right", va="center")
-            self._map_images.append(row)
+            y = 0.98 - 0.96 * (1 + k * (R + gap) + R / 2) / shape[0]
+            fig.text(0.125, y, f"layer {k + 1}\n{_plot.label(_key(name, alpha))}", fontsize=7, ha="right", va="center")
+
+    def _draw_maps(self):
+        if self._mosaic is None:
+            return
+        R, gap = self.MAP_RESOLUTION, self.MAP_GAP
+        image = np.ones(self._mosaic.get_array().shape)
+        self.unit_maps = []
+        for k in range(len(self.layers())):
+            A = self.net.get_hidden(self._map_plane, layer=k + 1).reshape(R, R, -1)
+            self.unit_maps.append(A)
+            scale = float(np.abs(A).max()) or 1.0            # one colour scale per layer, symmetric about 0
+            colours = _plot.PLAYGROUND_CMAP((A / scale + 1) / 2)          # (R, R, width, 4)
+            for u in range(A.shape[2]):
+                rows, cols = self._tile(k, u)
+                image[rows.start - 1:rows.stop + 1, cols.start - 1:cols.stop + 1] = self.MAP_BORDER
+                # Row 0 of a tile is the plane's top (the image's rows run downward).
+                image[rows, cols] = colours[::-1, :, u]
+        self._mosaic.set_data(image)
+
+    def _tile(self, layer: int, unit: int) -> tuple[slice, slice]:
+        """Where a unit's map lies in the mosaic (layer and unit 0-based), inside a 1-pixel border."""
+        R, gap = self.MAP_RESOLUTION, self.MAP_GAP
+        return slice(1 + layer * (R + gap), 1 + layer * (R + gap) + R), slice(1 + unit * (R + gap), 1 + unit * (R + gap) + R)
 
     def _draw(self):
         net = self.net
@@ -1207,13 +1229,7 @@ class Playground(W.HBox):
             ax.set_ylim(0, max(1e-12, float(self.trace.max())) * 1.1)
             ax.set_title(f"mean |signal| at ({self.point[0]:.2f}, {self.point[1]:.2f})", fontsize=9)
             self._point_mark.set_data([self.point[0]], [self.point[1]])
-        # Every hidden unit's map, one colour scale per layer.
-        for k, row in enumerate(self._map_images):
-            A = net.get_hidden(self._map_plane, layer=k + 1)
-            scale = float(np.abs(A).max()) or 1.0
-            for u, image in enumerate(row):
-                image.set_data(A[:, u].reshape(self.MAP_RESOLUTION, self.MAP_RESOLUTION))
-                image.set_clim(-scale, scale)
+        self._draw_maps()
         loss = f"{self.train_loss[-1]:.4f}" if self.train_loss else "-"
         test = f"{self.test_loss[-1]:.4f}, accuracy {self.test_accuracy[-1]:.1%}" if self.test_loss else "-"
         self.status.value = (f"<span style='font-family:monospace'>epoch {self.epoch} of {int(self.epochs.value)}"

@@ -221,9 +221,9 @@ def test_the_network_controls_rebuild_the_network():
     assert pg.net.activations[1] == ("leaky_relu", 0.2)
     pg.layer_rows[0][0].value = 3
     assert pg.net.layer_sizes == (2, 3, 8, 8, 1)
-    assert [len(row) for row in pg._map_images] == [3, 8, 8]     # a map per unit
+    assert [m.shape[2] for m in pg.unit_maps] == [3, 8, 8]     # a map per unit
     pg.depth.value = 0
-    assert pg.net.layer_sizes == (2, 1) and pg._map_images == []
+    assert pg.net.layer_sizes == (2, 1) and pg.unit_maps == []
     pg.run(5)
     assert pg.epoch == 5
 
@@ -231,10 +231,21 @@ def test_the_network_controls_rebuild_the_network():
 def test_the_unit_maps_are_each_units_activation_over_the_plane():
     pg = widgets.playground("layers=4:tanh,3:relu&epochs=30")
     pg.run()
-    for k, row in enumerate(pg._map_images):
+    R, gap = pg.MAP_RESOLUTION, pg.MAP_GAP
+    image = pg.maps.axes[0].images[0].get_array()
+    assert image.shape == (2 * R + gap + 2, 8 * R + 7 * gap + 2, 4)
+    from swiftmoons import plot
+    for k, width in enumerate((4, 3)):
         hidden = pg.net.get_hidden(pg._map_plane, layer=k + 1)
-        for u, image in enumerate(row):
-            assert np.array_equal(image.get_array(), hidden[:, u].reshape(pg.MAP_RESOLUTION, pg.MAP_RESOLUTION))
+        assert np.array_equal(pg.unit_maps[k], hidden.reshape(R, R, width))
+        scale = np.abs(hidden).max()
+        for u in range(width):
+            rows, cols = pg._tile(k, u)
+            tile = image[rows, cols]
+            expected = plot.PLAYGROUND_CMAP((hidden[:, u].reshape(R, R) / scale + 1) / 2)[::-1]
+            assert np.array_equal(tile, expected)
+        rows, cols = pg._tile(k, width)
+        assert np.all(image[rows, cols.start - 1:] == 1.0)   # no tile past the layer's units
     boundary = pg.net.forward(pg._plane)[:, 0].reshape(pg.RESOLUTION, pg.RESOLUTION)
     assert np.array_equal(pg._image.get_array(), boundary)
 

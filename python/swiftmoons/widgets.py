@@ -42,6 +42,7 @@ import asyncio
 import math
 import time
 import warnings
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -74,7 +75,7 @@ PRECISION_FLOORS = {"float32": float(np.finfo(np.float32).eps), "float64": float
 
 
 def _figure(width: float, height: float, layout: Any = "constrained") -> Figure:
-    """A figure drawn on an ipympl canvas (a widget), without header, toolbar or resize handle."""
+    """A figure drawn on an ipympl canvas (a widget), without header, footer or toolbar, not resizable."""
     fig = Figure(figsize=(width, height), layout=layout)
     fig.patch.set_facecolor(_plot.PALETTE["bg"])
     with warnings.catch_warnings():
@@ -98,6 +99,10 @@ _BOUNDARY_CMAP = LinearSegmentedColormap.from_list(
 def _redraw(fig: Figure) -> None:
     """Render now (the canvas then sends the new image to the page)."""
     fig.canvas.draw_idle()
+
+
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _activation(name) -> str:
@@ -191,14 +196,18 @@ class ActivationExplorer(W.VBox):
             ax.set_title(title, fontsize=11)
             ax.axhline(0, color="#999999", lw=0.8)
             ax.set_xlim(self.grid[0], self.grid[-1])
-        for name in self.shown():
+        shown = self.shown()
+        for i, name in enumerate(shown):
             params = {} if name not in self.alphas else {"alpha": self._alpha(name)}
             f = _activations.evaluate(name, self.grid, **params)
             d = _activations.evaluate(name, self.grid, derivative=True, **params)
             self.curves[name] = (f, d)
             label = _plot.label(_key(name, self._alpha(name)))
-            self._value_ax.plot(self.grid, f, color=_plot.colour(name), lw=2, label=label)
-            self._slope_ax.plot(self.grid, d, color=_plot.colour(name), lw=2, label=label)
+            # Each curve a little thinner than the one before, so that curves
+            # that coincide (ReLU and Leaky ReLU for x > 0) both stay visible.
+            lw = 4.0 - 2.5 * i / max(1, len(shown) - 1)
+            self._value_ax.plot(self.grid, f, color=_plot.colour(name), lw=lw, label=label)
+            self._slope_ax.plot(self.grid, d, color=_plot.colour(name), lw=lw, label=label)
         self._value_ax.set_ylim(-2.0, 3.0)
         self._slope_ax.set_ylim(-0.3, 1.4)
         if self.curves:
@@ -295,7 +304,8 @@ class DepthExplorer(W.VBox):
     def __init__(self, depth: int = 15, activation: str = "sigmoid", width: int = 16, seed: int = 0):
         depth = as_int(depth, "depth", 1, self.MAX_DEPTH)
         activation = _activation(activation)
-        self.width, self.seed = as_int(width, "width", 1, 4096), as_int(seed, "seed", 0, 2**32 - 1)
+        # Thirty networks of each activation are computed: wider ones take seconds.
+        self.width, self.seed = as_int(width, "width", 1, 64), as_int(seed, "seed", 0, 2**32 - 1)
         self.depth = W.IntSlider(value=depth, min=1, max=self.MAX_DEPTH, description="depth",
                                  continuous_update=True, layout=W.Layout(width="420px"))
         self.activation = W.Dropdown(options=[(_plot.label(a), a) for a in ACTIVATIONS], value=activation,
@@ -367,7 +377,8 @@ class DepthExplorer(W.VBox):
         high = max(10.0, finite.max() * 10 if finite.size else 10.0)
         ax.set_ylim(low, high)
         ax.legend(fontsize=8, loc="lower left")
-        ax.set_title(f"{_plot.label(name)} networks 2-{self.width}x depth-1, seed {self.seed}", fontsize=10)
+        ax.set_title(f"{_plot.label(name)}: 2 inputs, depth x {self.width} units, 1 output (weights seed {self.seed})",
+                     fontsize=10)
         self._dots = ax.plot([], [], "o", color="#1a1a1a", ms=8, mfc="none", mew=2, zorder=6)[0]
         self._line = ax.axvline(self.depth.value, color="#1a1a1a", lw=0.8, ls=":")
         self._marker()
@@ -450,9 +461,16 @@ class DeadUnitExplorer(W.VBox):
 
     def __init__(self, bias: float = 0.0, input_std: float = 0.1, activation: str = "relu", slope: float = 0.1,
                  lr: float = 5.0, seed: int = 0):
+        given = activation
         activation = _activation(activation)
         if activation not in {value for _, value in self.CHOICES}:
-            raise ValueError(f"activation must be one of relu, leaky_relu, gelu, got {activation!r}")
+            raise ValueError(f"activation must be one of relu, leaky_relu, gelu, got {given!r}")
+        # The sliders' ranges: a value outside one is refused, not moved to its end.
+        for name, value, low, high in (("bias", bias, -5.0, 2.0), ("input_std", input_std, 0.01, 10.0),
+                                       ("slope", slope, 0.0, 0.5), ("lr", lr, 0.01, 10 ** 1.5)):
+            value = as_real(value, name)
+            if not low <= value <= high:
+                raise ValueError(f"{name} must be in [{low:g}, {high:.3g}] (its slider's range), got {value}")
         self.bias = W.FloatSlider(value=as_real(bias, "bias"), min=-5.0, max=2.0, step=0.1, description="bias μ",
                                   continuous_update=False)
         self.input_std = W.FloatLogSlider(value=as_real(input_std, "input_std"), base=10, min=-2, max=1, step=0.05,
@@ -615,22 +633,26 @@ def _layers(text: str) -> list[tuple[int, str, float | None]]:
         digits, sep, act = part.strip().partition(":")
         if not sep:
             raise ValueError(f"layer {i + 1} of {text!r} is not width:activation, got {part!r}")
-        try:
-            width = int(digits)
-        except ValueError:
-            raise ValueError(f"layer {i + 1} of {text!r} has a width that is not an integer: {digits!r}") from None
+        digits = digits.strip()
+        if not (digits.isascii() and digits.isdigit()):
+            raise ValueError(f"layer {i + 1} of {text!r} has a width that is not an integer: {digits!r}")
+        width = int(digits)
         if not 1 <= width <= MAX_WIDTH:
             raise ValueError(f"layer {i + 1} of {text!r}: width must be 1..{MAX_WIDTH}, got {width}")
         raw, _, alpha = act.strip().partition("(")
         name = _activation(raw.strip())
         value: float | None = None
         if alpha:
-            alpha = alpha.rstrip(")").strip()
+            if not alpha.endswith(")"):
+                raise ValueError(f"layer {i + 1} of {text!r}: {act.strip()!r} lacks its closing ')'")
+            alpha = alpha[:-1].strip()
+            number = _number(alpha, f"layer {i + 1} of {text!r}: the α")
             try:
-                number = float(alpha)
-            except ValueError:
-                raise ValueError(f"layer {i + 1} of {text!r}: {alpha!r} is not a number") from None
-            name, value = _activations.parse((name, number))
+                name, value = _activations.parse((name, number))
+            except ValueError as error:
+                raise ValueError(f"layer {i + 1} of {text!r}: {error}") from None
+            if name == "elu" and number < 0:
+                raise ValueError(f"layer {i + 1} of {text!r}: ELU's α must be >= 0, got {number:g}")
         out.append((width, name, value))
     if len(out) > MAX_HIDDEN:
         raise ValueError(f"the playground takes at most {MAX_HIDDEN} hidden layers, got {len(out)}")
@@ -638,7 +660,22 @@ def _layers(text: str) -> list[tuple[int, str, float | None]]:
 
 
 def _layers_text(layers) -> str:
-    return ",".join(f"{w}:{n}" + ("" if a is None else f"({a:g})") for w, n, a in layers)
+    return ",".join(f"{w}:{n}" + ("" if a is None else f"({_format(a)})") for w, n, a in layers)
+
+
+def _format(value) -> str:
+    """A setting as the state string writes it: floats with every digit they need to round-trip."""
+    return repr(float(value)) if isinstance(value, float) else str(value)
+
+
+def _number(text: str, what: str) -> float:
+    """A float written in plain ASCII (no underscores), or a ValueError naming ``what``."""
+    try:
+        if not text.isascii() or "_" in text:
+            raise ValueError
+        return float(text)
+    except ValueError:
+        raise ValueError(f"{what} is not a number: {text!r}") from None
 
 
 def parse_state(state: str) -> dict:
@@ -672,20 +709,26 @@ def parse_state(state: str) -> dict:
     """
     if not isinstance(state, str):
         raise TypeError(f"a playground state is a string, got {type(state).__name__}")
-    settings = dict(DEFAULTS)
+    settings, seen = dict(DEFAULTS), set()
     for pair in filter(None, (p.strip() for p in state.strip().split("&"))):
         key, sep, value = pair.partition("=")
-        key = key.strip()
+        key, value = key.strip(), value.strip()
         if not sep:
             raise ValueError(f"playground setting {pair!r} has no '=' (write key=value)")
         if key not in DEFAULTS:
             raise ValueError(f"unknown playground setting {key!r} (the settings: {', '.join(DEFAULTS)})")
+        if key in seen:
+            raise ValueError(f"playground setting {key!r} is given twice")
+        seen.add(key)
         default = DEFAULTS[key]
-        try:
-            settings[key] = type(default)(value.strip()) if not isinstance(default, str) else value.strip()
-        except ValueError:
-            kind = "an integer" if isinstance(default, int) else "a number"
-            raise ValueError(f"playground setting {key}={value!r} is not {kind}") from None
+        if isinstance(default, int):
+            if not (value.isascii() and value.isdigit()):
+                raise ValueError(f"playground setting {key}={value!r} is not an integer >= 0")
+            settings[key] = int(value)
+        elif isinstance(default, float):
+            settings[key] = _number(value, f"playground setting {key}")
+        else:
+            settings[key] = value
     return _checked(settings)
 
 
@@ -703,6 +746,8 @@ def _checked(s: dict) -> dict:
             raise ValueError(f"{key} must be in {low}..{high}, got {s[key]}")
     if s["output"] not in ("sigmoid", "softmax"):
         raise ValueError(f"output must be sigmoid or softmax, got {s['output']!r}")
+    if s["at"] > s["epochs"]:
+        raise ValueError(f"at (the epoch reached, {s['at']}) must not pass epochs ({s['epochs']})")
     s["layers"] = _layers_text(_layers(s["layers"]))
     return s
 
@@ -752,12 +797,15 @@ class Playground(W.HBox):
         self.batch = W.BoundedIntText(value=settings["batch"], min=1, max=5000, description="batch size")
         self.epochs = W.BoundedIntText(value=settings["epochs"], min=1, max=100_000, description="epochs")
         self.seed = W.BoundedIntText(value=settings["seed"], min=0, max=2**32 - 1, description="seed")
-        self.speed = W.Dropdown(options=self.SPEEDS, value=10, description="epochs/frame")
+        self.speed = W.Dropdown(options=self.SPEEDS, value=10, description="epochs/frame",
+                                style={"description_width": "90px"})
         self.play = W.ToggleButton(value=False, description="play", icon="play", layout=S(width="90px"))
         self.step_button = W.Button(description="step", icon="step-forward", layout=S(width="90px"))
         self.reset_button = W.Button(description="reset", icon="undo", layout=S(width="90px"))
         self.status = W.HTML()
-        self.state_text = W.Text(description="state", layout=S(width="100%"), style={"description_width": "40px"})
+        # Read when the user presses Enter or leaves the box, not on every keystroke.
+        self.state_text = W.Text(description="state", layout=S(width="100%"), style={"description_width": "40px"},
+                                 continuous_update=False)
         self.state_error = W.HTML()
         self.figure = _figure(9.5, 3.4, layout=None)
         self.maps = _figure(9.5, 2.6, layout=None)
@@ -773,12 +821,12 @@ class Playground(W.HBox):
         self._set_layers(layers)
 
         for widget in (self.data, self.noise, self.points, self.test, self.data_seed):
-            widget.observe(lambda _: self._rebuild(data=True), names="value")
+            widget.observe(self._data_changed, names="value")
         for widget in (self.output, self.seed):
-            widget.observe(lambda _: self._rebuild(), names="value")
+            widget.observe(lambda change: self._guarded(change, self._rebuild), names="value")
         self.depth.observe(self._depth_changed, names="value")
         for widget in (self.lr, self.batch, self.epochs):
-            widget.observe(lambda _: self._show_state(), names="value")
+            widget.observe(self._training_changed, names="value")
         self.play.observe(self._play_changed, names="value")
         self.step_button.on_click(lambda _: self.step())
         self.reset_button.on_click(lambda _: self.reset())
@@ -823,20 +871,68 @@ class Playground(W.HBox):
         finally:
             self._building = False
 
+    def _guarded(self, change, action) -> None:
+        """Run what a control's change asks; if it fails, put the control back and show why (in the page)."""
+        if self._building:
+            return
+        try:
+            action()
+            self.state_error.value = ""
+        except (TypeError, ValueError) as error:
+            self._building = True
+            try:
+                change.owner.value = change.old
+            finally:
+                self._building = False
+            self.state_error.value = f"<span style='color:#b00020'>{_html(str(error))}</span>"
+
+    def _data_changed(self, change):
+        # A slider's grid holds in Python as in the page: an off-grid value snaps (then rebuilds once).
+        if change.owner in (self.noise, self.test) and not self._building:
+            snapped = round(float(change.new), 2)
+            if snapped != change.new:
+                change.owner.value = snapped
+                return
+        self._guarded(change, lambda: self._rebuild(data=True))
+
+    def _training_changed(self, change):
+        def check():
+            if change.owner is self.lr and not (math.isfinite(change.new) and change.new >= 0):
+                raise ValueError(f"the learning rate must be finite and >= 0, got {change.new}")
+            self._status()
+            self._show_state()
+        self._guarded(change, check)
+
     def _layer_changed(self, change):
         if self._building:
             return
+        alpha_box = None
         for _, a, p in self.layer_rows:
             if change.owner is a:
-                self._building = True
+                alpha_box = p
                 default = _activations.PARAMETERS[a.value].get("alpha")
                 p.layout.visibility = "hidden" if default is None else "visible"
-                if default is not None:
-                    p.value = default
-                self._building = False
-        self._rebuild()
+        if alpha_box is not None and _activations.PARAMETERS[change.new].get("alpha") is not None:
+            old_alpha = alpha_box.value
+            self._building = True
+            alpha_box.value = _activations.PARAMETERS[change.new]["alpha"]   # a new activation starts at its default α
+            self._building = False
+
+            def restore_alpha_too(change=change):
+                try:
+                    self._rebuild()
+                except (TypeError, ValueError):
+                    self._building = True
+                    alpha_box.value = old_alpha
+                    self._building = False
+                    raise
+            self._guarded(change, restore_alpha_too)
+            return
+        self._guarded(change, self._rebuild)
 
     def _depth_changed(self, change):
+        if self._building:
+            return
         new = self.layers()[:change.new]
         while len(new) < change.new:      # a new layer copies the last (the first: 8 ReLU units)
             new.append(new[-1] if new else (8, "relu", None))
@@ -874,16 +970,16 @@ class Playground(W.HBox):
         >>> playground("data=circles&lr=0.1").settings()["lr"]
         0.1
         """
-        return {"data": self.data.value, "noise": round(float(self.noise.value), 6), "points": int(self.points.value),
-                "test": round(float(self.test.value), 6), "data_seed": int(self.data_seed.value),
+        return {"data": self.data.value, "noise": float(self.noise.value), "points": int(self.points.value),
+                "test": float(self.test.value), "data_seed": int(self.data_seed.value),
                 "layers": _layers_text(self.layers()), "output": self.output.value,
-                "lr": float(f"{self.lr.value:.6g}"), "batch": int(self.batch.value), "epochs": int(self.epochs.value),
+                "lr": float(self.lr.value), "batch": int(self.batch.value), "epochs": int(self.epochs.value),
                 "seed": int(self.seed.value), "at": self.epoch}
 
     @property
     def state(self) -> str:
         """The settings and the epoch reached, as a string: ``playground(state)`` rebuilds this state."""
-        return "&".join(f"{k}={v}" for k, v in self.settings().items())
+        return "&".join(f"{k}={_format(v)}" for k, v in self.settings().items())
 
     def _show_state(self):
         self._building = True
@@ -894,12 +990,11 @@ class Playground(W.HBox):
         if self._building:
             return
         try:
-            settings = parse_state(change.new)
+            self.load(change.new)
         except (TypeError, ValueError) as error:
-            self.state_error.value = f"<span style='color:#b00020'>{error}</span>"
+            self.state_error.value = f"<span style='color:#b00020'>{_html(str(error))}</span>"
             return
         self.state_error.value = ""
-        self.load(settings)
 
     def load(self, state: str | dict) -> None:
         """Take the settings (and train to the epoch) of a state string, as if typed into the controls.
@@ -921,7 +1016,22 @@ class Playground(W.HBox):
         >>> pg.epoch, pg.net.layer_sizes
         (20, (2, 4, 1))
         """
-        settings = parse_state(state) if isinstance(state, str) else _checked(dict(state))
+        if isinstance(state, Mapping):
+            unknown = sorted(set(map(str, state)) - set(DEFAULTS))
+            if unknown:
+                raise ValueError(f"unknown playground settings {unknown} (the settings: {', '.join(DEFAULTS)})")
+            state = "&".join(f"{k}={_format(v)}" for k, v in state.items())
+        if not isinstance(state, str):
+            raise TypeError(f"a playground state is a string or a dict of settings, got {type(state).__name__}")
+        settings = parse_state(state)
+        previous = self.settings()
+        try:
+            self._apply(settings)
+        except BaseException:
+            self._apply(previous)       # what was there before, as it was (the epoch included)
+            raise
+
+    def _apply(self, settings: dict) -> None:
         self.play.value = False
         self._building = True
         try:
@@ -943,12 +1053,19 @@ class Playground(W.HBox):
         if self._building:
             return
         self.play.value = False
-        if data or not hasattr(self, "X_train"):
+        previous: tuple[Any, ...] = (getattr(self, "X_train", None), getattr(self, "X_test", None),
+                                     getattr(self, "y_train", None), getattr(self, "y_test", None))
+        if data or previous[0] is None:
             X, y = DATASETS[self.data.value](int(self.points.value), float(self.noise.value), int(self.data_seed.value))
             X = standardize(X)
             self.X_train, self.X_test, self.y_train, self.y_test = train_test_split(
                 X, y, test_size=float(self.test.value), random_state=int(self.data_seed.value))
-        self.reset()
+        try:
+            self.reset()
+        except BaseException:
+            if previous[0] is not None:
+                self.X_train, self.X_test, self.y_train, self.y_test = previous
+            raise
 
     def reset(self) -> None:
         """A fresh network from the seed, at epoch 0 (the data stay), as the reset button does.
@@ -960,16 +1077,18 @@ class Playground(W.HBox):
         0
         """
         self.play.value = False
-        old = getattr(self, "net", None)
-        if old is not None:
-            old.close()
         sizes = (2,) + tuple(w for w, _, _ in self.layers()) + (2 if self.output.value == "softmax" else 1,)
         specs = [_spec(n, a) for _, n, a in self.layers()] or "relu"
         # One stream for the weights and then the shuffles, as the article's
         # constructor reseeds NumPy and its training draws on: the default
-        # settings train the article's sigmoid network, bit for bit.
-        self._rng = RandomState(int(self.seed.value))
-        self.net = MLP(sizes, activation=specs, output=self.output.value, seed=self._rng)
+        # settings train the article's sigmoid network, bit for bit. The new
+        # network is made before the old one goes: a refused one changes nothing.
+        rng = RandomState(int(self.seed.value))
+        net = MLP(sizes, activation=specs, output=self.output.value, seed=rng)
+        old = getattr(self, "net", None)
+        self.net, self._rng = net, rng
+        if old is not None:
+            old.close()
         self.train_loss, self.test_loss, self.test_accuracy = [], [], []
         self._layout_figures()
         self._draw()
@@ -1040,6 +1159,8 @@ class Playground(W.HBox):
         self.play.description, self.play.icon = ("pause", "pause") if change.new else ("play", "play")
         if not change.new:
             return
+        if self._task is not None and not self._task.done():
+            return                    # paused and played again between frames: the loop carries on
         if self.epoch >= int(self.epochs.value):
             self.reset()
             self.play.value = True
@@ -1099,6 +1220,8 @@ class Playground(W.HBox):
         x, y = as_real(x, "x"), as_real(y, "y")
         if not (math.isfinite(x) and math.isfinite(y)):
             raise ValueError(f"the point must be finite, got ({x}, {y})")
+        if not np.all(np.isfinite(self.net.get_z_trace([x, y]))):
+            raise ValueError(f"the signal of ({x:g}, {y:g}) overflows in this network: choose a point nearer the data")
         self.point = (x, y)
         self._draw()
 
@@ -1138,6 +1261,8 @@ class Playground(W.HBox):
         self._loss_lines = [ax.plot([], [], color=c, lw=1.5, label=n)[0]
                             for n, c in (("train", "#3a7bd5"), ("test", "#e05c5c"))]
         ax.legend(fontsize=8, loc="lower left")
+        ax.set_xlim(0, max(10, int(self.epochs.value)))
+        ax.set_ylim(0, 1)
         ax.set_xlabel("epoch", fontsize=8)
         ax.set_title("loss", fontsize=9)
         ax.tick_params(labelsize=7)
@@ -1194,6 +1319,12 @@ class Playground(W.HBox):
         R, gap = self.MAP_RESOLUTION, self.MAP_GAP
         return slice(1 + layer * (R + gap), 1 + layer * (R + gap) + R), slice(1 + unit * (R + gap), 1 + unit * (R + gap) + R)
 
+    def _status(self):
+        loss = f"{self.train_loss[-1]:.4f}" if self.train_loss else "-"
+        test = f"{self.test_loss[-1]:.4f}, accuracy {self.test_accuracy[-1]:.1%}" if self.test_loss else "-"
+        self.status.value = (f"<span style='font-family:monospace'>epoch {self.epoch} of {int(self.epochs.value)}"
+                             f"<br>train loss {loss}<br>test loss {test}</span>")
+
     def _draw(self):
         net = self.net
         p = net.forward(self._plane)
@@ -1213,7 +1344,7 @@ class Playground(W.HBox):
             line.set_data(epochs, values)
         if self.train_loss:
             top = max(max(self.train_loss), max(self.test_loss))
-            self._loss_ax.set_xlim(0, max(10, len(epochs)))
+            self._loss_ax.set_xlim(0, max(10, len(epochs), int(self.epochs.value)))
             self._loss_ax.set_ylim(0, top * 1.05 if math.isfinite(top) and top > 0 else 1.0)
         # The signal trace: mean |z| and |a| per layer for the chosen point.
         ax = self._trace_ax
@@ -1226,14 +1357,12 @@ class Playground(W.HBox):
             ax.set_title("signal trace", fontsize=9)
             self._point_mark.set_data([], [])
         else:
-            ax.set_ylim(0, max(1e-12, float(self.trace.max())) * 1.1)
+            top = float(np.max(self.trace, initial=0.0, where=np.isfinite(self.trace)))
+            ax.set_ylim(0, max(1e-12, top) * 1.1)
             ax.set_title(f"mean |signal| at ({self.point[0]:.2f}, {self.point[1]:.2f})", fontsize=9)
             self._point_mark.set_data([self.point[0]], [self.point[1]])
         self._draw_maps()
-        loss = f"{self.train_loss[-1]:.4f}" if self.train_loss else "-"
-        test = f"{self.test_loss[-1]:.4f}, accuracy {self.test_accuracy[-1]:.1%}" if self.test_loss else "-"
-        self.status.value = (f"<span style='font-family:monospace'>epoch {self.epoch} of {int(self.epochs.value)}"
-                             f"<br>train loss {loss}<br>test loss {test}</span>")
+        self._status()
         self._show_state()
         _redraw(self.figure)
         _redraw(self.maps)

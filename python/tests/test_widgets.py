@@ -195,6 +195,10 @@ def test_the_state_string_rebuilds_the_same_network_at_the_same_epoch():
     ("noise", "has no '='"), ("layers=" + ",".join(["2:relu"] * 7), "at most 6"),
     ("layers=8:relu(0.1)", "takes no parameter"), ("points=5", "points must be"),
     ("noise=0.125", "multiple of 0.01"), ("test=0.95", "test must be"),
+    ("layers=8:elu(-1)", "ELU's α must be >= 0"), ("data=xor&data=moons", "given twice"),
+    ("epochs=10&at=50", "must not pass epochs"), ("points=\uff11\uff10\uff10", "not an integer"),
+    ("points=1_000", "not an integer"), ("lr=0.0_1", "not a number"), ("layers=8:leaky_relu(0.1", "closing"),
+    ("layers=4:tanh,8:relu(0.5)", "layer 2 of"),
 ])
 def test_a_bad_state_names_the_setting(bad, message):
     with pytest.raises(ValueError, match=message):
@@ -304,3 +308,92 @@ def test_play_without_an_event_loop_trains_to_the_end():
     pg.speed.value = 10
     pg.play.value = True
     assert pg.epoch == 30 and pg.frames == 3 and not pg.play.value
+
+
+# ---- mistakes a user makes (found by trying the widgets as a new user) ----------
+
+def _same_network(a, b):
+    return all(np.array_equal(a.net.get_weights(k), b.net.get_weights(k)) for k in range(1, a.net.n_layers + 1))
+
+
+def test_a_negative_elu_alpha_typed_in_the_page_is_put_back_and_the_playground_still_works():
+    pg = widgets.playground("layers=8:elu,4:relu&epochs=20")
+    pg.run(5)
+    before = pg.state
+    pg.layer_rows[0][2].value = -1.0                     # the α box of the ELU layer
+    assert pg.layer_rows[0][2].value == 1.0 and "alpha" in pg.state_error.value.lower()
+    assert pg.state == before and pg.epoch == 5          # the network was kept, trained as it was
+    pg.run()
+    assert pg.epoch == 20
+    pg.state_text.value = "layers=8:elu(-1)"             # typed into the state box
+    assert "ELU's α must be &gt;= 0" in pg.state_error.value and pg.epoch == 20
+
+
+def test_a_failed_load_leaves_the_playground_as_it_was():
+    pg = widgets.playground("data=circles&epochs=30")
+    pg.run(12)
+    before, weights = pg.state, pg.net.get_weights(1)
+    for bad in ({"data": "squares"}, {"bogus": 1}, {"points": 100.5}, {"lr": "fast"}, 123, None):
+        with pytest.raises((TypeError, ValueError)):
+            pg.load(bad)
+        assert pg.state == before and np.array_equal(pg.net.get_weights(1), weights)
+    pg.load({"data": "xor", "lr": "0.1"})                # a partial dict: the rest from the defaults
+    assert pg.data.value == "xor" and pg.lr.value == 0.1 and pg.points.value == widgets.DEFAULTS["points"]
+
+
+def test_the_state_keeps_every_digit_of_the_learning_rate_and_alpha():
+    pg = widgets.playground("layers=6:leaky_relu(0.1234567),4:tanh&epochs=30")
+    pg.lr.value = 0.0123456789
+    pg.run()
+    copy = widgets.playground(pg.state)
+    assert copy.lr.value == 0.0123456789 and copy.layers()[0] == (6, "leaky_relu", 0.1234567)
+    assert _same_network(copy, pg) and copy.train_loss == pg.train_loss
+
+
+def test_sliders_keep_their_grid_when_set_from_python_and_bad_rates_are_put_back():
+    pg = widgets.playground()
+    pg.noise.value = 0.123
+    assert pg.noise.value == 0.12 and "noise=0.12&" in pg.state
+    assert widgets.parse_state(pg.state)["noise"] == 0.12
+    pg.lr.value = math.nan
+    assert pg.lr.value == 0.05 and "learning rate" in pg.state_error.value
+    pg.run(20)
+    pg.epochs.value = 20
+    assert "epoch 20 of 20" in pg.status.value
+
+
+def test_a_point_whose_signal_overflows_is_refused_and_changes_nothing():
+    pg = widgets.playground("epochs=10")
+    pg.trace_point(0.1, 0.2)
+    with pytest.raises(ValueError, match="overflows"):
+        pg.trace_point(1e308, 1e308)
+    assert pg.point == (0.1, 0.2)
+    pg.step()
+    assert pg.epoch == 1
+
+
+def test_pause_and_play_between_frames_keeps_one_loop():
+    async def session():
+        pg = widgets.playground("epochs=5000")
+        pg.speed.value = 1
+        pg.play.value = True
+        first = pg._task
+        await asyncio.sleep(0.05)
+        pg.play.value = False
+        pg.play.value = True                 # before the loop's next check
+        assert pg._task is first
+        await asyncio.sleep(0.2)
+        pg.play.value = False
+        await first
+        return pg
+    asyncio.run(session())
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(bias=-10.0), "bias must be in"), (dict(input_std=0.0), "input_std must be in"),
+    (dict(lr=1000.0), "lr must be in"), (dict(slope=0.7), "slope must be in"), (dict(bias=math.nan), "bias must be in"),
+    (dict(activation="silu"), "got 'silu'"),
+])
+def test_the_dead_unit_explorer_refuses_values_off_its_sliders(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        widgets.dead_unit_explorer(**kwargs)

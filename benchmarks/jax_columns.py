@@ -89,7 +89,7 @@ def _train(params_by_act, X, y, orders, lr, batch):
 
 
 def _initial(seed):
-    return tuple(tuple(jnp.asarray(p) for p in ref.TwoLayerNet(name, seed=seed).get_params())
+    return tuple(tuple(jnp.asarray(p) for p in ref.TwoLayerNet(name, seed=seed).parameters())
                  for name in ACTIVATIONS)
 
 

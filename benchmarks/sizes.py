@@ -63,7 +63,7 @@ def shape_name(sizes):
 def torch_model(torch, net):
     """A float64 torch copy of a swiftmoons ReLU MLP, with its loss."""
     layers = []
-    params = net.get_params()
+    params = net.parameters()
     for k in range(0, len(params), 2):
         lin = torch.nn.Linear(params[k].shape[0], params[k].shape[1]).double()
         with torch.no_grad():

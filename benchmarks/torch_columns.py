@@ -72,7 +72,7 @@ def _data():
 
 def _initial(seed):
     return {name: tuple(torch.from_numpy(np.array(p, dtype=np.float64))
-                        for p in ref.TwoLayerNet(name, seed=seed).get_params())
+                        for p in ref.TwoLayerNet(name, seed=seed).parameters())
             for name in ACTIVATIONS}
 
 

@@ -70,9 +70,9 @@ def training_fixture() -> str:
     for activation in ("sigmoid", "relu"):
         rs = np.random.RandomState(7)
         net = ref.TwoLayerNet(activation, seed=rs, layer_sizes=(2, 4, 3, 1))
-        initial = np.concatenate([p.ravel() for p in net.get_params()])
+        initial = np.concatenate([p.ravel() for p in net.parameters()])
         ref.train_together([net], X, y.astype(float), epochs=25, lr=0.1, batch_size=16, rng=rs)
-        final = np.concatenate([p.ravel() for p in net.get_params()])
+        final = np.concatenate([p.ravel() for p in net.parameters()])
         out.append(f"    static let {activation}Initial = {doubles(initial)}")
         out.append(f"    static let {activation}Final = {doubles(final)}")
         out.append(f"    static let {activation}Losses = {doubles(net.loss_history)}")

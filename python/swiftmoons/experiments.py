@@ -725,7 +725,7 @@ def training_snapshots(activations=("sigmoid", "relu"), every=100, *, epochs=800
         ``y_test``: the data, as ``run`` makes it; ``specs``: by activation
         label, the (name, alpha) pair; ``epochs_recorded``: int64 array of
         shape (k,), 0 and then the record epochs; and by activation label:
-        ``params``, a list of k parameter lists as ``MLP.get_params()``
+        ``params``, a list of k parameter lists as ``MLP.parameters()``
         gives them; ``test_accuracy``, float64 array of shape (k,);
         ``loss_history``, float64 array of shape (epochs,).
 
@@ -767,7 +767,7 @@ def training_snapshots(activations=("sigmoid", "relu"), every=100, *, epochs=800
         for spec in specs:
             stream = RandomState(net_seed)  # as run(): each constructor reseeds
             nets[_label(spec)] = TwoLayerNet(spec, seed=stream)
-        first = {key: (net.get_params(), net.evaluate(X_test, y_test)[1]) for key, net in nets.items()}
+        first = {key: (net.parameters(), net.evaluate(X_test, y_test)[1]) for key, net in nets.items()}
         train_together(list(nets.values()), X_train, y_train, epochs=epochs, lr=lr, batch_size=batch_size,
                        rng=stream, record_every=every, record_params=True, X_eval=X_test, y_eval=y_test)
         out: dict[str, Any] = {"every": every, "epochs": epochs, "n_samples": n_samples, "noise": noise,

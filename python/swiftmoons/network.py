@@ -9,6 +9,8 @@ import numbers
 import os
 import re
 import sys
+import warnings
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
@@ -152,7 +154,7 @@ class MLP(_ffi.Handle):
         Parameters
         ----------
         params : sequence of array-like
-            The arrays in `get_params`' order: W_k of shape
+            The arrays in `parameters`' order: W_k of shape
             (layer_sizes[k-1], layer_sizes[k]), b_k of (1, layer_sizes[k]) or
             (layer_sizes[k],), and after the biases of a PReLU hidden layer
             its slopes, of the biases' shape.
@@ -183,7 +185,7 @@ class MLP(_ffi.Handle):
         Examples
         --------
         >>> net = MLP((2, 3, 1), activation="tanh", seed=0)
-        >>> twin = MLP.from_params(net.get_params(), activation="tanh")
+        >>> twin = MLP.from_params(net.parameters(), activation="tanh")
         >>> twin.layer_sizes, bool((twin.forward([[1.0, 2.0]]) == net.forward([[1.0, 2.0]])).all())
         ((2, 3, 1), True)
         """
@@ -375,27 +377,36 @@ class MLP(_ffi.Handle):
             at += size
         return arrays
 
-    def get_params(self) -> list[FloatArray]:
+    def parameters(self) -> list[FloatArray]:
         """Copies of all parameters: ``[W1, b1, (slopes1,) W2, b2, ...]``.
+
+        The arrays are copies: writing into them changes nothing; give them
+        back with `set_parameters` (or use `state_dict` and
+        `load_state_dict` for arrays keyed by name).
 
         Returns
         -------
         list of ndarray
-            W_k of shape (layer_sizes[k-1], layer_sizes[k]) and b_k of shape
-            (1, layer_sizes[k]), layer by layer; after the biases of a PReLU
-            hidden layer come its learned slopes, shape (1, layer_sizes[k]).
-            `param_names` names them.
+            float64 arrays: W_k of shape (layer_sizes[k-1], layer_sizes[k])
+            and b_k of shape (1, layer_sizes[k]), layer by layer; after the
+            biases of a PReLU hidden layer come its learned slopes, shape
+            (1, layer_sizes[k]). `param_names` names them.
+
+        Raises
+        ------
+        ValueError
+            If the network is closed.
 
         Examples
         --------
         >>> net = MLP((2, 4, 1), activation="prelu", seed=0)
-        >>> [p.shape for p in net.get_params()]
+        >>> [p.shape for p in net.parameters()]
         [(2, 4), (1, 4), (1, 4), (4, 1), (1, 1)]
         """
         return self._split(self._flat())
 
     def param_names(self) -> list[str]:
-        """The names of `get_params`' arrays, in order.
+        """The names of `parameters`' arrays, in order (the keys of `state_dict`).
 
         Returns
         -------
@@ -410,14 +421,14 @@ class MLP(_ffi.Handle):
         """
         return [name for name, _ in self._layout()]
 
-    def set_params(self, params: Sequence[ArrayLike]) -> None:
+    def set_parameters(self, params: Sequence[ArrayLike]) -> None:
         """Replace every parameter at once; nothing changes on error.
 
         Parameters
         ----------
         params : sequence of array-like
             One array per name of `param_names`, in that order, each of the
-            shape `get_params` gives (a bias or slope vector may also be 1-D).
+            shape `parameters` gives (a bias or slope vector may also be 1-D).
 
         Raises
         ------
@@ -429,7 +440,7 @@ class MLP(_ffi.Handle):
         Examples
         --------
         >>> net = MLP((2, 3, 1), activation="relu", seed=0)
-        >>> net.set_params([np.zeros((2, 3)), np.zeros(3), np.ones((3, 1)), [0.5]])
+        >>> net.set_parameters([np.zeros((2, 3)), np.zeros(3), np.ones((3, 1)), [0.5]])
         >>> net.b2
         array([[0.5]])
         """
@@ -445,6 +456,133 @@ class MLP(_ffi.Handle):
             flat.append(arr.ravel())
         arr = np.ascontiguousarray(np.concatenate(flat))
         _ffi.call("sm_net_set_params", self._h, _ffi.ptr(arr), arr.size)
+
+    def state_dict(self) -> dict[str, FloatArray]:
+        """Copies of all parameters keyed by name, as PyTorch's ``state_dict``.
+
+        Returns
+        -------
+        dict of str to ndarray
+            ``{name: array}`` for each name of `param_names`, in that order;
+            the arrays are the copies `parameters` gives.
+
+        Raises
+        ------
+        ValueError
+            If the network is closed.
+
+        Examples
+        --------
+        >>> net = MLP((2, 4, 1), activation="prelu", seed=0)
+        >>> {name: p.shape for name, p in net.state_dict().items()}
+        {'W1': (2, 4), 'b1': (1, 4), 'slopes1': (1, 4), 'W2': (4, 1), 'b2': (1, 1)}
+        """
+        return dict(zip(self.param_names(), self.parameters()))
+
+    def load_state_dict(self, state: Mapping[str, ArrayLike]) -> None:
+        """Replace every parameter from a mapping of name to array; nothing changes on error.
+
+        The keys must be exactly the names of `param_names` (in any order);
+        the arrays are then checked and set as `set_parameters` does.
+
+        Parameters
+        ----------
+        state : mapping of str to array-like
+            One array per name of `param_names`, e.g. what `state_dict`
+            gave, each of that array's shape (a bias or slope vector may
+            also be 1-D).
+
+        Raises
+        ------
+        TypeError
+            If ``state`` is not a mapping, or holds a non-numeric array.
+        ValueError
+            If a name is missing or a key is not a name of `param_names`
+            (the message lists them), or for a wrong shape. Nothing is
+            changed first.
+
+        Examples
+        --------
+        >>> net = MLP((2, 3, 1), activation="tanh", seed=0)
+        >>> twin = MLP((2, 3, 1), activation="tanh", seed=1)
+        >>> twin.load_state_dict(net.state_dict())
+        >>> bool((twin.forward([[1.0, 2.0]]) == net.forward([[1.0, 2.0]])).all())
+        True
+        >>> twin.load_state_dict({"W1": np.zeros((2, 3))})
+        Traceback (most recent call last):
+        ...
+        ValueError: state's keys must be the network's param_names() ['W1', 'b1', 'W2', 'b2']: missing ['b1', 'W2', 'b2']
+        """
+        if not isinstance(state, Mapping):
+            raise TypeError(f"state must be a mapping of parameter name to array (as state_dict() gives), "
+                            f"got {type(state).__name__}")
+        names = self.param_names()
+        keys = list(state.keys())
+        missing = [name for name in names if name not in keys]
+        unexpected = [key for key in keys if key not in names]
+        if missing or unexpected:
+            problems = ([f"missing {missing}"] if missing else []) + ([f"unexpected {unexpected}"] if unexpected else [])
+            raise ValueError(f"state's keys must be the network's param_names() {names}: {'; '.join(problems)}")
+        self.set_parameters([state[name] for name in names])
+
+    def get_params(self) -> list[FloatArray]:
+        """Deprecated: use `parameters` (or `state_dict`).
+
+        .. deprecated:: 0.2
+            ``get_params`` shadowed scikit-learn's meaning of the name (an
+            estimator's hyper-parameters) and will be removed in swiftmoons
+            0.3. It warns, then returns what `parameters` returns.
+
+        Returns
+        -------
+        list of ndarray
+            As `parameters`.
+
+        Examples
+        --------
+        >>> import warnings
+        >>> net = MLP((2, 3, 1), activation="relu", seed=0)
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     params = net.get_params()
+        >>> caught[0].category.__name__, all((a == b).all() for a, b in zip(params, net.parameters()))
+        ('DeprecationWarning', True)
+        """
+        warnings.warn(f"{type(self).__name__}.get_params() is deprecated and will be removed in swiftmoons 0.3; "
+                      f"use parameters() (or state_dict())", DeprecationWarning, stacklevel=2)
+        return self.parameters()
+
+    def set_params(self, params: Sequence[ArrayLike]) -> None:
+        """Deprecated: use `set_parameters` (or `load_state_dict`).
+
+        .. deprecated:: 0.2
+            ``set_params`` shadowed scikit-learn's meaning of the name (an
+            estimator's hyper-parameters) and will be removed in swiftmoons
+            0.3. It warns, then does what `set_parameters` does.
+
+        Parameters
+        ----------
+        params : sequence of array-like
+            As for `set_parameters`.
+
+        Raises
+        ------
+        TypeError, ValueError
+            As `set_parameters`.
+
+        Examples
+        --------
+        >>> import warnings
+        >>> net = MLP((2, 3, 1), activation="relu", seed=0)
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     net.set_params([np.zeros((2, 3)), np.zeros(3), np.ones((3, 1)), [0.5]])
+        >>> caught[0].category.__name__, net.b2
+        ('DeprecationWarning', array([[0.5]]))
+        """
+        warnings.warn(f"{type(self).__name__}.set_params() is deprecated and will be removed in swiftmoons 0.3; "
+                      f"use set_parameters() (or load_state_dict())", DeprecationWarning, stacklevel=2)
+        self.set_parameters(params)
 
     def _layer(self, k: int) -> int:
         k = as_int(k, "layer", INT32[0], INT32[1])
@@ -1036,7 +1174,7 @@ class MLP(_ffi.Handle):
         loss : float
             The batch's loss, as `evaluate` defines it.
         gradients : list of ndarray
-            One per parameter, in `get_params`' order and shapes.
+            One per parameter, in `parameters`' order and shapes.
 
         Raises
         ------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 
 import numpy as np
 
@@ -358,7 +359,7 @@ class MLP:
 
     @classmethod
     def from_params(cls, params, activation="relu", output="sigmoid"):
-        """A network from ``[W1, b1, (slopes1,) W2, ...]`` (see ``get_params``)."""
+        """A network from ``[W1, b1, (slopes1,) W2, ...]`` (see ``parameters``)."""
         net = cls.__new__(cls)
         params = [np.array(p, dtype=np.float64) for p in params]
         specs = activation if isinstance(activation, list) else None
@@ -389,14 +390,69 @@ class MLP:
                 return group[k - 1]
         raise AttributeError(name)
 
-    def get_params(self):
-        """``[W1, b1, (slopes1,) W2, b2, ...]``: PReLU layers add their slopes."""
+    def _live(self):
+        """The parameter arrays themselves (not copies), in `param_names`' order: training updates them in place."""
         out = []
         for k, (W, b) in enumerate(zip(self.weights, self.biases)):
             out += [W, b]
             if k < len(self.slopes) and self.slopes[k] is not None:
                 out.append(self.slopes[k])
         return out
+
+    def param_names(self):
+        """``["W1", "b1", ("slopes1",) "W2", ...]``: the names of `parameters`' arrays."""
+        names = []
+        for k in range(1, len(self.weights) + 1):
+            names += [f"W{k}", f"b{k}"]
+            if k - 1 < len(self.slopes) and self.slopes[k - 1] is not None:
+                names.append(f"slopes{k}")
+        return names
+
+    def parameters(self):
+        """Copies of ``[W1, b1, (slopes1,) W2, b2, ...]``: PReLU layers add their slopes."""
+        return [np.array(p, dtype=np.float64) for p in self._live()]
+
+    def set_parameters(self, params):
+        """Replace every parameter (arrays as `parameters` gives); nothing changes on error."""
+        live, names = self._live(), self.param_names()
+        params = list(params)
+        if len(params) != len(live):
+            raise ValueError(f"Expected {len(live)} arrays ({', '.join(names)}), got {len(params)}")
+        new = []
+        for name, old, p in zip(names, live, params):
+            arr = np.array(p, dtype=np.float64)
+            if arr.shape != old.shape and not (old.shape[0] == 1 and arr.shape == (old.shape[1],)):
+                raise ValueError(f"{name} must have shape {old.shape}, got {arr.shape}")
+            new.append(arr.reshape(old.shape))
+        it = iter(new)
+        for k in range(len(self.weights)):
+            self.weights[k], self.biases[k] = next(it), next(it)
+            if k < len(self.slopes) and self.slopes[k] is not None:
+                self.slopes[k] = next(it)
+
+    def state_dict(self):
+        """``{name: copy}`` for each name of `param_names`, in order."""
+        return dict(zip(self.param_names(), self.parameters()))
+
+    def load_state_dict(self, state):
+        """`set_parameters` from a mapping whose keys are exactly `param_names` (else ValueError, nothing changed)."""
+        names, keys = self.param_names(), list(state.keys())
+        missing = [name for name in names if name not in keys]
+        unexpected = [key for key in keys if key not in names]
+        if missing or unexpected:
+            problems = ([f"missing {missing}"] if missing else []) + ([f"unexpected {unexpected}"] if unexpected else [])
+            raise ValueError(f"state's keys must be the network's param_names() {names}: {'; '.join(problems)}")
+        self.set_parameters([state[name] for name in names])
+
+    def get_params(self):
+        """Deprecated (removed in swiftmoons 0.3): use `parameters` (or `state_dict`).
+
+        Warns, then returns what it always did: the parameter arrays
+        themselves, not copies.
+        """
+        warnings.warn(f"{type(self).__name__}.get_params() is deprecated and will be removed in swiftmoons 0.3; "
+                      f"use parameters() (or state_dict())", DeprecationWarning, stacklevel=2)
+        return self._live()
 
     def _hidden_activation(self, k, z):
         name, alpha = self.activations[k]
@@ -446,7 +502,7 @@ class MLP:
         return np.mean((out - y) ** 2), 2 * (out - y) / out.size
 
     def gradients(self, X, y):
-        """The loss and its gradient for every parameter (as ``get_params``)."""
+        """The loss and its gradient for every parameter (as ``parameters``)."""
         self._targets(y, X)
         self.forward(X, store=True)
         return self._backward()
@@ -480,7 +536,7 @@ class MLP:
 
     def backward(self, lr=0.05):
         loss, grads = self._backward()
-        params = self.get_params()
+        params = self._live()
         for p, g in zip(params, grads):
             p -= lr * g
         return loss

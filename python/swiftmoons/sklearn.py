@@ -225,7 +225,7 @@ class _Native:
         # (sklearn's validation has checked X, and the targets are built here).
         self.blocks = []
         at = 0
-        for shape in (p.shape for p in self.net.get_params()):
+        for shape in (p.shape for p in self.net.parameters()):
             self.blocks.append((at, at + shape[0] * shape[1], shape))
             at += shape[0] * shape[1]
         self.flat = np.empty(at)

@@ -70,7 +70,7 @@ def state_of(net: MLP) -> dict:
         "records": int(records.epochs.size),
         "recorded_params": records.params is not None,
     }
-    arrays = dict(zip(header["parameters"], net.get_params()))
+    arrays = net.state_dict()
     arrays["loss_history"] = np.array(net.loss_history, dtype=np.float64)
     arrays["records_epochs"] = records.epochs
     arrays["records_eval_loss"] = records.eval_loss
@@ -305,7 +305,7 @@ def take_over(net, twin) -> None:
     records = twin.records
     flat = None if records.params is None else np.array(
         [np.concatenate([p.ravel() for p in block]) for block in records.params])
-    net.set_params(twin.get_params())
+    net.set_parameters(twin.parameters())
     restore_training(net, twin.epochs_trained, records.epochs, records.eval_loss, records.eval_accuracy, flat)
     net.loss_history[:] = twin.loss_history
 

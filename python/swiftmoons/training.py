@@ -41,7 +41,7 @@ class TrainingRecords:
         The accuracy on the evaluation set, likewise (NaN too for an
         identity output).
     params : list of lists of ndarray, or None
-        For each record, all parameters as ``net.get_params()`` gives them,
+        For each record, all parameters as ``net.parameters()`` gives them,
         if any training call recorded them (``record_params=True``); the
         records made without them then hold arrays of NaN. None if no
         parameters were recorded.

@@ -553,7 +553,7 @@ def snapshot(obj):
     """What check (c) compares: a network's parameters and len(loss_history), a stream's state, items."""
     try:
         if isinstance(obj, sm.MLP):
-            return ("closed",) if obj.closed else (obj.get_params(), len(obj.loss_history))
+            return ("closed",) if obj.closed else (obj.parameters(), len(obj.loss_history))
         if isinstance(obj, sm.RandomState):
             return ("closed",) if obj.closed else obj.get_state()
         if isinstance(obj, np.random.RandomState):
@@ -1018,11 +1018,11 @@ def constructor_calls(draw):
                       [("seed", p["seed"]), ("layer_sizes", p["layer_sizes"])], valid=valid)
     if which == "MLP.from_params":
         setup = (f"src = {net.src}",)
-        params = draw(st.one_of(codes("src.get_params()", "[p.tolist() for p in src.get_params()]",
-                                      "tuple(src.get_params())", "[p.astype(np.float32) for p in src.get_params()]"),
+        params = draw(st.one_of(codes("src.parameters()", "[p.tolist() for p in src.parameters()]",
+                                      "tuple(src.parameters())", "[p.astype(np.float32) for p in src.parameters()]"),
                                 param_mutations("src")))
         p, valid = choose(draw, {
-            "params": (codes("src.get_params()"), st.just(params)),
+            "params": (codes("src.parameters()"), st.just(params)),
             "activation": (st.just(net.activation), st.one_of(bad_activation_specs(hidden), codes("'prelu'"))),
             "output": (st.just(Arg(repr(net.output))), codes("'softmax'", "'bogus'", "None", "'identity'")),
             "layer_sizes": (st.just(OMIT), st.one_of(codes("None"), layer_size_lists(net))),
@@ -1033,11 +1033,11 @@ def constructor_calls(draw):
                 net.activation.replace("'prelu'", "'leaky_relu'"))
     setup = (f"src = {plain.src}",)
     p, valid = choose(draw, {
-        "weights": (codes("src.get_params()[0::2]"),
-                    codes("src.get_params()[0::2][:-1]", "[]", "None", "[np.zeros((3, 3))] * 2", "'abc'",
-                          "[w.T for w in src.get_params()[0::2]]", "[nan * w for w in src.get_params()[0::2]]")),
-        "biases": (codes("src.get_params()[1::2]"),
-                   codes("src.get_params()[1::2][:-1]", "[]", "None", "[b.ravel()[:-1] for b in src.get_params()[1::2]]",
+        "weights": (codes("src.parameters()[0::2]"),
+                    codes("src.parameters()[0::2][:-1]", "[]", "None", "[np.zeros((3, 3))] * 2", "'abc'",
+                          "[w.T for w in src.parameters()[0::2]]", "[nan * w for w in src.parameters()[0::2]]")),
+        "biases": (codes("src.parameters()[1::2]"),
+                   codes("src.parameters()[1::2][:-1]", "[]", "None", "[b.ravel()[:-1] for b in src.parameters()[1::2]]",
                          "[None] * 9")),
         "activation": (codes("'relu'"), bad_activation_specs(hidden)),
     })
@@ -1048,7 +1048,7 @@ def constructor_calls(draw):
 
 def param_mutations(name: str) -> st.SearchStrategy:
     """Broken `params` lists made from network `name`'s own (the last array wrong, extras, wrong types)."""
-    g = f"{name}.get_params()"
+    g = f"{name}.parameters()"
     return codes(f"{g}[:-1]", f"{g} + [np.zeros(1)]", f"[p.T for p in {g}]", f"[p.ravel() for p in {g}]",
                  f"[np.full_like(p, nan) for p in {g}]", f"[p.astype(complex) for p in {g}]", f"[None for p in {g}]",
                  f"{g}[:-1] + [np.zeros((1, 99))]", f"{g}[:-1] + [np.zeros((1, 1, 1))]", f"[str(p) for p in {g}]",
@@ -1099,22 +1099,36 @@ def inference_calls(draw):
 
 @st.composite
 def parameter_calls(draw):
-    """get/set_params, get/set_weights, get/set_biases, get_slopes, and the W1/b1 attributes."""
+    """parameters/set_parameters, state_dict/load_state_dict, the deprecated get/set_params,
+    get/set_weights, get/set_biases, get_slopes, and the W1/b1 attributes."""
     net = draw(networks())
     setup, closed = draw(network_setup(net))
     common = dict(setup=setup, watch=("net",), extra_args=closed_arg(closed))
-    method = draw(st.sampled_from(("get_params", "set_params", "get_weights", "get_biases", "get_slopes",
-                                   "set_weights", "set_biases", "attribute")))
+    method = draw(st.sampled_from(("parameters", "set_parameters", "state_dict", "load_state_dict", "get_params",
+                                   "set_params", "get_weights", "get_biases", "get_slopes", "set_weights",
+                                   "set_biases", "attribute")))
     k = draw(st.integers(1, net.n_layers))
     layer = draw(st.one_of(st.just(Arg(str(k), value=k)), ints(1, net.n_layers, wide="")))
-    if method == "get_params":
-        return invoke("MLP.get_params", "net.get_params", **common)
-    if method == "set_params":
-        params = draw(st.one_of(codes("net.get_params()", "[p * 0.5 for p in net.get_params()]",
-                                      "[p.tolist() for p in net.get_params()]", "tuple(net.get_params())",
-                                      "[p.ravel() if p.shape[0] == 1 else p for p in net.get_params()]"),
+    if method in ("parameters", "state_dict", "get_params"):
+        return invoke(f"MLP.{method}", f"net.{method}", **common)
+    if method in ("set_parameters", "set_params"):
+        params = draw(st.one_of(codes("net.parameters()", "[p * 0.5 for p in net.parameters()]",
+                                      "[p.tolist() for p in net.parameters()]", "tuple(net.parameters())",
+                                      "[p.ravel() if p.shape[0] == 1 else p for p in net.parameters()]"),
                                 param_mutations("net")))
-        return invoke("MLP.set_params", "net.set_params", [("params", params)], **common)
+        return invoke(f"MLP.{method}", f"net.{method}", [("params", params)], **common)
+    if method == "load_state_dict":
+        sd = "net.state_dict()"
+        state = draw(st.one_of(
+            codes(sd, f"{{k: v * 0.5 for k, v in {sd}.items()}}", f"dict(reversed(list({sd}.items())))",
+                  f"{{k: v.tolist() for k, v in {sd}.items()}}",
+                  f"{{k: v.ravel() if v.shape[0] == 1 else v for k, v in {sd}.items()}}"),
+            codes(f"dict(list({sd}.items())[:-1])", f"{{**{sd}, 'W9': np.zeros(1)}}", f"{{**{sd}, 0: np.zeros(1)}}",
+                  f"{{k: v.T for k, v in {sd}.items()}}", f"{{k: None for k in {sd}}}",
+                  f"{{k: np.full_like(v, nan) for k, v in {sd}.items()}}", f"{{k: str(v) for k, v in {sd}.items()}}",
+                  f"{{k: v.astype(complex) for k, v in {sd}.items()}}", f"{{k.lower(): v for k, v in {sd}.items()}}",
+                  "net.parameters()", "None", "'abc'", "5", "{}", "[]", "{1: 2}")))
+        return invoke("MLP.load_state_dict", "net.load_state_dict", [("state", state)], **common)
     if method in ("get_weights", "get_biases", "get_slopes"):
         return invoke(f"MLP.{method}", f"net.{method}", [("k", layer)], **common)
     shape = (net.sizes[k - 1], net.sizes[k]) if method != "set_biases" else (1, net.sizes[k])
@@ -1387,7 +1401,7 @@ def network_state(net) -> dict:
     """What checks (g) and (h) compare of a network, as plain data."""
     records = net.records
     return {"class": type(net).__name__, "layer_sizes": tuple(net.layer_sizes), "activations": tuple(net.activations),
-            "output": net.output, "parameters": net.param_names(), "params": [p.ravel() for p in net.get_params()],
+            "output": net.output, "parameters": net.param_names(), "params": [p.ravel() for p in net.parameters()],
             "epochs_trained": net.epochs_trained, "loss_history": [float(v) for v in net.loss_history],
             "records": records.epochs.tolist(), "records_eval_loss": records.eval_loss,
             "records_eval_accuracy": records.eval_accuracy,
@@ -1657,7 +1671,7 @@ def continued_problem(ns, names, done: int, epochs: int, setup, reference: str, 
         for name in names:
             if not same(ns[name].loss_history, twin[name].loss_history):
                 return "(i)", f"{how}, `{name}`'s loss_history differs from an uninterrupted run's"
-            if not same(ns[name].get_params(), twin[name].get_params()):
+            if not same(ns[name].parameters(), twin[name].parameters()):
                 return "(i)", f"{how}, `{name}`'s parameters differ from an uninterrupted run's"
     finally:
         release(twin)
@@ -1692,7 +1706,7 @@ def trained_network_setup(draw, net: Net, *, records=False):
     elif how == "step":
         lines.append("net.train_step(X, y)")
     elif how == "nan":  # NaN parameters, records and losses, and a loss appended by hand
-        lines += ["net.set_params([np.full_like(p, nan) for p in net.get_params()])",
+        lines += ["net.set_parameters([np.full_like(p, nan) for p in net.parameters()])",
                   f"net.fit(X, y, epochs=2, rng={s}, record_every=1, record_params=True)", "net.loss_history.append(inf)"]
     return lines
 

@@ -89,7 +89,7 @@ def test_train_together_on_an_executor_leaves_what_one_call_leaves(pool, monkeyp
             got = sm.train_together(there, X, y, rng=rng_there, executor=executor, **settings)
     assert got == expected
     for a, b in zip(there, here):
-        assert all(np.array_equal(p, q) for p, q in zip(a.get_params(), b.get_params()))
+        assert all(np.array_equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
         assert a.loss_history == b.loss_history and a.epochs_trained == b.epochs_trained
         assert np.array_equal(a.records.epochs, b.records.epochs)
         assert all(np.array_equal(p, q) for r, s in zip(a.records.params, b.records.params) for p, q in zip(r, s))

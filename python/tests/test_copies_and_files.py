@@ -45,7 +45,7 @@ def trained(activation, output, epochs=4, record=True):
 def assert_same_network(a, b):
     assert type(a) is type(b)
     assert a.layer_sizes == b.layer_sizes and a.activations == b.activations and a.output == b.output
-    assert same_arrays(a.get_params(), b.get_params())
+    assert same_arrays(a.parameters(), b.parameters())
     assert a.loss_history == b.loss_history
     assert a.epochs_trained == b.epochs_trained
     ra, rb = a.records, b.records
@@ -62,7 +62,7 @@ def assert_trains_on_identically(a, b, X, y):
     ha = a.fit(X, y, epochs=3, lr=0.05, batch_size=8, rng=9)
     hb = b.fit(X, y, epochs=3, lr=0.05, batch_size=8, rng=9)
     assert ha == hb
-    assert same_arrays(a.get_params(), b.get_params())
+    assert same_arrays(a.parameters(), b.parameters())
 
 
 COPIERS = {
@@ -86,12 +86,12 @@ def test_deleting_a_copy_leaves_the_original_working(copier):
 @pytest.mark.parametrize("copier", sorted(COPIERS))
 def test_training_a_copy_never_touches_the_original(copier):
     net, X, y = trained("relu", "sigmoid")
-    before = net.get_params()
+    before = net.parameters()
     history = list(net.loss_history)
     twin = COPIERS[copier](net)
     twin.fit(X, y, epochs=2, lr=0.5, batch_size=8, rng=1)
     twin.train_step(X, y, lr=0.5)
-    assert same_arrays(net.get_params(), before)
+    assert same_arrays(net.parameters(), before)
     assert net.loss_history == history
     assert net.epochs_trained == 4 and twin.epochs_trained == 6
 
@@ -136,7 +136,7 @@ def test_saved_file_is_readable_by_numpy_alone(tmp_path):
         assert header["activations"] == [["prelu", 0.2], ["tanh", None]]
         assert header["output"] == "softmax" and header["epochs_trained"] == 4
         assert header["parameters"] == net.param_names()
-        for name, value in zip(net.param_names(), net.get_params()):
+        for name, value in zip(net.param_names(), net.parameters()):
             assert np.array_equal(data[name], value)
         assert np.array_equal(data["loss_history"], net.loss_history)
         assert data["records_params"].shape == (2, net.parameter_count)
@@ -263,7 +263,7 @@ def test_article_result_and_records_pickle():
         assert twin.nets[name]._h != result.nets[name]._h
     deep = copy.deepcopy(result)
     deep.nets["relu"].train_step(result.X_train, result.y_train, lr=1.0)
-    assert not same_arrays(deep.nets["relu"].get_params(), result.nets["relu"].get_params())
+    assert not same_arrays(deep.nets["relu"].parameters(), result.nets["relu"].parameters())
     net, _, _ = trained("relu", "sigmoid")
     records = net.records
     back = pickle.loads(pickle.dumps(records))
@@ -296,7 +296,7 @@ def test_copies_free_their_native_objects():
 def test_from_params_needs_the_activation():
     net = sm.TwoLayerNet("sigmoid", seed=0)
     with pytest.raises(TypeError, match="activation"):
-        sm.MLP.from_params(net.get_params())
+        sm.MLP.from_params(net.parameters())
     with pytest.raises(TypeError, match="activation"):
         sm.TwoLayerNet.from_params([net.W1, net.W2, net.W3], [net.b1, net.b2, net.b3])
 

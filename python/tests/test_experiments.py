@@ -85,7 +85,7 @@ def test_relu_beats_sigmoid_on_digits():
 def dead_by_numpy(net, X):
     """The three counts of dead hidden units, straight from the parameters: z = X W1 + b1."""
     from swiftmoons import activations
-    W1, b1 = net.get_params()[:2]
+    W1, b1 = net.parameters()[:2]
     z = X @ W1 + b1
     name, alpha = net.activations[0]
     a = activations.evaluate(name, z, **({} if alpha is None else {"alpha": alpha}))
@@ -210,11 +210,11 @@ def test_training_snapshots_are_the_article_run_recorded():
         assert snaps["epochs_recorded"].tolist() == [0, 300, 600, 800]
         for name, net in run.nets.items():
             assert np.array_equal(snaps["loss_history"][name], run.loss_history[name])
-            assert all(np.array_equal(a, b) for a, b in zip(snaps["params"][name][-1], net.get_params()))
+            assert all(np.array_equal(a, b) for a, b in zip(snaps["params"][name][-1], net.parameters()))
             assert snaps["test_accuracy"][name][-1] == run.test_accuracy[name]
             assert snaps["specs"][name] == (name, None)
         with sm_twolayer("relu") as fresh:
-            assert all(np.array_equal(a, b) for a, b in zip(snaps["params"]["relu"][0], fresh.get_params()))
+            assert all(np.array_equal(a, b) for a, b in zip(snaps["params"]["relu"][0], fresh.parameters()))
     finally:
         run.close()
     with pytest.raises(ValueError):

@@ -34,7 +34,7 @@ def moons():
 def trained(activation, X, y, sizes=(2, 8, 8, 1), epochs=60):
     net = sm.MLP(sizes, activation=activation, seed=1)
     net.fit(X, y, epochs=epochs, lr=0.1, rng=1)
-    twin = reference.MLP.from_params(net.get_params(), activation=activation)
+    twin = reference.MLP.from_params(net.parameters(), activation=activation)
     return net, twin
 
 
@@ -201,7 +201,7 @@ def test_saturation_counts_sigmoid_tails_and_relu_off_units():
                              activation="sigmoid")
     # At z = 0 both units are at the steepest point; at z = +-100 both are flat.
     np.testing.assert_array_equal(geometry.saturation(net, X), [0.0, 0.5])
-    relu = sm.MLP.from_params(net.get_params(), activation="relu")
+    relu = sm.MLP.from_params(net.parameters(), activation="relu")
     np.testing.assert_array_equal(geometry.saturation(relu, X), [0.0, 0.75])
 
 
@@ -232,7 +232,7 @@ def test_input_jacobians_are_finite_differences_and_the_reference(moons, activat
 
 
 def twin_of(net):
-    return reference.MLP.from_params(net.get_params(), activation=net.activations[0][0])
+    return reference.MLP.from_params(net.parameters(), activation=net.activations[0][0])
 
 
 def test_jacobian_spectrum_summarizes_the_singular_values(moons):

@@ -10,12 +10,12 @@ from swiftmoons import article, reference as ref
 
 
 def state_of(net):
-    return [p.copy() for p in net.get_params()], list(net.loss_history), net.epochs_trained
+    return [p.copy() for p in net.parameters()], list(net.loss_history), net.epochs_trained
 
 
 def assert_unchanged(net, before):
     params, history, epochs = before
-    assert all(np.array_equal(a, b, equal_nan=True) for a, b in zip(net.get_params(), params))
+    assert all(np.array_equal(a, b, equal_nan=True) for a, b in zip(net.parameters(), params))
     assert net.loss_history == history and net.epochs_trained == epochs
 
 

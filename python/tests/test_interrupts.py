@@ -58,7 +58,7 @@ def test_interrupted_fit_continues_exactly_as_an_uninterrupted_one(activation):
     # gives the uninterrupted run's losses, weights and stream, bit for bit.
     part.fit(X, y, epochs=epochs - done, rng=rng, **settings)
     assert part.loss_history == whole.loss_history
-    assert all(np.array_equal(a, b) for a, b in zip(part.get_params(), whole.get_params()))
+    assert all(np.array_equal(a, b) for a, b in zip(part.parameters(), whole.parameters()))
     assert np.array_equal(rng.get_state()[1], whole_rng.get_state()[1])
     assert rng.get_state()[2] == whole_rng.get_state()[2]
 

@@ -37,7 +37,7 @@ def test_every_activation_and_output_matches_reference(kind, output):
     X, y, k = data(output)
     net, expected = pair((3, 7, 5, k), activation=kind, output=output, seed=4)
     with net:
-        for a, b in zip(net.get_params(), expected.get_params()):
+        for a, b in zip(net.parameters(), expected.parameters()):
             assert np.array_equal(a, b)
         # Identity outputs can cancel to near zero: compare against the output's scale.
         assert normwise_error(net.forward(X), expected.forward(X)) <= FORWARD_RTOL
@@ -47,12 +47,12 @@ def test_every_activation_and_output_matches_reference(kind, output):
         for a, b in zip(grads, expected_grads):
             assert normwise_error(a, b) <= STEP_RTOL
         assert abs(net.train_step(X, y, 0.05) - expected.train_step(X, y, 0.05)) <= 1e-14 * max(1, abs(loss))
-        for a, b in zip(net.get_params(), expected.get_params()):
+        for a, b in zip(net.parameters(), expected.parameters()):
             assert normwise_error(a, b) <= STEP_RTOL
         history = net.fit(X, y, epochs=200, lr=0.05, batch_size=16, rng=sm.RandomState(3))
         expected_history = expected.fit(X, y, epochs=200, lr=0.05, batch_size=16, rng=np.random.RandomState(3))
         assert max_relative_error(history, expected_history) <= FIT_RTOL
-        for a, b in zip(net.get_params(), expected.get_params()):
+        for a, b in zip(net.parameters(), expected.parameters()):
             assert normwise_error(a, b) <= FIT_RTOL
         assert net.evaluate(X, y)[1] == pytest.approx(expected.evaluate(X, y)[1], nan_ok=True)
 
@@ -64,7 +64,7 @@ def test_inits_are_bit_identical_to_numpy(init, bias_init):
                          bias_init=bias_init, seed=2**32 - 1)
     with net:
         assert net.param_names() == ["W1", "b1", "W2", "b2", "slopes2", "W3", "b3"]
-        for a, b in zip(net.get_params(), expected.get_params()):
+        for a, b in zip(net.parameters(), expected.parameters()):
             assert a.shape == b.shape and np.array_equal(a, b)
         assert np.array_equal(net.get_slopes(2), np.full((1, 6), 0.3))
 
@@ -72,7 +72,7 @@ def test_inits_are_bit_identical_to_numpy(init, bias_init):
 def test_two_layer_net_is_the_2_8_8_1_case_of_mlp():
     X = np.random.RandomState(0).randn(20, 2)
     with sm.TwoLayerNet("relu", seed=42) as a, sm.MLP((2, 8, 8, 1), activation="relu", seed=42) as b:
-        assert all(np.array_equal(p, q) for p, q in zip(a.get_params(), b.get_params()))
+        assert all(np.array_equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
         assert np.array_equal(a.forward(X), b.forward(X))
         assert isinstance(a, sm.MLP)
 
@@ -86,7 +86,7 @@ def test_hybrid_network_with_learned_prelu_slopes_matches_reference():
         net.fit(X, y, epochs=100, lr=0.1, batch_size=8, rng=1)
         expected.fit(X, y, epochs=100, lr=0.1, batch_size=8, rng=np.random.RandomState(1))
         assert not np.array_equal(net.get_slopes(1), before)  # the slopes learn
-        for a, b in zip(net.get_params(), expected.get_params()):
+        for a, b in zip(net.parameters(), expected.parameters()):
             assert normwise_error(a, b) <= FIT_RTOL
         assert [n for n, _ in net.activations] == ["prelu", "gelu", "leaky_relu", "elu"]
 
@@ -95,10 +95,10 @@ def test_params_round_trip_through_from_params():
     X, y, k = data("softmax")
     with sm.MLP((3, 5, 4, k), activation=["prelu", "swish"], output="softmax", seed=1) as net:
         net.fit(X, y, epochs=5, rng=0)
-        clone = sm.MLP.from_params(net.get_params(), activation=["prelu", "swish"], output="softmax")
+        clone = sm.MLP.from_params(net.parameters(), activation=["prelu", "swish"], output="softmax")
         assert clone.layer_sizes == net.layer_sizes
         assert np.array_equal(clone.forward(X), net.forward(X))
-        expected = ref.MLP.from_params(net.get_params(), activation=["prelu", "swish"], output="softmax")
+        expected = ref.MLP.from_params(net.parameters(), activation=["prelu", "swish"], output="softmax")
         assert max_relative_error(clone.forward(X), expected.forward(X)) <= FORWARD_RTOL
         clone.close()
 
@@ -220,7 +220,7 @@ def test_bad_targets_and_params_change_nothing():
     X, y, k = data("softmax")
     rng = sm.RandomState(0)
     with sm.MLP((3, 5, k), activation="relu", output="softmax", seed=rng) as net:
-        before = net.get_params()
+        before = net.parameters()
         state = rng.get_state()[1].copy()
         with pytest.raises(ValueError, match="class indices"):
             net.fit(X, np.full(len(X), 3.0), epochs=2, rng=rng)
@@ -229,10 +229,10 @@ def test_bad_targets_and_params_change_nothing():
         with pytest.raises(ValueError, match="shape"):
             net.train_step(X, np.zeros((len(X), k)))
         with pytest.raises(ValueError, match="W1 must have shape"):
-            net.set_params([np.zeros((2, 5))] + before[1:])
+            net.set_parameters([np.zeros((2, 5))] + before[1:])
         with pytest.raises(ValueError, match="Expected 4 arrays"):
-            net.set_params(before[:-1])
-        for a, b in zip(net.get_params(), before):
+            net.set_parameters(before[:-1])
+        for a, b in zip(net.parameters(), before):
             assert np.array_equal(a, b)
         assert np.array_equal(rng.get_state()[1], state)
 
@@ -261,15 +261,15 @@ def test_gradients_are_the_derivative_of_the_reported_loss(output, width):
          "identity": rng.randn(16, width)}[output]
     with sm.MLP((3, 5, width), activation="tanh", output=output, seed=2) as net:
         _, grads = net.gradients(X, y)
-        params, h = net.get_params(), 1e-6
+        params, h = net.parameters(), 1e-6
 
         def loss_with(p, i, step):
             moved = [a.copy() for a in params]
             moved[p].flat[i] += step
-            net.set_params(moved)
+            net.set_parameters(moved)
             return net.evaluate(X, y)[0]
 
         for p, g in enumerate(grads):
             numeric = [(loss_with(p, i, h) - loss_with(p, i, -h)) / (2 * h) for i in range(params[p].size)]
             np.testing.assert_allclose(g.ravel(), numeric, atol=1e-7)
-        net.set_params(params)
+        net.set_parameters(params)

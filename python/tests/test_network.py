@@ -20,7 +20,7 @@ LOSS_HISTORY_ATOL = 1e-12
 
 
 def params_of(net):
-    return [np.asarray(p) for p in net.get_params()]
+    return [np.asarray(p) for p in net.parameters()]
 
 
 @pytest.mark.parametrize("activation", ACTIVATIONS)
@@ -57,7 +57,7 @@ def test_one_train_step_matches_reference(activation, seed):
     with sm.TwoLayerNet(activation, seed=seed) as net:
         loss, expected_loss = net.train_step(X, y, lr=0.05), expected.train_step(X, y, lr=0.05)
         assert abs(loss - expected_loss) <= 1e-15 * max(1, abs(expected_loss)) * 10
-        for ours, theirs in zip(params_of(net), expected.get_params()):
+        for ours, theirs in zip(params_of(net), expected.parameters()):
             assert max_relative_error(ours, theirs) <= STEP_RTOL
 
 
@@ -77,7 +77,7 @@ def test_train_step_matches_reference_for_any_batch_and_labels(activation, rows,
         for _ in range(3):
             loss, expected_loss = net.train_step(X, y, lr=0.5), expected.train_step(X, y, lr=0.5)
             assert abs(loss - expected_loss) <= 1e-14 * max(1, abs(expected_loss))
-        for ours, theirs in zip(params_of(net), expected.get_params()):
+        for ours, theirs in zip(params_of(net), expected.parameters()):
             assert max_relative_error(ours, theirs) <= STEP_RTOL
 
 
@@ -126,7 +126,7 @@ def test_article_training_matches_reference(article_data):
     for net, exp in zip(nets, expected):
         assert len(net.loss_history) == 800
         assert np.max(np.abs(np.array(net.loss_history) - exp.loss_history)) <= LOSS_HISTORY_ATOL
-        for ours, theirs in zip(params_of(net), exp.get_params()):
+        for ours, theirs in zip(params_of(net), exp.parameters()):
             assert max_relative_error(ours, theirs) <= TRAINED_PARAMS_RTOL
         accuracy = ((net.forward(X_test) >= 0.5).ravel() == y_test).mean()
         assert accuracy == ((exp.forward(X_test) >= 0.5).ravel() == y_test).mean()
@@ -153,7 +153,7 @@ def test_general_layer_sizes_match_reference():
             assert net.layer_sizes == sizes and net.W4.shape == (7, 2)
             for _ in range(20):
                 assert abs(net.train_step(X, Y, 0.1) - expected.train_step(X, Y, 0.1)) < 1e-13
-            for ours, theirs in zip(params_of(net), expected.get_params()):
+            for ours, theirs in zip(params_of(net), expected.parameters()):
                 assert max_relative_error(ours, theirs) <= STEP_RTOL * 100
             assert len(net.get_z_trace(X[0])) == 7
 
@@ -171,7 +171,7 @@ def test_parameters_are_read_only_copies_and_assignable():
         clone = sm.TwoLayerNet.from_params([net.W1, net.W2, net.W3], [net.b1, net.b2, net.b3], activation="relu")
         X = np.random.RandomState(0).randn(10, 2)
         assert np.array_equal(clone.forward(X), net.forward(X))
-        clone.set_params(net.get_params())
+        clone.set_parameters(net.parameters())
 
 
 @pytest.mark.parametrize("make_input", [
@@ -207,7 +207,7 @@ def test_wrong_parameters_change_nothing():
         with pytest.raises(ValueError, match=r"\(2, 8\)"):
             net.W1 = np.zeros((8, 2))
         with pytest.raises(ValueError):
-            net.set_params(before[:-1] + [np.zeros((1, 2))])
+            net.set_parameters(before[:-1] + [np.zeros((1, 2))])
         with pytest.raises(ValueError, match="lr must be a finite number >= 0"):
             net.train_step(np.zeros((4, 2)), np.zeros(4), lr=float("nan"))
         with pytest.raises(ValueError, match="y must have shape"):

@@ -15,7 +15,7 @@ LOSS_ATOL = 1e-12
 
 def assert_same_training(net, expected):
     assert np.max(np.abs(np.array(net.loss_history) - np.array(expected.loss_history))) <= LOSS_ATOL
-    for ours, theirs in zip(net.get_params(), expected.get_params()):
+    for ours, theirs in zip(net.parameters(), expected.parameters()):
         assert max_relative_error(ours, theirs) <= TRAINED_PARAMS_RTOL
 
 
@@ -106,7 +106,7 @@ def test_records_match_reference_at_each_recorded_epoch(article_data):
     rng = np.random.RandomState(6)
     for k, epochs in enumerate((20, 20, 5)):
         expected.fit(X_train, y_train, epochs=epochs, rng=rng)
-        for ours, theirs in zip(rec.params[k], expected.get_params()):
+        for ours, theirs in zip(rec.params[k], expected.parameters()):
             assert max_relative_error(ours, theirs) <= TRAINED_PARAMS_RTOL
         loss = ref.bce(y_test.reshape(-1, 1), expected.forward(X_test))
         assert abs(rec.eval_loss[k] - loss) <= 1e-12
@@ -154,10 +154,10 @@ def test_bad_fit_arguments_raise_and_change_nothing(article_data, override, mess
     rng = sm.RandomState(1)
     state = rng.get_state()
     with sm.TwoLayerNet("relu", seed=0) as net:
-        before = net.get_params()
+        before = net.parameters()
         with pytest.raises((TypeError, ValueError), match=message):
             net.fit(args.pop("X"), args.pop("y"), rng=rng, **args)
-        for a, b in zip(net.get_params(), before):
+        for a, b in zip(net.parameters(), before):
             assert np.array_equal(a, b)
         assert net.loss_history == []
     assert all(np.array_equal(a, b) for a, b in zip(rng.get_state()[1:], state[1:]))

@@ -30,7 +30,7 @@ def problem(sizes, n=150, seed=0):
 def test_wide_forward_and_gradients_are_the_references(sizes, activation):
     X, y, output = problem(sizes)
     with sm.MLP(sizes, activation=activation, output=output, seed=3) as net:
-        twin = reference.MLP.from_params(net.get_params(), activation=activation, output=output)
+        twin = reference.MLP.from_params(net.parameters(), activation=activation, output=output)
         np.testing.assert_allclose(net.forward(X), twin.forward(X), rtol=PRODUCT_ORDER, atol=PRODUCT_ORDER)
         loss, grads = net.gradients(X[:70], y[:70])
         ref_loss, ref_grads = twin.gradients(X[:70], y[:70])
@@ -46,7 +46,7 @@ def test_wide_training_does_not_depend_on_threads(sizes):
     for threads in (1, 2):
         with sm.parallel.threads(threads), sm.MLP(sizes, activation="relu", output=output, seed=1) as net:
             history = net.fit(X, y, epochs=2, lr=0.01, batch_size=64, rng=0)
-            results.append((history, net.get_params(), net.forward(X)))
+            results.append((history, net.parameters(), net.forward(X)))
     (h1, p1, f1), (h2, p2, f2) = results
     assert h1 == h2
     assert all(np.array_equal(a, b) for a, b in zip(p1, p2)) and np.array_equal(f1, f2)
@@ -55,7 +55,7 @@ def test_wide_training_does_not_depend_on_threads(sizes):
 def test_wide_training_follows_the_reference():
     X, y, output = problem((130, 17, 64, 3), n=200)
     with sm.MLP((130, 17, 64, 3), activation="tanh", output=output, seed=2) as net:
-        twin = reference.MLP.from_params(net.get_params(), activation="tanh", output=output)
+        twin = reference.MLP.from_params(net.parameters(), activation="tanh", output=output)
         ours = net.fit(X, y, epochs=5, lr=0.05, batch_size=64, rng=7)
         theirs = reference.train_together([twin], X, y, epochs=5, lr=0.05, batch_size=64,
                                           rng=np.random.RandomState(7))[0]

@@ -3,20 +3,30 @@
 
 import SwiftMoons
 
+/// The exports of the two-class generators of the plane: two counts, an
+/// (n, 2) X and n labels, written only when the generator succeeds (each
+/// checks everything before it draws, so a refused call leaves the stream as
+/// it was).
+private func planeData(_ rng: OpaquePointer?, _ first: Int64, _ second: Int64, names: (String, String),
+                       _ x: UnsafeMutablePointer<Double>?, _ y: UnsafeMutablePointer<Int64>?,
+                       _ make: (Int, Int, inout RandomState) throws -> (x: [Double], y: [Int])) throws {
+    let h = try lookup(rng, as: RNGHandle.self, "sm_rng")
+    let a = try count(first, names.0, allowZero: true), b = try count(second, names.1, allowZero: true)
+    let n = a + b
+    let xo = try output(x, try product(n, 2, "X"), "X"), yo = try output(y, n, "y")
+    let data = try h.state.withLock { s in try make(a, b, &s) }
+    for i in 0..<xo.count { xo[i] = data.x[i] }
+    for i in 0..<n { yo[i] = Int64(data.y[i]) }
+}
+
 @_cdecl("sm_make_moons")
 public func sm_make_moons(_ rng: OpaquePointer?, _ nOut: Int64, _ nIn: Int64, _ shuffle: Int32,
                           _ addNoise: Int32, _ noise: Double,
                           _ x: UnsafeMutablePointer<Double>?, _ y: UnsafeMutablePointer<Int64>?) -> Int32 {
     guarded {
-        let h = try lookup(rng, as: RNGHandle.self, "sm_rng")
-        let a = try count(nOut, "n_out", allowZero: true), b = try count(nIn, "n_in", allowZero: true)
-        let n = a + b
-        let xo = try output(x, try product(n, 2, "X"), "X"), yo = try output(y, n, "y")
-        let data = try h.state.withLock { s in
+        try planeData(rng, nOut, nIn, names: ("n_out", "n_in"), x, y) { a, b, s in
             try makeMoons(nOut: a, nIn: b, noise: addNoise != 0 ? noise : nil, shuffle: shuffle != 0, rng: &s)
         }
-        for i in 0..<xo.count { xo[i] = data.x[i] }
-        for i in 0..<n { yo[i] = Int64(data.y[i]) }
     }
 }
 
@@ -25,16 +35,10 @@ public func sm_make_circles(_ rng: OpaquePointer?, _ nOut: Int64, _ nIn: Int64, 
                             _ addNoise: Int32, _ noise: Double, _ factor: Double,
                             _ x: UnsafeMutablePointer<Double>?, _ y: UnsafeMutablePointer<Int64>?) -> Int32 {
     guarded {
-        let h = try lookup(rng, as: RNGHandle.self, "sm_rng")
-        let a = try count(nOut, "n_out", allowZero: true), b = try count(nIn, "n_in", allowZero: true)
-        let n = a + b
-        let xo = try output(x, try product(n, 2, "X"), "X"), yo = try output(y, n, "y")
-        let data = try h.state.withLock { s in
+        try planeData(rng, nOut, nIn, names: ("n_out", "n_in"), x, y) { a, b, s in
             try makeCircles(nOut: a, nIn: b, noise: addNoise != 0 ? noise : nil, factor: factor,
                             shuffle: shuffle != 0, rng: &s)
         }
-        for i in 0..<xo.count { xo[i] = data.x[i] }
-        for i in 0..<n { yo[i] = Int64(data.y[i]) }
     }
 }
 
@@ -81,14 +85,9 @@ public func sm_make_blobs(_ rng: OpaquePointer?, _ counts: UnsafePointer<Int64>?
 public func sm_make_xor(_ rng: OpaquePointer?, _ n: Int64, _ addNoise: Int32, _ noise: Double, _ margin: Double,
                         _ x: UnsafeMutablePointer<Double>?, _ y: UnsafeMutablePointer<Int64>?) -> Int32 {
     guarded {
-        let h = try lookup(rng, as: RNGHandle.self, "sm_rng")
-        let rows = try count(n, "n_samples")
-        let xo = try output(x, try product(rows, 2, "X"), "X"), yo = try output(y, rows, "y")
-        let data = try h.state.withLock { s in
+        try planeData(rng, n, 0, names: ("n_samples", "n_samples"), x, y) { rows, _, s in
             try makeXOR(samples: rows, noise: addNoise != 0 ? noise : nil, margin: margin, rng: &s)
         }
-        for i in 0..<xo.count { xo[i] = data.x[i] }
-        for i in 0..<rows { yo[i] = Int64(data.y[i]) }
     }
 }
 
@@ -97,15 +96,9 @@ public func sm_make_spiral(_ rng: OpaquePointer?, _ nFirst: Int64, _ nSecond: In
                            _ addNoise: Int32, _ noise: Double,
                            _ x: UnsafeMutablePointer<Double>?, _ y: UnsafeMutablePointer<Int64>?) -> Int32 {
     guarded {
-        let h = try lookup(rng, as: RNGHandle.self, "sm_rng")
-        let a = try count(nFirst, "n_first", allowZero: true), b = try count(nSecond, "n_second", allowZero: true)
-        let n = a + b
-        let xo = try output(x, try product(n, 2, "X"), "X"), yo = try output(y, n, "y")
-        let data = try h.state.withLock { s in
+        try planeData(rng, nFirst, nSecond, names: ("n_first", "n_second"), x, y) { a, b, s in
             try makeSpiral(nFirst: a, nSecond: b, noise: addNoise != 0 ? noise : nil, shuffle: shuffle != 0, rng: &s)
         }
-        for i in 0..<xo.count { xo[i] = data.x[i] }
-        for i in 0..<n { yo[i] = Int64(data.y[i]) }
     }
 }
 

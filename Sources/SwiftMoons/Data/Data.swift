@@ -11,15 +11,7 @@ import Darwin
 /// stream. Returns X (`n x 2`, row-major) and y.
 public func makeMoons(nOut: Int, nIn: Int, noise: Double?, shuffle: Bool,
                       rng: inout RandomState) throws -> (x: [Double], y: [Int]) {
-    guard nOut >= 0, nIn >= 0 else {
-        throw SwiftMoonsError.badArgument("The number of samples per moon must be >= 0, got (\(nOut), \(nIn))")
-    }
-    let n = nOut + nIn
-    guard n >= 1 else { throw SwiftMoonsError.badArgument("n_samples must be >= 1, got \(n)") }
-    _ = try checkedCount(n, 2, what: "make_moons")
-    if let noise, !(noise.isFinite && noise >= 0) {
-        throw SwiftMoonsError.badArgument("noise must be a finite number >= 0, got \(noise)")
-    }
+    let n = try checkedPlane(nOut, nIn, noise: noise, part: "moon", what: "make_moons")
     // x, y and the two angle grids.
     try checkAllocation(5 * n, "make_moons of \(n) samples")
     var x = [Double](repeating: 0, count: 2 * n)
@@ -36,9 +28,7 @@ public func makeMoons(nOut: Int, nIn: Int, noise: Double?, shuffle: Bool,
         y[r] = 1
     }
     shuffleRows(&x, &y, width: 2, shuffle: shuffle, rng: &rng)
-    if let noise {
-        for i in 0..<(2 * n) { x[i] += rng.normal(loc: 0, scale: noise) }
-    }
+    addNoise(&x, noise, rng: &rng)
     return (x, y)
 }
 
@@ -49,15 +39,7 @@ public func makeMoons(nOut: Int, nIn: Int, noise: Double?, shuffle: Bool,
 /// noise of std `noise` added in row-major order from the same stream.
 public func makeCircles(nOut: Int, nIn: Int, noise: Double?, factor: Double, shuffle: Bool,
                         rng: inout RandomState) throws -> (x: [Double], y: [Int]) {
-    guard nOut >= 0, nIn >= 0 else {
-        throw SwiftMoonsError.badArgument("The number of samples per circle must be >= 0, got (\(nOut), \(nIn))")
-    }
-    let n = nOut + nIn
-    guard n >= 1 else { throw SwiftMoonsError.badArgument("n_samples must be >= 1, got \(n)") }
-    _ = try checkedCount(n, 2, what: "make_circles")
-    if let noise, !(noise.isFinite && noise >= 0) {
-        throw SwiftMoonsError.badArgument("noise must be a finite number >= 0, got \(noise)")
-    }
+    let n = try checkedPlane(nOut, nIn, noise: noise, part: "circle", what: "make_circles")
     guard factor >= 0, factor < 1 else {
         throw SwiftMoonsError.badArgument("factor must be in [0, 1) (the inner circle's radius), got \(factor)")
     }
@@ -78,9 +60,7 @@ public func makeCircles(nOut: Int, nIn: Int, noise: Double?, factor: Double, shu
         y[r] = 1
     }
     shuffleRows(&x, &y, width: 2, shuffle: shuffle, rng: &rng)
-    if let noise {
-        for i in 0..<(2 * n) { x[i] += rng.normal(loc: 0, scale: noise) }
-    }
+    addNoise(&x, noise, rng: &rng)
     return (x, y)
 }
 
@@ -150,9 +130,7 @@ public func makeXOR(samples n: Int, noise: Double?, margin: Double, rng: inout R
     -> (x: [Double], y: [Int]) {
     guard n >= 1 else { throw SwiftMoonsError.badArgument("n_samples must be >= 1, got \(n)") }
     let values = try checkedCount(n, 2, what: "make_xor")
-    if let noise, !(noise.isFinite && noise >= 0) {
-        throw SwiftMoonsError.badArgument("noise must be a finite number >= 0, got \(noise)")
-    }
+    try checkNoise(noise)
     guard margin.isFinite, margin >= 0 else {
         throw SwiftMoonsError.badArgument("margin must be a finite number >= 0, got \(margin)")
     }
@@ -166,9 +144,7 @@ public func makeXOR(samples n: Int, noise: Double?, margin: Double, rng: inout R
         }
         y[i] = x[2 * i] * x[2 * i + 1] > 0 ? 1 : 0
     }
-    if let noise {
-        for i in 0..<values { x[i] += rng.normal(loc: 0, scale: noise) }
-    }
+    addNoise(&x, noise, rng: &rng)
     return (x, y)
 }
 
@@ -180,15 +156,7 @@ public func makeXOR(samples n: Int, noise: Double?, margin: Double, rng: inout R
 /// `shuffle`, then Gaussian noise of std `noise` added in row-major order.
 public func makeSpiral(nFirst: Int, nSecond: Int, noise: Double?, shuffle: Bool,
                        rng: inout RandomState) throws -> (x: [Double], y: [Int]) {
-    guard nFirst >= 0, nSecond >= 0 else {
-        throw SwiftMoonsError.badArgument("The number of samples per arm must be >= 0, got (\(nFirst), \(nSecond))")
-    }
-    let n = nFirst + nSecond
-    guard n >= 1 else { throw SwiftMoonsError.badArgument("n_samples must be >= 1, got \(n)") }
-    let values = try checkedCount(n, 2, what: "make_spiral")
-    if let noise, !(noise.isFinite && noise >= 0) {
-        throw SwiftMoonsError.badArgument("noise must be a finite number >= 0, got \(noise)")
-    }
+    let n = try checkedPlane(nFirst, nSecond, noise: noise, part: "arm", what: "make_spiral"), values = 2 * n
     try checkAllocation(2 * values + 2 * n, "make_spiral of \(n) samples")
     var x = [Double](repeating: 0, count: values)
     var y = [Int](repeating: 0, count: n)
@@ -202,10 +170,34 @@ public func makeSpiral(nFirst: Int, nSecond: Int, noise: Double?, shuffle: Bool,
         }
     }
     shuffleRows(&x, &y, width: 2, shuffle: shuffle, rng: &rng)
-    if let noise {
-        for i in 0..<values { x[i] += rng.normal(loc: 0, scale: noise) }
-    }
+    addNoise(&x, noise, rng: &rng)
     return (x, y)
+}
+
+/// The checks of the two-class generators of the plane: both counts >= 0
+/// (one per `part`), at least one sample, a size that fits, a finite noise
+/// >= 0. Returns the number of samples.
+private func checkedPlane(_ first: Int, _ second: Int, noise: Double?, part: String, what: String) throws -> Int {
+    guard first >= 0, second >= 0 else {
+        throw SwiftMoonsError.badArgument("The number of samples per \(part) must be >= 0, got (\(first), \(second))")
+    }
+    let n = first + second
+    guard n >= 1 else { throw SwiftMoonsError.badArgument("n_samples must be >= 1, got \(n)") }
+    _ = try checkedCount(n, 2, what: what)
+    try checkNoise(noise)
+    return n
+}
+
+private func checkNoise(_ noise: Double?) throws {
+    if let noise, !(noise.isFinite && noise >= 0) {
+        throw SwiftMoonsError.badArgument("noise must be a finite number >= 0, got \(noise)")
+    }
+}
+
+/// Gaussian noise of std `noise` added to every value in row-major order (none for nil).
+private func addNoise(_ x: inout [Double], _ noise: Double?, rng: inout RandomState) {
+    guard let noise else { return }
+    for i in x.indices { x[i] += rng.normal(loc: 0, scale: noise) }
 }
 
 /// Rows of x (each `width` values) and their labels in the order of one

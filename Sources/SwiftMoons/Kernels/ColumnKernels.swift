@@ -497,13 +497,23 @@ extension Network {
         if let y { toColumns(y, rows: rows, width: targetWidth, stride: S, s + c.targets) }
         columnForward(rows: rows, stride: S, through: L, p, s, c)
         let loss = columnLossAndDelta(rows: rows, stride: S, s, c)
+        columnBackward(stride: S, p, g, s, c)
+        return loss
+    }
+
+    /// The backward pass from the output layer's delta (in `c.d[L - 1]`,
+    /// zero on padded rows) to every layer's gradient in `g`, after a
+    /// forward pass over the same columns: the one loop that training's
+    /// gradients and scikit-learn's loss-and-gradient share.
+    @inline(__always)
+    func columnBackward(stride S: Int, _ p: UnsafePointer<Double>, _ g: UnsafeMutablePointer<Double>,
+                        _ s: UnsafeMutablePointer<Double>, _ c: ColumnLayout) {
         let pack = c.packScratch(s)
-        for l in stride(from: L - 1, through: 0, by: -1) {
+        for l in stride(from: layerCount - 1, through: 0, by: -1) {
             let input = UnsafePointer(l == 0 ? s + c.input : s + c.a[l - 1])
             let below = l == 0 ? nil : BelowLayer(layer: layers[l - 1], z: s + c.z[l - 1], a: s + c.a[l - 1],
                                                   dz: s + c.d[l - 1], scratch: s + c.da)
             layers[l].backward(s + c.d[l], input: input, p, g, stride: S, below: below, pack: pack)
         }
-        return loss
     }
 }

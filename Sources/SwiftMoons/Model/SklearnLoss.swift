@@ -83,13 +83,7 @@ extension Network {
         toColumns(y, rows: rows, width: k, stride: S, s + c.targets)
         columnForward(rows: rows, stride: S, through: L, p, s, c)
         let loss = sklearnOutputLoss(rows: rows, stride: S, sw, kind, s, c)
-        let pack = c.packScratch(s)
-        for l in stride(from: L - 1, through: 0, by: -1) {
-            let input = UnsafePointer(l == 0 ? s + c.input : s + c.a[l - 1])
-            let below = l == 0 ? nil : BelowLayer(layer: layers[l - 1], z: s + c.z[l - 1], a: s + c.a[l - 1],
-                                                  dz: s + c.d[l - 1], scratch: s + c.da)
-            layers[l].backward(s + c.d[l], input: input, p, g, stride: S, below: below, pack: pack)
-        }
+        columnBackward(stride: S, p, g, s, c)
         let swSum = sw.map { pairwiseSum($0, rows, 1) } ?? Double(rows)
         var squares = 0.0
         for layer in layers {

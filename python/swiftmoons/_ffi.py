@@ -393,7 +393,11 @@ def run_long(invoke, *, watch=None, wait_anyway=False):
     outcome = {}
 
     def work():
-        status = invoke(handle)
+        try:
+            status = invoke(handle)
+        except BaseException as exc:  # e.g. ctypes refusing an argument: raised again in the caller
+            outcome["error"] = exc
+            return
         outcome["status"] = status
         # The library's last error is per thread: read it on this one.
         outcome["message"] = last_error() if status else ""
@@ -420,6 +424,8 @@ def run_long(invoke, *, watch=None, wait_anyway=False):
         # The call holds its own reference to the native object, so closing
         # the handle is safe even if it were still running.
         progress.close()
+    if "error" in outcome and interruption is None:
+        raise outcome["error"]
     _long_errors.message = outcome.get("message", "")
     return outcome.get("status", 0), interruption
 

@@ -3,6 +3,7 @@ bars and callbacks report the work. Latencies are measured, not asserted
 against a clock race: the bound (0.5 s) is the issue's, far above the ~10 ms
 a poll costs."""
 
+import ctypes
 import os
 import signal
 import subprocess
@@ -215,3 +216,15 @@ def test_a_network_past_the_epoch_bound_refuses_to_train_instead_of_trapping(tmp
     with pytest.raises(ValueError, match="at most"):
         net.fit(X, y, epochs=1, rng=0)
     assert net.epochs_trained == 2**53
+
+
+def test_an_error_raised_while_making_a_long_call_reaches_the_caller():
+    # Before, the worker thread swallowed it and the call looked successful (status 0).
+    from swiftmoons import _ffi
+
+    def invoke(handle):
+        raise ctypes.ArgumentError("argument 3: wrong type")
+    with pytest.raises(ctypes.ArgumentError, match="argument 3"):
+        _ffi.run_long(invoke)
+    status, interruption = _ffi.run_long(lambda handle: 0)
+    assert status == 0 and interruption is None

@@ -90,6 +90,19 @@ func toColumns(_ src: UnsafePointer<Double>, rows: Int, width: Int, stride: Int,
     }
 }
 
+/// Rows `order[0..<rows]` of the row-major `src` (`width` values each),
+/// written straight into columns of `stride` (zero past `rows`): a batch
+/// gathered and transposed in one pass.
+func gatherColumns(_ src: UnsafePointer<Double>, _ order: UnsafePointer<Int>, rows: Int, width: Int, stride: Int,
+                   _ dst: UnsafeMutablePointer<Double>) {
+    for r in 0..<rows {
+        let row = src + order[r] &* width
+        var j = 0
+        while j < width { dst[j &* stride &+ r] = row[j]; j &+= 1 }
+    }
+    if rows < stride { for j in 0..<width { (dst + j &* stride + rows).update(repeating: 0, count: stride - rows) } }
+}
+
 /// What a layer kernel does with each block of results it computes, while
 /// they are still in registers: `block` takes 16 values (four vectors) at
 /// offset `at` of the output, `single` four. Fusing ReLU (and the

@@ -100,11 +100,11 @@ extension Network {
         }
         let count = parameters.count, d = inputWidth, k = outputWidth
         let moments = optimizer.second == nil ? 1 : 2
-        let batchX = try checkedCount(batchSize, d, what: "A batch"), batchY = try checkedCount(batchSize, k, what: "A batch")
+        _ = try checkedCount(batchSize, max(d, k), what: "A batch")
         // The working copies (parameters, gradients, optimizer state), the
-        // order and a permutation of it, and one batch.
+        // order and a permutation of it, and the batch's sample weights.
         let working = try checkedCount(count, 2 + moments, what: "An epoch's working copies")
-        try checkAllocation(working + 3 * rows + batchX + batchY + batchSize,
+        try checkAllocation(working + 3 * rows + batchSize,
                             "An epoch's working copies and batch of \(batchSize) rows")
         try reserve(rows: batchSize)
         guard let c = columnLayout, c.stride >= batchSize, let xp = x.baseAddress, let yp = y.baseAddress else {
@@ -121,7 +121,6 @@ extension Network {
             stream?.shuffle(&perm)
             idx = perm.map { idx[$0] }
         }
-        var bx = [Double](repeating: 0, count: batchX), by = [Double](repeating: 0, count: batchY)
         var bw = [Double](repeating: 0, count: sampleWeight == nil ? 0 : batchSize)
         var state = optimizer
         var accumulated = 0.0
@@ -135,17 +134,18 @@ extension Network {
                     var start = 0
                     while start < rows {
                         try progress?.check("The epoch")
-                        let n = min(batchSize, rows - start)
-                        for r in 0..<n {
-                            let i = idx[start + r]
-                            for j in 0..<d { bx[r * d + j] = xp[i * d + j] }
-                            for j in 0..<k { by[r * k + j] = yp[i * k + j] }
-                            if let sw = sampleWeight { bw[r] = sw[i] }
+                        let n = min(batchSize, rows - start), S = ColumnLayout.stride(rows: n)
+                        // The batch straight into the input and target columns.
+                        idx.withUnsafeBufferPointer { order in
+                            let batch = order.baseAddress! + start
+                            gatherColumns(xp, batch, rows: n, width: d, stride: S, s + c.input)
+                            gatherColumns(yp, batch, rows: n, width: k, stride: S, s + c.targets)
+                            if let sw = sampleWeight { for r in 0..<n { bw[r] = sw[batch[r]] } }
                         }
                         let batchLoss = p.withUnsafeMutableBufferPointer { pb in
                             g.withUnsafeMutableBufferPointer { gb in
                                 bw.withUnsafeBufferPointer { wbuf in
-                                    sklearnKernel(pb.baseAddress!, bx, rows: n, by, sampleWeight == nil ? nil : wbuf.baseAddress,
+                                    sklearnKernel(pb.baseAddress!, nil, rows: n, nil, sampleWeight == nil ? nil : wbuf.baseAddress,
                                                   kind, alpha, gb.baseAddress!, s, c)
                                 }
                             }

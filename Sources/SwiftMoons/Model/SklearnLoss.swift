@@ -74,13 +74,15 @@ extension Network {
         }
     }
 
-    /// The pass itself (shapes checked, scratch reserved for `rows`).
-    func sklearnKernel(_ p: UnsafePointer<Double>, _ x: UnsafePointer<Double>, rows: Int, _ y: UnsafePointer<Double>,
+    /// The pass itself (shapes checked, scratch reserved for `rows`). With
+    /// `x` and `y` nil the caller has written the batch into the input and
+    /// target columns already (`gatherColumns`).
+    func sklearnKernel(_ p: UnsafePointer<Double>, _ x: UnsafePointer<Double>?, rows: Int, _ y: UnsafePointer<Double>?,
                        _ sw: UnsafePointer<Double>?, _ kind: SklearnLoss, _ alpha: Double,
                        _ g: UnsafeMutablePointer<Double>, _ s: UnsafeMutablePointer<Double>, _ c: ColumnLayout) -> Double {
-        let S = ColumnLayout.stride(rows: rows), L = layerCount, k = outputWidth
-        toColumns(x, rows: rows, width: inputWidth, stride: S, s + c.input)
-        toColumns(y, rows: rows, width: k, stride: S, s + c.targets)
+        let S = ColumnLayout.stride(rows: rows), L = layerCount
+        if let x { toColumns(x, rows: rows, width: inputWidth, stride: S, s + c.input) }
+        if let y { toColumns(y, rows: rows, width: outputWidth, stride: S, s + c.targets) }
         columnForward(rows: rows, stride: S, through: L, p, s, c)
         let loss = sklearnOutputLoss(rows: rows, stride: S, sw, kind, s, c)
         columnBackward(stride: S, p, g, s, c)

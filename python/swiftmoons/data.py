@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ctypes
-import math
 import numbers
 from typing import Any
 
@@ -49,21 +48,19 @@ def make_moons(n_samples: int | tuple[int, int] = 100, *, noise: float | None = 
     ((400, 2), (400,), 200)
     """
     n_out, n_in = _pair(n_samples, "outer, inner")
-    if n_out < 0 or n_in < 0 or n_out + n_in < 1:
-        raise ValueError(f"n_samples must give at least one sample, got {n_samples!r}")
+    return _plane("sm_make_moons", n_out, n_in, shuffle, noise, random_state)
+
+
+def _plane(function: str, first: int, second: int, shuffle, noise, random_state, *extra):
+    """X (n, 2) and y from one of the library's two-class generators of the plane, which checks the sizes and noise."""
     shuffle = as_flag(shuffle, "shuffle")
-    if noise is not None:
-        noise = as_real(noise, "noise")
-        if not (math.isfinite(noise) and noise >= 0):
-            raise ValueError(f"noise must be a finite number >= 0, got {noise}")
-    n = n_out + n_in
-    X = empty((n, 2), "make_moons' X")
-    y = empty(n, "make_moons' y", np.int64)
+    noise = None if noise is None else as_real(noise, "noise")
+    X = empty((first + second, 2), "X")
+    y = empty(first + second, "y", np.int64)
     rng, done = resolve(random_state)
     try:
-        _ffi.call("sm_make_moons", rng, n_out, n_in, int(shuffle),
-                  int(noise is not None), 0.0 if noise is None else noise,
-                  _ffi.ptr(X), _ffi.ptr(y))
+        _ffi.call(function, rng, first, second, int(shuffle), int(noise is not None), 0.0 if noise is None else noise,
+                  *extra, _ffi.ptr(X), _ffi.ptr(y))
     finally:
         done()
     return X, y
@@ -124,18 +121,7 @@ def make_circles(n_samples: int | tuple[int, int] = 100, *, shuffle: bool = True
     True
     """
     n_out, n_in = _pair(n_samples, "outer, inner")
-    shuffle = as_flag(shuffle, "shuffle")
-    noise = None if noise is None else as_real(noise, "noise")
-    factor = as_real(factor, "factor")
-    X = empty((n_out + n_in, 2), "make_circles' X")
-    y = empty(n_out + n_in, "make_circles' y", np.int64)
-    rng, done = resolve(random_state)
-    try:
-        _ffi.call("sm_make_circles", rng, n_out, n_in, int(shuffle), int(noise is not None),
-                  0.0 if noise is None else noise, factor, _ffi.ptr(X), _ffi.ptr(y))
-    finally:
-        done()
-    return X, y
+    return _plane("sm_make_circles", n_out, n_in, shuffle, noise, random_state, as_real(factor, "factor"))
 
 
 def make_xor(n_samples: int = 100, *, noise: float | None = None, margin: float = 0.06,
@@ -230,17 +216,7 @@ def make_spiral(n_samples: int | tuple[int, int] = 100, *, noise: float | None =
     ((200, 2), 100, True)
     """
     n_first, n_second = _pair(n_samples, "first arm, second arm")
-    shuffle = as_flag(shuffle, "shuffle")
-    noise = None if noise is None else as_real(noise, "noise")
-    X = empty((n_first + n_second, 2), "make_spiral's X")
-    y = empty(n_first + n_second, "make_spiral's y", np.int64)
-    rng, done = resolve(random_state)
-    try:
-        _ffi.call("sm_make_spiral", rng, n_first, n_second, int(shuffle), int(noise is not None),
-                  0.0 if noise is None else noise, _ffi.ptr(X), _ffi.ptr(y))
-    finally:
-        done()
-    return X, y
+    return _plane("sm_make_spiral", n_first, n_second, shuffle, noise, random_state)
 
 
 def make_blobs(n_samples: int | ArrayLike = 100, n_features: int = 2, *, centers: int | ArrayLike | None = None,

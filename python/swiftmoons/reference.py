@@ -161,8 +161,13 @@ def make_moons(n_samples=100, *, noise=None, random_state=None, shuffle=True):
     X = np.vstack([x, y_coord]).T
     y = np.hstack([np.zeros(n_out, dtype=np.intp), np.ones(n_in, dtype=np.intp)])
 
+    return _shuffled_with_noise(X, y, rng, shuffle, noise)
+
+
+def _shuffled_with_noise(X, y, rng, shuffle, noise):
+    """The last two steps of scikit-learn's plane generators: one permutation of the rows, then Gaussian noise."""
     if shuffle:
-        order = np.arange(n_out + n_in)
+        order = np.arange(len(y))
         rng.shuffle(order)
         X, y = X[order], y[order]
     if noise is not None:
@@ -183,13 +188,7 @@ def make_circles(n_samples=100, *, shuffle=True, noise=None, random_state=None, 
     X = np.vstack([np.append(np.cos(t_out), np.cos(t_in) * factor),
                    np.append(np.sin(t_out), np.sin(t_in) * factor)]).T
     y = np.hstack([np.zeros(n_out, dtype=np.intp), np.ones(n_in, dtype=np.intp)])
-    if shuffle:
-        order = np.arange(n_out + n_in)
-        rng.shuffle(order)
-        X, y = X[order], y[order]
-    if noise is not None:
-        X += rng.normal(scale=noise, size=X.shape)
-    return X, y
+    return _shuffled_with_noise(X, y, rng, shuffle, noise)
 
 
 def make_blobs(n_samples=100, n_features=2, *, centers=None, cluster_std=1.0, center_box=(-10.0, 10.0),
@@ -244,13 +243,7 @@ def make_spiral(n_samples=100, *, noise=None, random_state=None, shuffle=True):
         parts.append(np.column_stack([r * np.sin(t), r * np.cos(t)]))
         labels.append(np.full(k, arm, dtype=np.int64))
     X, y = np.vstack(parts), np.concatenate(labels)
-    if shuffle:
-        order = np.arange(len(y))
-        rng.shuffle(order)
-        X, y = X[order], y[order]
-    if noise is not None:
-        X += rng.normal(scale=noise, size=X.shape)
-    return X, y
+    return _shuffled_with_noise(X, y, rng, shuffle, noise)
 
 
 def standardize(X, *, return_stats=False):

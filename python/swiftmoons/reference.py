@@ -13,6 +13,9 @@ import numbers
 import warnings
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from . import layers as _layers
 
 # ---- activations and losses -------------------------------------------------------
 
@@ -916,3 +919,271 @@ def distance_rank_correlation(A, B):
     A, B = np.asarray(A, dtype=np.float64), np.asarray(B, dtype=np.float64)
     i, j = np.triu_indices(len(A), k=1)
     return spearman(np.linalg.norm(A[i] - A[j], axis=1), np.linalg.norm(B[i] - B[j], axis=1))
+
+
+# ---- Convolutional networks ------------------------------------------------------------
+#
+# swiftmoons.layers' networks in plain NumPy: batches are (N, C, H, W) float64
+# (vectors (N, D)); each layer's forward rule sits next to its backward rule.
+
+
+def _windows(x, size, stride):
+    """(N, C, Ho, Wo, size, size): every size x size window of x, stepping by stride (a view)."""
+    return sliding_window_view(x, (size, size), axis=(2, 3))[:, :, ::stride, ::stride]
+
+
+def conv2d(x, w, b, stride=1, padding=0):
+    """Cross-correlation of x (N, C, H, W) with w (O, C, k, k), plus b (O,): (N, O, Ho, Wo)."""
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    return np.einsum("nchwij,ocij->nohw", _windows(xp, w.shape[2], stride), w) + b[None, :, None, None]
+
+
+def conv2d_backward(dout, x, w, stride=1, padding=0):
+    """(dx, dw, db) of `conv2d` given dout = dLoss/d(output)."""
+    k = w.shape[2]
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    ho, wo = dout.shape[2], dout.shape[3]
+    dw = np.einsum("nohw,nchwij->ocij", dout, _windows(xp, k, stride))
+    db = dout.sum(axis=(0, 2, 3))
+    dxp = np.zeros_like(xp)
+    # Kernel tap (i, j) saw the input pixels (i + stride * r, j + stride * c).
+    for i in range(k):
+        for j in range(k):
+            dxp[:, :, i:i + stride * ho:stride, j:j + stride * wo:stride] += np.einsum("nohw,oc->nchw", dout, w[:, :, i, j])
+    return dxp[:, :, padding:padding + x.shape[2], padding:padding + x.shape[3]], dw, db
+
+
+def max_pool2d(x, size=2, stride=None):
+    """The maximum of each size x size window (no padding)."""
+    stride = size if stride is None else stride
+    return _windows(x, size, stride).max(axis=(4, 5))
+
+
+def max_pool2d_backward(dout, x, size=2, stride=None):
+    """dx of `max_pool2d`: each window's gradient goes to its first maximum in
+    row-major window order (as PyTorch's CPU kernel, which keeps a value only
+    if it is strictly greater); overlapping windows add up."""
+    stride = size if stride is None else stride
+    n, c, ho, wo = dout.shape
+    first = _windows(x, size, stride).reshape(n, c, ho, wo, size * size).argmax(axis=4)  # argmax: first maximum
+    di, dj = np.divmod(first, size)
+    rows = np.arange(ho)[:, None] * stride + di
+    cols = np.arange(wo)[None, :] * stride + dj
+    dx = np.zeros_like(x)
+    ni, ci = np.arange(n)[:, None, None, None], np.arange(c)[None, :, None, None]
+    np.add.at(dx, (ni, ci, rows, cols), dout)  # add.at: two windows can share a maximum
+    return dx
+
+
+def avg_pool2d(x, size=2, stride=None):
+    """The sum of each size x size window over size * size (no padding)."""
+    stride = size if stride is None else stride
+    return _windows(x, size, stride).sum(axis=(4, 5)) / (size * size)
+
+
+def avg_pool2d_backward(dout, x, size=2, stride=None):
+    """dx of `avg_pool2d`: each window spreads dout / size**2 over its pixels."""
+    stride = size if stride is None else stride
+    ho, wo = dout.shape[2], dout.shape[3]
+    dx = np.zeros_like(x)
+    share = dout / (size * size)
+    for i in range(size):
+        for j in range(size):
+            dx[:, :, i:i + stride * ho:stride, j:j + stride * wo:stride] += share
+    return dx
+
+
+def dense(x, w, b):
+    """x (N, in) @ w (in, out) + b (out,)."""
+    return x @ w + b
+
+
+def dense_backward(dout, x, w):
+    """(dx, dw, db) of `dense`."""
+    return dout @ w.T, x.T @ dout, dout.sum(axis=0)
+
+
+def dropout_mask(rng, shape, rate):
+    """Inverted dropout's mask over a whole batch: kept values scaled by 1 / (1 - rate), from one random_sample call."""
+    return (rng.random_sample(shape) >= rate) / (1 - rate)
+
+
+def softmax_cross_entropy(z, y):
+    """(mean over rows of logsumexp(z) - z[y], its gradient (softmax(z) - onehot(y)) / N)."""
+    n = z.shape[0]
+    y = np.asarray(y).astype(np.int64).ravel()
+    m = z.max(axis=1, keepdims=True)
+    e = np.exp(z - m)
+    lse = np.log(e.sum(axis=1, keepdims=True))
+    loss = np.mean(lse[:, 0] - (z[np.arange(n), y] - m[:, 0]))
+    dz = e / e.sum(axis=1, keepdims=True)
+    dz[np.arange(n), y] -= 1
+    return loss, dz / n
+
+
+def _slope_shape(ndim):
+    """PReLU's slopes broadcast over a batch: one per channel (N, C, H, W) or per unit (N, D)."""
+    return (1, -1, 1, 1) if ndim == 4 else (1, -1)
+
+
+class CNN:
+    """A `swiftmoons.layers` network in NumPy: the spec's reference.
+
+    ``params`` is the flat parameter vector (`swiftmoons.layers.parameter_layout`),
+    drawn as `swiftmoons.layers.initial_parameters` draws it; ``rng``, the
+    RandomState(seed) that drew it, goes on to draw each epoch's permutation.
+    ``dropout_rng`` = RandomState(dropout_seed, default (seed + 1) mod 2**32) draws the
+    dropout masks: in each training forward pass, one per Dropout layer, in
+    order, over the whole batch.
+    """
+
+    def __init__(self, input_shape, layers, seed=0, init="glorot_uniform", dropout_seed=None):
+        self.input_shape = tuple(input_shape)
+        self.layers = _layers.check_network(input_shape, layers)
+        self.shapes = _layers.output_shapes(input_shape, self.layers)
+        self.layout = _layers.parameter_layout(input_shape, self.layers)
+        self.rng = np.random.RandomState(seed)
+        self.params = np.zeros(sum(block.size for block in self.layout))
+        for block in self.layout:
+            if block.name == "weight":
+                fan_in, fan_out = _layers.fans(block)
+                if init == "glorot_uniform":
+                    limit = np.sqrt(6 / (fan_in + fan_out))
+                    values = self.rng.uniform(-limit, limit, size=block.shape)
+                elif init == "he":
+                    values = self.rng.standard_normal(block.shape) * np.sqrt(2 / fan_in)
+                elif init == "xavier":
+                    values = self.rng.standard_normal(block.shape) * np.sqrt(1 / fan_in)
+                else:
+                    raise ValueError(f"Unknown init {init!r}")
+                self.params[block.offset:block.stop] = values.ravel()
+            elif block.name == "slope":
+                self.params[block.offset:block.stop] = self.layers[block.layer].alpha
+        self.dropout_rng = np.random.RandomState((seed + 1) % 2**32 if dropout_seed is None else dropout_seed)
+
+    def __repr__(self):
+        return f"CNN({self.input_shape}, {list(self.layers)})"
+
+    def views(self, flat=None):
+        """{(layer, name): array view of ``flat`` (default ``params``) in its block's shape}."""
+        flat = self.params if flat is None else flat
+        return {(b.layer, b.name): flat[b.offset:b.stop].reshape(b.shape) for b in self.layout}
+
+    def forward(self, X, training=False, masks=None):
+        """The logits (N, classes). Keeps each layer's input and output for `backward`;
+        in training, Dropout layers use ``masks`` (one per Dropout layer) or draw them."""
+        a = np.asarray(X, dtype=np.float64).reshape((-1,) + self.input_shape)
+        p = self.views()
+        masks = None if masks is None else list(masks)
+        inputs, outputs, used = [], [], []
+        for i, layer in enumerate(self.layers):
+            inputs.append(a)
+            if isinstance(layer, _layers.Conv2D):
+                a = conv2d(a, p[i, "weight"], p[i, "bias"], layer.stride, layer.padding)
+            elif isinstance(layer, _layers.MaxPool2D):
+                a = max_pool2d(a, layer.size, layer.stride)
+            elif isinstance(layer, _layers.AvgPool2D):
+                a = avg_pool2d(a, layer.size, layer.stride)
+            elif isinstance(layer, _layers.Flatten):
+                a = a.reshape(len(a), -1)
+            elif isinstance(layer, _layers.Dense):
+                a = dense(a, p[i, "weight"], p[i, "bias"])
+            elif isinstance(layer, _layers.Dropout):
+                if training:
+                    mask = masks.pop(0) if masks is not None else dropout_mask(self.dropout_rng, a.shape, layer.rate)
+                    used.append(mask)
+                    a = a * mask
+            else:  # Activation
+                alpha = p[i, "slope"].reshape(_slope_shape(a.ndim)) if layer.name == "prelu" else layer.alpha
+                a = activation(layer.name, a, alpha)
+            outputs.append(a)
+        self.cache = (inputs, outputs, used if training else [])
+        return a
+
+    def predict_proba(self, X):
+        """Softmax of the logits, evaluation mode (no dropout)."""
+        z = self.forward(X)
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    def loss(self, X, y):
+        """The mean cross-entropy, evaluation mode."""
+        return softmax_cross_entropy(self.forward(X), y)[0]
+
+    def backward(self, dz):
+        """The flat gradient of the parameters given dLoss/d(logits), from the last `forward`."""
+        inputs, outputs, masks = self.cache
+        p = self.views()
+        grad = np.zeros_like(self.params)
+        g = self.views(grad)
+        mask_index = len(masks)
+        d = dz
+        for i in range(len(self.layers) - 1, -1, -1):
+            layer, x, out = self.layers[i], inputs[i], outputs[i]
+            if isinstance(layer, _layers.Conv2D):
+                d, g[i, "weight"][...], g[i, "bias"][...] = conv2d_backward(d, x, p[i, "weight"], layer.stride,
+                                                                            layer.padding)
+            elif isinstance(layer, _layers.MaxPool2D):
+                d = max_pool2d_backward(d, x, layer.size, layer.stride)
+            elif isinstance(layer, _layers.AvgPool2D):
+                d = avg_pool2d_backward(d, x, layer.size, layer.stride)
+            elif isinstance(layer, _layers.Flatten):
+                d = d.reshape(x.shape)
+            elif isinstance(layer, _layers.Dense):
+                d, g[i, "weight"][...], g[i, "bias"][...] = dense_backward(d, x, p[i, "weight"])
+            elif isinstance(layer, _layers.Dropout):
+                if masks:
+                    mask_index -= 1
+                    d = d * masks[mask_index]
+            else:  # Activation
+                alpha = layer.alpha
+                if layer.name == "prelu":
+                    alpha = p[i, "slope"].reshape(_slope_shape(x.ndim))
+                    # d out / d slope = z where z <= 0: summed over the batch and positions, per channel.
+                    axes = (0, 2, 3) if x.ndim == 4 else (0,)
+                    g[i, "slope"][...] = (d * np.where(x > 0, 0.0, x)).sum(axis=axes)
+                d = d * activation_derivative(layer.name, x, out, alpha)
+        return grad
+
+    def gradients(self, X, y, masks=None):
+        """(loss, flat gradient) of a training pass; ``masks`` fixes the dropout masks."""
+        loss, dz = softmax_cross_entropy(self.forward(X, training=True, masks=masks), y)
+        return loss, self.backward(dz)
+
+    def fit(self, X, y, epochs, lr=0.01, batch_size=32, optimizer="sgd", momentum=0.9, nesterov=False,
+            beta1=0.9, beta2=0.999, epsilon=1e-8, shuffle=True):
+        """Minibatch training with scikit-learn's optimizers (as Optimizers.swift, operation for
+        operation; fresh optimizer state per call, no L2 term). Each epoch draws perm = rng.permutation(n)
+        (or keeps 0..n-1 without shuffle); batches are perm[i:i + batch_size] in order.
+        Returns {"loss": per-epoch mean training loss (batch loss times rows, over n)}."""
+        X = np.asarray(X, dtype=np.float64).reshape((-1,) + self.input_shape)
+        y = np.asarray(y).astype(np.int64).ravel()
+        n = len(X)
+        first = np.zeros_like(self.params)   # SGD's velocities or Adam's first moments
+        second = np.zeros_like(self.params)  # Adam's second moments
+        t = 0
+        history = {"loss": []}
+        for _ in range(epochs):
+            perm = self.rng.permutation(n) if shuffle else np.arange(n)
+            total = 0.0
+            for start in range(0, n, batch_size):
+                batch = perm[start:start + batch_size]
+                loss, grad = self.gradients(X[batch], y[batch])
+                total += loss * len(batch)
+                p = self.params
+                if optimizer == "sgd":
+                    u = momentum * first - lr * grad
+                    first = u
+                    if nesterov:
+                        u = momentum * first - lr * grad
+                    p += u
+                elif optimizer == "adam":
+                    t += 1
+                    first = beta1 * first + (1 - beta1) * grad
+                    second = beta2 * second + (1 - beta2) * (grad * grad)
+                    lr_t = lr * np.sqrt(1 - beta2 ** t) / (1 - beta1 ** t)
+                    p += -lr_t * first / (np.sqrt(second) + epsilon)
+                else:
+                    raise ValueError(f"Unknown optimizer {optimizer!r}")
+            history["loss"].append(total / n)
+        return history

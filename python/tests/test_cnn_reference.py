@@ -363,7 +363,9 @@ def test_three_optimizer_steps_equal_torch(torch, optimizer):
 
 @pytest.mark.parametrize("name", [n for n in activations.NAMES if n != "silu"])
 def test_gradients_match_central_differences_for_every_activation(name):
-    layers = [Conv2D(2, 2, padding=1), name, AvgPool2D(2), Flatten(), Dense(4), name, Dropout(0.5), Dense(3)]
+    # (1, 3, 3) -> conv (2, 4, 4) -> max pool (2, 3, 3) -> avg pool (2, 2, 2) -> 8 -> 4 -> 3.
+    layers = [Conv2D(2, 2, padding=1), name, MaxPool2D(2, stride=1), AvgPool2D(2, stride=1), Flatten(), Dense(4), name,
+              Dropout(0.5), Dense(3)]
     net = R.CNN((1, 3, 3), layers, seed=1, init="he")
     rng = np.random.RandomState(2)
     X, y = rng.randn(4, 1, 3, 3), rng.randint(0, 3, 4)
@@ -384,6 +386,23 @@ def test_gradients_match_central_differences_for_every_activation(name):
     if name == "prelu":  # the slopes get a gradient
         slopes = [b for b in net.layout if b.name == "slope"]
         assert all(np.any(grad[b.offset:b.stop] != 0) for b in slopes)
+
+
+def test_predict_proba_and_loss_agree():
+    net = R.CNN((2, 5, 5), [Conv2D(3, 3), "elu", Flatten(), Dense(4)], seed=6)
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(7, 2, 5, 5) * 3, rng.randint(0, 4, 7)
+    proba = net.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-15)
+    np.testing.assert_allclose(net.loss(X, y), -np.mean(np.log(proba[np.arange(7), y])), rtol=1e-13)
+    # Flat (N, C*H*W) input is read as (N, C, H, W).
+    assert np.array_equal(net.predict_proba(X.reshape(7, -1)), proba)
+
+
+def test_output_shapes_accepts_a_partial_stack():
+    assert output_shapes((1, 4, 4), [Conv2D(2, 3), "relu"]) == [(2, 2, 2), (2, 2, 2)]
+    with pytest.raises(ValueError, match="last layer must be a Dense"):
+        parameter_layout((1, 4, 4), [Conv2D(2, 3), "relu"])
 
 
 def test_dropout_is_inverted_and_only_in_training():

@@ -460,14 +460,22 @@ extension Network {
     /// output kind.
     @inline(__always)
     func columnForward(rows: Int, stride S: Int, through lastLayer: Int, keepZ: Bool = false,
-                       _ p: UnsafePointer<Double>, _ s: UnsafeMutablePointer<Double>, _ c: ColumnLayout) {
+                       _ p: UnsafePointer<Double>, _ s: UnsafeMutablePointer<Double>, _ c: ColumnLayout,
+                       prepacked: UnsafePointer<Double>? = nil) {
         var input = UnsafePointer(s + c.input)
         // A training layout keeps each layer's dz apart from its z: the
         // forward pass may store f'(z) there for the backward pass.
         let training = c.d.first.map { $0 != c.z[0] } ?? false
-        let pack = c.packScratch(s)
+        var pack = c.packScratch(s)
+        var packed = prepacked
         for l in 0..<lastLayer {
             let z = s + c.z[l], a = s + c.a[l]
+            // Each packed layer's weights, if packed once for the whole pass (prepackWeights).
+            pack.panels = nil
+            if let ready = packed, layers[l].packsWeights {
+                pack.panels = ready
+                packed = ready + layers[l].prepackedCount
+            }
             layers[l].forward(input, p, stride: S, keepZ: keepZ, z: z, a: a, derivative: training ? s + c.d[l] : nil,
                               pack: pack)
             if l == layerCount - 1 { output.activate(z, a, stride: S, outputs: outputWidth) }

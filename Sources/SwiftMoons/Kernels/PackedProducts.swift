@@ -40,6 +40,10 @@ let packedStrip = 16
 struct PackScratch {
     let base: UnsafeMutablePointer<Double>
     let parts: Int
+    /// P already in panels (`prepackPanels`), for a product repeated over
+    /// many blocks of columns with the same P (a forward pass's weights):
+    /// the product then reads them instead of packing its own.
+    var panels: UnsafePointer<Double>? = nil
 
     static let perPart = (packedReduction * 3 / 2 + 4) * (packedUnits + packedStrip)
 
@@ -70,11 +74,9 @@ func packedProduct(_ P: StridedMatrix, _ X: StridedMatrix, reduction R: Int, uni
         let units = unitRange(part, of: parts, U)
         let panels = scratch.base + part &* PackScratch.perPart
         let strip = panels + (packedReduction * 3 / 2 + 4) &* packedUnits
-        // Blocks of about packedReduction terms, evened out (784 terms: six of
-        // 132, not six of 128 and one of 16, whose tiles would spend as long
-        // on their running sums as on their terms).
-        let blocks = max(1, (R &+ packedReduction / 2) / packedReduction)
-        let size = ((R &+ blocks &- 1) / blocks &+ 3) & ~3
+        // Blocks of about packedReduction terms (see packedBlockTerms).
+        let size = packedBlockTerms(R)
+        let padded = (U &+ tileUnits &- 1) / tileUnits &* tileUnits
         var n0 = 0
         repeat {
             // A block of columns at a time, so that the running sums of its
@@ -87,7 +89,14 @@ func packedProduct(_ P: StridedMatrix, _ X: StridedMatrix, reduction R: Int, uni
                 var m0 = units.lowerBound
                 while m0 < units.upperBound {
                     let mc = min(packedUnits, units.upperBound &- m0)
-                    packPanels(P, r0, count, m0, mc, panels)
+                    // This block's panels: packed once before the product, or now.
+                    let block: UnsafePointer<Double>
+                    if let ready = scratch.panels {
+                        block = ready + (r0 &* padded &+ m0 &* count)
+                    } else {
+                        packPanels(P, r0, count, m0, mc, panels)
+                        block = UnsafePointer(panels)
+                    }
                     var c0 = n0
                     while c0 < end {
                         let width = min(packedStrip, end &- c0)
@@ -95,7 +104,7 @@ func packedProduct(_ P: StridedMatrix, _ X: StridedMatrix, reduction R: Int, uni
                         var q = 0
                         while q < mc {
                             let u = m0 &+ q
-                            let panel = UnsafePointer(panels + q &* count)
+                            let panel = block + q &* count
                             let valid = min(tileUnits, mc &- q)
                             if width == packedStrip {
                                 packedTile(panel, UnsafePointer(strip), count: count, first: first, last: last,
@@ -120,6 +129,35 @@ func packedProduct(_ P: StridedMatrix, _ X: StridedMatrix, reduction R: Int, uni
             } while r0 < R
             n0 = end
         } while n0 < C
+    }
+}
+
+/// The terms per block of a reduction of R terms: about packedReduction,
+/// evened out (784 terms: six of 132, not six of 128 and one of 16, whose
+/// tiles would spend as long on their running sums as on their terms), and
+/// a multiple of four.
+@inline(__always)
+func packedBlockTerms(_ R: Int) -> Int {
+    let blocks = max(1, (R &+ packedReduction / 2) / packedReduction)
+    return ((R &+ blocks &- 1) / blocks &+ 3) & ~3
+}
+
+/// The values `prepackPanels` writes for a P of R terms and U units.
+func prepackedCount(reduction R: Int, units U: Int) -> Int {
+    R &* ((U &+ tileUnits &- 1) / tileUnits &* tileUnits)
+}
+
+/// All of P (R terms, U units) in the panels `packedProduct` would pack block
+/// by block: block b of terms (from r0, `count` long) at dst + r0 * U', its
+/// panel of units from u at + u * count (U' is U rounded up to whole panels).
+func prepackPanels(_ P: StridedMatrix, reduction R: Int, units U: Int, _ dst: UnsafeMutablePointer<Double>) {
+    let size = packedBlockTerms(R)
+    let padded = (U &+ tileUnits &- 1) / tileUnits &* tileUnits
+    var r0 = 0
+    while r0 < R {
+        let count = min(size, R &- r0)
+        packPanels(P, r0, count, 0, U, dst + r0 &* padded)
+        r0 &+= count
     }
 }
 

@@ -55,6 +55,17 @@ struct DenseLayer: Layer {
 
     var inputWidth: Int { fanIn }
     var outputWidth: Int { fanOut }
+    /// Whether its forward product packs W (PackedProducts.swift) rather
+    /// than running the narrow layers' rows.
+    var packsWeights: Bool { fanIn > narrowLayer }
+    /// The values of its weights packed for the forward product (0 if it does not pack).
+    var prepackedCount: Int { packsWeights ? SwiftMoons.prepackedCount(reduction: fanIn, units: fanOut) : 0 }
+
+    /// Its weights in the forward product's panels, at `dst` (prepackedCount values).
+    func prepackWeights(_ p: UnsafePointer<Double>, into dst: UnsafeMutablePointer<Double>) {
+        guard packsWeights else { return }
+        prepackPanels(StridedMatrix(base: p + weights, rowStep: fanOut, colStep: 1), reduction: fanIn, units: fanOut, dst)
+    }
     var parameterRange: Range<Int> { weights..<(biases + fanOut + (slopes == nil ? 0 : fanOut)) }
 
     @inline(__always)

@@ -1,9 +1,19 @@
-"""The article's data, generated and split in Swift, equal to scikit-learn's."""
+"""The article's data, generated and split in Swift, equal to scikit-learn's, and image data sets.
+
+The plane's generators and the split run in Swift. The image sets are NumPy:
+:func:`load_cifar10` reads CIFAR-10's official files (nothing is downloaded),
+:func:`make_shapes` draws a CIFAR-shaped set of shapes and textures, and
+:func:`load_digit_images` gives scikit-learn's digits as images.
+"""
 
 from __future__ import annotations
 
 import ctypes
+import math
 import numbers
+import os
+import pickle
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -416,4 +426,393 @@ def train_test_split(*arrays: ArrayLike, test_size: float = 0.25, random_state: 
     return result
 
 
-__all__ = ["make_blobs", "make_circles", "make_spiral", "make_xor", "make_moons", "standardize", "train_test_split"]
+# MARK: - Image data sets
+
+#: The ten CIFAR-10 classes, in label order (label i is ``CIFAR10_CLASSES[i]``).
+CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
+
+#: The files of the official "CIFAR-10 python version", and the folder its tar.gz extracts to.
+_CIFAR10_TRAIN = tuple(f"data_batch_{i}" for i in range(1, 6))
+_CIFAR10_TEST = "test_batch"
+_CIFAR10_META = "batches.meta"
+_CIFAR10_FOLDER = "cifar-10-batches-py"
+_CIFAR10_URL = "https://www.cs.toronto.edu/~kriz/cifar.html"
+
+
+def load_cifar10(directory: str | os.PathLike[str] | None = None, *, n_train: int | None = None,
+                 n_test: int | None = None) -> tuple[FloatArray, FloatArray, IntArray, IntArray]:
+    """CIFAR-10 from its official "python version" files, as NCHW float images in [0, 1].
+
+    Nothing is downloaded: get "CIFAR-10 python version" from
+    https://www.cs.toronto.edu/~kriz/cifar.html, extract the tar.gz, and pass
+    its folder (or the folder holding it) as ``directory``, or set the
+    environment variable ``SWIFTMOONS_CIFAR10`` to it. The files are pickles;
+    they are read with an unpickler that builds only NumPy arrays, so a
+    file that asks for anything else (a function to call) is refused.
+
+    Parameters
+    ----------
+    directory : str, path or None
+        The folder holding ``data_batch_1`` ... ``data_batch_5``,
+        ``test_batch`` (and ``batches.meta``), or the folder holding
+        ``cifar-10-batches-py/``. None reads ``SWIFTMOONS_CIFAR10``.
+    n_train, n_test : int or None
+        Keep only the first ``n_train`` training images (batches 1 to 5, in
+        order; the batches past those needed are not read) and the first
+        ``n_test`` test images; None keeps them all (50000 and 10000: 1.5
+        GB as float64).
+
+    Returns
+    -------
+    X_train : ndarray of shape (n_train, 3, 32, 32)
+        float64 pixels (the uint8 values / 255), channels red, green, blue,
+        then rows, then columns.
+    X_test : ndarray of shape (n_test, 3, 32, 32)
+    y_train : ndarray of shape (n_train,), int64 labels 0..9 (see ``CIFAR10_CLASSES``)
+    y_test : ndarray of shape (n_test,), int64 labels 0..9
+
+    Raises
+    ------
+    FileNotFoundError
+        If no directory is given or a file is missing; the message says
+        where it looked, what it expects and how to get it.
+    TypeError, ValueError
+        For ``n_train`` or ``n_test`` that is not a positive integer or is
+        more than the files hold; ValueError for a malformed file (naming
+        it and what is wrong), including a pickle that asks for anything
+        but NumPy arrays.
+
+    Examples
+    --------
+    A tiny stand-in written in the official format (two images per batch):
+
+    >>> import pickle, tempfile
+    >>> temporary = tempfile.TemporaryDirectory()
+    >>> folder = temporary.name
+    >>> for name in ["data_batch_1", "data_batch_2", "data_batch_3", "data_batch_4", "data_batch_5", "test_batch"]:
+    ...     batch = {b"data": np.full((2, 3072), 255, dtype=np.uint8), b"labels": [3, 8]}
+    ...     with open(os.path.join(folder, name), "wb") as f:
+    ...         pickle.dump(batch, f, protocol=2)
+    >>> X_train, X_test, y_train, y_test = load_cifar10(folder, n_train=7)
+    >>> X_train.shape, X_test.shape, float(X_train.max()), [CIFAR10_CLASSES[i] for i in y_test]
+    ((7, 3, 32, 32), (2, 3, 32, 32), 1.0, ['cat', 'ship'])
+    >>> temporary.cleanup()
+    """
+    n_train = None if n_train is None else as_int(n_train, "n_train", 1)
+    n_test = None if n_test is None else as_int(n_test, "n_test", 1)
+    folder = _cifar10_folder(directory)
+    _check_cifar10_meta(folder / _CIFAR10_META)
+    X_train, y_train = _cifar10_rows([folder / name for name in _CIFAR10_TRAIN], n_train, "n_train")
+    X_test, y_test = _cifar10_rows([folder / _CIFAR10_TEST], n_test, "n_test")
+    return X_train, X_test, y_train, y_test
+
+
+def _cifar10_folder(directory) -> Path:
+    """The folder holding CIFAR-10's batches: ``directory`` (else $SWIFTMOONS_CIFAR10) or its cifar-10-batches-py/."""
+    expected = ", ".join([*_CIFAR10_TRAIN, _CIFAR10_TEST])
+    how = (f"Nothing is downloaded: get the \"CIFAR-10 python version\" from {_CIFAR10_URL}, extract the tar.gz, and "
+           f"pass its folder (or the folder holding {_CIFAR10_FOLDER}/) as load_cifar10(directory) or set the "
+           "environment variable SWIFTMOONS_CIFAR10 to it.")
+    given = directory if directory is not None else os.environ.get("SWIFTMOONS_CIFAR10") or None
+    if given is None:
+        raise FileNotFoundError(f"CIFAR-10: no directory given (no argument, SWIFTMOONS_CIFAR10 not set); expected "
+                                f"the files {expected}. {how}")
+    root = Path(given).expanduser()
+    folder = root / _CIFAR10_FOLDER if (root / _CIFAR10_FOLDER).is_dir() else root
+    missing = [name for name in [*_CIFAR10_TRAIN, _CIFAR10_TEST] if not (folder / name).is_file()]
+    if missing:
+        raise FileNotFoundError(f"CIFAR-10 not found in {folder} (looked in {root} and {root / _CIFAR10_FOLDER}): "
+                                f"missing {', '.join(missing)}; expected the files {expected}. {how}")
+    return folder
+
+
+def _check_cifar10_meta(path: Path) -> None:
+    """batches.meta, when present, names the ten classes of ``CIFAR10_CLASSES`` in order."""
+    if not path.is_file():
+        return
+    meta = _unpickle(path)
+    names = meta.get(b"label_names")
+    if not isinstance(names, list) or not all(isinstance(n, bytes) for n in names):
+        raise ValueError(f"{path} is not CIFAR-10's batches.meta: b'label_names' must be a list of bytes")
+    decoded = tuple(n.decode("ascii", "replace") for n in names)
+    if decoded != CIFAR10_CLASSES:
+        raise ValueError(f"{path} names the classes {list(decoded)}, not CIFAR-10's {list(CIFAR10_CLASSES)}")
+
+
+def _cifar10_rows(paths: list[Path], wanted: int | None, name: str) -> tuple[FloatArray, IntArray]:
+    """The first ``wanted`` rows (all when None) of the batches, in order, as (n, 3, 32, 32) floats and labels."""
+    images, labels, held = [], [], 0
+    for path in paths:
+        data, batch_labels = _cifar10_batch(path)
+        images.append(data)
+        labels.append(batch_labels)
+        held += len(batch_labels)
+        if wanted is not None and held >= wanted:
+            break
+    if wanted is not None and wanted > held:
+        raise ValueError(f"{name}={wanted} is more than the {held} images of {', '.join(p.name for p in paths)}")
+    data = np.concatenate(images)[:wanted]
+    # Each row is 1024 red, 1024 green, then 1024 blue values, each plane 32 rows of 32.
+    X = data.reshape(len(data), 3, 32, 32) / 255.0
+    return X, np.concatenate(labels)[:wanted]
+
+
+def _cifar10_batch(path: Path) -> tuple[np.ndarray, IntArray]:
+    """One batch's (rows, 3072) uint8 pixels and int64 labels, checked."""
+    batch = _unpickle(path)
+    for key in (b"data", b"labels"):
+        if key not in batch:
+            raise ValueError(f"{path} is not a CIFAR-10 batch: it has no {key!r} entry (keys: {sorted(batch)})")
+    data, labels = batch[b"data"], batch[b"labels"]
+    if not isinstance(data, np.ndarray) or data.dtype != np.uint8 or data.ndim != 2 or data.shape[1] != 3072:
+        what = (f"{data.dtype} array of shape {data.shape}" if isinstance(data, np.ndarray) else type(data).__name__)
+        raise ValueError(f"{path}: b'data' must be a uint8 array of shape (rows, 3072), got a {what}")
+    if not isinstance(labels, list) or not all(isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_))
+                                               for v in labels):
+        raise ValueError(f"{path}: b'labels' must be a list of ints")
+    if len(labels) != len(data):
+        raise ValueError(f"{path} has {len(labels)} labels for {len(data)} rows of b'data'")
+    y = np.array(labels, dtype=np.int64)
+    if y.size and not (0 <= y.min() and y.max() < len(CIFAR10_CLASSES)):
+        bad = int(y[(y < 0) | (y >= len(CIFAR10_CLASSES))][0])
+        raise ValueError(f"{path}: label {bad} is outside 0..{len(CIFAR10_CLASSES) - 1}")
+    return data, y
+
+
+class _RefusedPickle(ValueError):
+    """A pickle asked for something the CIFAR-10 reader does not build."""
+
+
+def _latin1_encode(text: str, encoding: str = "utf-8") -> bytes:
+    """``_codecs.encode`` as Python 3 pickles bytes under protocol 2, for latin-1 only."""
+    if not isinstance(text, str) or encoding not in ("latin1", "latin-1"):
+        raise _RefusedPickle(f"_codecs.encode is only allowed for latin-1 strings, got {encoding!r}")
+    return text.encode("latin1")
+
+
+#: What CIFAR-10's pickles may build: NumPy arrays (its reduce functions,
+#: found through objects, not through numpy.core, deprecated in NumPy 2),
+#: and the bytes of Python 3's protocol-2 pickles. Nothing else is callable.
+_PICKLE_ALLOWED = {
+    **{(module, "_reconstruct"): np.ndarray.__reduce__(np.zeros(1))[0]
+       for module in ("numpy.core.multiarray", "numpy._core.multiarray")},
+    **{(module, "scalar"): np.float64(0).__reduce__()[0]
+       for module in ("numpy.core.multiarray", "numpy._core.multiarray")},
+    ("numpy", "ndarray"): np.ndarray,
+    ("numpy", "dtype"): np.dtype,
+    ("_codecs", "encode"): _latin1_encode,
+}
+
+
+class _ArrayUnpickler(pickle.Unpickler):
+    """An unpickler that builds plain data and NumPy arrays, and refuses any other global."""
+
+    def __init__(self, file, path: Path) -> None:
+        super().__init__(file, encoding="bytes")
+        self.path = path
+
+    def find_class(self, module: str, name: str) -> Any:
+        allowed = _PICKLE_ALLOWED.get((module, name))
+        if allowed is None:
+            raise _RefusedPickle(f"refusing to load {self.path}: it asks for {module}.{name}, and a CIFAR-10 file "
+                                 "holds only NumPy arrays, lists and bytes (unpickling it could run code)")
+        return allowed
+
+
+def _unpickle(path: Path) -> dict:
+    """A CIFAR-10 file's dict, read with `_ArrayUnpickler`; ValueError naming the file for anything else."""
+    try:
+        with open(path, "rb") as f:
+            result = _ArrayUnpickler(f, path).load()
+    except (_RefusedPickle, MemoryError):
+        raise
+    except Exception as exc:  # truncated or corrupt: the unpickler raises many kinds
+        raise ValueError(f"{path} is truncated or not a pickle: {type(exc).__name__}: {exc}") from None
+    if not isinstance(result, dict):
+        raise ValueError(f"{path} holds a {type(result).__name__}, not the dict of a CIFAR-10 file")
+    return result
+
+
+#: make_shapes' ten classes, in label order: six shapes, then four textures.
+SHAPE_CLASSES = ("disc", "ring", "square", "frame", "triangle", "cross",
+                 "horizontal stripes", "vertical stripes", "diagonal stripes", "checkerboard")
+
+#: The least difference in luma (0.299 R + 0.587 G + 0.114 B) between an image's two colours.
+_SHAPE_CONTRAST = 0.25
+
+
+def make_shapes(n_samples: int = 1000, *, image_size: int = 32, noise: float = 0.05,
+                random_state: Seed = None) -> tuple[FloatArray, IntArray]:
+    """Ten classes of coloured shapes and textures, shaped like CIFAR-10, made on the spot.
+
+    A stand-in for CIFAR-10 that needs no download: each image is one shape
+    (disc, ring, square, frame, triangle, cross) or texture (horizontal,
+    vertical or diagonal stripes, checkerboard; see ``SHAPE_CLASSES``) in a
+    foreground colour on a background colour. Both colours are uniform per
+    image, for every class alike, redrawn until their lumas differ by at
+    least 0.25, so the class is in the shape, not the colour. Shapes are
+    placed and sized at random (centre within 20% of the middle, half-width
+    45% to 75% of the image's), textures get a random period (3 to 5 across
+    the image, at least 4 pixels) and phase. Below about 16 pixels the
+    rings and frames get ragged.
+    Gaussian noise is added to every pixel and the result clipped to [0, 1].
+    The classes are balanced (``n_samples // 10`` images each, one more for
+    the first ``n_samples % 10``) and shuffled.
+
+    Parameters
+    ----------
+    n_samples : int
+        Images, at least 10.
+    image_size : int
+        Their height and width in pixels, at least 8.
+    noise : float
+        Standard deviation of the Gaussian noise on each pixel value, >= 0.
+    random_state : int, RandomState, numpy.random.RandomState or None
+        As scikit-learn's ``random_state``; None draws a fresh seed. Every
+        draw comes from this stream, so a seed gives the same images.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, 3, image_size, image_size)
+        float64 pixels in [0, 1], channels red, green, blue.
+    y : ndarray of shape (n_samples,), int64 labels 0..9 (see ``SHAPE_CLASSES``)
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a size that is not an integer, fewer than 10 samples, images
+        smaller than 8 pixels, or noise that is negative or not finite.
+
+    Examples
+    --------
+    >>> X, y = make_shapes(200, random_state=0)
+    >>> X.shape, np.bincount(y).tolist()
+    ((200, 3, 32, 32), [20, 20, 20, 20, 20, 20, 20, 20, 20, 20])
+    >>> bool(X.min() >= 0.0 and X.max() <= 1.0), SHAPE_CLASSES[y[0]]
+    (True, 'disc')
+    """
+    n = as_int(n_samples, "n_samples", len(SHAPE_CLASSES))
+    size = as_int(image_size, "image_size", 8)
+    noise = as_real(noise, "noise")
+    if not (noise >= 0 and math.isfinite(noise)):
+        raise ValueError(f"noise must be >= 0 and finite, got {noise}")
+    rng, done = resolve(random_state)
+    try:
+        k = len(SHAPE_CLASSES)
+        y = np.repeat(np.arange(k, dtype=np.int64), [n // k + (1 if c < n % k else 0) for c in range(k)])
+        y = y[rng.permutation(n)]
+        params = np.asarray(rng.random_sample((n, 5)))
+        foreground, background = _contrasting_colours(rng, n)
+        X = np.empty((n, 3, size, size))
+        # Pixel centres on [-1, 1]: x grows to the right, v downwards.
+        grid = (np.arange(size) + 0.5) / size * 2 - 1
+        u, v = grid[None, None, :], grid[None, :, None]
+        for label in range(k):
+            rows = np.flatnonzero(y == label)
+            mask = _shape_mask(label, u, v, params[rows])
+            X[rows] = background[rows, :, None, None] + mask[:, None] * (foreground - background)[rows, :, None, None]
+        if noise > 0:
+            X += noise * np.asarray(rng.standard_normal(X.shape))
+            np.clip(X, 0.0, 1.0, out=X)
+    finally:
+        done()
+    return X, y
+
+
+def _contrasting_colours(rng, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Two (n, 3) uniform colours per image, pairs redrawn until their lumas differ by `_SHAPE_CONTRAST`."""
+    luma = np.array([0.299, 0.587, 0.114])
+    colours = np.asarray(rng.random_sample((n, 2, 3)))
+    redraw = np.flatnonzero(np.abs((colours[:, 0] - colours[:, 1]) @ luma) < _SHAPE_CONTRAST)
+    while redraw.size:  # about 40% of pairs each round, so a few dozen rounds at most
+        colours[redraw] = np.asarray(rng.random_sample((redraw.size, 2, 3)))
+        redraw = redraw[np.abs((colours[redraw, 0] - colours[redraw, 1]) @ luma) < _SHAPE_CONTRAST]
+    return colours[:, 0], colours[:, 1]
+
+
+def _shape_mask(label: int, u: np.ndarray, v: np.ndarray, params: np.ndarray) -> np.ndarray:
+    """(m, size, size) floats, 1 where class ``label`` draws its foreground, from five uniforms per image.
+
+    Shapes use them for the centre (within 0.2 of the middle) and half-width
+    (0.45 to 0.75); textures for a period (a third to a fifth of the image,
+    at least 4 pixels) and phases.
+    """
+    a, b, c, d, e = (params[:, i, None, None] for i in range(5))
+    if label < 6:
+        r = 0.45 + 0.3 * c
+        p, q = (u - (0.4 * a - 0.2)) / r, (v - (0.4 * b - 0.2)) / r
+        if label < 2:
+            radius = np.hypot(p, q)
+            mask = (radius <= 1) & (radius >= (0.55 if label == 1 else 0))
+        elif label < 4:
+            box = np.maximum(np.abs(p), np.abs(q))
+            mask = (box <= 0.85) & (box >= (0.5 if label == 3 else 0))
+        elif label == 4:  # upright: apex at q = -0.9, base at q = 0.8 from p = -0.95 to 0.95
+            mask = (q <= 0.8) & (np.abs(p) <= 0.95 * (q + 0.9) / 1.7)
+        else:
+            mask = ((np.abs(p) <= 0.3) & (np.abs(q) <= 0.95)) | ((np.abs(q) <= 0.3) & (np.abs(p) <= 0.95))
+        return mask.astype(np.float64)
+    # 3 to 5 periods across the image, but none shorter than 4 pixels (small images would alias).
+    period = 2 / np.minimum(3 + 2 * c, u.shape[-1] / 4)
+    phase = 2 * np.pi * d
+    if label == 6:
+        wave = np.sin(np.pi * 2 * v / period + phase)
+    elif label == 7:
+        wave = np.sin(np.pi * 2 * u / period + phase)
+    elif label == 8:  # either diagonal
+        direction = np.where(e < 0.5, 1.0, -1.0)
+        wave = np.sin(np.pi * 2 * (u + direction * v) / (np.sqrt(2) * period) + phase)
+    else:
+        wave = np.sin(np.pi * 2 * u / period + phase) * np.sin(np.pi * 2 * v / period + 2 * np.pi * e)
+    return (wave > 0).astype(np.float64)
+
+
+def load_digit_images(*, test_size: float = 0.25, random_state: Seed = 0
+                      ) -> tuple[FloatArray, FloatArray, IntArray, IntArray]:
+    """scikit-learn's 8x8 digits as one-channel images in [0, 1], split.
+
+    The 1797 images ship with scikit-learn (no download); pixels are its
+    0..16 gray levels divided by 16. The split is :func:`train_test_split`,
+    equal to scikit-learn's.
+
+    Parameters
+    ----------
+    test_size : float or int
+        The test part: a fraction in (0, 1) or a number of images.
+    random_state : int, RandomState, numpy.random.RandomState or None
+        The split's ``random_state``.
+
+    Returns
+    -------
+    X_train : ndarray of shape (n_train, 1, 8, 8), float64
+    X_test : ndarray of shape (n_test, 1, 8, 8), float64
+    y_train : ndarray of shape (n_train,), int64 digits 0..9
+    y_test : ndarray of shape (n_test,), int64 digits 0..9
+
+    Raises
+    ------
+    ImportError
+        If scikit-learn is not installed.
+    TypeError, ValueError
+        For a test size or random state that train_test_split refuses.
+
+    Examples
+    --------
+    >>> X_train, X_test, y_train, y_test = load_digit_images(random_state=0)
+    >>> X_train.shape, X_test.shape, float(X_train.max()), y_test.dtype
+    ((1347, 1, 8, 8), (450, 1, 8, 8), 1.0, dtype('int64'))
+    """
+    try:
+        from sklearn.datasets import load_digits  # type: ignore[import-untyped]
+    except ImportError as exc:  # pragma: no cover - depends on the environment
+        raise ImportError("the digits ship with scikit-learn, which is not installed: "
+                          "pip install scikit-learn") from exc
+    digits = load_digits()
+    images = digits.images[:, None] / 16.0
+    X_train, X_test, y_train, y_test = train_test_split(images, digits.target.astype(np.int64), test_size=test_size,
+                                                        random_state=random_state)
+    return X_train, X_test, y_train, y_test
+
+
+__all__ = ["CIFAR10_CLASSES", "SHAPE_CLASSES", "load_cifar10", "load_digit_images", "make_blobs", "make_circles",
+           "make_shapes", "make_spiral", "make_xor", "make_moons", "standardize", "train_test_split"]

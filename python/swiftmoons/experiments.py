@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 
 from . import activations as _activations
-from .data import make_moons, standardize, train_test_split
+from .data import load_digit_images, make_moons, standardize, train_test_split
 from .network import MLP
 from ._convert import INT32, as_float_array, as_int, as_real, as_sequence
 from .random import RandomState, seed_value
@@ -513,8 +513,9 @@ def depth_sweep(depths=(1, 2, 3, 4, 6, 8), activations=("sigmoid", "tanh", "relu
 def load_digits_data(seed=0):
     """scikit-learn's 8x8 digits (pixels scaled to [0, 1]) split 75/25 with ``seed``.
 
-    The 1797 images come with scikit-learn (no download); the split is
-    :func:`swiftmoons.train_test_split` with ``test_size=0.25``, equal to
+    :func:`swiftmoons.data.load_digit_images` with ``test_size=0.25``, each
+    8x8 image flattened to 64 columns: the 1797 images come with scikit-learn
+    (no download), the split is :func:`swiftmoons.train_test_split`, equal to
     scikit-learn's.
 
     Parameters
@@ -545,13 +546,8 @@ def load_digits_data(seed=0):
     >>> float(X_train.min()), float(X_train.max()), sorted(set(y_test.tolist()))
     (0.0, 1.0, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
     """
-    try:
-        from sklearn.datasets import load_digits  # type: ignore[import-untyped]
-    except ImportError as exc:  # pragma: no cover - depends on the environment
-        raise ImportError("digits_comparison needs scikit-learn, whose digits ship with it: "
-                          "pip install scikit-learn") from exc
-    digits = load_digits()
-    return train_test_split(digits.data / 16.0, digits.target, test_size=0.25, random_state=seed)
+    X_train, X_test, y_train, y_test = load_digit_images(test_size=0.25, random_state=seed)
+    return [X_train.reshape(len(X_train), 64), X_test.reshape(len(X_test), 64), y_train, y_test]
 
 
 def digits_comparison(activations=("sigmoid", "relu"), hidden=(64, 64), epochs=30, lr=0.1, batch_size=32,

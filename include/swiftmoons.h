@@ -336,6 +336,27 @@ SM_API int sm_net_sk_epoch(sm_net *net, double *params, int64_t n_params, const 
                            double alpha, int64_t batch_size, int64_t *order, sm_rng *rng, int32_t solver,
                            const double *hyper, double *learning_rate, int64_t *t, double *first,
                            double *second, double *loss, sm_progress *progress);
+/* Up to max_epochs epochs of sm_net_sk_epoch (same arguments up to second),
+ * each followed by scikit-learn's rules for a fit without early stopping:
+ * *samples_seen += n; the no-improvement count (*no_improvement) grows when
+ * the epoch's loss > *best_loss - tol, else resets; *best_loss keeps the
+ * lowest loss; SGD's schedule (0 constant, 1 invscaling: rate =
+ * hyper[0] / (*samples_seen + 1)^power_t, 2 adaptive); and when the count
+ * exceeds n_iter_no_change the fit stops (*stopped = 1), except adaptive SGD
+ * with a rate above 1e-6, which divides it by 5 and resets the count.
+ * losses (max_epochs values) gets each epoch's loss, *epochs_run their
+ * number. Each epoch commits as it completes: on cancellation after at least
+ * one epoch the call returns SM_ERR_CANCELLED with every output written for
+ * the completed epochs; on any other failure, or a cancellation in the
+ * first epoch, nothing changes. */
+SM_API int sm_net_sk_epochs(sm_net *net, double *params, int64_t n_params, const double *x, int64_t n,
+                            int64_t d, const double *y, int64_t y_len, const double *sw, int32_t loss_kind,
+                            double alpha, int64_t batch_size, int64_t *order, sm_rng *rng, int32_t solver,
+                            const double *hyper, double *learning_rate, int64_t *t, double *first,
+                            double *second, int32_t schedule, double power_t, double tol,
+                            int64_t n_iter_no_change, int64_t *samples_seen, int64_t *no_improvement,
+                            double *best_loss, double *losses, int64_t max_epochs, int64_t *epochs_run,
+                            int32_t *stopped, sm_progress *progress);
 /* Mean loss and accuracy on a data set (accuracy is NaN for identity). */
 SM_API int sm_net_evaluate(sm_net *net, const double *x, int64_t n, int64_t d, const double *y,
                            int64_t y_len, double *loss, double *accuracy);
@@ -400,7 +421,8 @@ SM_API int sm_net_clear_records(sm_net *net);
  * and lr) for every network seed and activation, in parallel: each (seed,
  * activation) task draws its weights from a stream seeded with the seed and
  * its permutations from where the draws end, as the article does. losses is
- * n_seeds x n_activations x epochs, accuracy (test) n_seeds x n_activations. */
+ * n_seeds x n_activations x epochs, accuracy (test) n_seeds x n_activations,
+ * written in place (on failure or cancellation they may hold partial results). */
 SM_API int sm_article_sweep(const int64_t *seeds, int64_t n_seeds, const char *const *activations,
                             const double *alphas, int64_t n_activations, int64_t n_samples,
                             double noise, int64_t data_seed, int64_t split_seed, int64_t epochs,

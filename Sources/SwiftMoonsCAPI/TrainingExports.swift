@@ -81,19 +81,108 @@ public func sm_net_sk_epoch(_ net: OpaquePointer?, _ params: UnsafeMutablePointe
                             _ second: UnsafeMutablePointer<Double>?, _ loss: UnsafeMutablePointer<Double>?,
                             _ progress: OpaquePointer?) -> Int32 {
     withNet(net) { net in
+        guard let loss else { throw APIError(status: .badArgument, message: "loss is NULL") }
+        let job = try SklearnJob(net, params, nParams, x, n, d, y, yLen, sw, lossKind, batchSize, order, solver, hyper,
+                                 learningRate, t, first, second, progress)
+        loss.pointee = try job.run(net, rng) { stream, state in
+            try net.sklearnEpoch(parameters: job.p, x: job.xs, rows: job.rows, y: job.ys, sampleWeight: job.ws,
+                                 loss: job.kind, alpha: alpha, batchSize: job.batch, order: job.idx, rng: &stream,
+                                 optimizer: &state, progress: job.progress)
+        }
+    }
+}
+
+/// Up to max_epochs epochs of scikit-learn's SGD or Adam, each followed by its
+/// schedule and stopping rule (see `Network.sklearnEpochs`). schedule: 0
+/// constant, 1 invscaling (power_t), 2 adaptive.
+@_cdecl("sm_net_sk_epochs")
+public func sm_net_sk_epochs(_ net: OpaquePointer?, _ params: UnsafeMutablePointer<Double>?, _ nParams: Int64,
+                             _ x: UnsafePointer<Double>?, _ n: Int64, _ d: Int64,
+                             _ y: UnsafePointer<Double>?, _ yLen: Int64, _ sw: UnsafePointer<Double>?,
+                             _ lossKind: Int32, _ alpha: Double, _ batchSize: Int64,
+                             _ order: UnsafeMutablePointer<Int64>?, _ rng: OpaquePointer?, _ solver: Int32,
+                             _ hyper: UnsafePointer<Double>?, _ learningRate: UnsafeMutablePointer<Double>?,
+                             _ t: UnsafeMutablePointer<Int64>?, _ first: UnsafeMutablePointer<Double>?,
+                             _ second: UnsafeMutablePointer<Double>?, _ schedule: Int32, _ powerT: Double,
+                             _ tol: Double, _ nIterNoChange: Int64, _ samplesSeen: UnsafeMutablePointer<Int64>?,
+                             _ noImprovement: UnsafeMutablePointer<Int64>?, _ bestLoss: UnsafeMutablePointer<Double>?,
+                             _ losses: UnsafeMutablePointer<Double>?, _ maxEpochs: Int64,
+                             _ epochsRun: UnsafeMutablePointer<Int64>?, _ stopped: UnsafeMutablePointer<Int32>?,
+                             _ progress: OpaquePointer?) -> Int32 {
+    withNet(net) { net in
+        guard let samplesSeen, let noImprovement, let bestLoss, let epochsRun, let stopped else {
+            throw APIError(status: .badArgument,
+                           message: "samples_seen, no_improvement, best_loss, epochs_run and stopped must not be NULL")
+        }
+        let kind: SklearnSchedule
+        switch schedule {
+        case 0: kind = .constant
+        case 1: kind = .invscaling(powerT: powerT)
+        case 2: kind = .adaptive
+        default: throw APIError(status: .badArgument, message: "schedule must be 0 (constant), 1 (invscaling) or 2 (adaptive), got \(schedule)")
+        }
+        guard maxEpochs >= 1, maxEpochs <= Int64(Int32.max) else {
+            throw APIError(status: .badArgument, message: "max_epochs must be in 1...\(Int32.max), got \(maxEpochs)")
+        }
+        let out = try output(losses, Int(maxEpochs), "losses")
+        let job = try SklearnJob(net, params, nParams, x, n, d, y, yLen, sw, lossKind, batchSize, order, solver, hyper,
+                                 learningRate, t, first, second, progress)
+        var rule = SklearnStopping(schedule: kind, tol: tol, patience: Int(clamping: nIterNoChange),
+                                   samplesSeen: Int(clamping: samplesSeen.pointee),
+                                   noImprovement: Int(clamping: noImprovement.pointee), bestLoss: bestLoss.pointee)
+        let result = try job.run(net, rng) { stream, state in
+            try net.sklearnEpochs(maxEpochs: Int(maxEpochs), parameters: job.p, x: job.xs, rows: job.rows, y: job.ys,
+                                  sampleWeight: job.ws, loss: job.kind, alpha: alpha, batchSize: job.batch,
+                                  order: job.idx, rng: &stream, optimizer: &state, stopping: &rule,
+                                  progress: job.progress)
+        }
+        _ = out.update(from: result.losses)
+        epochsRun.pointee = Int64(result.losses.count)
+        stopped.pointee = result.stopped ? 1 : 0
+        samplesSeen.pointee = Int64(rule.samplesSeen)
+        noImprovement.pointee = Int64(rule.noImprovement)
+        bestLoss.pointee = rule.bestLoss
+        // The completed epochs are kept (and reported above); the caller still learns of the interruption.
+        if result.cancelled { throw SwiftMoonsError.cancelled("The fit was interrupted") }
+    }
+}
+
+/// The checked arguments shared by sm_net_sk_epoch and sm_net_sk_epochs.
+private struct SklearnJob {
+    let kind: SklearnLoss
+    let xs: UnsafeBufferPointer<Double>, rows: Int
+    let p: UnsafeMutableBufferPointer<Double>
+    let ys: UnsafeBufferPointer<Double>, ws: UnsafeBufferPointer<Double>?
+    let idx: UnsafeMutableBufferPointer<Int64>
+    let batch: Int
+    let learningRate: UnsafeMutablePointer<Double>, t: UnsafeMutablePointer<Int64>
+    let state: SklearnOptimizerState
+    let progress: Progress?
+
+    init(_ net: Network, _ params: UnsafeMutablePointer<Double>?, _ nParams: Int64, _ x: UnsafePointer<Double>?,
+         _ n: Int64, _ d: Int64, _ y: UnsafePointer<Double>?, _ yLen: Int64, _ sw: UnsafePointer<Double>?,
+         _ lossKind: Int32, _ batchSize: Int64, _ order: UnsafeMutablePointer<Int64>?, _ solver: Int32,
+         _ hyper: UnsafePointer<Double>?, _ learningRate: UnsafeMutablePointer<Double>?,
+         _ t: UnsafeMutablePointer<Int64>?, _ first: UnsafeMutablePointer<Double>?,
+         _ second: UnsafeMutablePointer<Double>?, _ progress: OpaquePointer?) throws {
         guard let kind = SklearnLoss(rawValue: Int(lossKind)) else {
             throw APIError(status: .badArgument, message: "loss_kind must be 0, 1, 2 or 3, got \(lossKind)")
         }
+        self.kind = kind
         let (xs, rows) = try samples(x, n, d, net)
+        (self.xs, self.rows) = (xs, rows)
         let count = net.parameterCount
-        let p = try sized(params, nParams, expected: count, "params")
-        let ys = try input(y, try sized(yLen, try product(rows, net.outputWidth, "y"), "y"), "y")
-        let ws = try sw.map { try input($0, rows, "sample_weight") }
-        let idx = try output(order, rows, "sample_idx")
+        p = try sized(params, nParams, expected: count, "params")
+        ys = try input(y, try sized(yLen, try product(rows, net.outputWidth, "y"), "y"), "y")
+        ws = try sw.map { try input($0, rows, "sample_weight") }
+        idx = try output(order, rows, "sample_idx")
+        batch = Int(clamping: batchSize)
         let h = try input(hyper, 6, "hyper")
-        guard let learningRate, let t, let loss else {
-            throw APIError(status: .badArgument, message: "learning_rate, t and loss must not be NULL")
+        guard let learningRate, let t else {
+            throw APIError(status: .badArgument, message: "learning_rate and t must not be NULL")
         }
+        self.learningRate = learningRate
+        self.t = t
         let solverKind: SklearnSolver
         switch solver {
         case 0: solverKind = .sgd(momentum: h[1], nesterov: h[2] != 0)
@@ -103,31 +192,33 @@ public func sm_net_sk_epoch(_ net: OpaquePointer?, _ params: UnsafeMutablePointe
         let m1 = try output(first, count, "first")
         let m2 = solver == 1 ? try output(second, count, "second") : nil
         guard t.pointee >= 0 else { throw APIError(status: .badArgument, message: "t must be >= 0, got \(t.pointee)") }
-        let progressObject = try progressOf(progress)
-        var state = SklearnOptimizerState(solver: solverKind, learningRateInit: h[0], learningRate: learningRate.pointee,
-                                          t: Int(t.pointee), first: m1.baseAddress ?? learningRate,
-                                          second: m2?.baseAddress)
-        func run(_ stream: inout RandomState?) throws -> Double {
-            try net.sklearnEpoch(parameters: p, x: xs, rows: rows, y: ys, sampleWeight: ws, loss: kind, alpha: alpha,
-                                 batchSize: Int(clamping: batchSize), order: idx, rng: &stream, optimizer: &state,
-                                 progress: progressObject)
-        }
-        let value: Double
+        self.progress = try progressOf(progress)
+        state = SklearnOptimizerState(solver: solverKind, learningRateInit: h[0], learningRate: learningRate.pointee,
+                                      t: Int(t.pointee), first: m1.baseAddress ?? learningRate,
+                                      second: m2?.baseAddress)
+    }
+
+    /// Runs `body` with the stream of `rng` (none: no shuffle), writing the
+    /// stream and the optimizer's rate and step count back when it returns.
+    func run<T: Sendable>(_ net: Network, _ rng: OpaquePointer?,
+                _ body: (inout RandomState?, inout SklearnOptimizerState) throws -> T) throws -> T {
+        var optimizer = state
+        let value: T
         if rng == nil {
             var none: RandomState? = nil
-            value = try run(&none)
+            value = try body(&none, &optimizer)
         } else {
             let handle = try lookup(rng, as: RNGHandle.self, "sm_rng")
-            value = try handle.state.withLock { r -> Double in
+            value = try handle.state.withLock { r -> T in
                 var stream: RandomState? = r
-                let v = try run(&stream)
+                let v = try body(&stream, &optimizer)
                 if let stream { r = stream }
                 return v
             }
         }
-        learningRate.pointee = state.learningRate
-        t.pointee = Int64(state.t)
-        loss.pointee = value
+        learningRate.pointee = optimizer.learningRate
+        t.pointee = Int64(optimizer.t)
+        return value
     }
 }
 
@@ -356,9 +447,7 @@ public func sm_article_sweep(_ seeds: UnsafePointer<Int64>?, _ nSeeds: Int64,
             throw APIError(status: .badShape, message: "losses must hold \(lossSize) values and accuracy \(tasks), got \(lossLen) and \(accuracyLen)")
         }
         let lo = try output(losses, lossSize, "losses"), ao = try output(accuracy, tasks, "accuracy")
-        let result = try articleSweep(netSeeds: seedList, activations: acts, settings: settings,
-                                      progress: try progressOf(progress))
-        _ = lo.update(from: result.losses)
-        _ = ao.update(from: result.accuracy)
+        try articleSweep(netSeeds: seedList, activations: acts, settings: settings, losses: lo, accuracy: ao,
+                         progress: try progressOf(progress))
     }
 }

@@ -666,6 +666,44 @@ static void test_sklearn(void) {
     CHECK(sm_net_sk_epoch(net, params, 26, x, 5, 3, y, 10, sw, 0, 1e-4, 5, order, NULL, 0, hyper, &rate, &t, vel,
                           NULL, &loss, NULL) == SM_OK && memcmp(order_kept, order, sizeof order) == 0 && vel[0] != 0,
           "an SGD epoch without a shuffle keeps the order");
+
+    /* Epochs in one call: the same numbers as single epochs; the stopping rule. */
+    double p1[26], p2[26], m1[26] = {0}, v1[26] = {0}, m2[26] = {0}, v2[26] = {0}, losses[4], single[3];
+    memcpy(p1, params, sizeof params);
+    memcpy(p2, params, sizeof params);
+    int64_t o1[5] = {0, 1, 2, 3, 4}, o2[5] = {0, 1, 2, 3, 4}, t1 = 0, t2 = 0, seen_samples = 0, stale = 0, run = -1;
+    double r1 = 0.01, r2 = 0.01, best = 1.0 / 0.0;
+    int32_t stopped = -1;
+    for (int e = 0; e < 3; e++)
+        CHECK(sm_net_sk_epoch(net, p1, 26, x, 5, 3, y, 10, NULL, 0, 1e-4, 2, o1, NULL, 1, hyper, &r1, &t1, m1, v1,
+                              &single[e], NULL) == SM_OK, "a single Adam epoch");
+    CHECK(sm_net_sk_epochs(net, p2, 26, x, 5, 3, y, 10, NULL, 0, 1e-4, 2, o2, NULL, 1, hyper, &r2, &t2, m2, v2, 0, 0.5,
+                           1e-4, 10, &seen_samples, &stale, &best, losses, 3, &run, &stopped, NULL) == SM_OK &&
+          run == 3 && stopped == 0 && seen_samples == 15 && t2 == t1 && r2 == r1 &&
+          memcmp(p1, p2, sizeof p1) == 0 && memcmp(m1, m2, sizeof m1) == 0 && memcmp(losses, single, sizeof single) == 0,
+          "three epochs in one call are three single epochs, bit for bit");
+    CHECK(best <= single[0] && best <= single[1] && best <= single[2], "best_loss is the lowest loss");
+    /* A tolerance no epoch can beat: Adam stops once the count passes n_iter_no_change = 1. */
+    best = 1.0 / 0.0;
+    stale = 0;
+    CHECK(sm_net_sk_epochs(net, p2, 26, x, 5, 3, y, 10, NULL, 0, 1e-4, 2, o2, NULL, 1, hyper, &r2, &t2, m2, v2, 0, 0.5,
+                           1e9, 1, &seen_samples, &stale, &best, losses, 4, &run, &stopped, NULL) == SM_OK &&
+          run == 3 && stopped == 1 && stale == 2, "Adam stops after n_iter_no_change + 1 epochs without improvement (the first improves on inf)");
+    memcpy(kept, p2, sizeof p2);
+    int64_t run_kept = run;
+    EXPECT_STATUS(sm_net_sk_epochs(net, p2, 26, x, 5, 3, y, 10, NULL, 0, 1e-4, 2, o2, NULL, 1, hyper, &r2, &t2, m2, v2,
+                                   3, 0.5, 1e-4, 10, &seen_samples, &stale, &best, losses, 4, &run, &stopped, NULL),
+                  SM_ERR_BAD_ARGUMENT); /* no schedule 3 */
+    EXPECT_STATUS(sm_net_sk_epochs(net, p2, 26, x, 5, 3, y, 10, NULL, 0, 1e-4, 2, o2, NULL, 1, hyper, &r2, &t2, m2, v2,
+                                   0, 0.5, 1e-4, 0, &seen_samples, &stale, &best, losses, 4, &run, &stopped, NULL),
+                  SM_ERR_BAD_ARGUMENT); /* n_iter_no_change 0 */
+    EXPECT_STATUS(sm_net_sk_epochs(net, p2, 26, x, 5, 3, y, 10, NULL, 0, 1e-4, 2, o2, NULL, 1, hyper, &r2, &t2, m2, v2,
+                                   0, 0.5, 1e-4, 10, &seen_samples, &stale, &best, losses, 0, &run, &stopped, NULL),
+                  SM_ERR_BAD_ARGUMENT); /* max_epochs 0 */
+    EXPECT_STATUS(sm_net_sk_epochs(net, p2, 26, x, 5, 3, y, 10, NULL, 0, 1e-4, 2, o2, NULL, 1, hyper, &r2, &t2, m2, v2,
+                                   0, 0.5, 1e-4, 10, &seen_samples, NULL, &best, losses, 4, &run, &stopped, NULL),
+                  SM_ERR_BAD_ARGUMENT); /* no_improvement NULL */
+    CHECK(memcmp(kept, p2, sizeof p2) == 0 && run == run_kept, "refused runs of epochs change nothing");
     sm_net_free(net);
     sm_net_free(soft);
     sm_rng_free(rng);

@@ -142,6 +142,10 @@ _OUTPUT_FUNCTIONS = {"identity": lambda z: z, "exp": lambda z: np.exp(z, out=z),
                      "logistic": lambda z: expit(z, out=z), "softmax": _softmax}
 
 
+#: sm_net_sk_epochs' codes of SGD's learning-rate schedules.
+_SCHEDULES = {"constant": 0, "invscaling": 1, "adaptive": 2}
+
+
 # ---- scikit-learn's optimizers' state and schedules (_stochastic_optimizers.py) ------------------
 # The updates themselves run natively (sm_net_sk_epoch, Model/Optimizers.swift), on state
 # buffers these objects' lists are views of.
@@ -583,6 +587,44 @@ class _BaseMLP(BaseEstimator):
             opt.t = t.value
         return loss.value
 
+    def _native_epochs(self, run, max_epochs):
+        """`_epochs` without early stopping or verbose output: every epoch, the
+        schedule and the stopping rule in one native call (sm_net_sk_epochs).
+        On Ctrl-C the completed epochs are kept, then KeyboardInterrupt."""
+        native, opt = run.native, self._optimizer
+        X, Y, sw = run.X, run.targets, run.sample_weight
+        rate = ctypes.c_double(opt.learning_rate)
+        t = ctypes.c_int64(getattr(opt, "t", 0))
+        schedule = _SCHEDULES[opt.lr_schedule] if run.solver == 0 else 0
+        seen, count = ctypes.c_int64(self.t_), ctypes.c_int64(self._no_improvement_count)
+        best = ctypes.c_double(self.best_loss_)
+        losses = np.empty(max_epochs)
+        done, stopped = ctypes.c_int64(0), ctypes.c_int32(0)
+        args = (native.net, _ffi.ptr(native.flat), native.flat.size, _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(Y),
+                Y.size, None if sw is None else _ffi.ptr(sw), run.kind, self.alpha, run.batch_size,
+                _ffi.ptr(run.sample_idx), run.stream, run.solver, _ffi.ptr(run.hyper), ctypes.byref(rate),
+                ctypes.byref(t), _ffi.ptr(run.first), None if run.second is None else _ffi.ptr(run.second),
+                schedule, float(getattr(opt, "power_t", 0.0)), float(self.tol), int(self.n_iter_no_change),
+                ctypes.byref(seen), ctypes.byref(count), ctypes.byref(best), _ffi.ptr(losses), max_epochs,
+                ctypes.byref(done), ctypes.byref(stopped))
+        status, interruption = _ffi.run_long(lambda handle: _ffi.lib.sm_net_sk_epochs(*args, handle))
+        if done.value > 0:
+            # Epochs completed (all of them, or those before an interruption).
+            curve = losses[:done.value].tolist()
+            self.loss_curve_.extend(curve)
+            self.loss_ = curve[-1]
+            self.n_iter_ += done.value
+            self.t_ = seen.value
+            self._no_improvement_count = count.value
+            self.best_loss_ = best.value
+            opt.learning_rate = rate.value
+            if run.solver == 1:
+                opt.t = t.value
+        if interruption is not None:
+            raise interruption
+        _ffi.check_long(status)
+        return bool(stopped.value)
+
     def _epochs(self, run, max_epochs):
         """Train up to ``max_epochs`` epochs; True if the stopping rule ended training.
 
@@ -636,6 +678,8 @@ class _BaseMLP(BaseEstimator):
         the stop test ``_no_improvement_count > n_iter_no_change``.
         """
         n_samples = run.X.shape[0]
+        if not run.early_stopping and not self.verbose:
+            return self._native_epochs(run, max_epochs)
         for _ in range(max_epochs):
             self.loss_ = self._native_epoch(run)
             self.n_iter_ += 1

@@ -119,6 +119,9 @@ X, y = sm.make_moons(20000, noise=0.2, random_state=0)
 net = sm.MLP((2, 64, 64, 1), activation="tanh", seed=0)
 def report(extra=""):
     print("interrupted", time.perf_counter(), extra, flush=True)
+if what == "sklearn":
+    import warnings
+    from swiftmoons.sklearn import MLPClassifier  # scikit-learn's import takes a while: before "ready"
 print("ready", time.perf_counter(), flush=True)
 try:
     if what == "fit":
@@ -132,13 +135,21 @@ try:
         big = sm.MLP((2, 512, 512, 512, 1), activation="gelu", seed=0)
         grid = np.random.RandomState(0).randn(2_000_000, 2)
         big.forward(grid)
+    elif what == "sklearn":
+        # scikit-learn's estimators catch the interruption, warn and keep the epochs done.
+        clf = MLPClassifier((64,), max_iter=10**6, n_iter_no_change=10**9, random_state=0)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            clf.fit(X, y)
+        if any("interrupted" in str(w.message) for w in caught):
+            report(f"{clf.n_iter_} {len(clf.loss_curve_)} {clf.t_ == clf.n_iter_ * len(X)}")
     print("finished", flush=True)
 except KeyboardInterrupt:
     report(f"{net.epochs_trained} {len(net.loss_history)}")
 '''
 
 
-@pytest.mark.parametrize("what", ["fit", "together", "sweep", "forward"])
+@pytest.mark.parametrize("what", ["fit", "together", "sweep", "forward", "sklearn"])
 def test_sigint_stops_a_long_call_quickly(what):
     env = {k: v for k, v in os.environ.items() if k != "LD_LIBRARY_PATH"}
     child = subprocess.Popen([sys.executable, "-c", CHILD, what], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -160,9 +171,11 @@ def test_sigint_stops_a_long_call_quickly(what):
     assert received - sent < 5
     print(f"{what}: KeyboardInterrupt {latency * 1000:.1f} ms after SIGINT")
     assert latency < INTERRUPT_LATENCY_S
-    if what in ("fit", "together"):
+    if what in ("fit", "together", "sklearn"):
         epochs, history = int(line[2]), int(line[3])
         assert epochs == history >= 1
+    if what == "sklearn":
+        assert line[4] == "True"  # t_ counts the samples of exactly the epochs kept
 
 
 def test_jupyter_interrupt_kernel_stops_a_fit():

@@ -171,3 +171,121 @@ extension Network {
         return accumulated / Double(rows)
     }
 }
+
+/// How scikit-learn's SGD sets its rate after each epoch (`learning_rate`).
+public enum SklearnSchedule: Sendable, Equatable {
+    /// The rate stays at learning_rate_init.
+    case constant
+    /// `lr = learning_rate_init / (t_ + 1)^powerT` after each epoch (t_: samples seen).
+    case invscaling(powerT: Double)
+    /// The rate is divided by 5 each time the loss stops improving, and the
+    /// fit stops when it is at most 1e-6.
+    case adaptive
+}
+
+/// scikit-learn's stopping rule on the training loss and the bookkeeping it
+/// carries from epoch to epoch (and from one `fit` or `partial_fit` call to
+/// the next): samples seen (`t_`), epochs without improvement
+/// (`_no_improvement_count`) and the best loss (`best_loss_`).
+public struct SklearnStopping: Sendable, Equatable {
+    public var schedule: SklearnSchedule
+    /// An epoch improves if its loss is below the best by more than `tol`.
+    public var tol: Double
+    /// More than this many epochs in a row without improvement trigger the rule.
+    public var patience: Int
+    public var samplesSeen: Int
+    public var noImprovement: Int
+    public var bestLoss: Double
+
+    public init(schedule: SklearnSchedule, tol: Double, patience: Int, samplesSeen: Int, noImprovement: Int,
+                bestLoss: Double) {
+        self.schedule = schedule
+        self.tol = tol
+        self.patience = patience
+        self.samplesSeen = samplesSeen
+        self.noImprovement = noImprovement
+        self.bestLoss = bestLoss
+    }
+
+    /// What scikit-learn's `_fit_stochastic` does after an epoch of `rows`
+    /// samples whose loss was `loss` (without early stopping): t_, the
+    /// no-improvement count and best loss, the schedule's `iteration_ends`,
+    /// then the optimizer's `trigger_stopping` if the count passed the
+    /// patience. Returns true if the fit stops.
+    mutating func epochEnded(loss: Double, rows: Int, optimizer: inout SklearnOptimizerState) -> Bool {
+        samplesSeen += rows
+        noImprovement = loss > bestLoss - tol ? noImprovement + 1 : 0
+        if loss < bestLoss { bestLoss = loss }
+        let sgd: Bool
+        if case .sgd = optimizer.solver { sgd = true } else { sgd = false }
+        if sgd, case .invscaling(let powerT) = schedule {
+            optimizer.learningRate = optimizer.learningRateInit / pow(Double(samplesSeen + 1), powerT)
+        }
+        guard noImprovement > patience else { return false }
+        // Adam, and SGD on a fixed schedule, stop; adaptive SGD divides its
+        // rate by 5 and goes on until the rate is at most 1e-6.
+        guard sgd, schedule == .adaptive, optimizer.learningRate > 1e-6 else { return true }
+        optimizer.learningRate /= 5
+        noImprovement = 0
+        return false
+    }
+}
+
+/// What a run of scikit-learn epochs did.
+public struct SklearnEpochs: Sendable, Equatable {
+    /// Each completed epoch's loss, in order.
+    public var losses: [Double]
+    /// Whether the stopping rule ended the run.
+    public var stopped: Bool
+    /// Whether a cancellation ended it (the completed epochs are kept).
+    public var cancelled: Bool
+}
+
+extension Network {
+    /// Up to `maxEpochs` epochs of `sklearnEpoch`, each followed by
+    /// scikit-learn's schedule and stopping rule on the training loss
+    /// (`stopping`, updated): the whole of `_fit_stochastic`'s loop without
+    /// early stopping, in one call. Each epoch commits when it completes; a
+    /// cancellation keeps the completed ones (`cancelled` is then set, as
+    /// scikit-learn keeps the epochs done before a KeyboardInterrupt), and an
+    /// error in the first epoch's checks changes nothing.
+    public func sklearnEpochs(maxEpochs: Int, parameters: UnsafeMutableBufferPointer<Double>,
+                              x: UnsafeBufferPointer<Double>, rows: Int, y: UnsafeBufferPointer<Double>,
+                              sampleWeight: UnsafeBufferPointer<Double>?, loss kind: SklearnLoss, alpha: Double,
+                              batchSize: Int, order: UnsafeMutableBufferPointer<Int64>, rng: inout RandomState?,
+                              optimizer: inout SklearnOptimizerState, stopping: inout SklearnStopping,
+                              progress: Progress? = nil) throws -> SklearnEpochs {
+        guard maxEpochs >= 1 else { throw SwiftMoonsError.badArgument("max_epochs must be >= 1, got \(maxEpochs)") }
+        guard stopping.patience >= 1 else {
+            throw SwiftMoonsError.badArgument("n_iter_no_change must be >= 1, got \(stopping.patience)")
+        }
+        guard !stopping.tol.isNaN, stopping.samplesSeen >= 0, stopping.noImprovement >= 0,
+              !stopping.bestLoss.isNaN else {
+            throw SwiftMoonsError.badArgument("tol and best_loss must not be NaN; samples_seen and no_improvement must be >= 0")
+        }
+        if case .invscaling(let powerT) = stopping.schedule, !powerT.isFinite {
+            throw SwiftMoonsError.badArgument("power_t must be finite, got \(powerT)")
+        }
+        try checkAllocation(maxEpochs, "The losses of \(maxEpochs) epochs")
+        var result = SklearnEpochs(losses: [], stopped: false, cancelled: false)
+        result.losses.reserveCapacity(maxEpochs)
+        for _ in 0..<maxEpochs {
+            let loss: Double
+            do {
+                loss = try sklearnEpoch(parameters: parameters, x: x, rows: rows, y: y, sampleWeight: sampleWeight,
+                                        loss: kind, alpha: alpha, batchSize: batchSize, order: order, rng: &rng,
+                                        optimizer: &optimizer, progress: progress)
+            } catch SwiftMoonsError.cancelled(let message) {
+                if result.losses.isEmpty { throw SwiftMoonsError.cancelled(message) }
+                result.cancelled = true
+                return result
+            }
+            result.losses.append(loss)
+            if stopping.epochEnded(loss: loss, rows: rows, optimizer: &optimizer) {
+                result.stopped = true
+                break
+            }
+        }
+        return result
+    }
+}

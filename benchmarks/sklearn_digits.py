@@ -9,16 +9,19 @@ Nesterov, learning_rate_init 0.01). Per solver: seconds per fit for each,
 the ratio (scikit-learn's time / ours: above 1 means ours is faster), and the
 parity error: the largest |coefficient difference| relative to the largest
 |coefficient| over the layers, and the largest |loss-curve difference|. The
-issue's target is a ratio of 20 at identical results. Each epoch is one
-native call (sm_net_sk_epoch: the shuffle, every batch's loss, gradients
-and SGD/Adam update); Python keeps the schedules and stopping rules
-between epochs (about 5% of the fit). Measured on a 2-core AMD EPYC
-(AVX2 build), OpenBLAS 1 thread, median of 3, another job sharing the
-machine: adam 1.97 s / 1.16 s = 1.7x, sgd 2.17 s / 1.06 s = 2.0x (1.6x
-and 1.1x under heavier load), both at
-a relative coefficient difference under 1e-15 and loss curves within
-4e-16 (before the native epoch: 0.55x). The rest of the gap to 20x is in
-the layer products themselves (about 4.5 ms per epoch of 1797 rows).
+issue's target is a ratio of 20 at identical results. A fit without early
+stopping is one native call (sm_net_sk_epochs: every epoch's shuffle,
+batches, losses, gradients, SGD/Adam updates, schedule and stopping rule).
+Measured on a 2-core AMD EPYC (AVX2 build), median of 3, another job
+sharing the machine: with OpenBLAS pinned to 1 thread, adam 2.33 s / 0.93 s
+= 2.5x, sgd 1.38 s / 0.63 s = 2.2x; with OpenBLAS's default 2 threads
+scikit-learn took 13.5 s and 7.1 s (14x and 8.7x: its BLAS threads wait on
+each other when the machine is busy). Coefficients agree within 1.5e-14
+relative and loss curves within 4e-16 either way. The rest of the gap to
+20x is in the layer products themselves (about 4.5 ms per epoch of 1797
+rows), and 20x is above this machine's float64 peak: 200 epochs are about
+5.7 G multiply-adds, 57 GFMA/s at 0.1 s, against a measured 2-core peak of
+about 50.
 scikit-learn's time depends much on its BLAS's threads (printed in the
 header; OPENBLAS_NUM_THREADS=1 pins them), ours on swiftmoons' threads.
 This is a benchmark, not a test: nothing here fails on a slow machine.

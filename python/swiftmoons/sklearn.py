@@ -7,10 +7,12 @@ initial weights from the same ``random_state``, the same shuffles, batches,
 L2 term, early-stopping split, learning-rate schedules, momentum, Adam and
 L-BFGS (scipy's L-BFGS-B, as scikit-learn calls it). The native core computes
 scikit-learn's loss and gradients at a flat parameter vector in one call
-(``sm_net_sk_loss_grad``, what L-BFGS evaluates) and runs each SGD or Adam
-epoch in one call (``sm_net_sk_epoch``: the shuffle, every batch and every
-optimizer update); Python keeps the schedules, stopping rules, validation
-scores and messages between epochs.
+(``sm_net_sk_loss_grad``, what L-BFGS evaluates) and runs a whole SGD or
+Adam fit in one call (``sm_net_sk_epochs``: each epoch's shuffle, batches and
+optimizer updates, then the learning-rate schedule and the stopping rule).
+With early stopping or ``verbose`` each epoch is one call
+(``sm_net_sk_epoch``) and Python keeps the validation scores and messages
+between epochs.
 
 Beyond scikit-learn, ``activation`` takes any swiftmoons activation
 (`swiftmoons.activations.NAMES`: gelu, leaky_relu, prelu, elu, swish,

@@ -4,15 +4,16 @@
 // of the result, `ldc` apart), c the columns (contiguous: samples, or the
 // weight gradient's output units), r the reduction.
 //
-// For each block of `packedReduction` terms and `packedUnits` units, P's
-// block is copied into panels of tileUnits units (r-major: the tile reads
-// it front to back, from L2), and for each strip of 16 columns, X's block
-// into a strip of its own (16 KB: it stays in L1 while every panel of the
-// block passes over it). Copies cost one value per `packedUnits` (or per
-// column strip) multiply-adds; in return every load of the hot loop is
-// sequential, whatever the layer's strides: 4 KB apart, rows of W or of a
-// batch of samples all fall in the same sets of the first-level cache and
-// evict one another.
+// For each block of `packedReduction` terms and `packedColumns` columns,
+// X's block is copied into strips of 16 columns (16 KB each: a strip stays
+// in L1 while every panel passes over it), and for each block of
+// `packedUnits` units, P's block into panels of tileUnits units (r-major:
+// the tile reads it front to back, from L2). A copy of P costs one value per
+// `packedColumns` multiply-adds (none when a forward pass packed its weights
+// beforehand), a copy of X one per unit of the thread's share; in return
+// every load of the hot loop is sequential, whatever the layer's strides:
+// 4 KB apart, rows of W or of a batch of samples all fall in the same sets
+// of the first-level cache and evict one another.
 //
 // Each result is one chain of fused multiply-adds over r in order, from
 // zero, with the bias added last; between blocks of terms the running sums
@@ -45,7 +46,7 @@ struct PackScratch {
     /// the product then reads them instead of packing its own.
     var panels: UnsafePointer<Double>? = nil
 
-    static let perPart = (packedReduction * 3 / 2 + 4) * (packedUnits + packedStrip)
+    static let perPart = (packedReduction * 3 / 2 + 4) * (packedUnits + packedColumns)
 
     /// The regions a layout holds for layers of `sizes`: none when every
     /// layer is narrow (they never pack), else one per thread a product of
@@ -73,7 +74,7 @@ func packedProduct(_ P: StridedMatrix, _ X: StridedMatrix, reduction R: Int, uni
     Parallel.forEach(parts) { part in
         let units = unitRange(part, of: parts, U)
         let panels = scratch.base + part &* PackScratch.perPart
-        let strip = panels + (packedReduction * 3 / 2 + 4) &* packedUnits
+        let strips = panels + (packedReduction * 3 / 2 + 4) &* packedUnits
         // Blocks of about packedReduction terms (see packedBlockTerms).
         let size = packedBlockTerms(R)
         let padded = (U &+ tileUnits &- 1) / tileUnits &* tileUnits
@@ -86,6 +87,14 @@ func packedProduct(_ P: StridedMatrix, _ X: StridedMatrix, reduction R: Int, uni
             repeat {
                 let count = min(size, R &- r0)
                 let first = r0 == 0, last = r0 &+ count >= R
+                // The block's strips of X, once for every block of units
+                // (each strip `count` rows of packedStrip values).
+                var c0 = n0, strip = strips
+                while c0 < end {
+                    packStrip(X, r0, count, c0, min(packedStrip, end &- c0), strip)
+                    c0 &+= packedStrip
+                    strip += count &* packedStrip
+                }
                 var m0 = units.lowerBound
                 while m0 < units.upperBound {
                     let mc = min(packedUnits, units.upperBound &- m0)
@@ -97,23 +106,22 @@ func packedProduct(_ P: StridedMatrix, _ X: StridedMatrix, reduction R: Int, uni
                         packPanels(P, r0, count, m0, mc, panels)
                         block = UnsafePointer(panels)
                     }
-                    var c0 = n0
+                    var c0 = n0, strip = UnsafePointer(strips)
                     while c0 < end {
                         let width = min(packedStrip, end &- c0)
-                        packStrip(X, r0, count, c0, width, strip)
                         var q = 0
                         while q < mc {
                             let u = m0 &+ q
                             let panel = block + q &* count
                             let valid = min(tileUnits, mc &- q)
                             if width == packedStrip {
-                                packedTile(panel, UnsafePointer(strip), count: count, first: first, last: last,
+                                packedTile(panel, strip, count: count, first: first, last: last,
                                            bias: bias.map { $0 + u }, at: u &* ldc &+ c0, ldc: ldc, valid: valid,
                                            finish)
                             } else {
                                 var cc = 0
                                 while cc < width {
-                                    packedTile4(panel, UnsafePointer(strip + cc), count: count, first: first,
+                                    packedTile4(panel, strip + cc, count: count, first: first,
                                                 last: last, bias: bias.map { $0 + u }, at: u &* ldc &+ c0 &+ cc,
                                                 ldc: ldc, valid: valid, finish)
                                     cc &+= 4
@@ -122,6 +130,7 @@ func packedProduct(_ P: StridedMatrix, _ X: StridedMatrix, reduction R: Int, uni
                             q &+= tileUnits
                         }
                         c0 &+= packedStrip
+                        strip += count &* packedStrip
                     }
                     m0 &+= mc
                 }

@@ -290,7 +290,7 @@ extension ConvPlan {
             case let .conv2D(_, k, stride, padding):
                 im2col(x, step.input, k: k, stride: stride, padding: padding, step.output, ws.cols)
                 convBackward(UnsafePointer(cur), UnsafePointer(ws.cols), p + step.weight, step, g + step.weight,
-                             g + step.bias, dcols: ws.dcols)
+                             g + step.bias, dcols: dx == nil ? nil : ws.dcols)
                 if let dx { col2im(UnsafePointer(ws.dcols), step.input, k: k, stride: stride, padding: padding, step.output, dx) }
             case let .maxPool2D(size, stride):
                 if let dx { maxPool(x, step.input, size: size, stride: stride, step.output, nil, dx: dx, dout: UnsafePointer(cur)) }
@@ -364,6 +364,18 @@ extension ConvPlan {
 
 // MARK: - Layers
 
+/// The output columns ow whose input column ow * stride + j - padding lies
+/// inside 0..<width: ow in lo..<hi (empty when lo >= hi).
+@inline(__always)
+func insideColumns(_ j: Int, stride: Int, padding: Int, width: Int, outputs: Int) -> (lo: Int, hi: Int) {
+    // ow * stride >= padding - j, and ow * stride <= width - 1 + padding - j.
+    let first = padding &- j
+    let lo = first <= 0 ? 0 : (first &+ stride &- 1) / stride
+    let last = width &- 1 &+ padding &- j
+    let hi = last < 0 ? 0 : min(outputs, last / stride &+ 1)
+    return (min(lo, outputs), max(min(lo, outputs), hi))
+}
+
 /// cols[r, q] for r = (c, i, j) and output position q = (oh, ow): the input
 /// x[c, oh s + i - pad, ow s + j - pad], 0 outside it.
 @inline(__always)
@@ -372,24 +384,29 @@ func im2col(_ x: UnsafePointer<Double>, _ s: SampleShape, k: Int, stride: Int, p
     let P = o.plane
     var r = 0
     for c in 0..<s.channels {
-        let plane = x + c * s.plane
+        let plane = x + c &* s.plane
         for i in 0..<k {
             for j in 0..<k {
-                let row = cols + r * P
+                let row = cols + r &* P
+                let (lo, hi) = insideColumns(j, stride: stride, padding: padding, width: s.width, outputs: o.width)
                 for oh in 0..<o.height {
-                    let ih = oh * stride + i - padding
-                    let dst = row + oh * o.width
-                    if ih < 0 || ih >= s.height {
+                    let ih = oh &* stride &+ i &- padding
+                    let dst = row + oh &* o.width
+                    if ih < 0 || ih >= s.height || lo >= hi {
                         dst.update(repeating: 0, count: o.width)
                         continue
                     }
-                    let src = plane + ih * s.width
-                    for ow in 0..<o.width {
-                        let iw = ow * stride + j - padding
-                        dst[ow] = iw >= 0 && iw < s.width ? src[iw] : 0
+                    // Inside the input: ow * stride + j - padding in 0..<width.
+                    let base = ih &* s.width &+ j &- padding
+                    for ow in 0..<lo { dst[ow] = 0 }
+                    if stride == 1 {
+                        (dst + lo).update(from: plane + (base &+ lo), count: hi &- lo)
+                    } else {
+                        for ow in lo..<hi { dst[ow] = plane[base &+ ow &* stride] }
                     }
+                    for ow in hi..<o.width { dst[ow] = 0 }
                 }
-                r += 1
+                r &+= 1
             }
         }
     }
@@ -403,20 +420,19 @@ func col2im(_ dcols: UnsafePointer<Double>, _ s: SampleShape, k: Int, stride: In
     let P = o.plane
     var r = 0
     for c in 0..<s.channels {
-        let plane = dx + c * s.plane
+        let plane = dx + c &* s.plane
         for i in 0..<k {
             for j in 0..<k {
-                let row = dcols + r * P
+                let row = dcols + r &* P
+                let (lo, hi) = insideColumns(j, stride: stride, padding: padding, width: s.width, outputs: o.width)
+                r &+= 1
+                guard lo < hi else { continue }
                 for oh in 0..<o.height {
-                    let ih = oh * stride + i - padding
+                    let ih = oh &* stride &+ i &- padding
                     guard ih >= 0, ih < s.height else { continue }
-                    let dst = plane + ih * s.width, src = row + oh * o.width
-                    for ow in 0..<o.width {
-                        let iw = ow * stride + j - padding
-                        if iw >= 0 && iw < s.width { dst[iw] += src[ow] }
-                    }
+                    let base = ih &* s.width &+ j &- padding, src = row + oh &* o.width
+                    for ow in lo..<hi { plane[base &+ ow &* stride] += src[ow] }
                 }
-                r += 1
             }
         }
     }
@@ -441,34 +457,152 @@ func dot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, _ n: Int) -> Do
     return total
 }
 
-/// out[o, :] = sum_r w[o, r] cols[r, :] + b[o].
+/// out[o, :] = sum_r w[o, r] cols[r, :] + b[o]: each sum in order of r from
+/// zero, the bias added last. Tiles of four outputs by eight positions keep
+/// their sums in registers while the reduction runs (each row of cols is
+/// loaded once for four outputs).
 func convForward(_ cols: UnsafePointer<Double>, _ w: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ step: ConvStep,
                  _ out: UnsafeMutablePointer<Double>) {
     let O = step.output.channels, P = step.output.plane, R = step.weightCount / max(O, 1)
-    for o in 0..<O {
-        let row = out + o * P
-        row.update(repeating: 0, count: P)
-        for r in 0..<R { axpy(row, w[o * R + r], cols + r * P, P) }
-        let bias = b[o]
-        for q in 0..<P { row[q] += bias }
+    var o = 0
+    while o < O {
+        let n = min(4, O &- o)
+        // Rows past the last output repeat it and are not stored.
+        let w0 = w + o &* R, w1 = w + (o &+ min(1, n &- 1)) &* R
+        let w2 = w + (o &+ min(2, n &- 1)) &* R, w3 = w + (o &+ min(3, n &- 1)) &* R
+        var q = 0
+        while q &+ 8 <= P {
+            var a0 = Vec4.zero, b0 = Vec4.zero, a1 = Vec4.zero, b1 = Vec4.zero
+            var a2 = Vec4.zero, b2 = Vec4.zero, a3 = Vec4.zero, b3 = Vec4.zero
+            var c = cols + q
+            for r in 0..<R {
+                let lo = load4(c), hi = load4(c + 4)
+                let v0 = Vec4(repeating: w0[r]), v1 = Vec4(repeating: w1[r])
+                let v2 = Vec4(repeating: w2[r]), v3 = Vec4(repeating: w3[r])
+                a0 += v0 * lo; b0 += v0 * hi
+                a1 += v1 * lo; b1 += v1 * hi
+                a2 += v2 * lo; b2 += v2 * hi
+                a3 += v3 * lo; b3 += v3 * hi
+                c += P
+            }
+            let sums = ((a0, b0), (a1, b1), (a2, b2), (a3, b3))
+            for k in 0..<n {
+                let bias = Vec4(repeating: b[o &+ k]), row = out + (o &+ k) &* P + q, sum = lane(sums, k)
+                store4(row, sum.0 + bias)
+                store4(row + 4, sum.1 + bias)
+            }
+            q &+= 8
+        }
+        // The last positions, one at a time, in the same order.
+        while q < P {
+            for k in 0..<n {
+                let wk = w + (o &+ k) &* R
+                var s = 0.0
+                for r in 0..<R { s += wk[r] * cols[r &* P &+ q] }
+                out[(o &+ k) &* P &+ q] = s + b[o &+ k]
+            }
+            q &+= 1
+        }
+        o &+= 4
     }
 }
 
-/// dw[o, r] += dout[o, :] . cols[r, :], db[o] += sum dout[o, :], and
-/// dcols[r, :] = sum_o w[o, r] dout[o, :].
+/// Item k of four (a tile's rows), without an array.
+@inline(__always)
+func lane<T>(_ t: (T, T, T, T), _ k: Int) -> T {
+    switch k {
+    case 0: return t.0
+    case 1: return t.1
+    case 2: return t.2
+    default: return t.3
+    }
+}
+
+/// dw[o, r] += dout[o, :] . cols[r, :] (each dot as `dot` sums it), db[o] +=
+/// sum dout[o, :], and, with `dcols`, dcols[r, :] = sum_o w[o, r] dout[o, :]
+/// in order of o from zero.
 func convBackward(_ dout: UnsafePointer<Double>, _ cols: UnsafePointer<Double>, _ w: UnsafePointer<Double>, _ step: ConvStep,
-                  _ dw: UnsafeMutablePointer<Double>, _ db: UnsafeMutablePointer<Double>, dcols: UnsafeMutablePointer<Double>) {
+                  _ dw: UnsafeMutablePointer<Double>, _ db: UnsafeMutablePointer<Double>, dcols: UnsafeMutablePointer<Double>?) {
     let O = step.output.channels, P = step.output.plane, R = step.weightCount / max(O, 1)
-    dcols.update(repeating: 0, count: R * P)
     for o in 0..<O {
-        let d = dout + o * P
+        let d = dout + o &* P
         var s = 0.0
         for q in 0..<P { s += d[q] }
         db[o] += s
-        for r in 0..<R {
-            dw[o * R + r] += dot(d, cols + r * P, P)
-            axpy(dcols + r * P, w[o * R + r], d, P)
+    }
+    // The weight gradient: tiles of four outputs by two rows of cols, eight
+    // four-lane sums, each pair of loads serving four products.
+    var o = 0
+    while o < O {
+        let n = min(4, O &- o)
+        let d0 = dout + o &* P, d1 = dout + (o &+ min(1, n &- 1)) &* P
+        let d2 = dout + (o &+ min(2, n &- 1)) &* P, d3 = dout + (o &+ min(3, n &- 1)) &* P
+        var r = 0
+        while r < R {
+            let m = min(2, R &- r)
+            let c0 = cols + r &* P, c1 = cols + (r &+ m &- 1) &* P
+            var s00 = Vec4.zero, s01 = Vec4.zero, s10 = Vec4.zero, s11 = Vec4.zero
+            var s20 = Vec4.zero, s21 = Vec4.zero, s30 = Vec4.zero, s31 = Vec4.zero
+            var q = 0
+            while q &+ 4 <= P {
+                let x0 = load4(c0 + q), x1 = load4(c1 + q)
+                let e0 = load4(d0 + q), e1 = load4(d1 + q), e2 = load4(d2 + q), e3 = load4(d3 + q)
+                s00 += e0 * x0; s01 += e0 * x1
+                s10 += e1 * x0; s11 += e1 * x1
+                s20 += e2 * x0; s21 += e2 * x1
+                s30 += e3 * x0; s31 += e3 * x1
+                q &+= 4
+            }
+            let sums = ((s00, s01), (s10, s11), (s20, s21), (s30, s31))
+            for k in 0..<n {
+                let dk = lane((d0, d1, d2, d3), k), sum = lane(sums, k)
+                for j in 0..<m {
+                    let v = j == 0 ? sum.0 : sum.1, cj = j == 0 ? c0 : c1
+                    var total = (v[0] + v[1]) + (v[2] + v[3])
+                    for t in q..<P { total += dk[t] * cj[t] }
+                    dw[(o &+ k) &* R &+ r &+ j] += total
+                }
+            }
+            r &+= 2
         }
+        o &+= 4
+    }
+    guard let dcols else { return }
+    // The windows' gradient: tiles of four rows of cols by eight positions.
+    var r = 0
+    while r < R {
+        let n = min(4, R &- r)
+        var q = 0
+        while q &+ 8 <= P {
+            var a0 = Vec4.zero, b0 = Vec4.zero, a1 = Vec4.zero, b1 = Vec4.zero
+            var a2 = Vec4.zero, b2 = Vec4.zero, a3 = Vec4.zero, b3 = Vec4.zero
+            for o in 0..<O {
+                let d = dout + o &* P + q, wo = w + o &* R + r
+                let lo = load4(d), hi = load4(d + 4)
+                let v0 = Vec4(repeating: wo[0]), v1 = Vec4(repeating: wo[min(1, n &- 1)])
+                let v2 = Vec4(repeating: wo[min(2, n &- 1)]), v3 = Vec4(repeating: wo[min(3, n &- 1)])
+                a0 += v0 * lo; b0 += v0 * hi
+                a1 += v1 * lo; b1 += v1 * hi
+                a2 += v2 * lo; b2 += v2 * hi
+                a3 += v3 * lo; b3 += v3 * hi
+            }
+            let sums = ((a0, b0), (a1, b1), (a2, b2), (a3, b3))
+            for k in 0..<n {
+                let sum = lane(sums, k)
+                store4(dcols + (r &+ k) &* P + q, sum.0)
+                store4(dcols + (r &+ k) &* P + q + 4, sum.1)
+            }
+            q &+= 8
+        }
+        while q < P {
+            for k in 0..<n {
+                var s = 0.0
+                for o in 0..<O { s += w[o &* R &+ r &+ k] * dout[o &* P &+ q] }
+                dcols[(r &+ k) &* P &+ q] = s
+            }
+            q &+= 1
+        }
+        r &+= 4
     }
 }
 

@@ -684,6 +684,13 @@ static void test_cnn(void) {
     EXPECT_STATUS(sm_cnn_create(shape, 3, codes, reals, 6, 0, "glorot", -1, &cnn), SM_ERR_BAD_ARGUMENT);
     EXPECT_STATUS(sm_cnn_create(shape, 3, codes, reals, 5, 0, "he", -1, &cnn), SM_ERR_BAD_ARGUMENT); /* ends in dropout */
     EXPECT_STATUS(sm_cnn_create(shape, 3, codes, reals, 6, -1, "he", -1, &cnn), SM_ERR_BAD_ARGUMENT);
+    {   /* sizes whose products overflow are refused, not wrapped */
+        const int64_t huge_shape[] = {1, 1, 2147483647};
+        const int64_t huge[] = {SM_CNN_CONV2D, 2147483647, 1, 1, 65536, SM_CNN_FLATTEN, 0, 0, 0, 0,
+                                SM_CNN_DENSE, 2, 0, 0, 0};
+        const double huge_reals[] = {0, 0, 0};
+        EXPECT_STATUS(sm_cnn_create(huge_shape, 3, huge, huge_reals, 3, 0, "he", -1, &cnn), SM_ERR_OUT_OF_MEMORY);
+    }
     CHECK(cnn == NULL, "failed cnn create leaves out NULL");
     CHECK(sm_cnn_create(shape, 3, codes, reals, 6, 0, "he", -1, &cnn) == SM_OK && cnn != NULL, "cnn create");
     int64_t count = 0;

@@ -80,6 +80,8 @@ struct ConvPlan {
                 do { out = try ConvPlan.outputShape(layer, shape) } catch let error as SwiftMoonsError {
                     throw SwiftMoonsError.badArgument("layers[\(i)] (\(layer)): \(error.message)")
                 }
+                // Every size below is a product of these: none may overflow.
+                _ = try checkedCount(out.channels, out.height, out.width, what: "layers[\(i)]'s output")
                 var step = ConvStep(layer: layer, input: shape, output: out)
                 func take(_ n: Int) throws -> Int {
                     defer { offset += n }
@@ -92,7 +94,7 @@ struct ConvPlan {
                     step.weight = try take(step.weightCount)
                     step.bias = try take(channels)
                     step.fans = (shape.channels * k * k, channels * k * k)
-                    maxColumns = max(maxColumns, try checkedCount(shape.channels * k * k, out.plane, what: "layers[\(i)]'s windows"))
+                    maxColumns = max(maxColumns, try checkedCount(shape.channels, k, k, out.plane, what: "layers[\(i)]'s windows"))
                 case let .dense(units):
                     step.weightCount = try checkedCount(shape.count, units, what: "layers[\(i)]'s weight")
                     step.weight = try take(step.weightCount)

@@ -312,7 +312,8 @@ class CNN(_ffi.Handle):
         self._long("sm_cnn_loss", self._h, _ffi.ptr(x), len(x), self._sample, _ffi.ptr(labels), ctypes.byref(out))
         return out.value
 
-    def gradients(self, X: ArrayLike, y: ArrayLike, masks: Sequence[ArrayLike] | None = None) -> tuple[float, FloatArray]:
+    def gradients(self, X: ArrayLike, y: ArrayLike,
+                  masks: Sequence[ArrayLike] | None = None) -> tuple[float, FloatArray]:
         """The loss and flat gradient of one training pass over a batch.
 
         Parameters

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The layers of a convolutional network (python/swiftmoons/layers.py is the
 /// spec): applied in order to one sample of shape (C, H, W), channels first,
 /// or (D,); the last is a `dense` layer whose units are the classes, read
@@ -80,7 +82,7 @@ public final class ConvNet {
     /// The classes: the last layer's units.
     public var classes: Int { shapes.last?.channels ?? 0 }
     public var parameterCount: Int { parameters.count }
-    /// The values one sample has after the input and each layer (the input first).
+    /// The number of Dropout layers (each takes one mask per batch).
     public var dropoutLayerCount: Int { plan.dropoutSizes.count }
 
     /// Builds the network and draws its weights from RandomState(seed) in
@@ -391,14 +393,8 @@ public final class ConvNet {
 }
 
 /// A flag the workers of a parallel loop raise (a cancelled block).
-private final class CancelFlag: @unchecked Sendable {
-    private var raised = false
-    func set() { raised = true }  // every writer writes the same value
-    var isSet: Bool { raised }
+private final class CancelFlag: Sendable {
+    private let raised = Atomic<Bool>(false)
+    func set() { raised.store(true, ordering: .relaxed) }
+    var isSet: Bool { raised.load(ordering: .relaxed) }
 }
-
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif

@@ -429,6 +429,79 @@ SM_API int sm_article_sweep(const int64_t *seeds, int64_t n_seeds, const char *c
                             double lr, int64_t batch_size, double *losses, int64_t loss_len,
                             double *accuracy, int64_t accuracy_len, sm_progress *progress);
 
+/* ---- Convolutional networks --------------------------------------------------- */
+
+/* A classifier over samples of shape (C, H, W) (images, channels first) or
+ * (D,), made of layers applied in order, the last a dense layer whose units
+ * are the classes (read through a softmax, trained with cross-entropy).
+ * Python's swiftmoons.layers is the spec; its parameter_layout gives the
+ * flat parameter order, and its initial_parameters the initial values,
+ * which sm_cnn_create draws bit for bit. Samples are passed row-major:
+ * x holds n samples of sample_len = C*H*W (or D) values each; labels are
+ * class indices. */
+typedef struct sm_cnn sm_cnn;
+
+/* Each layer is SM_CNN_CODES_PER_LAYER int64 codes and one double:
+ *   codes = {kind, a, b, c, d}            real
+ *   SM_CNN_CONV2D      channels, kernel_size, stride, padding      -
+ *   SM_CNN_MAX_POOL    size, stride                                -
+ *   SM_CNN_AVG_POOL    size, stride                                -
+ *   SM_CNN_FLATTEN     -                                           -
+ *   SM_CNN_DENSE       units                                       -
+ *   SM_CNN_DROPOUT     -                                           rate in [0, 1)
+ *   SM_CNN_ACTIVATION  index in sm_activation_info's order         alpha (NaN: the default)
+ * Unused codes and reals are ignored. */
+#define SM_CNN_CODES_PER_LAYER 5
+enum {
+    SM_CNN_CONV2D = 0,
+    SM_CNN_MAX_POOL = 1,
+    SM_CNN_AVG_POOL = 2,
+    SM_CNN_FLATTEN = 3,
+    SM_CNN_DENSE = 4,
+    SM_CNN_DROPOUT = 5,
+    SM_CNN_ACTIVATION = 6
+};
+
+/* A network for samples of input_shape (n_dims 3: C, H, W; or 1: D) with
+ * n_layers layers (codes: 5 per layer; reals: one per layer). Its weights
+ * are drawn from RandomState(seed) in layout order with init
+ * "glorot_uniform", "he" or "xavier"; that stream then draws each epoch's
+ * permutation. Dropout masks come from RandomState(dropout_seed), or
+ * RandomState((seed + 1) mod 2^32) when dropout_seed is -1. */
+SM_API int sm_cnn_create(const int64_t *input_shape, int64_t n_dims, const int64_t *codes, const double *reals,
+                         int64_t n_layers, int64_t seed, const char *init, int64_t dropout_seed, sm_cnn **out);
+/* NULL is fine. */
+SM_API int sm_cnn_free(sm_cnn *cnn);
+/* The length of the flat parameter vector. */
+SM_API int sm_cnn_param_count(sm_cnn *cnn, int64_t *out);
+/* The flat parameters (len = sm_cnn_param_count). */
+SM_API int sm_cnn_get_params(sm_cnn *cnn, double *out, int64_t len);
+SM_API int sm_cnn_set_params(sm_cnn *cnn, const double *params, int64_t len);
+/* Evaluation mode (no dropout): out (len = n x classes) gets the logits, or
+ * their softmax if probabilities is non-zero. progress may be NULL. */
+SM_API int sm_cnn_forward(sm_cnn *cnn, const double *x, int64_t n, int64_t sample_len, int32_t probabilities,
+                          double *out, int64_t len, sm_progress *progress);
+/* The mean cross-entropy of n samples against their classes y, in evaluation mode. */
+SM_API int sm_cnn_loss(sm_cnn *cnn, const double *x, int64_t n, int64_t sample_len, const int64_t *y,
+                       double *loss, sm_progress *progress);
+/* One training pass over a batch: its mean cross-entropy in *loss and the
+ * flat gradient in grad (grad_len = the parameter count). masks fixes the
+ * dropout masks (each Dropout layer's in turn, n x its values per sample,
+ * each 0 or 1 / (1 - rate); mask_len their total); with masks NULL they
+ * are drawn from the network's dropout stream, which moves on. */
+SM_API int sm_cnn_gradients(sm_cnn *cnn, const double *x, int64_t n, int64_t sample_len, const int64_t *y,
+                            const double *masks, int64_t mask_len, double *loss, double *grad, int64_t grad_len);
+/* Trains for `epochs` epochs of minibatches (batch_size rows, the last one
+ * shorter) in the order of a permutation drawn each epoch (shuffle != 0) or
+ * in order, with scikit-learn's SGD (optimizer 0: momentum, nesterov) or
+ * Adam (optimizer 1: beta1, beta2, epsilon), from fresh optimizer state.
+ * losses (loss_len = epochs) gets each epoch's mean training loss. A
+ * cancelled or failed call changes nothing (parameters, streams). */
+SM_API int sm_cnn_fit(sm_cnn *cnn, const double *x, int64_t n, int64_t sample_len, const int64_t *y,
+                      int64_t epochs, double lr, int64_t batch_size, int32_t optimizer, double momentum,
+                      int32_t nesterov, double beta1, double beta2, double epsilon, int32_t shuffle,
+                      double *losses, int64_t loss_len, sm_progress *progress);
+
 #ifdef __cplusplus
 }
 #endif

@@ -710,6 +710,56 @@ static void test_sklearn(void) {
     sm_rng_free(shuffle);
 }
 
+/* Convolutional networks: create from codes, parameters, passes, training, bad input. */
+static void test_cnn(void) {
+    const int64_t shape[] = {1, 6, 6};
+    /* conv 2x3x3 pad 1, relu, max pool 2, flatten, dropout 0.25, dense 3 */
+    const int64_t codes[] = {SM_CNN_CONV2D, 2, 3, 1, 1, SM_CNN_ACTIVATION, 3, 0, 0, 0, SM_CNN_MAX_POOL, 2, 2, 0, 0,
+                             SM_CNN_FLATTEN, 0, 0, 0, 0, SM_CNN_DROPOUT, 0, 0, 0, 0, SM_CNN_DENSE, 3, 0, 0, 0};
+    const double reals[] = {0, NAN, 0, 0, 0.25, 0};
+    sm_cnn *cnn = NULL;
+    EXPECT_STATUS(sm_cnn_create(shape, 2, codes, reals, 6, 0, "he", -1, &cnn), SM_ERR_BAD_SHAPE);
+    EXPECT_STATUS(sm_cnn_create(shape, 3, codes, reals, 6, 0, "glorot", -1, &cnn), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_cnn_create(shape, 3, codes, reals, 5, 0, "he", -1, &cnn), SM_ERR_BAD_ARGUMENT); /* ends in dropout */
+    EXPECT_STATUS(sm_cnn_create(shape, 3, codes, reals, 6, -1, "he", -1, &cnn), SM_ERR_BAD_ARGUMENT);
+    {   /* sizes whose products overflow are refused, not wrapped */
+        const int64_t huge_shape[] = {1, 1, 2147483647};
+        const int64_t huge[] = {SM_CNN_CONV2D, 2147483647, 1, 1, 65536, SM_CNN_FLATTEN, 0, 0, 0, 0,
+                                SM_CNN_DENSE, 2, 0, 0, 0};
+        const double huge_reals[] = {0, 0, 0};
+        EXPECT_STATUS(sm_cnn_create(huge_shape, 3, huge, huge_reals, 3, 0, "he", -1, &cnn), SM_ERR_OUT_OF_MEMORY);
+    }
+    CHECK(cnn == NULL, "failed cnn create leaves out NULL");
+    CHECK(sm_cnn_create(shape, 3, codes, reals, 6, 0, "he", -1, &cnn) == SM_OK && cnn != NULL, "cnn create");
+    int64_t count = 0;
+    CHECK(sm_cnn_param_count(cnn, &count) == SM_OK && count == 2 * 9 + 2 + 18 * 3 + 3, "cnn parameter count");
+    double params[77], x[2 * 36], out[6], grad[77], losses[2], loss = 0;
+    int64_t y[2] = {0, 2};
+    for (int i = 0; i < 72; i++) x[i] = sin(0.3 * i);
+    CHECK(sm_cnn_get_params(cnn, params, count) == SM_OK, "cnn get params");
+    EXPECT_STATUS(sm_cnn_get_params(cnn, params, count - 1), SM_ERR_BAD_SHAPE);
+    EXPECT_STATUS(sm_cnn_forward(cnn, x, 2, 35, 0, out, 6, NULL), SM_ERR_BAD_SHAPE);
+    CHECK(sm_cnn_forward(cnn, x, 2, 36, 1, out, 6, NULL) == SM_OK && fabs(out[0] + out[1] + out[2] - 1) < 1e-15,
+          "cnn probabilities sum to 1");
+    CHECK(sm_cnn_loss(cnn, x, 2, 36, y, &loss, NULL) == SM_OK && loss > 0, "cnn loss");
+    EXPECT_STATUS(sm_cnn_gradients(cnn, x, 2, 36, y, x, 3, &loss, grad, count), SM_ERR_BAD_SHAPE); /* masks: 36 */
+    CHECK(sm_cnn_gradients(cnn, x, 2, 36, y, NULL, 0, &loss, grad, count) == SM_OK, "cnn gradients");
+    y[1] = 3;
+    EXPECT_STATUS(sm_cnn_fit(cnn, x, 2, 36, y, 2, 0.1, 1, 0, 0.9, 0, 0.9, 0.999, 1e-8, 1, losses, 2, NULL),
+                  SM_ERR_BAD_ARGUMENT);
+    y[1] = 2;
+    EXPECT_STATUS(sm_cnn_fit(cnn, x, 2, 36, y, 2, 0.1, 1, 2, 0.9, 0, 0.9, 0.999, 1e-8, 1, losses, 2, NULL),
+                  SM_ERR_BAD_ARGUMENT);
+    double after[77];
+    CHECK(sm_cnn_get_params(cnn, after, count) == SM_OK && memcmp(after, params, sizeof(double) * count) == 0,
+          "failed cnn fit changes nothing");
+    CHECK(sm_cnn_fit(cnn, x, 2, 36, y, 2, 0.01, 1, 1, 0.9, 0, 0.9, 0.999, 1e-8, 1, losses, 2, NULL) == SM_OK,
+          "cnn fit with adam");
+    CHECK(sm_cnn_free(cnn) == SM_OK, "cnn free");
+    EXPECT_STATUS(sm_cnn_free(cnn), SM_ERR_INVALID_HANDLE);
+    CHECK(sm_cnn_free(NULL) == SM_OK, "cnn free(NULL)");
+}
+
 int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "--values") == 0) {
         print_values();
@@ -725,6 +775,7 @@ int main(int argc, char **argv) {
     test_rejected_inputs();
     test_progress_and_clone();
     test_sklearn();
+    test_cnn();
     printf("%d passed, %d failed\n", passed, failed);
     return failed == 0 ? 0 : 1;
 }

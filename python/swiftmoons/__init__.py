@@ -16,6 +16,7 @@ from ._ffi import SwiftMoonsError, SwiftMoonsMemoryError, build_variant as _buil
 from .data import make_blobs, make_circles, make_moons, make_spiral, make_xor, standardize, train_test_split
 from . import activations
 from .network import ACTIVATIONS, MLP, TwoLayerNet
+from .cnn import CNN
 from .parallel import get_threads, set_threads
 from .random import RandomState
 from .training import TrainingRecords, train_together
@@ -33,6 +34,7 @@ native_variant = _build_variant()
 
 __all__ = [
     "ACTIVATIONS",
+    "CNN",
     "MLP",
     "RandomState",
     "SwiftMoonsError",

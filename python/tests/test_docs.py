@@ -14,7 +14,7 @@ import pytest
 DOCUMENTED = ["swiftmoons.random", "swiftmoons.data", "swiftmoons.parallel", "swiftmoons.storage",
               "swiftmoons.network", "swiftmoons.training", "swiftmoons.article", "swiftmoons.activations",
               "swiftmoons.experiments", "swiftmoons.plot", "swiftmoons.geometry", "swiftmoons.audit",
-              "swiftmoons.sklearn", "swiftmoons.widgets", "swiftmoons.layers"]
+              "swiftmoons.sklearn", "swiftmoons.widgets", "swiftmoons.layers", "swiftmoons.cnn"]
 
 
 def public_callables(module):

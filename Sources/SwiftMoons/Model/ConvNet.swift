@@ -1,0 +1,400 @@
+import Synchronization
+
+/// The layers of a convolutional network (python/swiftmoons/layers.py is the
+/// spec): applied in order to one sample of shape (C, H, W), channels first,
+/// or (D,); the last is a `dense` layer whose units are the classes, read
+/// through a softmax and trained with cross-entropy.
+public enum ConvLayer: Equatable, Sendable, CustomStringConvertible {
+    /// Cross-correlation with square kernels and zero padding: a weight
+    /// (channels, in, k, k) and a bias (channels,).
+    case conv2D(channels: Int, kernelSize: Int, stride: Int, padding: Int)
+    /// The largest value of each window (no padding).
+    case maxPool2D(size: Int, stride: Int)
+    /// The mean of each window: its sum over size * size (no padding).
+    case avgPool2D(size: Int, stride: Int)
+    /// (C, H, W) -> (C * H * W,), row-major.
+    case flatten
+    /// x W + b on a vector: a weight (in, units) and a bias (units,).
+    case dense(units: Int)
+    /// Inverted dropout while training: kept values divided by 1 - rate.
+    case dropout(rate: Double)
+    /// An activation on every value; PReLU learns one slope per channel
+    /// (per unit on a vector), each starting at its alpha.
+    case activation(Activation)
+
+    public var description: String {
+        switch self {
+        case let .conv2D(c, k, s, p): return "Conv2D(channels=\(c), kernel_size=\(k), stride=\(s), padding=\(p))"
+        case let .maxPool2D(size, stride): return "MaxPool2D(size=\(size), stride=\(stride))"
+        case let .avgPool2D(size, stride): return "AvgPool2D(size=\(size), stride=\(stride))"
+        case .flatten: return "Flatten()"
+        case let .dense(units): return "Dense(units=\(units))"
+        case let .dropout(rate): return "Dropout(rate=\(rate))"
+        case let .activation(a): return "Activation(\(a))"
+        }
+    }
+}
+
+/// How a `ConvNet` draws its initial weights, from (fan_in, fan_out): for a
+/// convolution (in k k, out k k), for a dense layer (in, out).
+public enum ConvInit: String, CaseIterable, Sendable {
+    /// uniform(-limit, limit), limit = sqrt(6 / (fan_in + fan_out)).
+    case glorotUniform = "glorot_uniform"
+    /// standard normal times sqrt(2 / fan_in).
+    case he
+    /// standard normal times sqrt(1 / fan_in).
+    case xavier
+}
+
+/// One sample's shape: (C, H, W), a vector (D,) being (D, 1, 1).
+public struct SampleShape: Equatable, Sendable {
+    public let channels: Int, height: Int, width: Int
+    /// Whether it is a vector (D,) rather than an image.
+    public let isVector: Bool
+    public var count: Int { channels * height * width }
+    /// Positions per channel: H * W.
+    public var plane: Int { height * width }
+    /// The shape as Python writes it: [C, H, W] or [D].
+    public var dimensions: [Int] { isVector ? [channels] : [channels, height, width] }
+}
+
+/// The optimizer of `ConvNet.fit`: scikit-learn's, as `SklearnSolver`.
+public typealias ConvOptimizer = SklearnSolver
+
+/// A convolutional classifier: its layers, one flat parameter vector laid
+/// out as layers.parameter_layout says, the stream that drew its weights
+/// (which goes on to shuffle each epoch) and the stream of its dropout masks.
+/// Every call either completes or leaves the network as it was.
+public final class ConvNet {
+    public let inputShape: SampleShape
+    public let layers: [ConvLayer]
+    /// Each layer's output shape per sample.
+    public let shapes: [SampleShape]
+    /// The flat parameters (see `parameterBlocks`).
+    public private(set) var parameters: [Double]
+    /// The stream that drew the weights: it draws each epoch's permutation.
+    public private(set) var rng: RandomState
+    /// The stream of the dropout masks.
+    public private(set) var dropoutRng: RandomState
+
+    let plan: ConvPlan
+
+    /// The classes: the last layer's units.
+    public var classes: Int { shapes.last?.channels ?? 0 }
+    public var parameterCount: Int { parameters.count }
+    /// The number of Dropout layers (each takes one mask per batch).
+    public var dropoutLayerCount: Int { plan.dropoutSizes.count }
+
+    /// Builds the network and draws its weights from RandomState(seed) in
+    /// layout order (biases 0, PReLU slopes their alpha); the dropout stream
+    /// is RandomState(dropoutSeed ?? (seed + 1) mod 2^32).
+    public init(inputShape: [Int], layers: [ConvLayer], seed: Int = 0, initializer: ConvInit = .glorotUniform,
+                dropoutSeed: Int? = nil) throws {
+        let plan = try ConvPlan(inputShape: inputShape, layers: layers)
+        var rng = try RandomState(seed: seed)
+        let dropout = try RandomState(seed: dropoutSeed ?? ((seed + 1) % (1 << 32)))
+        try checkAllocation(plan.parameterCount, "The network's \(plan.parameterCount) parameters")
+        var p = [Double](repeating: 0, count: plan.parameterCount)
+        for step in plan.steps {
+            guard let fans = step.fans else {
+                if case .activation(let act) = step.layer, act.kind == .prelu {
+                    for i in 0..<step.input.channels { p[step.slope + i] = act.alpha }
+                }
+                continue
+            }
+            switch initializer {
+            case .glorotUniform:
+                let limit = (6 / Double(fans.in + fans.out)).squareRoot()
+                let low = -limit, width = limit - low  // NumPy's uniform: low + (high - low) * sample
+                for i in 0..<step.weightCount { p[step.weight + i] = low + width * rng.randomSample() }
+            case .he, .xavier:
+                let scale = ((initializer == .he ? 2.0 : 1.0) / Double(fans.in)).squareRoot()
+                for i in 0..<step.weightCount { p[step.weight + i] = rng.gaussian() * scale }
+            }
+        }
+        self.plan = plan
+        self.inputShape = plan.input
+        self.layers = layers
+        self.shapes = plan.steps.map(\.output)
+        self.parameters = p
+        self.rng = rng
+        self.dropoutRng = dropout
+    }
+
+    /// Replaces every parameter (as many as `parameterCount`).
+    public func setParameters(_ values: [Double]) throws {
+        guard values.count == parameters.count else {
+            throw SwiftMoonsError.badShape("params must hold \(parameters.count) values, got \(values.count)")
+        }
+        parameters = values
+    }
+
+    /// Replaces the two streams (e.g. to restore a saved network).
+    public func setStreams(rng: RandomState, dropoutRng: RandomState) {
+        self.rng = rng
+        self.dropoutRng = dropoutRng
+    }
+
+    // MARK: - Passes (arrays)
+
+    /// The logits (probabilities with `probabilities`), rows x classes, of
+    /// `x` (rows x the sample's values, row-major), in evaluation mode.
+    public func forward(_ x: [Double], rows: Int, probabilities: Bool = false, progress: Progress? = nil) throws -> [Double] {
+        var out = [Double](repeating: 0, count: try checkedCount(max(rows, 0), classes, what: "The output"))
+        try x.withUnsafeBufferPointer { xb in
+            try out.withUnsafeMutableBufferPointer { ob in
+                try forward(xb, rows: rows, into: ob, probabilities: probabilities, progress: progress)
+            }
+        }
+        return out
+    }
+
+    /// The mean cross-entropy of `x` against the classes `y`, in evaluation mode.
+    public func loss(_ x: [Double], rows: Int, labels y: [Int], progress: Progress? = nil) throws -> Double {
+        try x.withUnsafeBufferPointer { xb in
+            try y.map(Int64.init).withUnsafeBufferPointer { yb in try loss(xb, rows: rows, labels: yb, progress: progress) }
+        }
+    }
+
+    /// (loss, flat gradient) of one training pass over the batch: dropout
+    /// masks given (one array per Dropout layer, rows x its values, 0 or
+    /// 1 / (1 - rate)) or drawn from the dropout stream.
+    public func gradients(_ x: [Double], rows: Int, labels y: [Int], masks: [[Double]]? = nil) throws -> (Double, [Double]) {
+        var g = [Double](repeating: 0, count: parameters.count)
+        let joined = masks.map { Array($0.joined()) }
+        if let masks {
+            guard masks.count == plan.dropoutSizes.count else {
+                throw SwiftMoonsError.badShape("masks must hold one array per Dropout layer (\(plan.dropoutSizes.count)), got \(masks.count)")
+            }
+        }
+        let loss = try x.withUnsafeBufferPointer { xb in
+            try y.map(Int64.init).withUnsafeBufferPointer { yb in
+                try g.withUnsafeMutableBufferPointer { gb in
+                    if let joined {
+                        return try joined.withUnsafeBufferPointer { mb in
+                            try gradients(xb, rows: rows, labels: yb, masks: mb, into: gb)
+                        }
+                    }
+                    return try gradients(xb, rows: rows, labels: yb, masks: nil, into: gb)
+                }
+            }
+        }
+        return (loss, g)
+    }
+
+    /// Trains for `epochs` (see the buffer form); returns each epoch's mean loss.
+    public func fit(_ x: [Double], rows: Int, labels y: [Int], epochs: Int, learningRate: Double, batchSize: Int,
+                    optimizer: ConvOptimizer, shuffle: Bool = true, progress: Progress? = nil) throws -> [Double] {
+        var losses = [Double](repeating: 0, count: max(epochs, 0))
+        try x.withUnsafeBufferPointer { xb in
+            try y.map(Int64.init).withUnsafeBufferPointer { yb in
+                try losses.withUnsafeMutableBufferPointer { lb in
+                    try fit(xb, rows: rows, labels: yb, epochs: epochs, learningRate: learningRate, batchSize: batchSize,
+                            optimizer: optimizer, shuffle: shuffle, losses: lb, progress: progress)
+                }
+            }
+        }
+        return losses
+    }
+
+    // MARK: - Passes (buffers, for the C layer)
+
+    /// Checks x's size for `rows` samples.
+    private func checkInput(_ x: UnsafeBufferPointer<Double>, rows: Int) throws {
+        guard rows >= 1 else { throw SwiftMoonsError.badArgument("n must be >= 1, got \(rows)") }
+        let needed = try checkedCount(rows, plan.input.count, what: "X")
+        guard x.count == needed, x.baseAddress != nil else {
+            throw SwiftMoonsError.badShape("X must hold \(rows) samples of shape \(plan.input.dimensions) (\(needed) values), got \(x.count)")
+        }
+    }
+
+    /// Checks the labels: `rows` classes in 0..<classes.
+    private func checkLabels(_ y: UnsafeBufferPointer<Int64>, rows: Int) throws {
+        guard y.count == rows, y.baseAddress != nil else {
+            throw SwiftMoonsError.badShape("y must hold \(rows) labels, got \(y.count)")
+        }
+        if let bad = y.first(where: { $0 < 0 || $0 >= Int64(classes) }) {
+            throw SwiftMoonsError.badArgument("y must hold classes in 0..<\(classes), got \(bad)")
+        }
+    }
+
+    /// Forward pass in evaluation mode into `out` (rows x classes): logits,
+    /// or their softmax with `probabilities`. Threads take blocks of rows.
+    package func forward(_ x: UnsafeBufferPointer<Double>, rows: Int, into out: UnsafeMutableBufferPointer<Double>,
+                         probabilities: Bool, progress: Progress? = nil) throws {
+        try checkInput(x, rows: rows)
+        let k = classes
+        let expected = try checkedCount(rows, k, what: "The output")
+        guard out.count == expected, let op = out.baseAddress, let xp = x.baseAddress else {
+            throw SwiftMoonsError.badShape("out must hold \(rows) x \(k) values, got \(out.count)")
+        }
+        let blockRows = 32
+        let blocks = (rows + blockRows - 1) / blockRows
+        let parts = min(Parallel.threadCount, blocks)
+        let space = try ConvWorkspace(plan, parts: parts, gradients: false)
+        defer { space.release() }
+        progress?.begin(total: rows)
+        let stop = CancelFlag()
+        parameters.withUnsafeBufferPointer { pb in
+            guard let params = pb.baseAddress else { return }
+            Parallel.forEach(parts) { part in
+                let ws = space.part(part)
+                var block = part
+                while block < blocks {
+                    if progress?.isCancelled == true { stop.set(); return }
+                    let start = block * blockRows, end = min(rows, start + blockRows)
+                    for r in start..<end {
+                        plan.forwardSample(xp + r * plan.input.count, params, masks: nil, ws)
+                        let logits = ws.trace + plan.traceOffsets[plan.steps.count]
+                        (op + r * k).update(from: logits, count: k)
+                        if probabilities { softmaxInPlace(op + r * k, k) }
+                    }
+                    progress?.advance(by: end - start)
+                    block += parts
+                }
+            }
+        }
+        if stop.isSet { throw SwiftMoonsError.cancelled("The forward pass was interrupted") }
+    }
+
+    /// The mean cross-entropy over `rows` samples, in evaluation mode.
+    package func loss(_ x: UnsafeBufferPointer<Double>, rows: Int, labels y: UnsafeBufferPointer<Int64>,
+                      progress: Progress? = nil) throws -> Double {
+        try checkInput(x, rows: rows)
+        try checkLabels(y, rows: rows)
+        var logits = [Double](repeating: 0, count: try checkedCount(rows, classes, what: "The logits"))
+        try logits.withUnsafeMutableBufferPointer { try forward(x, rows: rows, into: $0, probabilities: false, progress: progress) }
+        var total = 0.0
+        logits.withUnsafeMutableBufferPointer { lb in
+            for r in 0..<rows { total += sampleCrossEntropy(lb.baseAddress! + r * classes, classes, Int(y[r])) }
+        }
+        return total / Double(rows)
+    }
+
+    /// The loss and flat gradient (into `g`) of one training pass over the
+    /// batch. `masks`: every Dropout layer's mask in turn (rows x its
+    /// values each), or nil to draw them from the dropout stream (which
+    /// then moves on).
+    package func gradients(_ x: UnsafeBufferPointer<Double>, rows: Int, labels y: UnsafeBufferPointer<Int64>,
+                           masks: UnsafeBufferPointer<Double>?, into g: UnsafeMutableBufferPointer<Double>) throws -> Double {
+        try checkInput(x, rows: rows)
+        try checkLabels(y, rows: rows)
+        guard g.count == parameters.count, let gp = g.baseAddress else {
+            throw SwiftMoonsError.badShape("grad must hold \(parameters.count) values, got \(g.count)")
+        }
+        let maskCount = try checkedCount(rows, plan.maskValuesPerSample, what: "The dropout masks")
+        if let masks {
+            guard masks.count == maskCount else {
+                throw SwiftMoonsError.badShape("masks must hold \(maskCount) values (rows x each Dropout layer's values), got \(masks.count)")
+            }
+        }
+        let space = try ConvWorkspace(plan, parts: plan.chunks(rows: rows, parameters: parameters.count), gradients: true,
+                                      maskValues: masks == nil ? maskCount : 0)
+        defer { space.release() }
+        var stream = dropoutRng
+        let maskPointer: UnsafePointer<Double>?
+        if let masks {
+            maskPointer = masks.baseAddress
+        } else {
+            space.drawMasks(plan, rows: rows, &stream)
+            maskPointer = UnsafePointer(space.masks)
+        }
+        let order = Array(0..<rows)
+        let loss = parameters.withUnsafeBufferPointer { pb in
+            order.withUnsafeBufferPointer { ob in
+                plan.batchGradient(pb.baseAddress!, x.baseAddress!, ob.baseAddress!, rows: rows, y.baseAddress!,
+                                   masks: maskPointer, into: gp, space)
+            }
+        }
+        dropoutRng = stream
+        return loss
+    }
+
+    /// Trains for `epochs`, the whole loop here: each epoch draws a
+    /// permutation from `rng` (or keeps 0..<n without `shuffle`), and for
+    /// each batch of `batchSize` rows in that order draws its dropout
+    /// masks, computes the loss and gradients and updates the parameters
+    /// with a fresh `optimizer` state (as sklearn's, operation for
+    /// operation). Writes each epoch's mean loss (batch losses times their
+    /// rows, over n) to `losses`. Cancelled or failed, it changes nothing.
+    package func fit(_ x: UnsafeBufferPointer<Double>, rows: Int, labels y: UnsafeBufferPointer<Int64>, epochs: Int,
+                     learningRate: Double, batchSize: Int, optimizer: ConvOptimizer, shuffle: Bool,
+                     losses: UnsafeMutableBufferPointer<Double>, progress: Progress? = nil) throws {
+        try checkInput(x, rows: rows)
+        try checkLabels(y, rows: rows)
+        guard epochs >= 0 else { throw SwiftMoonsError.badArgument("epochs must be >= 0, got \(epochs)") }
+        guard losses.count == epochs else {
+            throw SwiftMoonsError.badShape("losses must hold \(epochs) values (one per epoch), got \(losses.count)")
+        }
+        guard batchSize >= 1 else { throw SwiftMoonsError.badArgument("batch_size must be >= 1, got \(batchSize)") }
+        guard learningRate.isFinite, learningRate > 0 else {
+            throw SwiftMoonsError.badArgument("lr must be finite and > 0, got \(learningRate)")
+        }
+        switch optimizer {
+        case let .sgd(momentum, _):
+            guard momentum.isFinite, momentum >= 0, momentum <= 1 else {
+                throw SwiftMoonsError.badArgument("momentum must be in [0, 1], got \(momentum)")
+            }
+        case let .adam(b1, b2, eps):
+            guard b1.isFinite, b1 >= 0, b1 < 1 else { throw SwiftMoonsError.badArgument("beta1 must be in [0, 1), got \(b1)") }
+            guard b2.isFinite, b2 >= 0, b2 < 1 else { throw SwiftMoonsError.badArgument("beta2 must be in [0, 1), got \(b2)") }
+            guard eps.isFinite, eps > 0 else { throw SwiftMoonsError.badArgument("epsilon must be finite and > 0, got \(eps)") }
+        }
+        guard epochs > 0, let xp = x.baseAddress, let yp = y.baseAddress else { return }
+        let batch = min(batchSize, rows), count = parameters.count
+        let moments: Int
+        if case .adam = optimizer { moments = 2 } else { moments = 1 }
+        try checkAllocation(try checkedCount(count, 2 + moments, what: "The training's working copies") + rows,
+                            "The training's working copies")
+        let space = try ConvWorkspace(plan, parts: plan.chunks(rows: batch, parameters: count), gradients: true,
+                                      maskValues: try checkedCount(batch, plan.maskValuesPerSample, what: "The dropout masks"))
+        defer { space.release() }
+        // Working copies, written back only when every epoch is done.
+        var p = parameters, g = [Double](repeating: 0, count: count)
+        var first = [Double](repeating: 0, count: count), second = [Double](repeating: 0, count: moments == 2 ? count : 0)
+        var stream = rng, dropStream = dropoutRng
+        var epochLosses = [Double](repeating: 0, count: epochs)
+        progress?.begin(total: epochs * ((rows + batch - 1) / batch))
+        try first.withUnsafeMutableBufferPointer { fb in
+            try second.withUnsafeMutableBufferPointer { sb in
+                var state = SklearnOptimizerState(solver: optimizer, learningRateInit: learningRate, learningRate: learningRate,
+                                                  t: 0, first: fb.baseAddress!, second: sb.baseAddress)
+                try p.withUnsafeMutableBufferPointer { pb in
+                    try g.withUnsafeMutableBufferPointer { gb in
+                        let pp = pb.baseAddress!, gp = gb.baseAddress!
+                        for epoch in 0..<epochs {
+                            let order = shuffle ? stream.permutation(rows) : Array(0..<rows)
+                            var total = 0.0
+                            try order.withUnsafeBufferPointer { ob in
+                                var start = 0
+                                while start < rows {
+                                    try progress?.check("Training")
+                                    let n = min(batch, rows - start)
+                                    space.drawMasks(plan, rows: n, &dropStream)
+                                    let loss = plan.batchGradient(UnsafePointer(pp), xp, ob.baseAddress! + start, rows: n, yp,
+                                                                  masks: UnsafePointer(space.masks), into: gp, space)
+                                    total += loss * Double(n)
+                                    state.update(pp, UnsafePointer(gp), count: count)
+                                    progress?.advance()
+                                    start += n
+                                }
+                            }
+                            epochLosses[epoch] = total / Double(rows)
+                        }
+                    }
+                }
+            }
+        }
+        parameters = p
+        rng = stream
+        dropoutRng = dropStream
+        _ = losses.update(fromContentsOf: epochLosses)
+    }
+}
+
+/// A flag the workers of a parallel loop raise (a cancelled block).
+private final class CancelFlag: Sendable {
+    private let raised = Atomic<Bool>(false)
+    func set() { raised.store(true, ordering: .relaxed) }
+    var isSet: Bool { raised.load(ordering: .relaxed) }
+}

@@ -1,0 +1,419 @@
+"""`swiftmoons.cnn`: convolutional networks, computed in Swift.
+
+A `CNN` is a list of `swiftmoons.layers` layers (convolutions, pooling,
+dense layers, dropout, activations) over samples of shape (C, H, W) or
+(D,), ending in a Dense layer whose units are the classes. Its parameters
+are one flat vector laid out as `swiftmoons.layers.parameter_layout` says
+and drawn as `swiftmoons.layers.initial_parameters` draws them, bit for
+bit; its training (``fit``) runs whole in the native library, minibatch SGD
+or Adam as scikit-learn's.
+
+Examples
+--------
+>>> import numpy as np
+>>> from swiftmoons.cnn import CNN
+>>> from swiftmoons.layers import Conv2D, MaxPool2D, Flatten, Dense
+>>> net = CNN((1, 8, 8), [Conv2D(4, 3, padding=1), "relu", MaxPool2D(2), Flatten(), Dense(3)], seed=0)
+>>> X = np.random.RandomState(0).random_sample((6, 1, 8, 8))
+>>> net.predict_proba(X).shape
+(6, 3)
+>>> history = net.fit(X, [0, 1, 2, 0, 1, 2], epochs=3, lr=0.1, batch_size=2)
+>>> len(history["loss"])
+3
+"""
+
+from __future__ import annotations
+
+import ctypes
+import math
+from typing import Sequence
+
+import numpy as np
+
+from . import _ffi, activations, layers as _spec
+from ._convert import as_flag, as_float_array, as_int, as_name, as_positive_int, as_real
+from ._types import ArrayLike, FloatArray, IntArray
+
+#: The layer kinds' codes in sm_cnn_create's description (include/swiftmoons.h).
+_CODES = {_spec.Conv2D: 0, _spec.MaxPool2D: 1, _spec.AvgPool2D: 2, _spec.Flatten: 3, _spec.Dense: 4,
+          _spec.Dropout: 5, _spec.Activation: 6}
+#: Numbers per layer in the codes array (SM_CNN_CODES_PER_LAYER).
+_PER_LAYER = 5
+#: The optimizers' codes in sm_cnn_fit.
+OPTIMIZERS = ("sgd", "adam")
+
+
+def _describe(parsed: Sequence[_spec.Layer]) -> tuple[np.ndarray, np.ndarray]:
+    """The layers as sm_cnn_create's codes (five int64 per layer) and reals (one per layer)."""
+    codes = np.zeros((len(parsed), _PER_LAYER), dtype=np.int64)
+    reals = np.full(len(parsed), math.nan)
+    names = list(activations.PARAMETERS)  # the library's order of activations
+    for i, layer in enumerate(parsed):
+        codes[i, 0] = _CODES[type(layer)]
+        if isinstance(layer, _spec.Conv2D):
+            codes[i, 1:] = (layer.channels, layer.kernel_size, layer.stride, layer.padding)
+        elif isinstance(layer, (_spec.MaxPool2D, _spec.AvgPool2D)):
+            codes[i, 1:3] = (layer.size, layer.size if layer.stride is None else layer.stride)
+        elif isinstance(layer, _spec.Dense):
+            codes[i, 1] = layer.units
+        elif isinstance(layer, _spec.Dropout):
+            reals[i] = layer.rate
+        elif isinstance(layer, _spec.Activation):
+            codes[i, 1] = names.index(layer.name)
+            reals[i] = math.nan if layer.alpha is None else layer.alpha
+    return codes, reals
+
+
+class CNN(_ffi.Handle):
+    """A convolutional classifier in Swift: `swiftmoons.layers` layers, softmax cross-entropy.
+
+    Parameters
+    ----------
+    input_shape : (C, H, W) or (D,)
+        One sample's shape: an image, channels first, or a vector.
+    layers : sequence
+        Layers as `swiftmoons.layers.parse_layers` accepts them (layer
+        objects, or activation specs such as ``"relu"``); the last a
+        `swiftmoons.layers.Dense` whose units are the classes.
+    seed : int
+        In 0 .. 2**32 - 1: RandomState(seed) draws the weights, then each
+        epoch's permutation.
+    init : {"glorot_uniform", "he", "xavier"}
+        How the weights are drawn (see `swiftmoons.layers.initial_parameters`).
+    dropout_seed : int or None
+        Seeds the stream of the dropout masks; None means (seed + 1) mod 2**32.
+
+    Attributes
+    ----------
+    input_shape : tuple of int
+    layers : tuple of layers
+        As parsed.
+    shapes : list of tuple of int
+        Each layer's output shape per sample.
+    layout : list of swiftmoons.layers.ParameterBlock
+        Where each parameter array lies in the flat vector.
+
+    Raises
+    ------
+    TypeError, ValueError
+        For bad layers or shapes (as `swiftmoons.layers.check_network`), a
+        bad seed or init.
+
+    Examples
+    --------
+    >>> from swiftmoons.layers import Dense
+    >>> net = CNN((4,), [Dense(8), "tanh", Dense(3)], seed=1)
+    >>> net
+    CNN((4,), [Dense(units=8), Activation(name='tanh', alpha=None), Dense(units=3)])
+    >>> net.parameters().shape
+    (67,)
+    """
+
+    _free_name = "sm_cnn_free"
+    _kind = "CNN"
+
+    def __init__(self, input_shape: Sequence[int], layers: Sequence[object], *, seed: int = 0,
+                 init: str = "glorot_uniform", dropout_seed: int | None = None):
+        self._handle = None
+        parsed = _spec.check_network(input_shape, layers)
+        shape = tuple(int(s) for s in input_shape)
+        seed = as_int(seed, "seed", 0, 2**32 - 1)
+        drop = -1 if dropout_seed is None else as_int(dropout_seed, "dropout_seed", 0, 2**32 - 1)
+        init = as_name(init, "init")
+        codes, reals = _describe(parsed)
+        dims = np.array(shape, dtype=np.int64)
+        handle = _ffi.create("sm_cnn_create", _ffi.ptr(dims), len(shape), _ffi.ptr(codes), _ffi.ptr(reals),
+                             len(parsed), seed, init.encode(), drop)
+        super().__init__(handle)
+        self.input_shape = shape
+        self.layers = parsed
+        self.shapes = _spec.output_shapes(shape, parsed)
+        self.layout = _spec.parameter_layout(shape, parsed)
+        self._sample = math.prod(shape)
+        self._classes = self.shapes[-1][0]
+        count = ctypes.c_int64()
+        _ffi.call("sm_cnn_param_count", self._h, ctypes.byref(count))
+        self._count = count.value
+
+    def __repr__(self) -> str:
+        return f"CNN({self.input_shape}, {list(self.layers)})"
+
+    @property
+    def parameter_count(self) -> int:
+        """The length of the flat parameter vector."""
+        return self._count
+
+    # ---- conversions -----------------------------------------------------------------
+
+    def _samples(self, X: ArrayLike) -> np.ndarray:
+        """X as a C-contiguous (n, sample values) float64 array."""
+        arr = as_float_array(X, "X")
+        if arr.ndim < 1 or arr.shape[1:] not in (self.input_shape, (self._sample,)):
+            raise ValueError(f"X must have shape (n,) + {self.input_shape} or (n, {self._sample}), got {arr.shape}")
+        return arr.reshape(len(arr), self._sample)
+
+    @staticmethod
+    def _labels(y: ArrayLike, n: int) -> np.ndarray:
+        """y as n int64 class indices (integral floats are accepted; the library checks the range)."""
+        arr = np.asarray(y)
+        if arr.shape != (n,):
+            raise ValueError(f"y must have shape ({n},), got {arr.shape}")
+        if arr.dtype.kind not in "iuf" or arr.dtype == np.bool_:
+            raise TypeError(f"y must hold class indices (integers), got dtype {arr.dtype}")
+        labels = arr.astype(np.int64)
+        if arr.dtype.kind == "f" and not np.array_equal(labels, arr):
+            raise ValueError("y must hold class indices (integers), got non-integral values")
+        return np.ascontiguousarray(labels)
+
+    def _long(self, name: str, *args: object) -> None:
+        """A call that takes a progress handle last, stoppable with Ctrl-C."""
+        status, interruption = _ffi.run_long(lambda progress: getattr(_ffi.lib, name)(*args, progress))
+        if interruption is not None:
+            raise interruption
+        _ffi.check_long(status)
+
+    # ---- parameters ------------------------------------------------------------------
+
+    def parameters(self) -> FloatArray:
+        """A copy of the flat parameter vector.
+
+        Returns
+        -------
+        ndarray of float64, shape (parameter_count,)
+            Laid out as ``layout`` says.
+
+        Examples
+        --------
+        >>> from swiftmoons.layers import Dense
+        >>> CNN((2,), [Dense(2)]).parameters()[-2:]  # the bias starts at 0
+        array([0., 0.])
+        """
+        out = np.empty(self._count)
+        _ffi.call("sm_cnn_get_params", self._h, _ffi.ptr(out), out.size)
+        return out
+
+    def set_parameters(self, params: ArrayLike) -> None:
+        """Replace every parameter.
+
+        Parameters
+        ----------
+        params : array-like of shape (parameter_count,)
+
+        Raises
+        ------
+        SwiftMoonsError
+            If the length is wrong (the network is unchanged).
+
+        Examples
+        --------
+        >>> from swiftmoons.layers import Dense
+        >>> net = CNN((2,), [Dense(2)])
+        >>> net.set_parameters([1, 2, 3, 4, 0, 0])
+        >>> net.forward([[1.0, 1.0]])
+        array([[4., 6.]])
+        """
+        values = as_float_array(params, "params").ravel()
+        _ffi.call("sm_cnn_set_params", self._h, _ffi.ptr(values), values.size)
+
+    # ---- passes ----------------------------------------------------------------------
+
+    def _forward(self, X: ArrayLike, probabilities: bool) -> FloatArray:
+        x = self._samples(X)
+        out = np.empty((len(x), self._classes))
+        args = (self._h, _ffi.ptr(x), len(x), self._sample, int(probabilities), _ffi.ptr(out), out.size)
+        if len(x) * self._count < _ffi.LONG_WORK:
+            _ffi.call("sm_cnn_forward", *args, None)
+        else:
+            self._long("sm_cnn_forward", *args)
+        return out
+
+    def forward(self, X: ArrayLike) -> FloatArray:
+        """The logits of each sample, in evaluation mode (dropout off).
+
+        Parameters
+        ----------
+        X : array-like of shape (n,) + input_shape, or (n, prod(input_shape))
+
+        Returns
+        -------
+        ndarray of float64, shape (n, classes)
+
+        Examples
+        --------
+        >>> from swiftmoons.layers import Dense
+        >>> CNN((3,), [Dense(2)]).forward([[0.0, 0.0, 0.0]])  # the biases: 0
+        array([[0., 0.]])
+        """
+        return self._forward(X, False)
+
+    def predict_proba(self, X: ArrayLike) -> FloatArray:
+        """The softmax of the logits, in evaluation mode.
+
+        Parameters
+        ----------
+        X : array-like of shape (n,) + input_shape, or (n, prod(input_shape))
+
+        Returns
+        -------
+        ndarray of float64, shape (n, classes)
+            Rows sum to 1.
+
+        Examples
+        --------
+        >>> from swiftmoons.layers import Dense
+        >>> CNN((3,), [Dense(2)]).predict_proba([[0.0, 0.0, 0.0]])
+        array([[0.5, 0.5]])
+        """
+        return self._forward(X, True)
+
+    def predict(self, X: ArrayLike) -> IntArray:
+        """The most probable class of each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n,) + input_shape, or (n, prod(input_shape))
+
+        Returns
+        -------
+        ndarray of int64, shape (n,)
+
+        Examples
+        --------
+        >>> from swiftmoons.layers import Dense
+        >>> net = CNN((2,), [Dense(2)])
+        >>> net.set_parameters([1, 0, 0, 1, 0, 0])
+        >>> net.predict([[2.0, 1.0], [0.0, 3.0]])
+        array([0, 1])
+        """
+        return np.asarray(np.argmax(self._forward(X, False), axis=1), dtype=np.int64)
+
+    def loss(self, X: ArrayLike, y: ArrayLike) -> float:
+        """The mean cross-entropy of the samples against their classes, in evaluation mode.
+
+        Parameters
+        ----------
+        X : array-like of shape (n,) + input_shape, or (n, prod(input_shape))
+        y : array-like of shape (n,)
+            Class indices in 0 .. classes - 1.
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> from swiftmoons.layers import Dense
+        >>> round(CNN((3,), [Dense(2)]).loss([[0.0, 0.0, 0.0]], [1]), 6)  # log 2
+        0.693147
+        """
+        x = self._samples(X)
+        labels = self._labels(y, len(x))
+        out = ctypes.c_double()
+        self._long("sm_cnn_loss", self._h, _ffi.ptr(x), len(x), self._sample, _ffi.ptr(labels), ctypes.byref(out))
+        return out.value
+
+    def gradients(self, X: ArrayLike, y: ArrayLike,
+                  masks: Sequence[ArrayLike] | None = None) -> tuple[float, FloatArray]:
+        """The loss and flat gradient of one training pass over a batch.
+
+        Parameters
+        ----------
+        X : array-like of shape (n,) + input_shape, or (n, prod(input_shape))
+        y : array-like of shape (n,)
+            Class indices.
+        masks : sequence of array-like, or None
+            One mask per Dropout layer, in order, each of the shape of that
+            layer's input over the batch (values 0 or 1 / (1 - rate)); None
+            draws them from the network's dropout stream (as training does).
+
+        Returns
+        -------
+        (float, ndarray of float64 of shape (parameter_count,))
+            The mean cross-entropy and its gradient, laid out as ``layout``.
+
+        Examples
+        --------
+        >>> from swiftmoons.layers import Dense
+        >>> net = CNN((3,), [Dense(2)])
+        >>> net.set_parameters(np.zeros(8))
+        >>> loss, grad = net.gradients([[1.0, 2.0, 3.0]], [0])
+        >>> grad[-2:]  # the biases': softmax - onehot
+        array([-0.5,  0.5])
+        """
+        x = self._samples(X)
+        labels = self._labels(y, len(x))
+        grad = np.empty(self._count)
+        loss = ctypes.c_double()
+        if masks is None:
+            mask_ptr, mask_len = None, 0
+        else:
+            flat = np.ascontiguousarray(np.concatenate([as_float_array(m, "masks").ravel() for m in masks])
+                                        if len(masks) else np.zeros(0))
+            mask_ptr, mask_len = _ffi.ptr(flat), flat.size
+        _ffi.call("sm_cnn_gradients", self._h, _ffi.ptr(x), len(x), self._sample, _ffi.ptr(labels), mask_ptr, mask_len,
+                  ctypes.byref(loss), _ffi.ptr(grad), grad.size)
+        return loss.value, grad
+
+    def fit(self, X: ArrayLike, y: ArrayLike, epochs: int, lr: float = 0.01, batch_size: int = 32,
+            optimizer: str = "sgd", momentum: float = 0.9, nesterov: bool = False, beta1: float = 0.9,
+            beta2: float = 0.999, epsilon: float = 1e-8, shuffle: bool = True) -> dict[str, list[float]]:
+        """Train with minibatches, the whole run in the native library.
+
+        Each epoch draws a permutation of the samples from the stream that
+        drew the weights (or keeps their order without ``shuffle``); each
+        batch draws its dropout masks, then one step of scikit-learn's SGD
+        (momentum, Nesterov's if asked) or Adam, from fresh optimizer state.
+        Ctrl-C stops it; a stopped or failed call leaves the network as it was.
+
+        Parameters
+        ----------
+        X : array-like of shape (n,) + input_shape, or (n, prod(input_shape))
+        y : array-like of shape (n,)
+            Class indices.
+        epochs : int
+            >= 0.
+        lr : float
+            The learning rate (Adam's initial rate), > 0.
+        batch_size : int
+            Rows per batch (the last batch of an epoch may be shorter), >= 1.
+        optimizer : {"sgd", "adam"}
+        momentum : float
+            SGD's momentum, in [0, 1].
+        nesterov : bool
+            Nesterov's momentum (SGD).
+        beta1, beta2, epsilon : float
+            Adam's.
+        shuffle : bool
+            Shuffle the samples each epoch.
+
+        Returns
+        -------
+        dict
+            ``{"loss": [...]}``: each epoch's mean training loss (the batch
+            losses times their rows, over n).
+
+        Examples
+        --------
+        >>> from swiftmoons.layers import Dense
+        >>> net = CNN((2,), [Dense(4), "relu", Dense(2)], seed=3)
+        >>> h = net.fit([[0, 0], [0, 1], [1, 0], [1, 1]], [0, 1, 1, 0], epochs=5, lr=0.05, batch_size=2,
+        ...             optimizer="adam")
+        >>> len(h["loss"])
+        5
+        """
+        x = self._samples(X)
+        labels = self._labels(y, len(x))
+        epochs = as_int(epochs, "epochs", 0)
+        batch_size = as_positive_int(batch_size, "batch_size")
+        optimizer = as_name(optimizer, "optimizer")
+        if optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {list(OPTIMIZERS)}, got {optimizer!r}")
+        losses = np.empty(epochs)
+        self._long("sm_cnn_fit", self._h, _ffi.ptr(x), len(x), self._sample, _ffi.ptr(labels), epochs,
+                   as_real(lr, "lr"), batch_size, OPTIMIZERS.index(optimizer), as_real(momentum, "momentum"),
+                   int(as_flag(nesterov, "nesterov")), as_real(beta1, "beta1"), as_real(beta2, "beta2"),
+                   as_real(epsilon, "epsilon"), int(as_flag(shuffle, "shuffle")), _ffi.ptr(losses), losses.size)
+        return {"loss": [float(v) for v in losses]}
+
+
+__all__ = ["CNN", "OPTIMIZERS"]

@@ -15,9 +15,9 @@ then the layer products alone, against the machine's float64 peak.
    1 and 2 threads, in GFMA/s (fused multiply-adds per second, one per term)
    and as a share of the float64 FMA peak measured on this machine with a
    register-only loop (Sources/SwiftMoonsBench, the swiftmoons-bench
-   executable: built here on first use, with the flags of the loaded
-   library's variant). PyTorch's time for the same product (float64,
-   torch.set_num_threads) is printed beside it.
+   executable: built here, again whenever the sources change, with the
+   flags of the loaded library's variant). PyTorch's time for the same
+   product (float64, torch.set_num_threads) is printed beside it.
 
     .venv/bin/python benchmarks/sizes.py [--quick] [--no-gemm | --gemm-only]
 """
@@ -148,15 +148,15 @@ def sizes_table(reps, torch):
 
 
 def bench_executable():
-    """The swiftmoons-bench executable built with the loaded library's variant flags (built if missing)."""
+    """The swiftmoons-bench executable built from the current sources with the loaded library's variant flags."""
     sys.path.insert(0, str(ROOT / "scripts"))
     import build_native
 
     variant = sm.native_variant
     scratch = ROOT / f".build-bench-{variant}"
     exe = scratch / "release" / "swiftmoons-bench"
-    if exe.is_file():
-        return exe
+    # Built every time (SwiftPM rebuilds only what changed): an executable
+    # left from older sources would time the old kernels.
     flags = []
     if build_native.is_x86_64():
         for flag in build_native.X86_VARIANTS[variant]:

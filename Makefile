@@ -48,10 +48,12 @@ wheel: lib venv
 	$(PY) -m auditwheel show dist/swiftmoons-*.whl
 	rm -rf dist/raw
 
-$(VENV)/.installed: pyproject.toml setup.py build_backend/swiftmoons_build.py
+$(VENV)/.installed: pyproject.toml setup.py build_backend/swiftmoons_build.py scripts/find_torch_wheel.py
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[test,plot,widgets]"
+	@w=$$($(PY) scripts/find_torch_wheel.py); if [ -n "$$w" ]; then \
+	   echo "venv: PyTorch (CPU) from $$w, for the PyTorch parity checks"; $(PY) -m pip install --quiet "$$w"; fi
 	touch $@
 
 venv: $(VENV)/.installed
@@ -99,7 +101,8 @@ browser:
 	@command -v chromium >/dev/null || echo "browser: no Chromium and not root to install it: the widgets' browser tests will be skipped"
 
 py-test: lib venv browser
-	env -u LD_LIBRARY_PATH $$(command -v chromium >/dev/null && echo SWIFTMOONS_REQUIRE_BROWSER=1) $(PY) -m pytest -q
+	env -u LD_LIBRARY_PATH $$(command -v chromium >/dev/null && echo SWIFTMOONS_REQUIRE_BROWSER=1) \
+	   $$([ -n "$$($(PY) scripts/find_torch_wheel.py)" ] && echo SWIFTMOONS_REQUIRE_TORCH=1) $(PY) -m pytest -q
 
 # The floors pyproject.toml declares, tested: the parity tests (data, streams,
 # networks against NumPy and scikit-learn) on the oldest Python and NumPy it

@@ -143,13 +143,24 @@ try:
             clf.fit(X, y)
         if any("interrupted" in str(w.message) for w in caught):
             report(f"{clf.n_iter_} {len(clf.loss_curve_)} {clf.t_ == clf.n_iter_ * len(X)}")
+    elif what == "cnn":
+        # A stopped fit leaves the convolutional network as it was.
+        from swiftmoons.layers import Conv2D, Dense, Flatten, MaxPool2D
+        cnn = sm.CNN((3, 16, 16), [Conv2D(8, 3, padding=1), "relu", MaxPool2D(2), Flatten(), Dense(3)], seed=0)
+        images = np.random.RandomState(0).standard_normal((500, 3, 16, 16))
+        before = cnn.parameters()
+        try:
+            cnn.fit(images, np.arange(500) % 3, epochs=100000, batch_size=16)
+        except KeyboardInterrupt:
+            report(f"{int(np.array_equal(cnn.parameters(), before))}")
+            raise SystemExit
     print("finished", flush=True)
 except KeyboardInterrupt:
     report(f"{net.epochs_trained} {len(net.loss_history)}")
 '''
 
 
-@pytest.mark.parametrize("what", ["fit", "together", "sweep", "forward", "sklearn"])
+@pytest.mark.parametrize("what", ["fit", "together", "sweep", "forward", "sklearn", "cnn"])
 def test_sigint_stops_a_long_call_quickly(what):
     env = {k: v for k, v in os.environ.items() if k != "LD_LIBRARY_PATH"}
     child = subprocess.Popen([sys.executable, "-c", CHILD, what], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -176,6 +187,8 @@ def test_sigint_stops_a_long_call_quickly(what):
         assert epochs == history >= 1
     if what == "sklearn":
         assert line[4] == "True"  # t_ counts the samples of exactly the epochs kept
+    if what == "cnn":
+        assert line[2] == "1"  # the parameters are as before the call
 
 
 def test_jupyter_interrupt_kernel_stops_a_fit():

@@ -477,13 +477,21 @@ SM_API int sm_cnn_param_count(sm_cnn *cnn, int64_t *out);
 /* The flat parameters (len = sm_cnn_param_count). */
 SM_API int sm_cnn_get_params(sm_cnn *cnn, double *out, int64_t len);
 SM_API int sm_cnn_set_params(sm_cnn *cnn, const double *params, int64_t len);
+/* Copies the network's two streams (the one that drew the weights and
+ * shuffles each epoch, and the dropout masks') into the streams given, or
+ * (set) replaces them with copies of the streams given: what a saved
+ * network needs to train on exactly as the original would. */
+SM_API int sm_cnn_get_streams(sm_cnn *cnn, sm_rng *shuffle, sm_rng *dropout);
+SM_API int sm_cnn_set_streams(sm_cnn *cnn, sm_rng *shuffle, sm_rng *dropout);
 /* Evaluation mode (no dropout): out (len = n x classes) gets the logits, or
  * their softmax if probabilities is non-zero. progress may be NULL. */
 SM_API int sm_cnn_forward(sm_cnn *cnn, const double *x, int64_t n, int64_t sample_len, int32_t probabilities,
                           double *out, int64_t len, sm_progress *progress);
-/* The mean cross-entropy of n samples against their classes y, in evaluation mode. */
-SM_API int sm_cnn_loss(sm_cnn *cnn, const double *x, int64_t n, int64_t sample_len, const int64_t *y,
-                       double *loss, sm_progress *progress);
+/* The mean cross-entropy of n samples (n >= 1) against their classes y in
+ * *loss and, if accuracy is not NULL, the fraction whose logits' first
+ * largest value (NumPy's argmax) is at their class, in evaluation mode. */
+SM_API int sm_cnn_evaluate(sm_cnn *cnn, const double *x, int64_t n, int64_t sample_len, const int64_t *y,
+                           double *loss, double *accuracy, sm_progress *progress);
 /* One training pass over a batch: its mean cross-entropy in *loss and the
  * flat gradient in grad (grad_len = the parameter count). masks fixes the
  * dropout masks (each Dropout layer's in turn, n x its values per sample,
@@ -491,16 +499,28 @@ SM_API int sm_cnn_loss(sm_cnn *cnn, const double *x, int64_t n, int64_t sample_l
  * are drawn from the network's dropout stream, which moves on. */
 SM_API int sm_cnn_gradients(sm_cnn *cnn, const double *x, int64_t n, int64_t sample_len, const int64_t *y,
                             const double *masks, int64_t mask_len, double *loss, double *grad, int64_t grad_len);
+/* Numbers per epoch in sm_cnn_fit's history, in this order. */
+#define SM_CNN_HISTORY_FIELDS 5
+enum {
+    SM_CNN_LOSS = 0,          /* mean training loss, each batch's as it was trained (dropout on) */
+    SM_CNN_ACCURACY = 1,      /* training accuracy, each sample's as its batch was trained */
+    SM_CNN_VAL_LOSS = 2,      /* the validation set's mean loss after the epoch (NaN without one) */
+    SM_CNN_VAL_ACCURACY = 3,  /* the validation set's accuracy after the epoch (NaN without one) */
+    SM_CNN_SECONDS = 4        /* the epoch's training time (not the validation), monotonic clock */
+};
 /* Trains for `epochs` epochs of minibatches (batch_size rows, the last one
  * shorter) in the order of a permutation drawn each epoch (shuffle != 0) or
  * in order, with scikit-learn's SGD (optimizer 0: momentum, nesterov) or
  * Adam (optimizer 1: beta1, beta2, epsilon), from fresh optimizer state.
- * losses (loss_len = epochs) gets each epoch's mean training loss. A
- * cancelled or failed call changes nothing (parameters, streams). */
+ * After each epoch the n_val validation samples x_val, y_val (NULL and 0:
+ * none) are scored in evaluation mode. history (history_len = epochs x
+ * SM_CNN_HISTORY_FIELDS) gets one row per epoch. progress counts batches.
+ * A cancelled or failed call changes nothing (parameters, streams). */
 SM_API int sm_cnn_fit(sm_cnn *cnn, const double *x, int64_t n, int64_t sample_len, const int64_t *y,
-                      int64_t epochs, double lr, int64_t batch_size, int32_t optimizer, double momentum,
-                      int32_t nesterov, double beta1, double beta2, double epsilon, int32_t shuffle,
-                      double *losses, int64_t loss_len, sm_progress *progress);
+                      const double *x_val, int64_t n_val, const int64_t *y_val, int64_t epochs, double lr,
+                      int64_t batch_size, int32_t optimizer, double momentum, int32_t nesterov, double beta1,
+                      double beta2, double epsilon, int32_t shuffle, double *history, int64_t history_len,
+                      sm_progress *progress);
 
 #ifdef __cplusplus
 }

@@ -140,6 +140,25 @@ public func sm_cnn_set_params(_ cnn: OpaquePointer?, _ params: UnsafePointer<Dou
 
 // MARK: - Passes
 
+@_cdecl("sm_cnn_get_streams")
+public func sm_cnn_get_streams(_ cnn: OpaquePointer?, _ shuffle: OpaquePointer?, _ dropout: OpaquePointer?) -> Int32 {
+    withCNN(cnn) { net in
+        let s = try lookup(shuffle, as: RNGHandle.self, "sm_rng (shuffle)")
+        let d = try lookup(dropout, as: RNGHandle.self, "sm_rng (dropout)")
+        s.state.withLock { $0 = net.rng }
+        d.state.withLock { $0 = net.dropoutRng }
+    }
+}
+
+@_cdecl("sm_cnn_set_streams")
+public func sm_cnn_set_streams(_ cnn: OpaquePointer?, _ shuffle: OpaquePointer?, _ dropout: OpaquePointer?) -> Int32 {
+    withCNN(cnn) { net in
+        let s = try lookup(shuffle, as: RNGHandle.self, "sm_rng (shuffle)")
+        let d = try lookup(dropout, as: RNGHandle.self, "sm_rng (dropout)")
+        net.setStreams(rng: s.state.withLock { $0 }, dropoutRng: d.state.withLock { $0 })
+    }
+}
+
 @_cdecl("sm_cnn_forward")
 public func sm_cnn_forward(_ cnn: OpaquePointer?, _ x: UnsafePointer<Double>?, _ n: Int64, _ sampleLen: Int64,
                            _ probabilities: Int32, _ out: UnsafeMutablePointer<Double>?, _ len: Int64,
@@ -151,13 +170,16 @@ public func sm_cnn_forward(_ cnn: OpaquePointer?, _ x: UnsafePointer<Double>?, _
     }
 }
 
-@_cdecl("sm_cnn_loss")
-public func sm_cnn_loss(_ cnn: OpaquePointer?, _ x: UnsafePointer<Double>?, _ n: Int64, _ sampleLen: Int64,
-                        _ y: UnsafePointer<Int64>?, _ loss: UnsafeMutablePointer<Double>?, _ progress: OpaquePointer?) -> Int32 {
+@_cdecl("sm_cnn_evaluate")
+public func sm_cnn_evaluate(_ cnn: OpaquePointer?, _ x: UnsafePointer<Double>?, _ n: Int64, _ sampleLen: Int64,
+                            _ y: UnsafePointer<Int64>?, _ loss: UnsafeMutablePointer<Double>?,
+                            _ accuracy: UnsafeMutablePointer<Double>?, _ progress: OpaquePointer?) -> Int32 {
     withCNN(cnn) { net in
         let (xs, rows) = try cnnSamples(x, n, sampleLen, net)
         guard let loss else { throw APIError(status: .badArgument, message: "loss is NULL") }
-        loss.pointee = try net.loss(xs, rows: rows, labels: try input(y, rows, "y"), progress: try progressOf(progress))
+        let scored = try net.evaluate(xs, rows: rows, labels: try input(y, rows, "y"), progress: try progressOf(progress))
+        loss.pointee = scored.loss
+        accuracy?.pointee = scored.accuracy
     }
 }
 
@@ -177,9 +199,10 @@ public func sm_cnn_gradients(_ cnn: OpaquePointer?, _ x: UnsafePointer<Double>?,
 
 @_cdecl("sm_cnn_fit")
 public func sm_cnn_fit(_ cnn: OpaquePointer?, _ x: UnsafePointer<Double>?, _ n: Int64, _ sampleLen: Int64,
-                       _ y: UnsafePointer<Int64>?, _ epochs: Int64, _ lr: Double, _ batchSize: Int64, _ optimizer: Int32,
+                       _ y: UnsafePointer<Int64>?, _ xVal: UnsafePointer<Double>?, _ nVal: Int64,
+                       _ yVal: UnsafePointer<Int64>?, _ epochs: Int64, _ lr: Double, _ batchSize: Int64, _ optimizer: Int32,
                        _ momentum: Double, _ nesterov: Int32, _ beta1: Double, _ beta2: Double, _ epsilon: Double,
-                       _ shuffle: Int32, _ losses: UnsafeMutablePointer<Double>?, _ lossLen: Int64,
+                       _ shuffle: Int32, _ history: UnsafeMutablePointer<Double>?, _ historyLen: Int64,
                        _ progress: OpaquePointer?) -> Int32 {
     withCNN(cnn) { net in
         let (xs, rows) = try cnnSamples(x, n, sampleLen, net)
@@ -190,9 +213,14 @@ public func sm_cnn_fit(_ cnn: OpaquePointer?, _ x: UnsafePointer<Double>?, _ n: 
         case 1: solver = .adam(beta1: beta1, beta2: beta2, epsilon: epsilon)
         default: throw APIError(status: .badArgument, message: "optimizer must be 0 (sgd) or 1 (adam), got \(optimizer)")
         }
-        let l = try sized(losses, lossLen, expected: e, "losses")
+        var validation: (x: UnsafeBufferPointer<Double>, rows: Int, labels: UnsafeBufferPointer<Int64>)?
+        if nVal != 0 || xVal != nil {
+            let (vx, vRows) = try cnnSamples(xVal, nVal, sampleLen, net)
+            validation = (vx, vRows, try input(yVal, vRows, "y_val"))
+        }
+        let h = try sized(history, historyLen, expected: try product(e, ConvEpoch.fieldCount, "history"), "history")
         try net.fit(xs, rows: rows, labels: try input(y, rows, "y"), epochs: e, learningRate: lr,
-                    batchSize: try count(batchSize, "batch_size"), optimizer: solver, shuffle: shuffle != 0, losses: l,
-                    progress: try progressOf(progress))
+                    batchSize: try count(batchSize, "batch_size"), optimizer: solver, shuffle: shuffle != 0,
+                    validation: validation, history: h, progress: try progressOf(progress))
     }
 }

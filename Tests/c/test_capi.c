@@ -733,7 +733,7 @@ static void test_cnn(void) {
     CHECK(sm_cnn_create(shape, 3, codes, reals, 6, 0, "he", -1, &cnn) == SM_OK && cnn != NULL, "cnn create");
     int64_t count = 0;
     CHECK(sm_cnn_param_count(cnn, &count) == SM_OK && count == 2 * 9 + 2 + 18 * 3 + 3, "cnn parameter count");
-    double params[77], x[2 * 36], out[6], grad[77], losses[2], loss = 0;
+    double params[77], x[2 * 36], out[6], grad[77], history[2 * SM_CNN_HISTORY_FIELDS], loss = 0, accuracy = -1;
     int64_t y[2] = {0, 2};
     for (int i = 0; i < 72; i++) x[i] = sin(0.3 * i);
     CHECK(sm_cnn_get_params(cnn, params, count) == SM_OK, "cnn get params");
@@ -741,20 +741,35 @@ static void test_cnn(void) {
     EXPECT_STATUS(sm_cnn_forward(cnn, x, 2, 35, 0, out, 6, NULL), SM_ERR_BAD_SHAPE);
     CHECK(sm_cnn_forward(cnn, x, 2, 36, 1, out, 6, NULL) == SM_OK && fabs(out[0] + out[1] + out[2] - 1) < 1e-15,
           "cnn probabilities sum to 1");
-    CHECK(sm_cnn_loss(cnn, x, 2, 36, y, &loss, NULL) == SM_OK && loss > 0, "cnn loss");
+    CHECK(sm_cnn_evaluate(cnn, x, 2, 36, y, &loss, &accuracy, NULL) == SM_OK && loss > 0 &&
+              (accuracy == 0 || accuracy == 0.5 || accuracy == 1), "cnn loss and accuracy");
+    EXPECT_STATUS(sm_cnn_evaluate(cnn, x, 0, 36, y, &loss, NULL, NULL), SM_ERR_BAD_ARGUMENT);
     EXPECT_STATUS(sm_cnn_gradients(cnn, x, 2, 36, y, x, 3, &loss, grad, count), SM_ERR_BAD_SHAPE); /* masks: 36 */
     CHECK(sm_cnn_gradients(cnn, x, 2, 36, y, NULL, 0, &loss, grad, count) == SM_OK, "cnn gradients");
     y[1] = 3;
-    EXPECT_STATUS(sm_cnn_fit(cnn, x, 2, 36, y, 2, 0.1, 1, 0, 0.9, 0, 0.9, 0.999, 1e-8, 1, losses, 2, NULL),
-                  SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_cnn_fit(cnn, x, 2, 36, y, NULL, 0, NULL, 2, 0.1, 1, 0, 0.9, 0, 0.9, 0.999, 1e-8, 1, history,
+                             2 * SM_CNN_HISTORY_FIELDS, NULL), SM_ERR_BAD_ARGUMENT);
     y[1] = 2;
-    EXPECT_STATUS(sm_cnn_fit(cnn, x, 2, 36, y, 2, 0.1, 1, 2, 0.9, 0, 0.9, 0.999, 1e-8, 1, losses, 2, NULL),
-                  SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_cnn_fit(cnn, x, 2, 36, y, NULL, 0, NULL, 2, 0.1, 1, 2, 0.9, 0, 0.9, 0.999, 1e-8, 1, history,
+                             2 * SM_CNN_HISTORY_FIELDS, NULL), SM_ERR_BAD_ARGUMENT);
+    EXPECT_STATUS(sm_cnn_fit(cnn, x, 2, 36, y, NULL, 0, NULL, 2, 0.1, 1, 0, 0.9, 0, 0.9, 0.999, 1e-8, 1, history,
+                             2, NULL), SM_ERR_BAD_SHAPE);
+    int64_t bad_val[1] = {7};
+    EXPECT_STATUS(sm_cnn_fit(cnn, x, 2, 36, y, x, 1, bad_val, 2, 0.1, 1, 0, 0.9, 0, 0.9, 0.999, 1e-8, 1, history,
+                             2 * SM_CNN_HISTORY_FIELDS, NULL), SM_ERR_BAD_ARGUMENT);
     double after[77];
     CHECK(sm_cnn_get_params(cnn, after, count) == SM_OK && memcmp(after, params, sizeof(double) * count) == 0,
           "failed cnn fit changes nothing");
-    CHECK(sm_cnn_fit(cnn, x, 2, 36, y, 2, 0.01, 1, 1, 0.9, 0, 0.9, 0.999, 1e-8, 1, losses, 2, NULL) == SM_OK,
-          "cnn fit with adam");
+    CHECK(sm_cnn_fit(cnn, x, 2, 36, y, x, 2, y, 2, 0.01, 1, 1, 0.9, 0, 0.9, 0.999, 1e-8, 1, history,
+                     2 * SM_CNN_HISTORY_FIELDS, NULL) == SM_OK, "cnn fit with adam and validation");
+    double val_loss = 0;
+    CHECK(sm_cnn_evaluate(cnn, x, 2, 36, y, &val_loss, NULL, NULL) == SM_OK &&
+              history[SM_CNN_HISTORY_FIELDS + SM_CNN_VAL_LOSS] == val_loss &&
+              history[SM_CNN_HISTORY_FIELDS + SM_CNN_SECONDS] > 0 && history[SM_CNN_LOSS] > 0,
+          "cnn fit history: the last validation loss is the evaluation's, times positive");
+    CHECK(sm_cnn_fit(cnn, x, 2, 36, y, NULL, 0, NULL, 1, 0.01, 1, 0, 0.9, 0, 0.9, 0.999, 1e-8, 1, history,
+                     SM_CNN_HISTORY_FIELDS, NULL) == SM_OK && isnan(history[SM_CNN_VAL_LOSS]) &&
+              isnan(history[SM_CNN_VAL_ACCURACY]), "cnn fit without validation: NaN validation fields");
     CHECK(sm_cnn_free(cnn) == SM_OK, "cnn free");
     EXPECT_STATUS(sm_cnn_free(cnn), SM_ERR_INVALID_HANDLE);
     CHECK(sm_cnn_free(NULL) == SM_OK, "cnn free(NULL)");

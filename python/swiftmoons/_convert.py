@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numbers
+import os
 
 import numpy as np
 
@@ -119,3 +120,10 @@ def empty(shape, name: str, dtype=np.float64) -> np.ndarray:
         raise MemoryError(f"{name} needs {size} bytes ({size / 2**30:.1f} GiB), which could not be allocated") from None
     except ValueError as exc:  # "array is too big"
         raise MemoryError(f"{name} of shape {tuple(shape)} is too large to allocate: {exc}") from None
+
+
+def as_path(path: object) -> str:
+    """A file path argument as a str (TypeError naming `path` otherwise)."""
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise TypeError(f"path must be a str or a path-like object, got {type(path).__name__} {path!r}")
+    return os.fsdecode(os.fspath(path))

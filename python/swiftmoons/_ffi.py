@@ -216,11 +216,13 @@ _FUNCTIONS = {
     "sm_cnn_param_count": (c_int, [c_void_p, POINTER(c_int64)]),
     "sm_cnn_get_params": (c_int, [c_void_p, _P, c_int64]),
     "sm_cnn_set_params": (c_int, [c_void_p, _P, c_int64]),
+    "sm_cnn_get_streams": (c_int, [c_void_p, c_void_p, c_void_p]),
+    "sm_cnn_set_streams": (c_int, [c_void_p, c_void_p, c_void_p]),
     "sm_cnn_forward": (c_int, [c_void_p, _P, c_int64, c_int64, c_int32, _P, c_int64, c_void_p]),
-    "sm_cnn_loss": (c_int, [c_void_p, _P, c_int64, c_int64, _P, POINTER(c_double), c_void_p]),
+    "sm_cnn_evaluate": (c_int, [c_void_p, _P, c_int64, c_int64, _P, POINTER(c_double), POINTER(c_double), c_void_p]),
     "sm_cnn_gradients": (c_int, [c_void_p, _P, c_int64, c_int64, _P, _P, c_int64, POINTER(c_double), _P, c_int64]),
-    "sm_cnn_fit": (c_int, [c_void_p, _P, c_int64, c_int64, _P, c_int64, c_double, c_int64, c_int32, c_double,
-                           c_int32, c_double, c_double, c_double, c_int32, _P, c_int64, c_void_p]),
+    "sm_cnn_fit": (c_int, [c_void_p, _P, c_int64, c_int64, _P, _P, c_int64, _P, c_int64, c_double, c_int64, c_int32,
+                           c_double, c_int32, c_double, c_double, c_double, c_int32, _P, c_int64, c_void_p]),
 }
 
 for _name, (_restype, _argtypes) in _FUNCTIONS.items():

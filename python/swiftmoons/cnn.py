@@ -24,15 +24,21 @@ Examples
 
 from __future__ import annotations
 
+import copy
 import ctypes
+import dataclasses
+import json
 import math
+import os
 from typing import Sequence
 
 import numpy as np
 
 from . import _ffi, activations, layers as _spec
-from ._convert import as_flag, as_float_array, as_int, as_name, as_positive_int, as_real
+from ._convert import as_flag, as_float_array, as_int, as_name, as_path, as_positive_int, as_real
 from ._types import ArrayLike, FloatArray, IntArray
+from .random import RandomState
+from .training import progress_bar
 
 #: The layer kinds' codes in sm_cnn_create's description (include/swiftmoons.h).
 _CODES = {_spec.Conv2D: 0, _spec.MaxPool2D: 1, _spec.AvgPool2D: 2, _spec.Flatten: 3, _spec.Dense: 4,
@@ -41,6 +47,9 @@ _CODES = {_spec.Conv2D: 0, _spec.MaxPool2D: 1, _spec.AvgPool2D: 2, _spec.Flatten
 _PER_LAYER = 5
 #: The optimizers' codes in sm_cnn_fit.
 OPTIMIZERS = ("sgd", "adam")
+#: Numbers per epoch in sm_cnn_fit's history (SM_CNN_HISTORY_FIELDS): loss, accuracy, val_loss,
+#: val_accuracy, seconds.
+_HISTORY_FIELDS = 5
 
 
 def _describe(parsed: Sequence[_spec.Layer]) -> tuple[np.ndarray, np.ndarray]:
@@ -287,6 +296,40 @@ class CNN(_ffi.Handle):
         """
         return np.asarray(np.argmax(self._forward(X, False), axis=1), dtype=np.int64)
 
+    def evaluate(self, X: ArrayLike, y: ArrayLike) -> tuple[float, float]:
+        """The mean cross-entropy and the accuracy of the samples, in evaluation mode.
+
+        Parameters
+        ----------
+        X : array-like of shape (n,) + input_shape, or (n, prod(input_shape))
+            At least one sample.
+        y : array-like of shape (n,)
+            Class indices in 0 .. classes - 1.
+
+        Returns
+        -------
+        (float, float)
+            The loss, and the fraction of samples whose logits' argmax (the
+            first largest, as ``predict``) is their class.
+
+        Examples
+        --------
+        >>> from swiftmoons.layers import Dense
+        >>> net = CNN((2,), [Dense(2)])
+        >>> net.set_parameters([1, 0, 0, 1, 0, 0])  # logits = x
+        >>> loss, accuracy = net.evaluate([[2.0, 0.0], [0.0, 2.0], [2.0, 0.0]], [0, 1, 1])
+        >>> round(loss, 6), round(accuracy, 6)
+        (0.793595, 0.666667)
+        """
+        x = self._samples(X)
+        labels = self._labels(y, len(x))
+        if not len(x):
+            raise ValueError("X must hold at least one sample (the loss is a mean over samples)")
+        loss, accuracy = ctypes.c_double(), ctypes.c_double()
+        self._long("sm_cnn_evaluate", self._h, _ffi.ptr(x), len(x), self._sample, _ffi.ptr(labels),
+                   ctypes.byref(loss), ctypes.byref(accuracy))
+        return loss.value, accuracy.value
+
     def loss(self, X: ArrayLike, y: ArrayLike) -> float:
         """The mean cross-entropy of the samples against their classes, in evaluation mode.
 
@@ -306,11 +349,29 @@ class CNN(_ffi.Handle):
         >>> round(CNN((3,), [Dense(2)]).loss([[0.0, 0.0, 0.0]], [1]), 6)  # log 2
         0.693147
         """
-        x = self._samples(X)
-        labels = self._labels(y, len(x))
-        out = ctypes.c_double()
-        self._long("sm_cnn_loss", self._h, _ffi.ptr(x), len(x), self._sample, _ffi.ptr(labels), ctypes.byref(out))
-        return out.value
+        return self.evaluate(X, y)[0]
+
+    def score(self, X: ArrayLike, y: ArrayLike) -> float:
+        """The accuracy: the fraction of samples that ``predict`` puts in their class.
+
+        Parameters
+        ----------
+        X : array-like of shape (n,) + input_shape, or (n, prod(input_shape))
+        y : array-like of shape (n,)
+
+        Returns
+        -------
+        float
+
+        Examples
+        --------
+        >>> from swiftmoons.layers import Dense
+        >>> net = CNN((2,), [Dense(2)])
+        >>> net.set_parameters([1, 0, 0, 1, 0, 0])
+        >>> net.score([[2.0, 0.0], [0.0, 2.0]], [0, 0])
+        0.5
+        """
+        return self.evaluate(X, y)[1]
 
     def gradients(self, X: ArrayLike, y: ArrayLike,
                   masks: Sequence[ArrayLike] | None = None) -> tuple[float, FloatArray]:
@@ -356,13 +417,18 @@ class CNN(_ffi.Handle):
 
     def fit(self, X: ArrayLike, y: ArrayLike, epochs: int, lr: float = 0.01, batch_size: int = 32,
             optimizer: str = "sgd", momentum: float = 0.9, nesterov: bool = False, beta1: float = 0.9,
-            beta2: float = 0.999, epsilon: float = 1e-8, shuffle: bool = True) -> dict[str, list[float]]:
+            beta2: float = 0.999, epsilon: float = 1e-8, shuffle: bool = True,
+            validation_data: tuple[ArrayLike, ArrayLike] | None = None,
+            progress: bool = False) -> dict[str, list[float]]:
         """Train with minibatches, the whole run in the native library.
 
         Each epoch draws a permutation of the samples from the stream that
         drew the weights (or keeps their order without ``shuffle``); each
         batch draws its dropout masks, then one step of scikit-learn's SGD
-        (momentum, Nesterov's if asked) or Adam, from fresh optimizer state.
+        (momentum, Nesterov's if asked) or Adam. The optimizer's state starts
+        fresh in each call: a run split into two calls differs from one call
+        (SGD's velocities and Adam's moments restart). After each epoch the
+        validation samples, if given, are scored in evaluation mode.
         Ctrl-C stops it; a stopped or failed call leaves the network as it was.
 
         Parameters
@@ -385,21 +451,31 @@ class CNN(_ffi.Handle):
             Adam's.
         shuffle : bool
             Shuffle the samples each epoch.
+        validation_data : (X_val, y_val) or None
+            Samples scored after every epoch (at least one).
+        progress : bool
+            Show a progress bar of the batches (tqdm's where installed).
 
         Returns
         -------
-        dict
-            ``{"loss": [...]}``: each epoch's mean training loss (the batch
-            losses times their rows, over n).
+        dict of lists, one value per epoch
+            ``loss`` and ``accuracy``: the training set's, each sample's
+            measured as its batch was trained (dropout on, the parameters
+            moving through the epoch); ``seconds``: the epoch's training
+            time (not the validation's), by the library's monotonic clock;
+            with ``validation_data``, ``val_loss`` and ``val_accuracy``
+            after each epoch in evaluation mode.
 
         Examples
         --------
         >>> from swiftmoons.layers import Dense
         >>> net = CNN((2,), [Dense(4), "relu", Dense(2)], seed=3)
-        >>> h = net.fit([[0, 0], [0, 1], [1, 0], [1, 1]], [0, 1, 1, 0], epochs=5, lr=0.05, batch_size=2,
-        ...             optimizer="adam")
-        >>> len(h["loss"])
-        5
+        >>> X, y = [[0, 0], [0, 1], [1, 0], [1, 1]], [0, 1, 1, 0]
+        >>> h = net.fit(X, y, epochs=5, lr=0.05, batch_size=2, optimizer="adam", validation_data=(X, y))
+        >>> sorted(h), len(h["loss"])
+        (['accuracy', 'loss', 'seconds', 'val_accuracy', 'val_loss'], 5)
+        >>> h["val_loss"][-1] == net.loss(X, y)
+        True
         """
         x = self._samples(X)
         labels = self._labels(y, len(x))
@@ -408,12 +484,203 @@ class CNN(_ffi.Handle):
         optimizer = as_name(optimizer, "optimizer")
         if optimizer not in OPTIMIZERS:
             raise ValueError(f"optimizer must be one of {list(OPTIMIZERS)}, got {optimizer!r}")
-        losses = np.empty(epochs)
-        self._long("sm_cnn_fit", self._h, _ffi.ptr(x), len(x), self._sample, _ffi.ptr(labels), epochs,
-                   as_real(lr, "lr"), batch_size, OPTIMIZERS.index(optimizer), as_real(momentum, "momentum"),
-                   int(as_flag(nesterov, "nesterov")), as_real(beta1, "beta1"), as_real(beta2, "beta2"),
-                   as_real(epsilon, "epsilon"), int(as_flag(shuffle, "shuffle")), _ffi.ptr(losses), losses.size)
-        return {"loss": [float(v) for v in losses]}
+        if validation_data is None:
+            x_val, y_val = None, None
+        else:
+            if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+                raise TypeError("validation_data must be a pair (X_val, y_val)")
+            x_val = self._samples(validation_data[0])
+            y_val = self._labels(validation_data[1], len(x_val))
+            if not len(x_val):
+                raise ValueError("validation_data must hold at least one sample")
+        show = as_flag(progress, "progress")
+        history = np.full((epochs, _HISTORY_FIELDS), math.nan)
+        args = (self._h, _ffi.ptr(x), len(x), self._sample, _ffi.ptr(labels),
+                None if x_val is None else _ffi.ptr(x_val), 0 if x_val is None else len(x_val),
+                None if y_val is None else _ffi.ptr(y_val), epochs, as_real(lr, "lr"), batch_size,
+                OPTIMIZERS.index(optimizer), as_real(momentum, "momentum"), int(as_flag(nesterov, "nesterov")),
+                as_real(beta1, "beta1"), as_real(beta2, "beta2"), as_real(epsilon, "epsilon"),
+                int(as_flag(shuffle, "shuffle")), _ffi.ptr(history), history.size)
+        batches = epochs * -(-len(x) // min(batch_size, max(len(x), 1))) if len(x) else 0
+        bar = progress_bar(batches, "batch") if show and batches else None
+        reported = [0]
+
+        def watch(handle) -> None:
+            done, _ = handle.counts()
+            if bar is not None and done > reported[0]:
+                bar.update(done - reported[0])
+                reported[0] = done
+
+        try:
+            status, interruption = _ffi.run_long(lambda handle: _ffi.lib.sm_cnn_fit(*args, handle),
+                                                 watch=watch if bar is not None else None)
+        finally:
+            if bar is not None:
+                bar.close()
+        if interruption is not None:
+            raise interruption
+        _ffi.check_long(status)
+        out = {"loss": history[:, 0].tolist(), "accuracy": history[:, 1].tolist()}
+        if x_val is not None:
+            out["val_loss"] = history[:, 2].tolist()
+            out["val_accuracy"] = history[:, 3].tolist()
+        out["seconds"] = history[:, 4].tolist()
+        return out
+
+
+    # ---- copies, pickles and files -----------------------------------------------------
+    # A copy, a pickle and a file hold the same state (`cnn_state`): the
+    # layers, the parameters and both streams, so that each trains on
+    # exactly as the original would, and nothing is shared between them.
+
+    def _extras(self) -> dict:
+        """Attributes a user set on this object: copies and pickles keep them."""
+        return {k: v for k, v in self.__dict__.items() if k not in _OWN_ATTRIBUTES}
+
+    def __copy__(self) -> CNN:
+        twin = cnn_from_state(cnn_state(self), cls=type(self))
+        twin.__dict__.update(self._extras())
+        return twin
+
+    def __deepcopy__(self, memo: dict) -> CNN:
+        twin = cnn_from_state(cnn_state(self), cls=type(self))
+        memo[id(self)] = twin
+        twin.__dict__.update(copy.deepcopy(self._extras(), memo))
+        return twin
+
+    def __reduce__(self):
+        return _restore_cnn, (cnn_state(self), type(self)), self._extras() or None
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Write the network to ``path`` as an ``.npz`` file; `swiftmoons.load` reads it back.
+
+        The file (no pickle inside: ``numpy.load`` opens it) holds a JSON
+        header with the format version, input shape and layers, the flat
+        parameters and the states of both streams.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Written as given (no ``.npz`` is appended).
+
+        Examples
+        --------
+        >>> import os, tempfile, swiftmoons as sm
+        >>> from swiftmoons.layers import Dense
+        >>> net = CNN((3,), [Dense(4), "relu", Dense(2)], seed=5)
+        >>> path = os.path.join(tempfile.mkdtemp(), "cnn.npz")
+        >>> net.save(path)
+        >>> again = sm.load(path)
+        >>> again, bool((again.parameters() == net.parameters()).all())
+        (CNN((3,), [Dense(units=4), Activation(name='relu', alpha=None), Dense(units=2)]), True)
+        """
+        state = cnn_state(self)
+        arrays = dict(state["arrays"])
+        arrays["header"] = np.array(json.dumps(state["header"]))
+        with open(as_path(path), "wb") as f:  # np.savez would add ".npz" to a name without it
+            np.savez(f, **arrays)
+
+
+#: What __init__ sets: everything else in a CNN's __dict__ is the user's.
+_OWN_ATTRIBUTES = frozenset({"_handle", "input_shape", "layers", "shapes", "layout", "_sample", "_classes", "_count"})
+#: The format of a saved CNN (`swiftmoons.load` tells it from a saved MLP by this).
+FORMAT = "swiftmoons.cnn"
+FORMAT_VERSION = 1
+_STREAMS = ("shuffle", "dropout")
+_LAYER_CLASSES = {cls.__name__: cls for cls in _spec.LAYER_TYPES}
+
+
+def cnn_state(net: CNN) -> dict:
+    """Everything that makes `net` what it is, as plain data: a JSON-able header and arrays."""
+    from . import __version__
+    header = {"format": FORMAT, "format_version": FORMAT_VERSION, "library_version": __version__,
+              "class": "CNN", "input_shape": list(net.input_shape),
+              "layers": [{"kind": type(layer).__name__, **dataclasses.asdict(layer)} for layer in net.layers]}
+    arrays = {"parameters": net.parameters()}
+    streams = (RandomState(0), RandomState(0))
+    try:
+        _ffi.call("sm_cnn_get_streams", net, *streams)
+        for name, stream in zip(_STREAMS, streams):
+            _, key, pos, has_gauss, gauss = stream.get_state()
+            arrays[f"{name}_key"] = key
+            arrays[f"{name}_position"] = np.array([pos, has_gauss], dtype=np.int64)
+            arrays[f"{name}_gaussian"] = np.array(gauss)
+    finally:
+        for stream in streams:
+            stream.close()
+    return {"header": header, "arrays": arrays}
+
+
+def cnn_from_state(state: dict, source: str = "the saved state", cls: type | None = None) -> CNN:
+    """A new CNN from `cnn_state`'s data; ValueError says what does not fit.
+
+    `cls` (a subclass of CNN) is the class to build (pickles of user
+    subclasses carry their own).
+    """
+    def bad(why: str) -> ValueError:
+        return ValueError(f"{source} is not a valid swiftmoons CNN: {why}")
+
+    if not isinstance(state, dict) or not isinstance(state.get("header"), dict) or not isinstance(state.get("arrays"), dict):
+        raise bad("it needs a header and arrays")
+    header, arrays = state["header"], state["arrays"]
+    if header.get("format") != FORMAT:
+        raise bad(f"its format is {header.get('format')!r}, not {FORMAT!r}")
+    version = header.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise bad(f"format_version must be a positive integer, got {version!r}")
+    if version > FORMAT_VERSION:
+        raise ValueError(f"{source} has format version {version}, newer than this swiftmoons reads "
+                         f"({FORMAT_VERSION}); upgrade swiftmoons to load it")
+    specs = header.get("layers")
+    if not isinstance(specs, list) or not all(isinstance(spec, dict) for spec in specs):
+        raise bad("layers must be a list of objects")
+    built = []
+    for i, spec in enumerate(specs):
+        fields = dict(spec)
+        kind = _LAYER_CLASSES.get(fields.pop("kind", None))  # type: ignore[arg-type]
+        if kind is None:
+            raise bad(f"layer {i} has kind {spec.get('kind')!r}, not one of {sorted(_LAYER_CLASSES)}")
+        try:
+            built.append(kind(**fields))
+        except (TypeError, ValueError) as exc:
+            raise bad(f"layer {i}: {exc}") from None
+    shape = header.get("input_shape")
+    if not isinstance(shape, list) or not all(isinstance(v, int) and not isinstance(v, bool) for v in shape):
+        raise bad(f"input_shape must be a list of integers, got {shape!r}")
+    target = cls if isinstance(cls, type) and issubclass(cls, CNN) else CNN
+    try:
+        net = target.__new__(target)
+        CNN.__init__(net, tuple(shape), built)
+        params = arrays.get("parameters")
+        if not isinstance(params, np.ndarray) or params.dtype != np.float64 or params.shape != (net.parameter_count,):
+            raise bad(f"parameters must be {net.parameter_count} float64 values")
+        streams = []
+        try:
+            for name in _STREAMS:
+                key, position, gauss = (arrays.get(f"{name}_{part}") for part in ("key", "position", "gaussian"))
+                if not (isinstance(position, np.ndarray) and position.shape == (2,) and position.dtype.kind == "i"
+                        and isinstance(gauss, np.ndarray) and gauss.shape == () and gauss.dtype == np.float64):
+                    raise bad(f"the {name} stream's state is missing or malformed")
+                stream = RandomState(0)
+                streams.append(stream)
+                stream.set_state(("MT19937", key, int(position[0]), int(position[1]), float(gauss)))
+            net.set_parameters(params)
+            _ffi.call("sm_cnn_set_streams", net, *streams)
+        finally:
+            for stream in streams:
+                stream.close()
+    except ValueError as exc:
+        if str(exc).startswith(source):
+            raise
+        raise bad(str(exc)) from None
+    except TypeError as exc:
+        raise bad(str(exc)) from None
+    return net
+
+
+def _restore_cnn(state: dict, cls: type | None = None) -> CNN:
+    """A CNN (of class `cls`) from the state a pickle carries."""
+    return cnn_from_state(state, source="the pickled CNN", cls=cls)
 
 
 __all__ = ["CNN", "OPTIMIZERS"]

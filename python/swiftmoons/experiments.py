@@ -784,5 +784,296 @@ def training_snapshots(activations=("sigmoid", "relu"), every=100, *, epochs=800
     return out
 
 
-__all__ = ["DEAD_DEFINITIONS", "activation_curves", "dead_relu", "dead_relu_recovery", "depth_sweep",
+#: The data sets `cnn_activation_comparison` knows: name -> (input shape, what it is).
+CNN_DATA = {
+    "shapes": ((3, 32, 32), "swiftmoons.data.make_shapes: ten classes of coloured shapes in 32x32x3, made on the spot"),
+    "digits": ((1, 8, 8), "scikit-learn's 8x8 digits as 1-channel images (ships with scikit-learn)"),
+    "cifar10": ((3, 32, 32), "CIFAR-10's python batches from a folder you give (nothing is downloaded)"),
+}
+
+
+def cnn_layers(activation, data: str = "shapes", channels=(16, 32), dense: int = 64) -> list:
+    """Seed 004's "vanilla" CNN: conv-activation-maxpool blocks, then a dense layer and the classes.
+
+    Parameters
+    ----------
+    activation : str or (str, float)
+        The activation after every convolution and after the hidden dense layer.
+    data : {"shapes", "digits", "cifar10"}
+        Picks the input (see `CNN_DATA`); on 8x8 digits the second block has no pooling.
+    channels : sequence of int
+        Each block's 3x3 convolution channels (padding 1), one block each (1 to 3).
+    dense : int
+        Units of the hidden dense layer.
+
+    Returns
+    -------
+    list of swiftmoons.layers layers
+
+    Examples
+    --------
+    >>> [type(layer).__name__ for layer in cnn_layers("relu", channels=(8, 16))]
+    ['Conv2D', 'Activation', 'MaxPool2D', 'Conv2D', 'Activation', 'MaxPool2D', 'Flatten', 'Dense', 'Activation', 'Dense']
+    >>> cnn_layers(("leaky_relu", 0.1), channels=(8,))[1]
+    Activation(name='leaky_relu', alpha=0.1)
+    """
+    from .layers import Conv2D, Dense, Flatten, MaxPool2D, parse_layers
+    channels = tuple(as_int(c, "channels", 1, INT32[1]) for c in as_sequence(channels, "channels"))
+    if not 1 <= len(channels) <= 3:
+        raise ValueError(f"channels must give 1 to 3 blocks, got {len(channels)}")
+    if data not in CNN_DATA:
+        raise ValueError(f"data must be one of {list(CNN_DATA)}, got {data!r}")
+    layers: list = []
+    side = CNN_DATA[data][0][1]
+    for c in channels:
+        layers += [Conv2D(c, 3, padding=1), activation]
+        if side >= 4:
+            layers.append(MaxPool2D(2))
+            side //= 2
+    return list(parse_layers(layers + [Flatten(), Dense(as_int(dense, "dense", 1, INT32[1])), activation, Dense(10)]))
+
+
+def _cnn_data(data: str, n_train: int | None, n_val: int | None, seed: int, cifar_dir):
+    """(X_train, y_train, X_val, y_val) for `cnn_activation_comparison`."""
+    from .data import load_cifar10, make_shapes
+    if data == "shapes":
+        n_train = 2000 if n_train is None else n_train
+        n_val = 500 if n_val is None else n_val
+        X, y = make_shapes(n_train + n_val, random_state=seed)
+        return X[:n_train], y[:n_train], X[n_train:], y[n_train:]
+    if data == "digits":
+        X_train, X_val, y_train, y_val = load_digit_images(test_size=0.25, random_state=seed)
+        n_train = len(X_train) if n_train is None else min(n_train, len(X_train))
+        n_val = len(X_val) if n_val is None else min(n_val, len(X_val))
+        return X_train[:n_train], y_train[:n_train], X_val[:n_val], y_val[:n_val]
+    if data == "cifar10":
+        X_train, X_val, y_train, y_val = load_cifar10(cifar_dir, n_train=n_train, n_test=n_val)
+        return X_train, y_train, X_val, y_val
+    raise ValueError(f"data must be one of {list(CNN_DATA)}, got {data!r}")
+
+
+def _reached(values, target: float):
+    """The first epoch (1-based) whose value is >= target, or None."""
+    hits = np.flatnonzero(np.asarray(values) >= target)
+    return int(hits[0]) + 1 if hits.size else None
+
+
+def cnn_activation_comparison(activations=("sigmoid", "relu"), data: str = "shapes", *, n_train: int | None = None,
+                              n_val: int | None = None, epochs: int = 25, lr: float = 0.001,
+                              optimizer: str = "adam", batch_size: int = 32, channels=(16, 32), dense: int = 64,
+                              target: float | None = None, repeats: int = 1, seed: int = 0, cifar_dir=None,
+                              progress: bool = False) -> dict:
+    """Seed 004's experiment: one CNN trained with each activation, timed and scored every epoch.
+
+    Every network has the same layers (`cnn_layers`), seed, data, batches
+    and optimizer; only the activation differs. Each training is one native
+    call on both cores that scores the validation set after every epoch and
+    times each epoch's training by the monotonic clock. The claim under test
+    ("sigmoid took more than double the training time") is split in two:
+    the cost of an epoch, and the epochs needed to reach a target
+    validation accuracy; their product is the time to the target.
+
+    Parameters
+    ----------
+    activations : sequence of str or (str, float)
+        One network each (at least one).
+    data : {"shapes", "digits", "cifar10"}
+        The images (see `CNN_DATA`). "shapes" (the default) and "digits" need
+        no download; "cifar10" reads the official python batches from
+        ``cifar_dir`` or $SWIFTMOONS_CIFAR10.
+    n_train, n_val : int or None
+        Training and validation images (None: 2000 and 500 shapes; the
+        whole digits split; all of CIFAR-10's 50000 and 10000).
+    epochs : int
+        Training epochs, >= 1.
+    lr : float
+        Learning rate (Adam's initial rate).
+    optimizer : {"adam", "sgd"}
+        scikit-learn's Adam, or SGD with momentum 0.9.
+    batch_size : int
+        Images per batch.
+    channels, dense :
+        The network's shape (see `cnn_layers`).
+    target : float or None
+        The validation accuracy to reach. None: 90% of the best validation
+        accuracy any activation reached (an activation that stays near
+        chance then never reaches it, and the report says so).
+    repeats : int
+        Train each network this many times from the same seed (the curves
+        are the same; the epoch times pool): more repeats, steadier times.
+    seed : int
+        Seeds the weights, the permutations, the dropout stream and the data
+        drawn (shapes; the digits' split).
+    cifar_dir : str, path or None
+        CIFAR-10's folder (data="cifar10").
+    progress : bool
+        Show a progress bar of each training's batches.
+
+    Returns
+    -------
+    dict
+        The settings (``data``, ``input_shape``, ``layers``: the layers of
+        the first network, ``n_train``, ``n_val``, ``epochs``, ``lr``,
+        ``optimizer``, ``batch_size``, ``repeats``, ``seed``), then
+        ``target`` (the accuracy used), ``baseline`` (the label ratios are
+        taken against: "relu" if trained, else the last) and, keyed by
+        activation label:
+
+        - ``history``: dict of per-epoch float64 arrays ``loss``,
+          ``accuracy`` (training, as the batches were trained), ``val_loss``,
+          ``val_accuracy`` and ``seconds`` (the first repeat's epoch times);
+        - ``epoch_seconds``: the median epoch time over every epoch of
+          every repeat;
+        - ``epochs_to_target``: the first epoch whose validation accuracy
+          reached ``target`` (None if none did);
+        - ``seconds_to_target``: the training time of those epochs (their
+          median time each; None if not reached);
+        - ``best_val_accuracy``, ``best_val_loss_epoch`` (the epoch of the
+          lowest validation loss; earlier than the last means the loss rose
+          again: overfitting) and ``generalization_gap`` (the last epoch's
+          training minus validation accuracy);
+        - ``ratios``: this activation's ``epoch_seconds``,
+          ``epochs_to_target`` and ``seconds_to_target`` over the
+          baseline's (None where either is None).
+
+    Raises
+    ------
+    TypeError, ValueError
+        For a bad setting or activation, or missing CIFAR-10 files (the
+        message says where to put them).
+    ImportError
+        For data="digits" without scikit-learn.
+    KeyboardInterrupt
+        On Ctrl-C; nothing is returned.
+
+    Examples
+    --------
+    >>> r = cnn_activation_comparison(data="digits", n_train=300, n_val=100, epochs=3, channels=(4,), dense=8)
+    >>> r["baseline"], sorted(r["history"]["relu"])
+    ('relu', ['accuracy', 'loss', 'seconds', 'val_accuracy', 'val_loss'])
+    >>> [len(r["history"][name]["val_loss"]) for name in ("sigmoid", "relu")]
+    [3, 3]
+    """
+    from .cnn import CNN, OPTIMIZERS
+    activations = as_sequence(activations, "activations")
+    if not activations:
+        raise ValueError("activations must name at least one activation")
+    epochs = as_int(epochs, "epochs", 1)
+    repeats = as_int(repeats, "repeats", 1, 1000)
+    seed = seed_value(seed)
+    if optimizer not in OPTIMIZERS:
+        raise ValueError(f"optimizer must be one of {list(OPTIMIZERS)}, got {optimizer!r}")
+    if target is not None:
+        target = as_real(target, "target")
+        if not 0 < target <= 1:
+            raise ValueError(f"target must be in (0, 1], got {target}")
+    layer_lists = {_label(spec): cnn_layers(spec, data, channels, dense) for spec in activations}
+    X_train, y_train, X_val, y_val = _cnn_data(data, n_train, n_val, seed, cifar_dir)
+    shape = CNN_DATA[data][0]
+    out: dict[str, Any] = {
+        "data": data, "input_shape": shape, "layers": next(iter(layer_lists.values())), "n_train": len(X_train),
+        "n_val": len(X_val), "epochs": epochs, "lr": lr, "optimizer": optimizer, "batch_size": batch_size,
+        "repeats": repeats, "seed": seed, "history": {}, "epoch_seconds": {}}
+    pooled = {}
+    for label, layers in layer_lists.items():
+        times = []
+        for r in range(repeats):
+            with CNN(shape, layers, seed=seed) as net:
+                h = net.fit(X_train, y_train, epochs=epochs, lr=lr, batch_size=batch_size, optimizer=optimizer,
+                            validation_data=(X_val, y_val), progress=progress)
+            if r == 0:
+                out["history"][label] = {k: np.array(v) for k, v in h.items()}
+            times += h["seconds"]
+        pooled[label] = times
+        out["epoch_seconds"][label] = float(np.median(times))
+    labels = list(layer_lists)
+    if target is None:
+        target = 0.9 * max(float(np.max(out["history"][k]["val_accuracy"])) for k in labels)
+    out["target"] = target
+    out["baseline"] = "relu" if "relu" in labels else labels[-1]
+    for key in ("epochs_to_target", "seconds_to_target", "best_val_accuracy", "best_val_loss_epoch",
+                "generalization_gap", "ratios"):
+        out[key] = {}
+    for label in labels:
+        h = out["history"][label]
+        reached = _reached(h["val_accuracy"], target)
+        out["epochs_to_target"][label] = reached
+        out["seconds_to_target"][label] = None if reached is None else reached * out["epoch_seconds"][label]
+        out["best_val_accuracy"][label] = float(np.max(h["val_accuracy"]))
+        out["best_val_loss_epoch"][label] = int(np.argmin(h["val_loss"])) + 1
+        out["generalization_gap"][label] = float(h["accuracy"][-1] - h["val_accuracy"][-1])
+    base = out["baseline"]
+    for label in labels:
+        out["ratios"][label] = {key: (None if out[key][label] is None or not out[key][base] else
+                                      out[key][label] / out[key][base])
+                                for key in ("epoch_seconds", "epochs_to_target", "seconds_to_target")}
+    return out
+
+
+def cnn_comparison_report(result: dict) -> str:
+    """`cnn_activation_comparison`'s result as a table and the claim's verdict, in words.
+
+    Parameters
+    ----------
+    result : dict
+        What `cnn_activation_comparison` returned.
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> r = cnn_activation_comparison(data="digits", n_train=300, n_val=100, epochs=2, channels=(4,), dense=8)
+    >>> print(cnn_comparison_report(r).splitlines()[0])  # doctest: +ELLIPSIS
+    CNN on digits (300 training and 100 validation images), 2 epochs of adam, lr 0.001, batch 32, seed 0
+    """
+    labels = list(result["history"])
+    lines = [f"CNN on {result['data']} ({result['n_train']} training and {result['n_val']} validation images), "
+             f"{result['epochs']} epochs of {result['optimizer']}, lr {result['lr']:g}, batch {result['batch_size']}, "
+             f"seed {result['seed']}",
+             f"target: validation accuracy {result['target']:.3f}", ""]
+    head = (f"{'activation':<16} {'s/epoch':>8} {'epochs to target':>17} {'s to target':>12} {'best val acc':>13} "
+            f"{'final train/val acc':>20} {'val loss lowest at':>19}")
+    lines.append(head)
+    for label in labels:
+        h = result["history"][label]
+        reached = result["epochs_to_target"][label]
+        seconds = result["seconds_to_target"][label]
+        lines.append(f"{label:<16} {result['epoch_seconds'][label]:>8.3f} "
+                     f"{'never' if reached is None else reached:>17} "
+                     f"{'-' if seconds is None else f'{seconds:.2f}':>12} {result['best_val_accuracy'][label]:>13.3f} "
+                     f"{h['accuracy'][-1]:>9.3f} / {h['val_accuracy'][-1]:.3f} "
+                     f"{'epoch ' + str(result['best_val_loss_epoch'][label]):>19}")
+    base = result["baseline"]
+    if "sigmoid" in labels and base != "sigmoid":
+        r = result["ratios"]["sigmoid"]
+        lines += ["", f"The claim \"sigmoid took more than double the training time\", measured against {base}:",
+                  f"  cost of an epoch: sigmoid / {base} = {r['epoch_seconds']:.2f}x"]
+        sig_epochs, base_epochs = result["epochs_to_target"]["sigmoid"], result["epochs_to_target"][base]
+        if sig_epochs is None or base_epochs is None:
+            missed = [name for name, e in (("sigmoid", sig_epochs), (base, base_epochs)) if e is None]
+            lines.append(f"  epochs to the target: {' and '.join(missed)} never reached {result['target']:.3f} "
+                         f"in {result['epochs']} epochs")
+            verdict = ("holds here: sigmoid did not reach the target at all" if missed == ["sigmoid"] else
+                       f"does not hold: {base} did not reach the target" if missed == [base] else
+                       "cannot be decided: neither reached the target")
+        else:
+            lines.append(f"  epochs to the target: {sig_epochs} vs {base_epochs} = {r['epochs_to_target']:.2f}x")
+            lines.append(f"  time to the target: {r['seconds_to_target']:.2f}x")
+            verdict = "holds" if r["seconds_to_target"] > 2 else "does not hold"
+            verdict += (f" for the time to reach the target ({r['seconds_to_target']:.2f}x); per epoch sigmoid costs "
+                        f"{r['epoch_seconds']:.2f}x")
+        lines.append(f"  verdict: {verdict}.")
+        overfit = [label for label in labels if result["best_val_loss_epoch"][label] < result["epochs"]]
+        if overfit:
+            lines.append("  validation loss rose after its lowest point (overfitting) for: " + ", ".join(
+                f"{label} (lowest at epoch {result['best_val_loss_epoch'][label]})" for label in overfit))
+        else:
+            lines.append("  no activation's validation loss rose again within these epochs (no overfitting seen)")
+    return "\n".join(lines)
+
+
+__all__ = ["CNN_DATA", "DEAD_DEFINITIONS", "activation_curves", "cnn_activation_comparison", "cnn_comparison_report",
+           "cnn_layers", "dead_relu", "dead_relu_recovery", "depth_sweep",
            "digits_comparison", "load_digits_data", "loss_bands", "training_snapshots", "vanishing_gradients"]

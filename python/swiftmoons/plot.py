@@ -1831,6 +1831,81 @@ def digits_comparison(result: dict, axes=None):
     return fig
 
 
+def cnn_comparison(result: dict, axes=None):
+    """Seed 004's experiment in three panels: loss, accuracy and time, per activation.
+
+    Parameters
+    ----------
+    result : dict
+        What :func:`swiftmoons.experiments.cnn_activation_comparison`
+        returns (``history``, ``epoch_seconds``, ``epochs_to_target``,
+        ``seconds_to_target``, ``target``, ``data``, ``n_train``, ``n_val``).
+    axes : array of matplotlib Axes, optional
+        At least three Axes of one figure; default a new figure with three
+        panels side by side.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Left, training (solid) and validation (dashed) cross-entropy per
+        epoch; middle, training and validation accuracy with the target as
+        a dotted line; right, one bar per activation of the median seconds
+        per epoch, labelled with the epochs and seconds to the target.
+
+    Examples
+    --------
+    A hand-made result of the same shape (the real one comes from
+    ``experiments.cnn_activation_comparison()``):
+
+    >>> h = {"loss": [2.3, 2.2], "accuracy": [0.1, 0.2], "val_loss": [2.3, 2.1], "val_accuracy": [0.1, 0.3]}
+    >>> result = {"history": {"sigmoid": h, "relu": h}, "epoch_seconds": {"sigmoid": 2.0, "relu": 1.0},
+    ...           "epochs_to_target": {"sigmoid": None, "relu": 2}, "seconds_to_target": {"sigmoid": None, "relu": 2.0},
+    ...           "target": 0.3, "data": "shapes", "n_train": 100, "n_val": 50}
+    >>> fig = cnn_comparison(result)
+    >>> [text.get_text() for text in fig.axes[2].texts]
+    ['target never reached', '2 epochs to target = 2.0 s']
+    """
+    names = list(result["history"])
+    with _style():
+        fig, (left, middle, right, *_), _ = _panels(axes, (1, 3), (17, 5.2), need=3)
+        series = _series(names)
+        for name, c, lab, _ in series:
+            h = result["history"][name]
+            epochs = np.arange(1, len(h["loss"]) + 1)
+            left.plot(epochs, h["loss"], color=c, lw=2.2, label=f"{lab} train")
+            left.plot(epochs, h["val_loss"], color=c, lw=2.2, ls="--", label=f"{lab} validation")
+            middle.plot(epochs, h["accuracy"], color=c, lw=2.2, label=f"{lab} train")
+            middle.plot(epochs, h["val_accuracy"], color=c, lw=2.2, ls="--", label=f"{lab} validation")
+        middle.axhline(result["target"], color=PALETTE["text"], lw=1, ls=":")
+        middle.annotate(f"target {result['target']:.2f}", (0.01, result["target"]), xycoords=("axes fraction", "data"),
+                        xytext=(2, 3), textcoords="offset points", fontsize=9, color=PALETTE["text"])
+        where = f"{result['data']}, {result['n_train']} train / {result['n_val']} validation images"
+        left.set_title(f"Cross-entropy ({where})", color=PALETTE["text"], fontsize=12)
+        middle.set_title("Accuracy (dashed: validation)", color=PALETTE["text"], fontsize=12)
+        _muted(left, "Epoch", "Loss")
+        _muted(middle, "Epoch", "Accuracy")
+        for ax in (left, middle):
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        _legend(left, 2 * len(names), fontsize=9)
+        middle.set_ylim(0, 1.02)
+        positions = np.arange(len(names))
+        times = [result["epoch_seconds"][n] for n in names]
+        right.set_axisbelow(True)
+        right.barh(positions, times, color=[c for _, c, _, _ in series], height=0.6)
+        right.margins(y=0.5 / len(names) + 0.02)
+        for y_at, name, t in zip(positions, names, times):
+            reached, seconds = result["epochs_to_target"][name], result["seconds_to_target"][name]
+            text = ("target never reached" if reached is None else
+                    f"{reached} epoch{'s' if reached != 1 else ''} to target = {seconds:.1f} s")
+            right.annotate(text, (t, y_at), xytext=(4, 0), textcoords="offset points", va="center", fontsize=10)
+        right.set_yticks(positions, [lab for _, _, lab, _ in series])
+        right.invert_yaxis()
+        right.set_xlim(0, max(times) * 2.1)
+        right.set_title("Seconds per epoch (median)", color=PALETTE["text"], fontsize=12)
+        _muted(right, "Seconds", None)
+    return fig
+
+
 #: How :func:`audit_summary` draws each condition of the audit: colour, line style.
 AUDIT_LINES = {
     "sigmoid": (ACTIVATION_COLOURS["sigmoid"], "-"),
@@ -1950,6 +2025,6 @@ def audit_summary(result, conditions=None, fig=None):
 
 __all__ = ["ACTIVATION_COLOURS", "AUDIT_LINES", "FIGURE_FILES", "LOSS_NAMES", "MAX_GRID_POINTS", "MAX_VALUE_LABELS",
            "PALETTE", "PLAYGROUND_CMAP", "STAGE_LABELS", "STYLE", "activation_curves", "article_figures",
-           "audit_summary", "boundary_over_epochs", "colour", "dataset", "dead_relu", "dead_relu_recovery",
+           "audit_summary", "boundary_over_epochs", "cnn_comparison", "colour", "dataset", "dead_relu", "dead_relu_recovery",
            "decision_boundaries", "decision_boundary", "depth_sweep", "digits_comparison", "hidden_space", "label",
            "loss_bands", "loss_curves", "save_article_figures", "signal_trace", "unit_maps", "vanishing_gradients"]

@@ -1110,6 +1110,12 @@ class CNN:
         """The mean cross-entropy, evaluation mode."""
         return softmax_cross_entropy(self.forward(X), y)[0]
 
+    def evaluate(self, X, y):
+        """(mean cross-entropy, accuracy: the fraction whose logits' argmax is their class), evaluation mode."""
+        z = self.forward(X)
+        y = np.asarray(y).astype(np.int64).ravel()
+        return softmax_cross_entropy(z, y)[0], float(np.mean(np.argmax(z, axis=1) == y))
+
     def backward(self, dz):
         """The flat gradient of the parameters given dLoss/d(logits), from the last `forward`."""
         inputs, outputs, masks = self.cache
@@ -1151,24 +1157,32 @@ class CNN:
         return loss, self.backward(dz)
 
     def fit(self, X, y, epochs, lr=0.01, batch_size=32, optimizer="sgd", momentum=0.9, nesterov=False,
-            beta1=0.9, beta2=0.999, epsilon=1e-8, shuffle=True):
+            beta1=0.9, beta2=0.999, epsilon=1e-8, shuffle=True, validation_data=None):
         """Minibatch training with scikit-learn's optimizers (as Optimizers.swift, operation for
         operation; fresh optimizer state per call, no L2 term). Each epoch draws perm = rng.permutation(n)
         (or keeps 0..n-1 without shuffle); batches are perm[i:i + batch_size] in order.
-        Returns {"loss": per-epoch mean training loss (batch loss times rows, over n)}."""
+        Returns per-epoch lists: "loss" (mean training loss, batch loss times rows, over n) and
+        "accuracy" (the fraction of samples whose logits' argmax was their class as their batch was
+        trained) and, with validation_data = (X_val, y_val), "val_loss" and "val_accuracy" after
+        each epoch (evaluation mode)."""
         X = np.asarray(X, dtype=np.float64).reshape((-1,) + self.input_shape)
         y = np.asarray(y).astype(np.int64).ravel()
         n = len(X)
         first = np.zeros_like(self.params)   # SGD's velocities or Adam's first moments
         second = np.zeros_like(self.params)  # Adam's second moments
         t = 0
-        history = {"loss": []}
+        history = {"loss": [], "accuracy": []}
+        if validation_data is not None:
+            history.update(val_loss=[], val_accuracy=[])
         for _ in range(epochs):
             perm = self.rng.permutation(n) if shuffle else np.arange(n)
-            total = 0.0
+            total, correct = 0.0, 0
             for start in range(0, n, batch_size):
                 batch = perm[start:start + batch_size]
-                loss, grad = self.gradients(X[batch], y[batch])
+                z = self.forward(X[batch], training=True)
+                correct += int(np.sum(np.argmax(z, axis=1) == y[batch]))
+                loss, dz = softmax_cross_entropy(z, y[batch])
+                grad = self.backward(dz)
                 total += loss * len(batch)
                 p = self.params
                 if optimizer == "sgd":
@@ -1186,4 +1200,9 @@ class CNN:
                 else:
                     raise ValueError(f"Unknown optimizer {optimizer!r}")
             history["loss"].append(total / n)
+            history["accuracy"].append(correct / n)
+            if validation_data is not None:
+                val_loss, val_accuracy = self.evaluate(*validation_data)
+                history["val_loss"].append(val_loss)
+                history["val_accuracy"].append(val_accuracy)
         return history

@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import _ffi
+from ._convert import as_path
 
 
 class _NotANetwork(ValueError):
@@ -187,13 +188,6 @@ def _float_array(value, name, bad) -> np.ndarray:
     return np.ascontiguousarray(arr)
 
 
-def _path(path: object) -> str:
-    """A file path argument as a str (TypeError naming `path` otherwise)."""
-    if not isinstance(path, (str, bytes, os.PathLike)):
-        raise TypeError(f"path must be a str or a path-like object, got {type(path).__name__} {path!r}")
-    return os.fsdecode(os.fspath(path))
-
-
 def save(net: MLP, path: str | os.PathLike) -> None:
     """Write `net` to `path` (an ``.npz`` file; see this module for the format).
 
@@ -218,7 +212,7 @@ def save(net: MLP, path: str | os.PathLike) -> None:
     >>> load(path)
     TwoLayerNet(activation='relu', layer_sizes=(2, 8, 8, 1))
     """
-    path = _path(path)
+    path = as_path(path)
     state = state_of(net)
     arrays = dict(state["arrays"])
     arrays["header"] = np.array(json.dumps(state["header"]))
@@ -235,8 +229,9 @@ def load(path: str | os.PathLike) -> MLP:
 
     Returns
     -------
-    MLP or TwoLayerNet
-        The saved class, with its parameters, epochs trained, loss history and records.
+    MLP, TwoLayerNet or swiftmoons.cnn.CNN
+        The saved class, with its parameters, epochs trained, loss history
+        and records (a CNN: its layers, parameters and both streams).
 
     Raises
     ------
@@ -256,7 +251,7 @@ def load(path: str | os.PathLike) -> MLP:
     >>> bool((again.W1 == net.W1).all()), again.activations
     (True, (('gelu', None),))
     """
-    path = _path(path)
+    path = as_path(path)
 
     def not_a_network(why):
         return _NotANetwork(f"{path} is not a swiftmoons network file: {why}")
@@ -285,6 +280,9 @@ def load(path: str | os.PathLike) -> MLP:
     except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError, UnicodeDecodeError, RuntimeError,
             AttributeError, TypeError) as exc:
         raise ValueError(f"{path} is not a readable swiftmoons network file ({type(exc).__name__}: {exc})") from None
+    if header.get("format") == "swiftmoons.cnn":
+        from .cnn import cnn_from_state
+        return cnn_from_state({"header": header, "arrays": arrays}, source=path)  # type: ignore[return-value]
     return network_from_state({"header": header, "arrays": arrays}, source=path)
 
 

@@ -176,6 +176,47 @@ def test_fit_matches_the_reference(name, optimizer, options, shuffle):
     assert normwise_error(ours.parameters(), ref.params) <= TRAINING
 
 
+@pytest.mark.parametrize("name", ["conv_pool_dense", "dropout"])
+def test_fit_history_matches_the_reference(name):
+    """Per-epoch training accuracy (as trained) and validation loss and accuracy agree with the
+    reference's; the last validation figures are exactly what `evaluate` then says."""
+    shape, layers = NETWORKS[name]
+    ours, ref = pair(shape, layers, seed=4)
+    X, y = data(shape, 30, 3, seed=5)
+    Xv, yv = data(shape, 17, 3, seed=6)
+    kwargs = dict(epochs=4, lr=0.01, batch_size=7, optimizer="adam", validation_data=(Xv, yv))
+    history, expected = ours.fit(X, y, **kwargs), ref.fit(X, y, **kwargs)
+    assert sorted(history) == ["accuracy", "loss", "seconds", "val_accuracy", "val_loss"]
+    assert history["accuracy"] == expected["accuracy"] and history["val_accuracy"] == expected["val_accuracy"]
+    for key in ("loss", "val_loss"):
+        assert np.max(np.abs(np.subtract(history[key], expected[key])) / np.abs(expected[key])) <= TRAINING, key
+    assert (history["val_loss"][-1], history["val_accuracy"][-1]) == ours.evaluate(Xv, yv)
+    assert all(0 < t < 60 for t in history["seconds"])
+    # Training accuracy moves in steps of 1/n; without validation data there are no val_ keys.
+    assert all(round(a * 30) == a * 30 for a in history["accuracy"])
+    assert sorted(ours.fit(X, y, epochs=1)) == ["accuracy", "loss", "seconds"]
+
+
+def test_evaluate_and_score_match_the_reference():
+    shape, layers = NETWORKS["strided"]
+    ours, ref = pair(shape, layers, seed=8)
+    X, y = data(shape, 50, 4, seed=9)
+    loss, accuracy = ours.evaluate(X, y)
+    ref_loss, ref_accuracy = ref.evaluate(X, y)
+    assert abs(loss - ref_loss) <= FORWARD * abs(ref_loss) and accuracy == ref_accuracy
+    assert ours.score(X, y) == accuracy == np.mean(ours.predict(X) == y)
+    assert ours.loss(X, y) == loss
+
+
+def test_a_progress_bar_changes_nothing(capsys):
+    shape, layers = NETWORKS["conv_pool_dense"]
+    X, y = data(shape, 20, 3)
+    shown, quiet = CNN(shape, layers, seed=3), CNN(shape, layers, seed=3)
+    a = shown.fit(X, y, epochs=2, batch_size=4, progress=True)
+    b = quiet.fit(X, y, epochs=2, batch_size=4)
+    assert a["loss"] == b["loss"] and np.array_equal(shown.parameters(), quiet.parameters())
+
+
 def test_fit_learns():
     shape, layers = NETWORKS["conv_pool_dense"]
     net = CNN(shape, layers, seed=2)
@@ -203,6 +244,13 @@ BAD_CALLS = [
     (lambda net, X, y: net.fit(X, y, epochs=1, batch_size=0), ValueError, r"batch_size must be"),
     (lambda net, X, y: net.fit(X, y.astype(float) + 0.5, epochs=1), ValueError, r"non-integral"),
     (lambda net, X, y: net.set_parameters(np.zeros(5)), SwiftMoonsError, r"params must hold \d+ values, got 5"),
+    (lambda net, X, y: net.fit(X, y, epochs=1, validation_data=(X, y + 3)), SwiftMoonsError,
+     r"y must hold classes in 0..<3"),
+    (lambda net, X, y: net.fit(X, y, epochs=1, validation_data=(X[:, :1], y)), ValueError, r"X must have shape"),
+    (lambda net, X, y: net.fit(X, y, epochs=1, validation_data=(X, y[:-1])), ValueError, r"y must have shape \(6,\)"),
+    (lambda net, X, y: net.fit(X, y, epochs=1, validation_data=X), TypeError, r"validation_data must be a pair"),
+    (lambda net, X, y: net.fit(X, y, epochs=1, validation_data=(X[:0], y[:0])), ValueError, r"at least one sample"),
+    (lambda net, X, y: net.evaluate(X[:0], y[:0]), ValueError, r"at least one sample"),
 ]
 
 
@@ -264,3 +312,99 @@ def test_cancelled_fit_changes_nothing(monkeypatch):
     assert np.array_equal(net.parameters(), before)
     fresh = CNN(shape, layers, seed=1)
     assert np.array_equal(net.fit(X[:20], y[:20], epochs=1)["loss"], fresh.fit(X[:20], y[:20], epochs=1)["loss"])
+
+
+# ---- copies, pickles and files ---------------------------------------------------------------
+
+def _trains_alike(a, b, shape):
+    X, y = data(shape, 24, 3, seed=7)
+    ha = a.fit(X, y, epochs=2, batch_size=5, lr=0.02)
+    hb = b.fit(X, y, epochs=2, batch_size=5, lr=0.02)
+    return ha["loss"] == hb["loss"] and np.array_equal(a.parameters(), b.parameters())
+
+
+@pytest.mark.parametrize("how", ["copy", "deepcopy", "pickle", "file"])
+def test_copies_pickles_and_files_are_real(how, tmp_path):
+    """A copy holds the layers, parameters and both streams (shuffle and dropout): it trains on
+    exactly as the original, and training one leaves the other alone."""
+    import copy
+    import pickle
+
+    import swiftmoons as sm
+
+    shape, layers = NETWORKS["dropout"]
+    net = CNN(shape, layers, seed=21)
+    X, y = data(shape, 12, 3, seed=2)
+    net.fit(X, y, epochs=1, batch_size=5)  # the streams have moved from their seeds
+    net.tag = {"run": 3}
+    if how == "copy":
+        twin = copy.copy(net)
+    elif how == "deepcopy":
+        twin = copy.deepcopy(net)
+    elif how == "pickle":
+        twin = pickle.loads(pickle.dumps(net))
+    else:
+        net.save(tmp_path / "cnn.npz")
+        twin = sm.load(tmp_path / "cnn.npz")
+    assert type(twin) is CNN and twin.layers == net.layers and twin.input_shape == net.input_shape
+    assert np.array_equal(twin.parameters(), net.parameters())
+    if how != "file":
+        assert twin.tag == {"run": 3}
+    before = net.parameters()
+    other = copy.copy(twin)
+    other.fit(X, y, epochs=1)
+    assert np.array_equal(net.parameters(), before) and np.array_equal(twin.parameters(), before)
+    assert _trains_alike(net, twin, shape)
+
+
+class Tagged(CNN):
+    """A user's subclass (module level, so that pickle finds it)."""
+
+
+def test_a_subclass_survives_pickling():
+    import pickle
+
+    net = Tagged((4,), [Dense(3), "relu", Dense(2)], seed=1)
+    twin = pickle.loads(pickle.dumps(net))
+    assert type(twin) is Tagged and np.array_equal(twin.parameters(), net.parameters())
+
+
+def test_bad_cnn_files_are_refused(tmp_path):
+    import json
+
+    import swiftmoons as sm
+
+    net = CNN((4,), [Dense(3), "relu", Dense(2)], seed=1)
+    path = tmp_path / "cnn.npz"
+    net.save(path)
+    data_ = dict(np.load(path))
+    header = json.loads(str(data_["header"]))
+
+    def write(changes=None, header_changes=None, drop=None):
+        arrays = dict(data_)
+        arrays.update(changes or {})
+        h = dict(header, **(header_changes or {}))
+        arrays["header"] = np.array(json.dumps(h))
+        if drop:
+            arrays.pop(drop)
+        bad = tmp_path / "bad.npz"
+        with open(bad, "wb") as f:
+            np.savez(f, **arrays)
+        return bad
+
+    with pytest.raises(ValueError, match=r"parameters must be 23 float64 values"):
+        sm.load(write({"parameters": np.zeros(3)}))
+    with pytest.raises(ValueError, match="newer than this swiftmoons reads"):
+        sm.load(write(header_changes={"format_version": 99}))
+    with pytest.raises(ValueError, match="layer 0 has kind 'Conv3D'"):
+        sm.load(write(header_changes={"layers": [{"kind": "Conv3D"}]}))
+    with pytest.raises(ValueError, match="layer 0: Dense units must be >= 1"):
+        sm.load(write(header_changes={"layers": [{"kind": "Dense", "units": 0}]}))
+    with pytest.raises(ValueError, match="the dropout stream's state is missing"):
+        sm.load(write(drop="dropout_position"))
+    with pytest.raises(ValueError, match="state key must be 624"):
+        sm.load(write({"shuffle_key": np.zeros(3, dtype=np.uint32)}))
+    truncated = tmp_path / "cut.npz"
+    truncated.write_bytes(path.read_bytes()[:200])
+    with pytest.raises(ValueError, match="not a readable swiftmoons network file|not a swiftmoons network file"):
+        sm.load(truncated)

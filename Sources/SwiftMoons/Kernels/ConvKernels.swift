@@ -191,7 +191,8 @@ final class ConvWorkspace {
     let perPart: Int
     let sizes: (trace: Int, values: Int, cols: Int, grad: Int)
     let masks: UnsafeMutablePointer<Double>
-    let losses: UnsafeMutablePointer<Double>
+    /// Each part's sum of losses, then each part's count of samples whose logits' first maximum was their class.
+    let losses: UnsafeMutablePointer<Double>, hits: UnsafeMutablePointer<Double>
 
     init(_ plan: ConvPlan, parts: Int, gradients: Bool, maskValues: Int = 0) throws {
         let grad = gradients ? plan.parameterCount : 0
@@ -199,7 +200,7 @@ final class ConvWorkspace {
         let cols = plan.maxColumns
         sizes = (plan.traceSize, values, cols, grad)
         let per = try checkedCount(1, plan.traceSize + 2 * values + (gradients ? 2 : 1) * cols + grad, what: "A sample's scratch")
-        let total = try checkedCount(per, parts, what: "The scratch") + maskValues + parts
+        let total = try checkedCount(per, parts, what: "The scratch") + maskValues + 2 * parts
         _ = try checkedCount(total, what: "The scratch")
         try checkAllocation(total, "The scratch of \(parts) parts and the dropout masks")
         base = .allocate(capacity: max(total, 1))
@@ -208,6 +209,7 @@ final class ConvWorkspace {
         perPart = per
         masks = base + per * parts
         losses = masks + maskValues
+        hits = losses + parts
     }
 
     func release() { base.deallocate() }
@@ -335,33 +337,52 @@ extension ConvPlan {
     /// Loss and flat gradient (into `g`) of a batch: rows `order[0..<rows]`
     /// of `x`, their classes in `y` (indexed by sample), dropout `masks`
     /// for the batch's rows in order (or nil: no dropout).
+    /// One training pass over `rows` samples (`order` picks them from x):
+    /// the flat gradient of their mean loss into g. Returns the mean loss and
+    /// how many samples' logits had their first maximum at the sample's class.
     func batchGradient(_ p: UnsafePointer<Double>, _ x: UnsafePointer<Double>, _ order: UnsafePointer<Int>, rows: Int,
                        _ y: UnsafePointer<Int64>, masks: UnsafePointer<Double>?, into g: UnsafeMutablePointer<Double>,
-                       _ space: ConvWorkspace) -> Double {
+                       _ space: ConvWorkspace) -> (loss: Double, correct: Int) {
         let parts = min(space.parts, rows), k = steps[steps.count - 1].output.count
         let count = parameterCount, width = input.count, last = traceOffsets[steps.count]
         Parallel.forEach(parts) { c in
             let ws = space.part(c)
             ws.grad.update(repeating: 0, count: count)
-            var loss = 0.0
+            var loss = 0.0, correct = 0
             for r in (c * rows / parts)..<((c + 1) * rows / parts) {
                 let sample = order[r]
                 forwardSample(x + sample * width, p, masks: masks, maskRows: rows, row: r, ws)
-                ws.dA.update(from: ws.trace + last, count: k)
+                let logits = ws.trace + last
+                if firstMaximum(UnsafePointer(logits), k) == Int(y[sample]) { correct += 1 }
+                ws.dA.update(from: logits, count: k)
                 loss += sampleCrossEntropy(ws.dA, k, Int(y[sample]), rows: rows)
                 backwardSample(p, masks: masks, maskRows: rows, row: r, ws)
             }
             space.losses[c] = loss
+            space.hits[c] = Double(correct)
         }
         g.update(from: space.part(0).grad, count: count)
-        var total = space.losses[0]
+        var total = space.losses[0], correct = space.hits[0]
         for c in 1..<max(parts, 1) {
             let partial = space.part(c).grad
             for j in 0..<count { g[j] += partial[j] }
             total += space.losses[c]
+            correct += space.hits[c]
         }
-        return total / Double(rows)
+        return (total / Double(rows), Int(correct))
     }
+}
+
+/// The index of the first largest of z[0..<k], or of the first NaN if there
+/// is one: NumPy's argmax.
+@inline(__always)
+func firstMaximum(_ z: UnsafePointer<Double>, _ k: Int) -> Int {
+    var best = 0
+    for i in 0..<k {
+        if z[i].isNaN { return i }
+        if z[i] > z[best] { best = i }
+    }
+    return best
 }
 
 // MARK: - Layers

@@ -149,10 +149,12 @@ public final class ConvNet {
         return out
     }
 
-    /// The mean cross-entropy of `x` against the classes `y`, in evaluation mode.
-    public func loss(_ x: [Double], rows: Int, labels y: [Int], progress: Progress? = nil) throws -> Double {
+    /// The mean cross-entropy of `x` against the classes `y` and the
+    /// accuracy (the fraction whose logits' argmax is their class), in
+    /// evaluation mode.
+    public func evaluate(_ x: [Double], rows: Int, labels y: [Int], progress: Progress? = nil) throws -> (loss: Double, accuracy: Double) {
         try x.withUnsafeBufferPointer { xb in
-            try y.map(Int64.init).withUnsafeBufferPointer { yb in try loss(xb, rows: rows, labels: yb, progress: progress) }
+            try y.map(Int64.init).withUnsafeBufferPointer { yb in try evaluate(xb, rows: rows, labels: yb, progress: progress) }
         }
     }
 
@@ -182,19 +184,27 @@ public final class ConvNet {
         return (loss, g)
     }
 
-    /// Trains for `epochs` (see the buffer form); returns each epoch's mean loss.
+    /// Trains for `epochs` (see the buffer form), scoring `validation` (if
+    /// given) after each epoch; returns what each epoch measured.
     public func fit(_ x: [Double], rows: Int, labels y: [Int], epochs: Int, learningRate: Double, batchSize: Int,
-                    optimizer: ConvOptimizer, shuffle: Bool = true, progress: Progress? = nil) throws -> [Double] {
-        var losses = [Double](repeating: 0, count: max(epochs, 0))
+                    optimizer: ConvOptimizer, shuffle: Bool = true, validation: (x: [Double], rows: Int, labels: [Int])? = nil,
+                    progress: Progress? = nil) throws -> [ConvEpoch] {
+        var history = [Double](repeating: 0, count: try checkedCount(max(epochs, 0), ConvEpoch.fieldCount, what: "The history"))
+        let vx: [Double] = validation?.x ?? [], vy: [Int64] = (validation?.labels ?? []).map { Int64($0) }
         try x.withUnsafeBufferPointer { xb in
             try y.map(Int64.init).withUnsafeBufferPointer { yb in
-                try losses.withUnsafeMutableBufferPointer { lb in
-                    try fit(xb, rows: rows, labels: yb, epochs: epochs, learningRate: learningRate, batchSize: batchSize,
-                            optimizer: optimizer, shuffle: shuffle, losses: lb, progress: progress)
+                try vx.withUnsafeBufferPointer { vxb in
+                    try vy.withUnsafeBufferPointer { vyb in
+                        try history.withUnsafeMutableBufferPointer { hb in
+                            try fit(xb, rows: rows, labels: yb, epochs: epochs, learningRate: learningRate, batchSize: batchSize,
+                                    optimizer: optimizer, shuffle: shuffle,
+                                    validation: validation.map { (vxb, $0.rows, vyb) }, history: hb, progress: progress)
+                        }
+                    }
                 }
             }
         }
-        return losses
+        return (0..<max(epochs, 0)).map { ConvEpoch(history[($0 * ConvEpoch.fieldCount)...]) }
     }
 
     // MARK: - Passes (buffers, for the C layer)
@@ -223,52 +233,77 @@ public final class ConvNet {
     package func forward(_ x: UnsafeBufferPointer<Double>, rows: Int, into out: UnsafeMutableBufferPointer<Double>,
                          probabilities: Bool, progress: Progress? = nil) throws {
         try checkInput(x, rows: rows)
-        let k = classes
-        let expected = try checkedCount(rows, k, what: "The output")
-        guard out.count == expected, let op = out.baseAddress, let xp = x.baseAddress else {
-            throw SwiftMoonsError.badShape("out must hold \(rows) x \(k) values, got \(out.count)")
+        let expected = try checkedCount(rows, classes, what: "The output")
+        guard out.count == expected else {
+            throw SwiftMoonsError.badShape("out must hold \(rows) x \(classes) values, got \(out.count)")
         }
-        let blockRows = 32
+        progress?.begin(total: rows)
+        try parameters.withUnsafeBufferPointer { pb in
+            try forwardRows(pb, x, rows: rows, into: out, probabilities: probabilities, progress: progress, counts: true)
+        }
+    }
+
+    /// The forward pass of checked inputs with parameters `params`; looks at
+    /// `progress` for a cancel between blocks of rows and, with `counts`,
+    /// advances it by the rows done.
+    private func forwardRows(_ params: UnsafeBufferPointer<Double>, _ x: UnsafeBufferPointer<Double>, rows: Int,
+                             into out: UnsafeMutableBufferPointer<Double>, probabilities: Bool, progress: Progress?,
+                             counts: Bool) throws {
+        guard rows > 0, let op = out.baseAddress, let xp = x.baseAddress, let pp = params.baseAddress else { return }
+        let k = classes, blockRows = 32
         let blocks = (rows + blockRows - 1) / blockRows
         let parts = min(Parallel.threadCount, blocks)
         let space = try ConvWorkspace(plan, parts: parts, gradients: false)
         defer { space.release() }
-        progress?.begin(total: rows)
         let stop = CancelFlag()
-        parameters.withUnsafeBufferPointer { pb in
-            guard let params = pb.baseAddress else { return }
-            Parallel.forEach(parts) { part in
-                let ws = space.part(part)
-                var block = part
-                while block < blocks {
-                    if progress?.isCancelled == true { stop.set(); return }
-                    let start = block * blockRows, end = min(rows, start + blockRows)
-                    for r in start..<end {
-                        plan.forwardSample(xp + r * plan.input.count, params, masks: nil, ws)
-                        let logits = ws.trace + plan.traceOffsets[plan.steps.count]
-                        (op + r * k).update(from: logits, count: k)
-                        if probabilities { softmaxInPlace(op + r * k, k) }
-                    }
-                    progress?.advance(by: end - start)
-                    block += parts
+        Parallel.forEach(parts) { part in
+            let ws = space.part(part)
+            var block = part
+            while block < blocks {
+                if progress?.isCancelled == true { stop.set(); return }
+                let start = block * blockRows, end = min(rows, start + blockRows)
+                for r in start..<end {
+                    plan.forwardSample(xp + r * plan.input.count, pp, masks: nil, ws)
+                    let logits = ws.trace + plan.traceOffsets[plan.steps.count]
+                    (op + r * k).update(from: logits, count: k)
+                    if probabilities { softmaxInPlace(op + r * k, k) }
                 }
+                if counts { progress?.advance(by: end - start) }
+                block += parts
             }
         }
         if stop.isSet { throw SwiftMoonsError.cancelled("The forward pass was interrupted") }
     }
 
-    /// The mean cross-entropy over `rows` samples, in evaluation mode.
-    package func loss(_ x: UnsafeBufferPointer<Double>, rows: Int, labels y: UnsafeBufferPointer<Int64>,
-                      progress: Progress? = nil) throws -> Double {
+    /// The mean cross-entropy and accuracy (NumPy's argmax of the logits
+    /// against y) of checked inputs with parameters `params`, in evaluation mode.
+    private func score(_ params: UnsafeBufferPointer<Double>, _ x: UnsafeBufferPointer<Double>, rows: Int,
+                       labels y: UnsafeBufferPointer<Int64>, progress: Progress?, counts: Bool) throws -> (loss: Double, accuracy: Double) {
+        var logits = [Double](repeating: 0, count: try checkedCount(rows, classes, what: "The logits"))
+        try checkAllocation(logits.count, "The logits")
+        try logits.withUnsafeMutableBufferPointer {
+            try forwardRows(params, x, rows: rows, into: $0, probabilities: false, progress: progress, counts: counts)
+        }
+        var total = 0.0, correct = 0
+        logits.withUnsafeMutableBufferPointer { lb in
+            for r in 0..<rows {
+                let z = lb.baseAddress! + r * classes
+                if firstMaximum(UnsafePointer(z), classes) == Int(y[r]) { correct += 1 }
+                total += sampleCrossEntropy(z, classes, Int(y[r]))
+            }
+        }
+        return (total / Double(rows), Double(correct) / Double(rows))
+    }
+
+    /// The mean cross-entropy and the accuracy (the fraction whose logits'
+    /// NumPy argmax is their class) over `rows` samples, in evaluation mode.
+    package func evaluate(_ x: UnsafeBufferPointer<Double>, rows: Int, labels y: UnsafeBufferPointer<Int64>,
+                          progress: Progress? = nil) throws -> (loss: Double, accuracy: Double) {
         try checkInput(x, rows: rows)
         try checkLabels(y, rows: rows)
-        var logits = [Double](repeating: 0, count: try checkedCount(rows, classes, what: "The logits"))
-        try logits.withUnsafeMutableBufferPointer { try forward(x, rows: rows, into: $0, probabilities: false, progress: progress) }
-        var total = 0.0
-        logits.withUnsafeMutableBufferPointer { lb in
-            for r in 0..<rows { total += sampleCrossEntropy(lb.baseAddress! + r * classes, classes, Int(y[r])) }
-        }
-        return total / Double(rows)
+        guard rows > 0 else { throw SwiftMoonsError.badArgument("n must be >= 1 for a mean over samples") }
+        progress?.begin(total: rows)
+        return try parameters.withUnsafeBufferPointer { try score($0, x, rows: rows, labels: y, progress: progress, counts: true) }
     }
 
     /// The loss and flat gradient (into `g`) of one training pass over the
@@ -303,7 +338,7 @@ public final class ConvNet {
         let loss = parameters.withUnsafeBufferPointer { pb in
             order.withUnsafeBufferPointer { ob in
                 plan.batchGradient(pb.baseAddress!, x.baseAddress!, ob.baseAddress!, rows: rows, y.baseAddress!,
-                                   masks: maskPointer, into: gp, space)
+                                   masks: maskPointer, into: gp, space).loss
             }
         }
         dropoutRng = stream
@@ -314,17 +349,25 @@ public final class ConvNet {
     /// permutation from `rng` (or keeps 0..<n without `shuffle`), and for
     /// each batch of `batchSize` rows in that order draws its dropout
     /// masks, computes the loss and gradients and updates the parameters
-    /// with a fresh `optimizer` state (as sklearn's, operation for
-    /// operation). Writes each epoch's mean loss (batch losses times their
-    /// rows, over n) to `losses`. Cancelled or failed, it changes nothing.
+    /// with `optimizer` (as sklearn's, operation for operation; its state
+    /// starts fresh in each call). After each epoch the `validation`
+    /// samples, if any, are scored in evaluation mode. Writes one
+    /// `ConvEpoch` per epoch to `history` (epochs x `ConvEpoch.fieldCount`).
+    /// `progress` counts batches. Cancelled or failed, it changes nothing.
     package func fit(_ x: UnsafeBufferPointer<Double>, rows: Int, labels y: UnsafeBufferPointer<Int64>, epochs: Int,
                      learningRate: Double, batchSize: Int, optimizer: ConvOptimizer, shuffle: Bool,
-                     losses: UnsafeMutableBufferPointer<Double>, progress: Progress? = nil) throws {
+                     validation: (x: UnsafeBufferPointer<Double>, rows: Int, labels: UnsafeBufferPointer<Int64>)? = nil,
+                     history: UnsafeMutableBufferPointer<Double>, progress: Progress? = nil) throws {
         try checkInput(x, rows: rows)
         try checkLabels(y, rows: rows)
+        if let validation {
+            guard validation.rows >= 1 else { throw SwiftMoonsError.badArgument("The validation set must hold at least one sample") }
+            try checkInput(validation.x, rows: validation.rows)
+            try checkLabels(validation.labels, rows: validation.rows)
+        }
         guard epochs >= 0 else { throw SwiftMoonsError.badArgument("epochs must be >= 0, got \(epochs)") }
-        guard losses.count == epochs else {
-            throw SwiftMoonsError.badShape("losses must hold \(epochs) values (one per epoch), got \(losses.count)")
+        guard history.count == (try checkedCount(epochs, ConvEpoch.fieldCount, what: "The history")) else {
+            throw SwiftMoonsError.badShape("history must hold \(epochs) x \(ConvEpoch.fieldCount) values (one row per epoch), got \(history.count)")
         }
         guard batchSize >= 1 else { throw SwiftMoonsError.badArgument("batch_size must be >= 1, got \(batchSize)") }
         guard learningRate.isFinite, learningRate > 0 else {
@@ -344,8 +387,8 @@ public final class ConvNet {
         let batch = min(batchSize, rows), count = parameters.count
         let moments: Int
         if case .adam = optimizer { moments = 2 } else { moments = 1 }
-        try checkAllocation(try checkedCount(count, 2 + moments, what: "The training's working copies") + rows,
-                            "The training's working copies")
+        try checkAllocation(try checkedCount(count, 2 + moments, what: "The training's working copies") + rows
+                            + history.count, "The training's working copies")
         let space = try ConvWorkspace(plan, parts: plan.chunks(rows: batch, parameters: count), gradients: true,
                                       maskValues: try checkedCount(batch, plan.maskValuesPerSample, what: "The dropout masks"))
         defer { space.release() }
@@ -353,7 +396,7 @@ public final class ConvNet {
         var p = parameters, g = [Double](repeating: 0, count: count)
         var first = [Double](repeating: 0, count: count), second = [Double](repeating: 0, count: moments == 2 ? count : 0)
         var stream = rng, dropStream = dropoutRng
-        var epochLosses = [Double](repeating: 0, count: epochs)
+        var records = [Double](repeating: .nan, count: history.count)
         progress?.begin(total: epochs * ((rows + batch - 1) / batch))
         try first.withUnsafeMutableBufferPointer { fb in
             try second.withUnsafeMutableBufferPointer { sb in
@@ -363,23 +406,34 @@ public final class ConvNet {
                     try g.withUnsafeMutableBufferPointer { gb in
                         let pp = pb.baseAddress!, gp = gb.baseAddress!
                         for epoch in 0..<epochs {
+                            let started = monotonicSeconds()
                             let order = shuffle ? stream.permutation(rows) : Array(0..<rows)
-                            var total = 0.0
+                            var total = 0.0, correct = 0
                             try order.withUnsafeBufferPointer { ob in
                                 var start = 0
                                 while start < rows {
                                     try progress?.check("Training")
                                     let n = min(batch, rows - start)
                                     space.drawMasks(plan, rows: n, &dropStream)
-                                    let loss = plan.batchGradient(UnsafePointer(pp), xp, ob.baseAddress! + start, rows: n, yp,
-                                                                  masks: UnsafePointer(space.masks), into: gp, space)
+                                    let (loss, hits) = plan.batchGradient(UnsafePointer(pp), xp, ob.baseAddress! + start, rows: n, yp,
+                                                                          masks: UnsafePointer(space.masks), into: gp, space)
                                     total += loss * Double(n)
+                                    correct += hits
                                     state.update(pp, UnsafePointer(gp), count: count)
                                     progress?.advance()
                                     start += n
                                 }
                             }
-                            epochLosses[epoch] = total / Double(rows)
+                            let at = epoch * ConvEpoch.fieldCount
+                            records[at + 4] = monotonicSeconds() - started
+                            records[at] = total / Double(rows)
+                            records[at + 1] = Double(correct) / Double(rows)
+                            if let validation {
+                                let scored = try score(UnsafeBufferPointer(pb), validation.x, rows: validation.rows,
+                                                       labels: validation.labels, progress: progress, counts: false)
+                                records[at + 2] = scored.loss
+                                records[at + 3] = scored.accuracy
+                            }
                         }
                     }
                 }
@@ -388,7 +442,32 @@ public final class ConvNet {
         parameters = p
         rng = stream
         dropoutRng = dropStream
-        _ = losses.update(fromContentsOf: epochLosses)
+        _ = history.update(fromContentsOf: records)
+    }
+}
+
+/// What one epoch of `ConvNet.fit` measured.
+public struct ConvEpoch: Equatable, Sendable {
+    /// The mean training loss: each batch's mean loss as it was trained
+    /// (dropout on, parameters moving through the epoch) times its rows, over n.
+    public var loss: Double
+    /// The fraction of training samples whose logits' argmax was their
+    /// class when their batch was trained (as `loss`).
+    public var accuracy: Double
+    /// The validation set's mean loss after the epoch, in evaluation mode (NaN without one).
+    public var validationLoss: Double
+    /// The validation set's accuracy after the epoch (NaN without one).
+    public var validationAccuracy: Double
+    /// Seconds of the epoch's training (the shuffle and every batch, not the
+    /// validation), by the monotonic clock.
+    public var seconds: Double
+
+    /// Numbers per epoch in a history buffer, in the order above.
+    public static let fieldCount = 5
+
+    init(_ row: ArraySlice<Double>) {
+        let i = row.startIndex
+        (loss, accuracy, validationLoss, validationAccuracy, seconds) = (row[i], row[i + 1], row[i + 2], row[i + 3], row[i + 4])
     }
 }
 

@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Synchronization
 
 /// A long call's line to whoever waits for it: the waiter may ask the call
@@ -44,4 +49,11 @@ public final class Progress: Sendable {
     func check(_ what: @autoclosure () -> String) throws {
         if isCancelled { throw SwiftMoonsError.cancelled("\(what()) was interrupted") }
     }
+}
+
+/// Seconds by the monotonic clock (for durations only).
+func monotonicSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
 }

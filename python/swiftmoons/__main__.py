@@ -70,14 +70,14 @@ def parse_cnn_args(argv) -> argparse.Namespace:
     p.add_argument("--data", choices=list(CNN_DATA), default="shapes",
                    help="; ".join(f"{name}: {what}" for name, (_, what) in CNN_DATA.items()))
     p.add_argument("--cifar-dir", default=None,
-                   help="CIFAR-10's folder of python batches (default: $SWIFTMOONS_CIFAR10)")
+                   help="CIFAR-10's folder of python batches (default: $SWIFTMOONS_CIFAR10); nothing is downloaded")
     p.add_argument("--activations", nargs="+", default=["sigmoid", "relu"], metavar="NAME",
                    help=f"activations to compare; supported: {', '.join(sm.ACTIVATIONS)}")
     p.add_argument("--n-train", type=int, default=None, help="training images (default: 2000 shapes, all digits "
                    "or CIFAR-10)")
     p.add_argument("--n-val", type=int, default=None, help="validation images (default: 500 shapes, all others)")
     p.add_argument("--epochs", type=int, default=25, help="training epochs")
-    p.add_argument("--lr", type=float, default=0.001, help="learning rate")
+    p.add_argument("--lr", type=float, default=0.003, help="learning rate")
     p.add_argument("--optimizer", choices=["adam", "sgd"], default="adam", help="Adam, or SGD with momentum 0.9")
     p.add_argument("--batch-size", type=int, default=32, help="images per batch")
     p.add_argument("--channels", type=int, nargs="+", default=[16, 32], help="each conv block's channels (1 to 3)")
@@ -119,13 +119,13 @@ def cnn_main(argv) -> int:
 
 
 def attempt(run):
-    """(run(), 0), or (None, exit code) after saying why: 130 for Ctrl-C, 2 for bad settings."""
+    """(run(), 0), or (None, exit code) after saying why: 130 for Ctrl-C, 2 for bad settings or missing data."""
     try:
         return run(), 0
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return None, 130
-    except (ValueError, TypeError, MemoryError) as exc:
+    except (ValueError, TypeError, MemoryError, FileNotFoundError, ImportError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return None, 2
 

@@ -224,3 +224,94 @@ def test_training_snapshots_are_the_article_run_recorded():
 def sm_twolayer(name):
     from swiftmoons import TwoLayerNet
     return TwoLayerNet(name, seed=42)
+
+
+# ---- seed 004: sigmoid vs ReLU in a CNN -------------------------------------------------
+
+CNN_SMALL = dict(data="digits", n_train=240, n_val=90, epochs=4, channels=(4,), dense=8, lr=0.01)
+
+
+def test_cnn_comparison_records_what_each_network_measured():
+    """The experiment's curves are what CNN.fit returns for the same network, data and seed; the
+    target, epochs and seconds to it and the ratios follow from them as documented."""
+    pytest.importorskip("sklearn")
+    from swiftmoons.cnn import CNN
+    from swiftmoons.data import load_digit_images
+
+    result = experiments.cnn_activation_comparison(("sigmoid", "relu", ("leaky_relu", 0.1)), target=0.3,
+                                                   repeats=2, **CNN_SMALL)
+    X_train, X_val, y_train, y_val = load_digit_images(test_size=0.25, random_state=0)
+    X_train, y_train, X_val, y_val = X_train[:240], y_train[:240], X_val[:90], y_val[:90]
+    for spec, label in (("relu", "relu"), (("leaky_relu", 0.1), "leaky_relu(0.1)")):
+        net = CNN((1, 8, 8), experiments.cnn_layers(spec, "digits", (4,), 8), seed=0)
+        direct = net.fit(X_train, y_train, epochs=4, lr=0.01, batch_size=32, optimizer="adam",
+                         validation_data=(X_val, y_val))
+        for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+            assert result["history"][label][key].tolist() == direct[key], (label, key)
+    assert result["baseline"] == "relu" and result["target"] == 0.3
+    for label, h in result["history"].items():
+        hits = [i + 1 for i, a in enumerate(h["val_accuracy"]) if a >= 0.3]
+        assert result["epochs_to_target"][label] == (hits[0] if hits else None)
+        if hits:
+            assert result["seconds_to_target"][label] == hits[0] * result["epoch_seconds"][label]
+        assert result["epoch_seconds"][label] > 0
+        ratio = result["ratios"][label]["epoch_seconds"]
+        assert ratio == result["epoch_seconds"][label] / result["epoch_seconds"]["relu"]
+    assert result["ratios"]["relu"]["epoch_seconds"] == 1.0
+    report = experiments.cnn_comparison_report(result)
+    assert "cost of an epoch: sigmoid / relu" in report and "verdict:" in report
+    fig = plot.cnn_comparison(result)
+    assert len(fig.axes) == 3 and len(fig.axes[2].patches) == 3
+    plt.close(fig)
+
+
+def _history(val_loss, loss, val_accuracy=None):
+    n = len(val_loss)
+    val_accuracy = np.linspace(0.1, 0.9, n) if val_accuracy is None else np.array(val_accuracy)
+    return {"loss": np.array(loss), "accuracy": val_accuracy + 0.05, "val_loss": np.array(val_loss),
+            "val_accuracy": val_accuracy, "seconds": np.ones(n)}
+
+
+def test_cnn_summary_calls_overfitting_only_a_real_rise():
+    from swiftmoons.experiments import _cnn_summary
+    out = {"epochs": 5, "epoch_seconds": {"sigmoid": 2.0, "relu": 1.0}, "history": {
+        # A rise of 5% is noise; relu's rise of 50% while its training loss falls is overfitting.
+        "sigmoid": _history([2.0, 1.8, 1.7, 1.75, 1.785], [2.0, 1.9, 1.8, 1.7, 1.6], [0.1, 0.1, 0.1, 0.2, 0.3]),
+        "relu": _history([1.0, 0.5, 0.4, 0.5, 0.6], [1.0, 0.5, 0.3, 0.2, 0.1], [0.5, 0.8, 0.9, 0.9, 0.88])}}
+    result = _cnn_summary(out, None)
+    assert result["target"] == pytest.approx(0.81)  # 90% of the best (0.9)
+    assert result["epochs_to_target"] == {"sigmoid": None, "relu": 3}
+    assert result["seconds_to_target"] == {"sigmoid": None, "relu": 3.0}
+    assert result["overfitting"] == {"sigmoid": False, "relu": True}
+    assert result["val_loss_rise"]["relu"] == pytest.approx(0.5)
+    assert result["ratios"]["sigmoid"] == {"epoch_seconds": 2.0, "epochs_to_target": None, "seconds_to_target": None}
+    report = experiments.cnn_comparison_report(dict(result, data="digits", n_train=1, n_val=1, optimizer="adam",
+                                                    lr=0.01, batch_size=32, seed=0))
+    assert "sigmoid did not reach the target at all, while an epoch of it costs 2.00x relu's" in report
+    assert "relu (+50% from its lowest at epoch 3)" in report
+
+
+def test_cnn_comparison_refuses_bad_settings():
+    with pytest.raises(ValueError, match="data must be one of"):
+        experiments.cnn_activation_comparison(data="mnist")
+    with pytest.raises(ValueError, match="channels must give 1 to 3 blocks"):
+        experiments.cnn_activation_comparison(channels=(4, 4, 4, 4))
+    with pytest.raises(ValueError, match="target must be in"):
+        experiments.cnn_activation_comparison(target=1.5)
+    with pytest.raises(ValueError, match="optimizer must be one of"):
+        experiments.cnn_activation_comparison(optimizer="rmsprop")
+
+
+def test_cnn_cli_writes_its_figure_and_says_where_cifar_goes(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("sklearn")
+    from swiftmoons.__main__ import main
+    assert main(["cnn", "--data", "digits", "--n-train", "200", "--n-val", "60", "--epochs", "2", "--channels", "4",
+                 "--dense", "8", "--no-progress", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "CNN on digits (200 training and 60 validation images), 2 epochs of adam" in out
+    assert (tmp_path / "cnn.png").stat().st_size > 10_000
+    monkeypatch.delenv("SWIFTMOONS_CIFAR10", raising=False)
+    assert main(["cnn", "--data", "cifar10", "--cifar-dir", str(tmp_path / "none"), "--no-plots"]) == 2
+    err = capsys.readouterr().err
+    assert "cifar-10-python.tar.gz" in err or "CIFAR-10" in err
+    assert main(["cnn", "--epochs", "0", "--no-plots"]) == 2

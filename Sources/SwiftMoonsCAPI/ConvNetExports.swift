@@ -95,9 +95,9 @@ public func sm_cnn_create(_ shape: UnsafePointer<Int64>?, _ nDims: Int64, _ code
             return Int(v)
         }
         let name = try string(initName, "init")
-        guard let initializer = ConvInit(rawValue: name) else {
+        guard let initializer = Initializer(rawValue: name), ConvNet.initializers.contains(initializer) else {
             throw APIError(status: .badArgument,
-                           message: "init must be one of \(ConvInit.allCases.map(\.rawValue)), got \"\(name)\"")
+                           message: "init must be one of \(ConvNet.initializers.map(\.rawValue)), got \"\(name)\"")
         }
         guard dropoutSeed >= -1 else {
             throw APIError(status: .badArgument, message: "dropout_seed must be -1 (the default) or in 0...2**32 - 1, got \(dropoutSeed)")

@@ -84,7 +84,8 @@ def parse_cnn_args(argv) -> argparse.Namespace:
     p.add_argument("--dense", type=int, default=64, help="units of the hidden dense layer")
     p.add_argument("--target", type=float, default=None,
                    help="validation accuracy to reach (default: 90%% of the best any activation reached)")
-    p.add_argument("--repeats", type=int, default=1, help="trainings per activation, for steadier epoch times")
+    p.add_argument("--timing-rounds", type=int, default=3,
+                   help="extra epochs per activation, timed taking turns, whose median is the cost of an epoch")
     p.add_argument("--seed", type=int, default=0, help="seed of the weights, batches and data")
     p.add_argument("--out", default="swiftmoons-out", help="folder for the figure")
     p.add_argument("--no-plots", action="store_true", help="print the table only")
@@ -101,7 +102,7 @@ def cnn_main(argv) -> int:
     result, code = attempt(lambda: experiments.cnn_activation_comparison(
         args.activations, args.data, n_train=args.n_train, n_val=args.n_val, epochs=args.epochs, lr=args.lr,
         optimizer=args.optimizer, batch_size=args.batch_size, channels=args.channels, dense=args.dense,
-        target=args.target, repeats=args.repeats, seed=args.seed, cifar_dir=args.cifar_dir,
+        target=args.target, timing_rounds=args.timing_rounds, seed=args.seed, cifar_dir=args.cifar_dir,
         progress=show_progress(args)))
     if result is None:
         return code

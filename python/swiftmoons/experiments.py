@@ -867,7 +867,7 @@ def _reached(values, target: float):
 def cnn_activation_comparison(activations=("sigmoid", "relu"), data: str = "shapes", *, n_train: int | None = None,
                               n_val: int | None = None, epochs: int = 25, lr: float = 0.003,
                               optimizer: str = "adam", batch_size: int = 32, channels=(16, 32), dense: int = 64,
-                              target: float | None = None, repeats: int = 1, seed: int = 0, cifar_dir=None,
+                              target: float | None = None, timing_rounds: int = 3, seed: int = 0, cifar_dir=None,
                               progress: bool = False) -> dict:
     """Seed 004's experiment: one CNN trained with each activation, timed and scored every epoch.
 
@@ -906,9 +906,12 @@ def cnn_activation_comparison(activations=("sigmoid", "relu"), data: str = "shap
         The validation accuracy to reach. None: 90% of the best validation
         accuracy any activation reached (an activation that stays near
         chance then never reaches it, and the report says so).
-    repeats : int
-        Train each network this many times from the same seed (the curves
-        are the same; the epoch times pool): more repeats, steadier times.
+    timing_rounds : int
+        After the trainings, this many rounds of one more timed epoch per
+        activation (a fresh network of each, taking turns), whose median is
+        ``epoch_seconds``: on a shared machine a slow spell during one
+        training would otherwise fall on one activation only. 0: the
+        median of the trainings' own epoch times.
     seed : int
         Seeds the weights, the permutations, the dropout stream and the data
         drawn (shapes; the digits' split).
@@ -922,16 +925,16 @@ def cnn_activation_comparison(activations=("sigmoid", "relu"), data: str = "shap
     dict
         The settings (``data``, ``input_shape``, ``layers``: the layers of
         the first network, ``n_train``, ``n_val``, ``epochs``, ``lr``,
-        ``optimizer``, ``batch_size``, ``repeats``, ``seed``), then
+        ``optimizer``, ``batch_size``, ``timing_rounds``, ``seed``), then
         ``target`` (the accuracy used), ``baseline`` (the label ratios are
         taken against: "relu" if trained, else the last) and, keyed by
         activation label:
 
         - ``history``: dict of per-epoch float64 arrays ``loss``,
           ``accuracy`` (training, as the batches were trained), ``val_loss``,
-          ``val_accuracy`` and ``seconds`` (the first repeat's epoch times);
-        - ``epoch_seconds``: the median epoch time over every epoch of
-          every repeat;
+          ``val_accuracy`` and ``seconds`` (each epoch's training time);
+        - ``epoch_seconds``: the median of the timing rounds' epochs (or
+          of ``seconds``);
         - ``epochs_to_target``: the first epoch whose validation accuracy
           reached ``target`` (None if none did);
         - ``seconds_to_target``: the training time of those epochs (their
@@ -972,7 +975,7 @@ def cnn_activation_comparison(activations=("sigmoid", "relu"), data: str = "shap
     if not activations:
         raise ValueError("activations must name at least one activation")
     epochs = as_int(epochs, "epochs", 1)
-    repeats = as_int(repeats, "repeats", 1, 1000)
+    timing_rounds = as_int(timing_rounds, "timing_rounds", 0, 1000)
     seed = seed_value(seed)
     if optimizer not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {list(OPTIMIZERS)}, got {optimizer!r}")
@@ -986,20 +989,19 @@ def cnn_activation_comparison(activations=("sigmoid", "relu"), data: str = "shap
     out: dict[str, Any] = {
         "data": data, "input_shape": shape, "layers": next(iter(layer_lists.values())), "n_train": len(X_train),
         "n_val": len(X_val), "epochs": epochs, "lr": lr, "optimizer": optimizer, "batch_size": batch_size,
-        "repeats": repeats, "seed": seed, "history": {}, "epoch_seconds": {}}
-    pooled: dict[str, list] = {label: [] for label in layer_lists}
-    # Repeats go round the activations in turn, so that a slower spell of a
-    # shared machine falls on all of them alike.
-    for r in range(repeats):
+        "timing_rounds": timing_rounds, "seed": seed, "history": {}, "epoch_seconds": {}}
+    settings = dict(lr=lr, batch_size=batch_size, optimizer=optimizer)
+    for label, layers in layer_lists.items():
+        with CNN(shape, layers, seed=seed) as net:
+            h = net.fit(X_train, y_train, epochs=epochs, validation_data=(X_val, y_val), progress=progress, **settings)
+        out["history"][label] = {k: np.array(v) for k, v in h.items()}
+    timed: dict[str, list] = {label: [] for label in layer_lists}
+    for _ in range(timing_rounds):  # the activations take turns, epoch by epoch
         for label, layers in layer_lists.items():
             with CNN(shape, layers, seed=seed) as net:
-                h = net.fit(X_train, y_train, epochs=epochs, lr=lr, batch_size=batch_size, optimizer=optimizer,
-                            validation_data=(X_val, y_val), progress=progress)
-            if r == 0:
-                out["history"][label] = {k: np.array(v) for k, v in h.items()}
-            pooled[label] += h["seconds"]
-    for label, times in pooled.items():
-        out["epoch_seconds"][label] = float(np.median(times))
+                timed[label] += net.fit(X_train, y_train, epochs=1, **settings)["seconds"]
+    for label in layer_lists:
+        out["epoch_seconds"][label] = float(np.median(timed[label] or out["history"][label]["seconds"]))
     return _cnn_summary(out, target)
 
 

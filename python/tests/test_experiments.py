@@ -239,7 +239,7 @@ def test_cnn_comparison_records_what_each_network_measured():
     from swiftmoons.data import load_digit_images
 
     result = experiments.cnn_activation_comparison(("sigmoid", "relu", ("leaky_relu", 0.1)), target=0.3,
-                                                   repeats=2, **CNN_SMALL)
+                                                   timing_rounds=2, **CNN_SMALL)
     X_train, X_val, y_train, y_val = load_digit_images(test_size=0.25, random_state=0)
     X_train, y_train, X_val, y_val = X_train[:240], y_train[:240], X_val[:90], y_val[:90]
     for spec, label in (("relu", "relu"), (("leaky_relu", 0.1), "leaky_relu(0.1)")):
@@ -258,6 +258,8 @@ def test_cnn_comparison_records_what_each_network_measured():
         ratio = result["ratios"][label]["epoch_seconds"]
         assert ratio == result["epoch_seconds"][label] / result["epoch_seconds"]["relu"]
     assert result["ratios"]["relu"]["epoch_seconds"] == 1.0
+    untimed = experiments.cnn_activation_comparison(("relu",), timing_rounds=0, **CNN_SMALL)
+    assert untimed["epoch_seconds"]["relu"] == np.median(untimed["history"]["relu"]["seconds"])
     report = experiments.cnn_comparison_report(result)
     assert "cost of an epoch: sigmoid / relu" in report and "verdict:" in report
     fig = plot.cnn_comparison(result)

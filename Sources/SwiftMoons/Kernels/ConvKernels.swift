@@ -630,7 +630,8 @@ func convBackward(_ dout: UnsafePointer<Double>, _ cols: UnsafePointer<Double>, 
 }
 
 /// The largest value of each window (the first, in row-major window order,
-/// if several are equal); with `dx`, dout goes to that position instead.
+/// if several are equal; the first NaN if there is one, as NumPy's max and
+/// argmax); with `dx`, dout goes to that position instead.
 func maxPool(_ x: UnsafePointer<Double>, _ s: SampleShape, size: Int, stride: Int, _ o: SampleShape,
              _ out: UnsafeMutablePointer<Double>?, dx: UnsafeMutablePointer<Double>?, dout: UnsafePointer<Double>?) {
     if let dx { dx.update(repeating: 0, count: s.count) }
@@ -641,7 +642,10 @@ func maxPool(_ x: UnsafePointer<Double>, _ s: SampleShape, size: Int, stride: In
                 var best = (oh * stride) * s.width + ow * stride
                 for i in 0..<size {
                     let rowStart = (oh * stride + i) * s.width + ow * stride
-                    for j in 0..<size where plane[rowStart + j] > plane[best] { best = rowStart + j }
+                    for j in 0..<size {
+                        let v = plane[rowStart + j]
+                        if v > plane[best] || (v.isNaN && !plane[best].isNaN) { best = rowStart + j }
+                    }
                 }
                 let q = c * o.plane + oh * o.width + ow
                 if let out { out[q] = plane[best] }

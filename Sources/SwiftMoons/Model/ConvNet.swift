@@ -35,17 +35,6 @@ public enum ConvLayer: Equatable, Sendable, CustomStringConvertible {
     }
 }
 
-/// How a `ConvNet` draws its initial weights, from (fan_in, fan_out): for a
-/// convolution (in k k, out k k), for a dense layer (in, out).
-public enum ConvInit: String, CaseIterable, Sendable {
-    /// uniform(-limit, limit), limit = sqrt(6 / (fan_in + fan_out)).
-    case glorotUniform = "glorot_uniform"
-    /// standard normal times sqrt(2 / fan_in).
-    case he
-    /// standard normal times sqrt(1 / fan_in).
-    case xavier
-}
-
 /// One sample's shape: (C, H, W), a vector (D,) being (D, 1, 1).
 public struct SampleShape: Equatable, Sendable {
     public let channels: Int, height: Int, width: Int
@@ -85,11 +74,19 @@ public final class ConvNet {
     /// The number of Dropout layers (each takes one mask per batch).
     public var dropoutLayerCount: Int { plan.dropoutSizes.count }
 
+    /// The initializers a `ConvNet` takes (`Initializer.auto` is the MLPs'
+    /// rule by hidden activation, which has no meaning here).
+    public static let initializers: [Initializer] = [.glorotUniform, .he, .xavier]
+
     /// Builds the network and draws its weights from RandomState(seed) in
-    /// layout order (biases 0, PReLU slopes their alpha); the dropout stream
-    /// is RandomState(dropoutSeed ?? (seed + 1) mod 2^32).
-    public init(inputShape: [Int], layers: [ConvLayer], seed: Int = 0, initializer: ConvInit = .glorotUniform,
+    /// layout order (biases 0, PReLU slopes their alpha), from (fan_in,
+    /// fan_out): for a convolution (in k k, out k k), for a dense layer (in,
+    /// out). The dropout stream is RandomState(dropoutSeed ?? (seed + 1) mod 2^32).
+    public init(inputShape: [Int], layers: [ConvLayer], seed: Int = 0, initializer: Initializer = .glorotUniform,
                 dropoutSeed: Int? = nil) throws {
+        guard ConvNet.initializers.contains(initializer) else {
+            throw SwiftMoonsError.badArgument("init must be one of \(ConvNet.initializers.map(\.rawValue)), got \"\(initializer.rawValue)\"")
+        }
         let plan = try ConvPlan(inputShape: inputShape, layers: layers)
         var rng = try RandomState(seed: seed)
         let dropout = try RandomState(seed: dropoutSeed ?? ((seed + 1) % (1 << 32)))
@@ -107,7 +104,7 @@ public final class ConvNet {
                 let limit = (6 / Double(fans.in + fans.out)).squareRoot()
                 let low = -limit, width = limit - low  // NumPy's uniform: low + (high - low) * sample
                 for i in 0..<step.weightCount { p[step.weight + i] = low + width * rng.randomSample() }
-            case .he, .xavier:
+            case .he, .xavier, .auto:  // (.auto was refused above)
                 let scale = ((initializer == .he ? 2.0 : 1.0) / Double(fans.in)).squareRoot()
                 for i in 0..<step.weightCount { p[step.weight + i] = rng.gaussian() * scale }
             }

@@ -109,13 +109,7 @@ def cnn_main(argv) -> int:
     print(f"swiftmoons {sm.__version__} on {sm.get_threads()} threads\n")
     print(experiments.cnn_comparison_report(result))
     if not args.no_plots:
-        import matplotlib
-        matplotlib.use("Agg")
-        from swiftmoons import plot
-        fig = plot.cnn_comparison(result)
-        path = Path(args.out) / "cnn.png"
-        fig.savefig(path, dpi=110, bbox_inches="tight")
-        print(f"\nwrote {path.resolve()}")
+        save_figure(lambda plot: plot.cnn_comparison(result), args.out, "cnn.png")
     return 0
 
 
@@ -154,6 +148,16 @@ def writable(folder: str) -> bool:
         return False
 
 
+def save_figure(draw, folder: str, name: str) -> None:
+    """Write ``draw(swiftmoons.plot)``'s figure to folder/name (no display needed) and say where."""
+    import matplotlib
+    matplotlib.use("Agg")
+    from swiftmoons import plot
+    path = Path(folder) / name
+    draw(plot).savefig(path, dpi=110, bbox_inches="tight")
+    print(f"\nwrote {path.resolve()}")
+
+
 def audit_main(argv) -> int:
     from swiftmoons import audit
     args = parse_audit_args(argv)
@@ -171,13 +175,7 @@ def audit_main(argv) -> int:
     print(f"\nper-layer measures (mean over all {len(result.runs)} runs; layer 0 is the input):\n")
     print(result.measures_table())
     if not args.no_plots:
-        import matplotlib
-        matplotlib.use("Agg")
-        from swiftmoons import plot
-        fig = plot.audit_summary(result)
-        path = Path(args.out) / "audit.png"
-        fig.savefig(path, dpi=110, bbox_inches="tight")
-        print(f"\nwrote {path.resolve()}")
+        save_figure(lambda plot: plot.audit_summary(result), args.out, "audit.png")
     return 0
 
 

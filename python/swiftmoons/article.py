@@ -466,7 +466,7 @@ def sweep(net_seeds: Iterable[int] = range(64), activations: Activations = ("sig
     from ._convert import as_positive_int
     from .activations import native_specs
     from .parallel import threads as thread_count
-    from .training import progress_bar
+    from .training import progress_bar, run_with_bar
 
     if isinstance(net_seeds, (str, bytes)) or not hasattr(net_seeds, "__iter__"):
         raise TypeError(f"net_seeds must be a sequence of integers, got {type(net_seeds).__name__}")
@@ -496,20 +496,8 @@ def sweep(net_seeds: Iterable[int] = range(64), activations: Activations = ("sig
             noise, data_seed, split_seed, epochs, lr, batch_size, _ffi.ptr(losses), losses.size, _ffi.ptr(accuracy),
             accuracy.size)
     bar = progress_bar(seeds.size, "seeds") if as_flag(progress, "progress") else None
-    shown = [0]
-
-    def watch(handle):
-        done, _ = handle.counts()
-        bar.update(done - shown[0])
-        shown[0] = done
-
-    try:
-        with thread_count(threads):
-            status, interruption = _ffi.run_long(lambda handle: _ffi.lib.sm_article_sweep(*args, handle),
-                                                 watch=watch if bar is not None else None)
-    finally:
-        if bar is not None:
-            bar.close()
+    with thread_count(threads):
+        status, interruption = run_with_bar(lambda handle: _ffi.lib.sm_article_sweep(*args, handle), bar)
     if interruption is not None:
         raise interruption
     if status == _ffi.SM_ERR_CANCELLED:

@@ -38,7 +38,8 @@ from . import _ffi, activations, layers as _spec
 from ._convert import as_flag, as_float_array, as_int, as_name, as_path, as_positive_int, as_real
 from ._types import ArrayLike, FloatArray, IntArray
 from .random import RandomState
-from .training import progress_bar
+from .storage import opened_state
+from .training import progress_bar, run_with_bar
 
 #: The layer kinds' codes in sm_cnn_create's description (include/swiftmoons.h).
 _CODES = {_spec.Conv2D: 0, _spec.MaxPool2D: 1, _spec.AvgPool2D: 2, _spec.Flatten: 3, _spec.Dense: 4,
@@ -503,20 +504,7 @@ class CNN(_ffi.Handle):
                 int(as_flag(shuffle, "shuffle")), _ffi.ptr(history), history.size)
         batches = epochs * -(-len(x) // min(batch_size, max(len(x), 1))) if len(x) else 0
         bar = progress_bar(batches, "batch") if show and batches else None
-        reported = [0]
-
-        def watch(handle) -> None:
-            done, _ = handle.counts()
-            if bar is not None and done > reported[0]:
-                bar.update(done - reported[0])
-                reported[0] = done
-
-        try:
-            status, interruption = _ffi.run_long(lambda handle: _ffi.lib.sm_cnn_fit(*args, handle),
-                                                 watch=watch if bar is not None else None)
-        finally:
-            if bar is not None:
-                bar.close()
+        status, interruption = run_with_bar(lambda handle: _ffi.lib.sm_cnn_fit(*args, handle), bar)
         if interruption is not None:
             raise interruption
         _ffi.check_long(status)
@@ -620,17 +608,7 @@ def cnn_from_state(state: dict, source: str = "the saved state", cls: type | Non
     def bad(why: str) -> ValueError:
         return ValueError(f"{source} is not a valid swiftmoons CNN: {why}")
 
-    if not isinstance(state, dict) or not isinstance(state.get("header"), dict) or not isinstance(state.get("arrays"), dict):
-        raise bad("it needs a header and arrays")
-    header, arrays = state["header"], state["arrays"]
-    if header.get("format") != FORMAT:
-        raise bad(f"its format is {header.get('format')!r}, not {FORMAT!r}")
-    version = header.get("format_version")
-    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        raise bad(f"format_version must be a positive integer, got {version!r}")
-    if version > FORMAT_VERSION:
-        raise ValueError(f"{source} has format version {version}, newer than this swiftmoons reads "
-                         f"({FORMAT_VERSION}); upgrade swiftmoons to load it")
+    header, arrays = opened_state(state, FORMAT, FORMAT_VERSION, source, bad)
     specs = header.get("layers")
     if not isinstance(specs, list) or not all(isinstance(spec, dict) for spec in specs):
         raise bad("layers must be a list of objects")

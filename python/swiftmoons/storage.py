@@ -81,6 +81,25 @@ def state_of(net: MLP) -> dict:
     return {"header": header, "arrays": arrays}
 
 
+def opened_state(state: object, fmt: str, newest: int, source: str, bad) -> tuple[dict, dict]:
+    """(header, arrays) of a saved state of format `fmt` in versions 1 .. `newest`; otherwise the
+    ValueError ``bad(why)`` makes (a newer version: one that says to upgrade)."""
+    if not isinstance(state, dict) or not isinstance(state.get("header"), dict) or not isinstance(state.get("arrays"), dict):
+        raise bad("it needs a header and arrays")
+    header, arrays = state["header"], state["arrays"]
+    if header.get("format") != fmt:
+        raise bad(f"its format is {header.get('format')!r}, not {fmt!r}")
+    version = header.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise bad(f"format_version must be an integer, got {version!r}")
+    if version > newest:
+        raise ValueError(f"{source} has format version {version}, newer than this swiftmoons reads "
+                         f"({newest}); upgrade swiftmoons to load it")
+    if version < 1:
+        raise bad(f"format_version {version} does not exist")
+    return header, arrays
+
+
 def network_from_state(state: dict, source: str = "the saved state", cls: type | None = None) -> MLP:
     """A new network from `state_of`'s data; ValueError says what does not fit.
 
@@ -92,19 +111,7 @@ def network_from_state(state: dict, source: str = "the saved state", cls: type |
     def bad(why):
         return ValueError(f"{source} is not a valid swiftmoons network: {why}")
 
-    if not isinstance(state, dict) or not isinstance(state.get("header"), dict) or not isinstance(state.get("arrays"), dict):
-        raise bad("it needs a header and arrays")
-    header, arrays = state["header"], state["arrays"]
-    if header.get("format") != FORMAT:
-        raise bad(f"its format is {header.get('format')!r}, not {FORMAT!r}")
-    version = header.get("format_version")
-    if not isinstance(version, int) or isinstance(version, bool):
-        raise bad(f"format_version must be an integer, got {version!r}")
-    if version > FORMAT_VERSION:
-        raise ValueError(f"{source} has format version {version}, newer than this swiftmoons reads "
-                         f"({FORMAT_VERSION}); upgrade swiftmoons to load it")
-    if version < 1:
-        raise bad(f"format_version {version} does not exist")
+    header, arrays = opened_state(state, FORMAT, FORMAT_VERSION, source, bad)
     name = header.get("class")
     saved_class = {"MLP": MLP, "TwoLayerNet": TwoLayerNet}.get(name) if isinstance(name, str) else None
     if saved_class is None:

@@ -278,6 +278,24 @@ def train_together(nets: Sequence[MLP], X: ArrayLike, y: ArrayLike, *, epochs: i
     return histories
 
 
+def run_with_bar(invoke, bar) -> tuple:
+    """`_ffi.run_long(invoke)`, with ``bar`` (a `progress_bar`, or None)
+    advanced to the call's progress count as it works and closed after."""
+    shown = [0]
+
+    def watch(progress) -> None:
+        done, _ = progress.counts()
+        if done > shown[0]:
+            bar.update(done - shown[0])
+            shown[0] = done
+
+    try:
+        return _ffi.run_long(invoke, watch=watch if bar is not None else None)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
 class _Watcher:
     """Reports a training call's progress: a bar and the user's callback."""
 

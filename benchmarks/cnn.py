@@ -21,7 +21,9 @@ the times: a benchmark of two different computations would be worthless):
    batch 32, samples in order (shuffle off, so that the three sides run the
    same computation: the epoch's parameters are compared too).
 
-Times are medians of --repeats calls after one untimed call; ratios are
+Times are medians of --repeats calls after one untimed call, the sides'
+calls taken in turn (ours, torch, reference, ours, ...) so that they meet
+the same moments of a shared machine's load; ratios are
 "peer / swiftmoons" (above 1: swiftmoons is faster). Torch runs on 2 threads
 (torch.set_num_threads(2)), swiftmoons on its default threads, the reference
 on NumPy's BLAS. The reference is slow: it is timed on --ref-n images per
@@ -38,6 +40,7 @@ import argparse
 import json
 import os
 import platform
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -139,31 +142,59 @@ class Row:
                 "max_rel_diff_torch": clean(self.diff_torch), "max_rel_diff_reference": clean(self.diff_ref)}
 
 
+def interleaved_medians(calls, reps):
+    """The median time of each call (a dict of name: function), after one untimed call of each, the repeats
+    taken in turn (ours, torch, reference, ours, ...): on a shared machine whose load comes and goes, every
+    side then meets the same moments, and the ratios stay fairer than the times."""
+    for fn in calls.values():
+        fn()
+    times = {name: [] for name in calls}
+    for _ in range(reps):
+        for name, fn in calls.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
+def fill(row, medians, ref_scale=1.0):
+    row.ours = medians["ours"]
+    row.torch = medians.get("torch", NAN)
+    row.ref = medians.get("ref", NAN) * ref_scale
+    return row
+
+
 def forward_row(torch, label, net, X, ref_n, reps):
     """`net.forward(X)` against torch under no_grad and the reference (on ref_n images, scaled)."""
     n = len(X)
     out = net.forward(X)
-    row = Row(label, n, median_time(lambda: net.forward(X), reps))
+    row = Row(label, n, NAN)
+    calls = {"ours": lambda: net.forward(X)}
     if torch is not None:
         model = torch_copy(torch, net)
         tX = torch.from_numpy(X)
-        with torch.no_grad():
-            row.torch = median_time(lambda: model(tX), reps)
-            row.diff_torch = rel_diff(out, model(tX).numpy())
+
+        def torch_forward():
+            with torch.no_grad():
+                return model(tX)
+
+        calls["torch"] = torch_forward
+        row.diff_torch = rel_diff(out, torch_forward().numpy())
     if ref_n:
         ref = reference_twin(net)
         sub = X[:ref_n]
-        row.ref = median_time(lambda: ref.forward(sub), reps) * n / len(sub)
+        calls["ref"] = lambda: ref.forward(sub)
         row.ref_n = len(sub)
         row.diff_ref = rel_diff(out[:ref_n], ref.forward(sub))
-    return row
+    return fill(row, interleaved_medians(calls, reps), n / ref_n if ref_n else 1.0)
 
 
 def gradients_row(torch, label, net, X, y, ref_n, reps):
     """`net.gradients(X, y)` against torch's forward, cross-entropy and backward, and the reference's."""
     n = len(X)
     _, grad = net.gradients(X, y)
-    row = Row(label, n, median_time(lambda: net.gradients(X, y), reps))
+    row = Row(label, n, NAN)
+    calls = {"ours": lambda: net.gradients(X, y)}
     if torch is not None:
         model = torch_copy(torch, net)
         tX, ty = torch.from_numpy(X), torch.from_numpy(y.astype(np.int64))
@@ -173,16 +204,16 @@ def gradients_row(torch, label, net, X, y, ref_n, reps):
             model.zero_grad()
             loss_fn(model(tX), ty).backward()
 
-        row.torch = median_time(step, reps)
+        calls["torch"] = step
         step()
         row.diff_torch = rel_diff(grad, torch_flat(model, net, grads=True))
     if ref_n:
         ref = reference_twin(net)
         sub_X, sub_y = X[:ref_n], y[:ref_n]
-        row.ref = median_time(lambda: ref.gradients(sub_X, sub_y), reps) * n / len(sub_X)
+        calls["ref"] = lambda: ref.gradients(sub_X, sub_y)
         row.ref_n = len(sub_X)
         row.diff_ref = rel_diff(net.gradients(sub_X, sub_y)[1], ref.gradients(sub_X, sub_y)[1])
-    return row
+    return fill(row, interleaved_medians(calls, reps), n / ref_n if ref_n else 1.0)
 
 
 def difference_row(label, whole, part):
@@ -227,27 +258,29 @@ def epoch_row(torch, n, ref_n, reps, skip_ref):
     def ours_epoch(samples, labels):
         net.fit(samples, labels, epochs=1, lr=LR, batch_size=BATCH, momentum=MOMENTUM, shuffle=False)
 
-    timed = median_time(lambda: ours_epoch(X, y), reps)
-    net.set_parameters(start)
+    # The checks first: one epoch from the same start on every side.
     ours_epoch(X, y)
     after = net.parameters()
-    row = Row("epoch: conv16-relu-pool-conv32-relu-pool-dense64-relu-dense10, SGD momentum, batch 32", n, timed)
+    row = Row("epoch: conv16-relu-pool-conv32-relu-pool-dense64-relu-dense10, SGD momentum, batch 32", n, NAN)
+    calls = {"ours": lambda: ours_epoch(X, y)}
     if torch is not None:
         net.set_parameters(start)
         model = torch_copy(torch, net)
         tX, ty = torch.from_numpy(X), torch.from_numpy(y.astype(np.int64))
-        row.torch = median_time(lambda: torch_epoch(torch, model, tX, ty), reps)
-        load_params(torch, model, net, start)
         torch_epoch(torch, model, tX, ty)
         row.diff_torch = rel_diff(after, torch_flat(model, net))
+        calls["torch"] = lambda: torch_epoch(torch, model, tX, ty)
     if not skip_ref:
         sub_X, sub_y = X[:ref_n], y[:ref_n]
         net.set_parameters(start)
         ref = reference_twin(net)
-        ours_epoch(sub_X, sub_y)  # the check: one epoch from the same start on the reference's images
+        ours_epoch(sub_X, sub_y)
         ref.fit(sub_X, sub_y, epochs=1, lr=LR, batch_size=BATCH, momentum=MOMENTUM, shuffle=False)
         row.diff_ref = rel_diff(net.parameters(), ref.params)
-        # The check was the warm-up; the reference's epochs are long, so fewer repeats.
+    # Timed from there on (the parameters keep training: the cost of an epoch does not depend on them).
+    fill(row, interleaved_medians(calls, reps))
+    if not skip_ref:
+        # The reference's epochs are long: fewer repeats, after the check above as its warm-up.
         row.ref = median_time(lambda: ref.fit(sub_X, sub_y, epochs=1, lr=LR, batch_size=BATCH, momentum=MOMENTUM,
                                               shuffle=False), max(1, reps // 3), warm_up=False) * n / len(sub_X)
         row.ref_n = len(sub_X)

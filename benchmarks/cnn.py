@@ -25,13 +25,14 @@ Times are medians of --repeats calls after one untimed call, the sides'
 calls taken in turn (ours, torch, reference, ours, ...) so that they meet
 the same moments of a shared machine's load; ratios are
 "peer / swiftmoons" (above 1: swiftmoons is faster). Torch runs on 2 threads
-(torch.set_num_threads(2)), swiftmoons on its default threads, the reference
+(torch.set_num_threads(2); --torch-threads to change it), swiftmoons on its default threads, the reference
 on NumPy's BLAS. The reference is slow: it is timed on --ref-n images per
 row (fewer repeats for the epoch) and its time scaled to the row's N (the
 table says so).
 
     .venv/bin/python benchmarks/cnn.py [--quick] [--n 256] [--epoch-n 1000] [--ref-n 64]
-                                       [--epoch-ref-n 256] [--repeats 7] [--skip-reference] [--skip-torch] [--json PATH]
+                                       [--epoch-ref-n 256] [--repeats 7] [--skip-reference] [--skip-torch]
+                                       [--torch-threads 2] [--json PATH]
 """
 
 from __future__ import annotations
@@ -321,6 +322,8 @@ def main(argv=None) -> int:
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--skip-reference", action="store_true")
     parser.add_argument("--skip-torch", action="store_true")
+    parser.add_argument("--torch-threads", type=int, default=TORCH_THREADS,
+                        help="torch.set_num_threads (default 2: the machine's cores, as swiftmoons uses)")
     parser.add_argument("--json", help="also write the rows to this file")
     args = parser.parse_args(argv)
     if args.quick:
@@ -329,7 +332,7 @@ def main(argv=None) -> int:
     if not args.skip_torch:
         try:
             import torch
-            torch.set_num_threads(TORCH_THREADS)
+            torch.set_num_threads(args.torch_threads)
         except ImportError:
             torch, torch_note = None, "not installed"
     print(f"swiftmoons {sm.__version__} ({sm.native_variant}, {sm.get_threads()} threads), NumPy {np.__version__}, "
@@ -354,6 +357,7 @@ def main(argv=None) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps({"variant": sm.native_variant, "threads": sm.get_threads(),
                                                "torch": torch.__version__ if torch else None,
+                                               "torch_threads": torch.get_num_threads() if torch else None,
                                                "rows": [r.as_dict() for r in rows]}, indent=1))
     return 0
 

@@ -84,3 +84,16 @@ def test_benchmark_runs_in_quick_mode():
     agreement = re.search(r"article run's loss histories within (\S+) of the reference's", result.stdout)
     assert agreement and float(agreement.group(1)) <= 1e-12, result.stdout
     assert "jax/ours" in result.stdout
+
+
+def test_cnn_benchmark_runs_in_quick_mode():
+    # benchmarks/cnn.py: conv forward, forward + backward and an epoch against
+    # the reference (and torch where installed); every side must compute the
+    # same thing before its time means anything.
+    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "cnn.py"), "--quick"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    for row in ("forward: 3x32x32", "head only", "forward + backward: 16x16x16", "epoch:"):
+        assert row in result.stdout
+    worst = re.search(r"worst difference: (\S+)", result.stdout)
+    assert worst and float(worst.group(1)) <= 1e-12, result.stdout

@@ -215,7 +215,8 @@ public func sm_cnn_fit(_ cnn: OpaquePointer?, _ x: UnsafePointer<Double>?, _ n: 
         }
         var validation: (x: UnsafeBufferPointer<Double>, rows: Int, labels: UnsafeBufferPointer<Int64>)?
         if nVal != 0 || xVal != nil {
-            let (vx, vRows) = try cnnSamples(xVal, nVal, sampleLen, net)
+            let vRows = try count(nVal, "n_val")
+            let vx = try input(xVal, try product(vRows, net.inputShape.count, "x_val"), "x_val")
             validation = (vx, vRows, try input(yVal, vRows, "y_val"))
         }
         let h = try sized(history, historyLen, expected: try product(e, ConvEpoch.fieldCount, "history"), "history")

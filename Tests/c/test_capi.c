@@ -754,6 +754,10 @@ static void test_cnn(void) {
                              2 * SM_CNN_HISTORY_FIELDS, NULL), SM_ERR_BAD_ARGUMENT);
     EXPECT_STATUS(sm_cnn_fit(cnn, x, 2, 36, y, NULL, 0, NULL, 2, 0.1, 1, 0, 0.9, 0, 0.9, 0.999, 1e-8, 1, history,
                              2, NULL), SM_ERR_BAD_SHAPE);
+    EXPECT_STATUS(sm_cnn_fit(cnn, x, 2, 36, y, x, 0, y, 2, 0.1, 1, 0, 0.9, 0, 0.9, 0.999, 1e-8, 1, history,
+                             2 * SM_CNN_HISTORY_FIELDS, NULL), SM_ERR_BAD_ARGUMENT); /* x_val given, n_val 0 */
+    EXPECT_STATUS(sm_cnn_fit(cnn, x, 2, 36, y, NULL, 2, y, 2, 0.1, 1, 0, 0.9, 0, 0.9, 0.999, 1e-8, 1, history,
+                             2 * SM_CNN_HISTORY_FIELDS, NULL), SM_ERR_BAD_ARGUMENT); /* n_val 2, x_val NULL */
     int64_t bad_val[1] = {7};
     EXPECT_STATUS(sm_cnn_fit(cnn, x, 2, 36, y, x, 1, bad_val, 2, 0.1, 1, 0, 0.9, 0, 0.9, 0.999, 1e-8, 1, history,
                              2 * SM_CNN_HISTORY_FIELDS, NULL), SM_ERR_BAD_ARGUMENT);

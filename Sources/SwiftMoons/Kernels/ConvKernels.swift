@@ -692,11 +692,29 @@ func avgPoolBackward(_ dout: UnsafePointer<Double>, _ s: SampleShape, size: Int,
     }
 }
 
+/// Units at or below which a dense layer of one sample runs unit by unit
+/// (a strided dot product each) instead of row by row of its weight: a row
+/// of one to four values is too short for a loop of its own.
+let narrowDenseUnits = 4
+
 /// out = x w + b for one sample (w: fanIn x fanOut, row-major).
 func sampleDenseForward(_ x: UnsafePointer<Double>, _ w: UnsafePointer<Double>, _ b: UnsafePointer<Double>, fanIn: Int, fanOut: Int,
                   _ out: UnsafeMutablePointer<Double>) {
+    if fanOut <= narrowDenseUnits {
+        for u in 0..<fanOut { out[u] = stridedDot(x, w + u, stride: fanOut, fanIn) + b[u] }
+        return
+    }
+    // Four rows of w per pass over out, so that out is loaded and stored a
+    // quarter as often.
     out.update(repeating: 0, count: fanOut)
-    for i in 0..<fanIn { axpy(out, x[i], w + i * fanOut, fanOut) }
+    var i = 0
+    while i &+ 4 <= fanIn {
+        let a0 = x[i], a1 = x[i &+ 1], a2 = x[i &+ 2], a3 = x[i &+ 3]
+        let w0 = w + i &* fanOut, w1 = w0 + fanOut, w2 = w1 + fanOut, w3 = w2 + fanOut
+        for u in 0..<fanOut { out[u] += ((a0 * w0[u] + a1 * w1[u]) + a2 * w2[u]) + a3 * w3[u] }
+        i &+= 4
+    }
+    while i < fanIn { axpy(out, x[i], w + i &* fanOut, fanOut); i &+= 1 }
     for u in 0..<fanOut { out[u] += b[u] }
 }
 
@@ -705,10 +723,41 @@ func sampleDenseBackward(_ dout: UnsafePointer<Double>, _ x: UnsafePointer<Doubl
                    fanOut: Int, _ dw: UnsafeMutablePointer<Double>, _ db: UnsafeMutablePointer<Double>,
                    _ dx: UnsafeMutablePointer<Double>?) {
     for u in 0..<fanOut { db[u] += dout[u] }
+    if fanOut <= narrowDenseUnits {
+        // Unit by unit, each a pass down a column of w and dw.
+        if let dx { dx.update(repeating: 0, count: fanIn) }
+        for u in 0..<fanOut {
+            let d = dout[u], wu = w + u, dwu = dw + u
+            var i = 0, at = 0
+            if let dx {
+                while i < fanIn { dwu[at] += x[i] * d; dx[i] += d * wu[at]; i &+= 1; at &+= fanOut }
+            } else {
+                while i < fanIn { dwu[at] += x[i] * d; i &+= 1; at &+= fanOut }
+            }
+        }
+        return
+    }
     for i in 0..<fanIn {
         axpy(dw + i * fanOut, x[i], dout, fanOut)
         if let dx { dx[i] = dot(dout, w + i * fanOut, fanOut) }
     }
+}
+
+/// sum_i x[i] y[i * stride] over n values, in four interleaved sums.
+@inline(__always)
+func stridedDot(_ x: UnsafePointer<Double>, _ y: UnsafePointer<Double>, stride: Int, _ n: Int) -> Double {
+    var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0, i = 0, at = 0
+    while i &+ 4 <= n {
+        s0 += x[i] * y[at]
+        s1 += x[i &+ 1] * y[at &+ stride]
+        s2 += x[i &+ 2] * y[at &+ 2 &* stride]
+        s3 += x[i &+ 3] * y[at &+ 3 &* stride]
+        i &+= 4
+        at &+= 4 &* stride
+    }
+    var total = (s0 + s1) + (s2 + s3)
+    while i < n { total += x[i] * y[at]; i &+= 1; at &+= stride }
+    return total
 }
 
 /// softmax in place over `k` values.

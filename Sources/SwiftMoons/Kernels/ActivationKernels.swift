@@ -167,12 +167,12 @@ struct GELULanes: SharedLaneActivation {
     init(alpha: Double) {}
     @inline(__always) func both(_ z: Vec8) -> (Vec8, Vec8) {
         let x = magnitude8(z)
-        let (p, k, t) = normalParts8(x)
+        let (p, k, t, far) = normalParts8(x)
         let negative = z .< 0
         // One scaling for both sides: Q(|z|) for z >= 0, z Q(|z|) below
         // (z taken at -40 beyond, where it underflows, to stay finite).
         let factor = Vec8(repeating: 1).replacing(with: z.clamped(-40, 0), where: negative)
-        let power = Power8(k)
+        let power = Power8(k, split: far)
         let q = power.scale(factor * (p * t))
         let value = (z * (1 - q)).replacing(with: q, where: negative)
         let tailPart = power.scale(p * t.addingProduct(Vec8(repeating: -inverseSqrt2Pi), x.clamped(0, 40)))
@@ -244,14 +244,15 @@ struct SwishLanes: SharedLaneActivation {
     }
 }
 
-/// softplus max(z, 0) + log(1 + e^(-|z|)); derivative sigma(z).
+/// softplus max(z, 0) + log(1 + e^(-|z|)); derivative sigma(z): 1 / (1 + e)
+/// for z >= 0 and e / (1 + e) below, e = e^(-|z|), from the logarithm's
+/// division (`log1pUnit8`).
 struct SoftplusLanes: SharedLaneActivation {
     init(alpha: Double) {}
     @inline(__always) func both(_ z: Vec8) -> (Vec8, Vec8) {
         let (p, k) = expSplit8((-magnitude8(z)).clamped(-1400, 0), .zero)
         let e = scaled8(p, k)
-        let l = log1pUnit8(e)
-        let inv = 1 / (1 + e)
+        let (l, inv) = log1pUnit8(e)
         return ((z + l).replacing(with: l, where: z .<= 0), inv.replacing(with: e * inv, where: z .< 0))
     }
 }

@@ -187,14 +187,16 @@ func store8(_ p: UnsafeMutablePointer<Double>, _ v: Vec8) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vec8.self)
 }
 
-/// Whether any lane of the mask is set: its lanes as 0 or 1, summed (the
-/// standard library's `any` calls an unspecialized reduction here).
+/// Whether any lane of the mask is set: its lanes as integers (0 or -1,
+/// the comparison's own bits), or-ed together (the standard library's `any`
+/// calls an unspecialized reduction here, and lanes converted to doubles
+/// first went through packed bytes: some 25 instructions instead of 6).
 @_transparent @usableFromInline
 func anyLane8(_ mask: SIMDMask<SIMD8<Int64>>) -> Bool {
-    let v = Vec8.zero.replacing(with: 1, where: mask)
-    let four = v.lowHalf + v.highHalf
-    let two = four.lowHalf + four.highHalf
-    return two[0] + two[1] > 0
+    let v = unsafeBitCast(mask, to: SIMD8<Int64>.self)
+    let four = v.lowHalf | v.highHalf
+    let two = four.lowHalf | four.highHalf
+    return two[0] | two[1] != 0
 }
 
 /// 1 / (1 + e) for e in [0, 1] to the division's rounding: the rounding
@@ -241,8 +243,14 @@ struct Power8 {
     @usableFromInline let first: Vec8, second: Vec8
 
     @_transparent @usableFromInline
-    init(_ k: Vec8) {
-        if anyLane8(k .< Vec8(repeating: -1022)) {
+    init(_ k: Vec8) { self.init(k, split: anyLane8(k .< Vec8(repeating: -1022))) }
+
+    /// 2^k in two factors (`split`, right for every k in [-2044, 1023]) or
+    /// in one (right where every lane's k >= -1022), for callers that know
+    /// which lanes they hold and so skip `init(_:)`'s test of the lanes.
+    @_transparent @usableFromInline
+    init(_ k: Vec8, split: Bool) {
+        if split {
             let magic = Vec8(repeating: 6_755_399_441_055_744.0)
             let k1 = (k * 0.5 + magic) - magic  // an integer near k / 2
             first = pow2_8(k1)
@@ -368,9 +376,13 @@ func tanh8(_ x: Vec8) -> Vec8 {
 /// log(1 + u) for u in [0, 1] (or NaN), within an ulp: log(w) with w = 1 + u
 /// rounded, plus the first-order correction (u - (w - 1)) / w for what the
 /// rounding dropped, so that tiny u give u. log(w) is fdlibm's, as in `logNormal`,
-/// with w in [1, 2] halved above sqrt(2): no exponent to extract.
+/// with w in [1, 2] halved above sqrt(2): no exponent to extract. Also
+/// 1 / (1 + u) within about an ulp, from the same division (softplus's
+/// derivative needs both): 1 / w from it, then one Newton step on 1 + u
+/// itself (w and its rounding error), which corrects both the division's
+/// extra rounding and w's.
 @_transparent @usableFromInline
-func log1pUnit8(_ u: Vec8) -> Vec8 {
+func log1pUnit8(_ u: Vec8) -> (log: Vec8, reciprocal: Vec8) {
     let w = 1 + u
     let big = w .> Vec8(repeating: 1.4142135623730951)
     let f = w.replacing(with: w * 0.5, where: big) - 1
@@ -381,7 +393,9 @@ func log1pUnit8(_ u: Vec8) -> Vec8 {
     // gives w = 1 and the correction u exactly.
     let inv = 1 / ((f + 2) * w)
     let s = (f * w) * inv
-    let c = (u - (w - 1)) * ((f + 2) * inv)
+    let r = (f + 2) * inv  // 1 / w, to about 1.5 ulp
+    let error = u - (w - 1)  // (1 + u) - w, exactly
+    let c = error * r
     let z = s * s, zz = z * z
     let t1 = zz * Vec8(repeating: 3.999999999940941908e-01)
         .addingProduct(zz, Vec8(repeating: 2.222219843214978396e-01)
@@ -392,7 +406,9 @@ func log1pUnit8(_ u: Vec8) -> Vec8 {
                 .addingProduct(zz, Vec8(repeating: 1.479819860511658591e-01))))
     let hfsq = 0.5 * f * f
     let log = e * 6.93147180369123816490e-01 - ((hfsq - (s * (hfsq + (t2 + t1)) + e * 1.90821492927058770002e-10)) - f)
-    return log + c
+    // h = 1 - (1 + u) r (tiny: 1 - w r is exact in one fused step), and r + r h.
+    let h = Vec8(repeating: 1).addingProduct(-w, r).addingProduct(-error, r)
+    return (log + c, r.addingProduct(r, h))
 }
 
 /// 1/sqrt(2 pi), the standard normal density at 0.
@@ -412,9 +428,11 @@ func log1pUnit8(_ u: Vec8) -> Vec8 {
 /// - beyond: W. J. Cody's degree 5/5 in 1/x^2 (SPECFUN's ANORM, ACM TOMS
 ///   1993; relative error below 4e-17), multiplied out into powers of x^2.
 /// Each piece's numerator and denominator are chosen per lane before the
-/// one division they share.
+/// one division they share. `far` tells whether any lane lies beyond
+/// sqrt(32): if none does, k >= -24 on every lane (`Power8(k, split: far)`
+/// needs no test of its own).
 @_transparent @usableFromInline
-func normalParts8(_ x: Vec8) -> (p: Vec8, k: Vec8, t: Vec8) {
+func normalParts8(_ x: Vec8) -> (p: Vec8, k: Vec8, t: Vec8, far: Bool) {
     let xe = x.clamped(0, 40)
     let sq = xe * xe
     let sqLow = (-sq).addingProduct(xe, xe)  // x*x - sq, exactly
@@ -441,7 +459,8 @@ func normalParts8(_ x: Vec8) -> (p: Vec8, k: Vec8, t: Vec8) {
     den = Vec8(repeating: 2.0774293388684377).addingProduct(den, y)
     den = Vec8(repeating: 1).addingProduct(den, y)
     let far = xe .> Vec8(repeating: 5.656854249492381)
-    if anyLane8(far) {
+    let anyFar = anyLane8(far)
+    if anyFar {
         // (1/sqrt(2 pi) - s P(s)/Q(s)) / x with s = 1/x^2, P and Q of degree
         // 5 multiplied by x^10: (c w D(w) - N(w)) / (x w D(w)), w = x^2.
         let xf = xe.clamped(5.656854249492381, 40)
@@ -462,5 +481,5 @@ func normalParts8(_ x: Vec8) -> (p: Vec8, k: Vec8, t: Vec8) {
         num.replace(with: (-n3).addingProduct(Vec8(repeating: inverseSqrt2Pi), wd), where: far)
         den.replace(with: xf * wd, where: far)
     }
-    return (p, k, num / den)
+    return (p, k, num / den, anyFar)
 }

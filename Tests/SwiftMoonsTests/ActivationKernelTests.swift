@@ -54,8 +54,11 @@ import Testing
         var rs = try RandomState(seed: 6)
         let u = [0, 1, 5e-324, 1e-300, 1e-17, 2.220446049250313e-16] + (0..<200_000).map { _ in rs.randomSample() }
             + (0..<50_000).map { _ in Glibc.exp(-rs.randomSample() * 745) }
-        let (e, at) = worst(u, { log1pUnit8($0) }, { Glibc.log1p($0) })
+        let (e, at) = worst(u, { log1pUnit8($0).log }, { Glibc.log1p($0) })
         #expect(e <= 1, "log1p(\(at)): \(e) ulp")
+        // Its 1 / (1 + u) (softplus's derivative), from the same division.
+        let (r, rAt) = worst(u, { log1pUnit8($0).reciprocal }, { Double(1 / (1 + Float80($0))) })
+        #expect(r <= 1, "1 / (1 + \(rAt)): \(r) ulp")
     }
 
     @Test func exponentialPartsScaleOnceIntoTheSubnormals() {

@@ -160,29 +160,23 @@ struct ELULanes: SharedLaneActivation {
 
 /// GELU, z Phi(z), Phi the standard normal CDF: z (1 - Q(z)) for z >= 0 and
 /// -|z| Q(|z|) below, Q the upper tail (`normalParts8`), which keeps the left
-/// tail exact where 1 + erf(z / sqrt 2) cancels; z (1/2 + (Phi(z) - 1/2))
-/// for |z| <= 0.66291. Derivative Phi(z) + z phi(z): phi(|z|) (R - |z|) for
-/// z < 0 and 1 - phi(z) (R - z) for z >= 0, R = Q / phi the Mills ratio.
+/// tail exact where 1 + erf(z / sqrt 2) cancels (one formula per side down to
+/// z = 0, where Q = 1/2). Derivative Phi(z) + z phi(z): phi(|z|) (R - |z|)
+/// for z < 0 and 1 - phi(z) (R - z) for z >= 0, R = Q / phi the Mills ratio.
 struct GELULanes: SharedLaneActivation {
     init(alpha: Double) {}
     @inline(__always) func both(_ z: Vec8) -> (Vec8, Vec8) {
         let x = magnitude8(z)
-        let (p, k, t, centre) = normalParts8(x)
+        let (p, k, t, far) = normalParts8(x)
         let negative = z .< 0
-        let centred = 0.5 + withSign8(t, of: z)  // Phi(z) on the centre lanes
         // One scaling for both sides: Q(|z|) for z >= 0, z Q(|z|) below
         // (z taken at -40 beyond, where it underflows, to stay finite).
         let factor = Vec8(repeating: 1).replacing(with: z.clamped(-40, 0), where: negative)
-        let power = Power8(k)
+        let power = Power8(k, split: far)
         let q = power.scale(factor * (p * t))
-        var value = z * (1 - q)
-        value.replace(with: q, where: negative)
-        value.replace(with: z * centred, where: centre)
+        let value = (z * (1 - q)).replacing(with: q, where: negative)
         let tailPart = power.scale(p * t.addingProduct(Vec8(repeating: -inverseSqrt2Pi), x.clamped(0, 40)))
-        var slope = 1 - tailPart
-        slope.replace(with: tailPart, where: negative)
-        let density = inverseSqrt2Pi * roughScaled8(p, k)  // exact enough: |z| <= 0.66291 where used
-        slope.replace(with: centred.addingProduct(z, density), where: centre)
+        let slope = (1 - tailPart).replacing(with: tailPart, where: negative)
         return (value, slope)
     }
 }
@@ -250,14 +244,15 @@ struct SwishLanes: SharedLaneActivation {
     }
 }
 
-/// softplus max(z, 0) + log(1 + e^(-|z|)); derivative sigma(z).
+/// softplus max(z, 0) + log(1 + e^(-|z|)); derivative sigma(z): 1 / (1 + e)
+/// for z >= 0 and e / (1 + e) below, e = e^(-|z|), from the logarithm's
+/// division (`log1pUnit8`).
 struct SoftplusLanes: SharedLaneActivation {
     init(alpha: Double) {}
     @inline(__always) func both(_ z: Vec8) -> (Vec8, Vec8) {
         let (p, k) = expSplit8((-magnitude8(z)).clamped(-1400, 0), .zero)
         let e = scaled8(p, k)
-        let l = log1pUnit8(e)
-        let inv = 1 / (1 + e)
+        let (l, inv) = log1pUnit8(e)
         return ((z + l).replacing(with: l, where: z .<= 0), inv.replacing(with: e * inv, where: z .< 0))
     }
 }

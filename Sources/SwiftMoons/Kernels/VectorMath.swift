@@ -187,14 +187,16 @@ func store8(_ p: UnsafeMutablePointer<Double>, _ v: Vec8) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vec8.self)
 }
 
-/// Whether any lane of the mask is set: its lanes as 0 or 1, summed (the
-/// standard library's `any` calls an unspecialized reduction here).
+/// Whether any lane of the mask is set: its lanes as integers (0 or -1,
+/// the comparison's own bits), or-ed together (the standard library's `any`
+/// calls an unspecialized reduction here, and lanes converted to doubles
+/// first went through packed bytes: some 25 instructions instead of 6).
 @_transparent @usableFromInline
 func anyLane8(_ mask: SIMDMask<SIMD8<Int64>>) -> Bool {
-    let v = Vec8.zero.replacing(with: 1, where: mask)
-    let four = v.lowHalf + v.highHalf
-    let two = four.lowHalf + four.highHalf
-    return two[0] + two[1] > 0
+    let v = unsafeBitCast(mask, to: SIMD8<Int64>.self)
+    let four = v.lowHalf | v.highHalf
+    let two = four.lowHalf | four.highHalf
+    return two[0] | two[1] != 0
 }
 
 /// 1 / (1 + e) for e in [0, 1] to the division's rounding: the rounding
@@ -241,8 +243,14 @@ struct Power8 {
     @usableFromInline let first: Vec8, second: Vec8
 
     @_transparent @usableFromInline
-    init(_ k: Vec8) {
-        if anyLane8(k .< Vec8(repeating: -1022)) {
+    init(_ k: Vec8) { self.init(k, split: anyLane8(k .< Vec8(repeating: -1022))) }
+
+    /// 2^k in two factors (`split`, right for every k in [-2044, 1023]) or
+    /// in one (right where every lane's k >= -1022), for callers that know
+    /// which lanes they hold and so skip `init(_:)`'s test of the lanes.
+    @_transparent @usableFromInline
+    init(_ k: Vec8, split: Bool) {
+        if split {
             let magic = Vec8(repeating: 6_755_399_441_055_744.0)
             let k1 = (k * 0.5 + magic) - magic  // an integer near k / 2
             first = pow2_8(k1)
@@ -368,9 +376,13 @@ func tanh8(_ x: Vec8) -> Vec8 {
 /// log(1 + u) for u in [0, 1] (or NaN), within an ulp: log(w) with w = 1 + u
 /// rounded, plus the first-order correction (u - (w - 1)) / w for what the
 /// rounding dropped, so that tiny u give u. log(w) is fdlibm's, as in `logNormal`,
-/// with w in [1, 2] halved above sqrt(2): no exponent to extract.
+/// with w in [1, 2] halved above sqrt(2): no exponent to extract. Also
+/// 1 / (1 + u) within about an ulp, from the same division (softplus's
+/// derivative needs both): 1 / w from it, then one Newton step on 1 + u
+/// itself (w and its rounding error), which corrects both the division's
+/// extra rounding and w's.
 @_transparent @usableFromInline
-func log1pUnit8(_ u: Vec8) -> Vec8 {
+func log1pUnit8(_ u: Vec8) -> (log: Vec8, reciprocal: Vec8) {
     let w = 1 + u
     let big = w .> Vec8(repeating: 1.4142135623730951)
     let f = w.replacing(with: w * 0.5, where: big) - 1
@@ -381,7 +393,9 @@ func log1pUnit8(_ u: Vec8) -> Vec8 {
     // gives w = 1 and the correction u exactly.
     let inv = 1 / ((f + 2) * w)
     let s = (f * w) * inv
-    let c = (u - (w - 1)) * ((f + 2) * inv)
+    let r = (f + 2) * inv  // 1 / w, to about 1.5 ulp
+    let error = u - (w - 1)  // (1 + u) - w, exactly
+    let c = error * r
     let z = s * s, zz = z * z
     let t1 = zz * Vec8(repeating: 3.999999999940941908e-01)
         .addingProduct(zz, Vec8(repeating: 2.222219843214978396e-01)
@@ -392,51 +406,61 @@ func log1pUnit8(_ u: Vec8) -> Vec8 {
                 .addingProduct(zz, Vec8(repeating: 1.479819860511658591e-01))))
     let hfsq = 0.5 * f * f
     let log = e * 6.93147180369123816490e-01 - ((hfsq - (s * (hfsq + (t2 + t1)) + e * 1.90821492927058770002e-10)) - f)
-    return log + c
+    // h = 1 - (1 + u) r (tiny: 1 - w r is exact in one fused step), and r + r h.
+    let h = Vec8(repeating: 1).addingProduct(-w, r).addingProduct(-error, r)
+    return (log + c, r.addingProduct(r, h))
 }
 
 /// 1/sqrt(2 pi), the standard normal density at 0.
 @usableFromInline let inverseSqrt2Pi = 0.3989422804014327
 
-/// The standard normal distribution at x = |z| (or NaN), in three pieces
-/// chosen per lane, all from W. J. Cody's rational approximations (SPECFUN's
-/// ANORM, ACM TOMS 1993; relative error below 4e-17 as approximations):
-/// - `centre` lanes, x <= 0.66291: t = Phi(x) - 1/2 (degree 4/4 in x^2);
-/// - the others: t = Q(x) / e^(-x^2/2), Q = 1 - Phi the upper tail (degree
-///   8/8 in x up to sqrt(32); beyond, Cody's degree 5/5 in 1/x^2, multiplied
-///   out into powers of x^2), so that Q = p 2^k t.
-/// e^(-x^2/2) = p 2^k for every lane (`expSplit8`, x taken at most 40, where
-/// Q underflows), with x^2 / 2 in two parts (x*x and its exact rounding
-/// error) so that the tail keeps full precision where e^(-x^2/2) is tiny.
+/// The standard normal distribution's upper tail Q at x = |z| (or NaN) as
+/// Q = p 2^k t: e^(-x^2/2) = p 2^k for every lane (`expSplit8`, x taken at
+/// most 40, where Q underflows), with x^2 / 2 in two parts (x*x and its
+/// exact rounding error) so that the tail keeps full precision where
+/// e^(-x^2/2) is tiny, and t = Q(x) / e^(-x^2/2) (the Mills ratio over
+/// sqrt(2 pi)) in two pieces chosen per lane:
+/// - x <= sqrt(32): one rational function of degree 8/9 in x, fitted to t
+///   over [0, sqrt(32)] for relative error (4e-19 as an approximation, below
+///   3e-17 with its coefficients rounded to doubles; every coefficient is
+///   positive, so Horner's rule cancels nothing), which holds from x = 0: no
+///   separate piece for the centre;
+/// - beyond: W. J. Cody's degree 5/5 in 1/x^2 (SPECFUN's ANORM, ACM TOMS
+///   1993; relative error below 4e-17), multiplied out into powers of x^2.
 /// Each piece's numerator and denominator are chosen per lane before the
-/// one division they share.
+/// one division they share. `far` tells whether any lane lies beyond
+/// sqrt(32): if none does, k >= -24 on every lane (`Power8(k, split: far)`
+/// needs no test of its own).
 @_transparent @usableFromInline
-func normalParts8(_ x: Vec8) -> (p: Vec8, k: Vec8, t: Vec8, centre: SIMDMask<SIMD8<Int64>>) {
+func normalParts8(_ x: Vec8) -> (p: Vec8, k: Vec8, t: Vec8, far: Bool) {
     let xe = x.clamped(0, 40)
     let sq = xe * xe
     let sqLow = (-sq).addingProduct(xe, xe)  // x*x - sq, exactly
     let (p, k) = expSplit8(-0.5 * sq, -0.5 * sqLow)
-    // 0.66291 < x <= sqrt(32): degree 8/8 in x.
-    let y = xe.clamped(0.66291, 5.656854249492381)
-    var num = Vec8(repeating: 1.0765576773720192317e-8)
-    num = Vec8(repeating: 0.39894151208813466764).addingProduct(num, y)
-    num = Vec8(repeating: 8.8831497943883759412).addingProduct(num, y)
-    num = Vec8(repeating: 93.506656132177855979).addingProduct(num, y)
-    num = Vec8(repeating: 597.27027639480026226).addingProduct(num, y)
-    num = Vec8(repeating: 2494.5375852903726711).addingProduct(num, y)
-    num = Vec8(repeating: 6848.1904505362823326).addingProduct(num, y)
-    num = Vec8(repeating: 11602.651437647350124).addingProduct(num, y)
-    num = Vec8(repeating: 9842.7148383839780218).addingProduct(num, y)
-    var den = y + 22.266688044328115691
-    den = Vec8(repeating: 235.38790178262499861).addingProduct(den, y)
-    den = Vec8(repeating: 1519.377599407554805).addingProduct(den, y)
-    den = Vec8(repeating: 6485.558298266760755).addingProduct(den, y)
-    den = Vec8(repeating: 18615.571640885098091).addingProduct(den, y)
-    den = Vec8(repeating: 34900.952721145977266).addingProduct(den, y)
-    den = Vec8(repeating: 38912.003286093271411).addingProduct(den, y)
-    den = Vec8(repeating: 19685.429676859990727).addingProduct(den, y)
+    // 0 <= x <= sqrt(32): degree 8/9 in x (NaN stays NaN).
+    let y = xe.replacing(with: 5.656854249492381, where: xe .> Vec8(repeating: 5.656854249492381))
+    var num = Vec8(repeating: 2.9874997575740995e-06)
+    num = Vec8(repeating: 8.180777774095696e-05).addingProduct(num, y)
+    num = Vec8(repeating: 0.001059900358823934).addingProduct(num, y)
+    num = Vec8(repeating: 0.008435230045801875).addingProduct(num, y)
+    num = Vec8(repeating: 0.04501561247769592).addingProduct(num, y)
+    num = Vec8(repeating: 0.16525678885055914).addingProduct(num, y)
+    num = Vec8(repeating: 0.4104255539191877).addingProduct(num, y)
+    num = Vec8(repeating: 0.6397723890327862).addingProduct(num, y)
+    num = Vec8(repeating: 0.5).addingProduct(num, y)
+    var den = Vec8(repeating: 7.488550567390343e-06)
+    den = Vec8(repeating: 0.00020506174490158107).addingProduct(den, y)
+    den = Vec8(repeating: 0.0026642628334926557).addingProduct(den, y)
+    den = Vec8(repeating: 0.02134909064016255).addingProduct(den, y)
+    den = Vec8(repeating: 0.11547851266873523).addingProduct(den, y)
+    den = Vec8(repeating: 0.43497990838618045).addingProduct(den, y)
+    den = Vec8(repeating: 1.1362951666154635).addingProduct(den, y)
+    den = Vec8(repeating: 1.978399903480403).addingProduct(den, y)
+    den = Vec8(repeating: 2.0774293388684377).addingProduct(den, y)
+    den = Vec8(repeating: 1).addingProduct(den, y)
     let far = xe .> Vec8(repeating: 5.656854249492381)
-    if anyLane8(far) {
+    let anyFar = anyLane8(far)
+    if anyFar {
         // (1/sqrt(2 pi) - s P(s)/Q(s)) / x with s = 1/x^2, P and Q of degree
         // 5 multiplied by x^10: (c w D(w) - N(w)) / (x w D(w)), w = x^2.
         let xf = xe.clamped(5.656854249492381, 40)
@@ -457,22 +481,5 @@ func normalParts8(_ x: Vec8) -> (p: Vec8, k: Vec8, t: Vec8, centre: SIMDMask<SIM
         num.replace(with: (-n3).addingProduct(Vec8(repeating: inverseSqrt2Pi), wd), where: far)
         den.replace(with: xf * wd, where: far)
     }
-    let centre = xe .<= Vec8(repeating: 0.66291)
-    if anyLane8(centre) {
-        // Phi(x) - 1/2 = x A(x^2) / B(x^2).
-        let xc = xe.clamped(0, 0.66291)
-        let s = xc * xc
-        var n1 = Vec8(repeating: 0.065682337918207449113)
-        n1 = Vec8(repeating: 2.2352520354606839287).addingProduct(n1, s)
-        n1 = Vec8(repeating: 161.02823106855587881).addingProduct(n1, s)
-        n1 = Vec8(repeating: 1067.6894854603709582).addingProduct(n1, s)
-        n1 = Vec8(repeating: 18154.981253343561249).addingProduct(n1, s)
-        var d1 = s + 47.20258190468824187
-        d1 = Vec8(repeating: 976.09855173777669322).addingProduct(d1, s)
-        d1 = Vec8(repeating: 10260.932208618978205).addingProduct(d1, s)
-        d1 = Vec8(repeating: 45507.789335026729956).addingProduct(d1, s)
-        num.replace(with: xc * n1, where: centre)
-        den.replace(with: d1, where: centre)
-    }
-    return (p, k, num / den, centre)
+    return (p, k, num / den, anyFar)
 }

@@ -35,7 +35,7 @@ from typing import Sequence
 import numpy as np
 
 from . import _ffi, activations, layers as _spec
-from ._convert import as_flag, as_float_array, as_int, as_name, as_path, as_positive_int, as_real
+from ._convert import as_flag, as_float_array, as_int, as_name, as_path, as_positive_int, as_real, as_sequence
 from ._types import ArrayLike, FloatArray, IntArray
 from .random import RandomState
 from .storage import opened_state
@@ -53,8 +53,22 @@ OPTIMIZERS = ("sgd", "adam")
 _HISTORY_FIELDS = 5
 
 
+#: The largest size, stride or padding the library takes (it checks this range itself; only values
+#: beyond int64, which the codes array cannot hold, are refused here).
+_MAX_SIZE = 2**31 - 1
+
+
+def _fits(values: Sequence[int], what: str) -> None:
+    """ValueError if a layer's or the input's integer cannot be passed as int64 (NumPy would raise OverflowError)."""
+    for value in values:
+        if not -(2**63) <= value < 2**63:
+            raise ValueError(f"{what} must be at most {_MAX_SIZE}, got {value}")
+
+
 def _describe(parsed: Sequence[_spec.Layer]) -> tuple[np.ndarray, np.ndarray]:
     """The layers as sm_cnn_create's codes (five int64 per layer) and reals (one per layer)."""
+    for i, layer in enumerate(parsed):
+        _fits([v for v in dataclasses.astuple(layer) if isinstance(v, int)], f"layers[{i}] ({layer}): each size")
     codes = np.zeros((len(parsed), _PER_LAYER), dtype=np.int64)
     reals = np.full(len(parsed), math.nan)
     names = list(activations.PARAMETERS)  # the library's order of activations
@@ -127,6 +141,7 @@ class CNN(_ffi.Handle):
         self._handle = None
         parsed = _spec.check_network(input_shape, layers)
         shape = tuple(int(s) for s in input_shape)
+        _fits(shape, "input_shape's sizes")
         seed = as_int(seed, "seed", 0, 2**32 - 1)
         drop = -1 if dropout_seed is None else as_int(dropout_seed, "dropout_seed", 0, 2**32 - 1)
         init = as_name(init, "init")
@@ -161,6 +176,14 @@ class CNN(_ffi.Handle):
         if arr.ndim < 1 or arr.shape[1:] not in (self.input_shape, (self._sample,)):
             raise ValueError(f"X must have shape (n,) + {self.input_shape} or (n, {self._sample}), got {arr.shape}")
         return arr.reshape(len(arr), self._sample)
+
+    @staticmethod
+    def _finite(x: np.ndarray, name: str) -> None:
+        """ValueError if a training input holds NaN or infinity (it would reach every weight)."""
+        bad = np.flatnonzero(~np.isfinite(x))
+        if bad.size:
+            row, column = divmod(int(bad[0]), x.shape[1])
+            raise ValueError(f"{name} must be finite; {name} has {x[row, column]} at row {row}, value {column}")
 
     @staticmethod
     def _labels(y: ArrayLike, n: int) -> np.ndarray:
@@ -409,8 +432,9 @@ class CNN(_ffi.Handle):
         if masks is None:
             mask_ptr, mask_len = None, 0
         else:
-            flat = np.ascontiguousarray(np.concatenate([as_float_array(m, "masks").ravel() for m in masks])
-                                        if len(masks) else np.zeros(0))
+            items = as_sequence(masks, "masks")
+            flat = np.ascontiguousarray(np.concatenate([as_float_array(m, "masks").ravel() for m in items])
+                                        if items else np.zeros(0))
             mask_ptr, mask_len = _ffi.ptr(flat), flat.size
         _ffi.call("sm_cnn_gradients", self._h, _ffi.ptr(x), len(x), self._sample, _ffi.ptr(labels), mask_ptr, mask_len,
                   ctypes.byref(loss), _ffi.ptr(grad), grad.size)
@@ -434,7 +458,7 @@ class CNN(_ffi.Handle):
 
         Parameters
         ----------
-        X : array-like of shape (n,) + input_shape, or (n, prod(input_shape))
+        X : array-like of shape (n,) + input_shape, or (n, prod(input_shape)), finite
         y : array-like of shape (n,)
             Class indices.
         epochs : int
@@ -453,7 +477,7 @@ class CNN(_ffi.Handle):
         shuffle : bool
             Shuffle the samples each epoch.
         validation_data : (X_val, y_val) or None
-            Samples scored after every epoch (at least one).
+            Samples scored after every epoch (at least one; X_val finite).
         progress : bool
             Show a progress bar of the batches (tqdm's where installed).
 
@@ -479,6 +503,7 @@ class CNN(_ffi.Handle):
         True
         """
         x = self._samples(X)
+        self._finite(x, "X")
         labels = self._labels(y, len(x))
         epochs = as_int(epochs, "epochs", 0)
         batch_size = as_positive_int(batch_size, "batch_size")
@@ -491,6 +516,7 @@ class CNN(_ffi.Handle):
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise TypeError("validation_data must be a pair (X_val, y_val)")
             x_val = self._samples(validation_data[0])
+            self._finite(x_val, "X_val")
             y_val = self._labels(validation_data[1], len(x_val))
             if not len(x_val):
                 raise ValueError("validation_data must hold at least one sample")

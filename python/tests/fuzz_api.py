@@ -15,13 +15,17 @@ call is judged by the oracle:
     (not from NumPy, ctypes or a builtin such as float(), whose message names
     no parameter);
 (c) a call that raises leaves what it was given unchanged: a network's
-    parameters and len(loss_history), a stream's get_state(), the sequence
-    being shuffled; and no call changes the thread count (but set_threads);
+    parameters and len(loss_history), a CNN's parameters and both its
+    streams (swiftmoons.cnn.cnn_state's arrays), a stream's get_state(), the
+    sequence being shuffled; and no call changes the thread count (but
+    set_threads);
 (d) losses (train_step, fit, train_together, evaluate, gradients, sweep,
-    article.run, experiments) are never finite and negative, and are finite
-    for a sigmoid or softmax output when X is within [-3, 3], the labels are
-    valid and 0 <= lr <= MAX_STABLE_LR (0.1: at lr = 0.62 a PReLU network
-    trained with batches of 1 diverges to NaN in NumPy's reference too);
+    article.run, experiments; a CNN's evaluate, loss, gradients and fit,
+    validation losses included) are never finite and negative, and are finite
+    for a sigmoid or softmax output (every CNN) when X is within [-3, 3], the
+    labels are valid, the parameters finite and 0 <= lr <= MAX_STABLE_LR
+    (0.1: at lr = 0.62 a PReLU network trained with batches of 1 diverges to
+    NaN in NumPy's reference too);
 (e) integers are never silently wrapped or truncated: a value outside int64
     (or int32 for thread counts), a non-integral float or an out-of-range
     seed must raise (an integral float such as 2.0 may be accepted);
@@ -29,11 +33,14 @@ call is judged by the oracle:
     a batch_size of 2**31..2**32+2 must train as batch_size = n;
 (f) what the documentation calls invalid is refused: names with an embedded
     NUL, labels outside the output's domain, non-finite X or X_eval in
-    training, a non-finite or negative lr, non-finite or negative noise,
+    training (a CNN's X and validation X too), a non-finite or negative lr
+    (and a non-finite or negative momentum, beta1, beta2 or epsilon for the
+    CNN optimizer that uses it), a Dropout rate outside [0, 1), non-finite
+    or negative noise,
     calls on a closed network, shuffling an immutable sequence, a callback
     that is not callable, a callback_every below 1;
 (g) a copy (copy.copy, copy.deepcopy, a pickle round trip) of a network, a
-    stream, TrainingRecords or an article result is bit-identical to the
+    CNN, a stream, TrainingRecords or an article result is bit-identical to the
     original (parameters, loss_history, epochs_trained, records, get_state(),
     with NaN equal to NaN), owns another native handle, and training or
     drawing from it leaves the original unchanged (after which the original,
@@ -42,13 +49,22 @@ call is judged by the oracle:
 (h) sm.load returns a network equal to what the file holds (as NumPy and
     json read it) and usable (forward works), or raises ValueError; only a
     missing path raises FileNotFoundError; a file that save wrote, or one
-    with extra header fields or arrays, loads;
+    with extra header fields or arrays, loads; a CNN that save wrote loads
+    back equal to it (parameters and both streams) and trains on as it does
+    (as a copy, (g)); an edited CNN file loads as what it holds, or raises
+    ValueError;
 (i) an exception raised by a training callback propagates unchanged, and
     leaves each network consistent (len(loss_history) == epochs_trained,
     at least the epochs the callback saw); fitting the remaining epochs with
     the same stream then gives an uninterrupted run's loss_history and
     parameters exactly; a callback that returns is called from the calling
     thread with (epoch, loss) at every callback_every-th epoch and the last.
+
+CNN scenarios (groups cnn_constructors, cnn, cnn_copies) build small
+networks (input (C, H, W) with C <= 3 and H, W <= 8, or (D,)) of Conv2D,
+pooling, Flatten, Dense, Dropout and activation layers, valid or with one
+part broken (a kernel larger than the input, a missing Flatten, a bad
+activation, huge ints, floats for ints, NaN rates), and call them.
 
 Questionable acceptances (a bool or a str for a number) and valid-looking
 calls that raised are printed as `note:` lines before the summary; they are
@@ -95,11 +111,15 @@ from hypothesis import HealthCheck, Phase, given, seed as hypothesis_seed, setti
 
 import swiftmoons as sm
 import swiftmoons.article  # noqa: F401  (snippets call sm.article.run)
+import swiftmoons.cnn  # noqa: F401  (cnn_state: what check (c) compares of a CNN)
 import swiftmoons.experiments  # noqa: F401
+from swiftmoons import layers as cnn_layers_module
 
 PACKAGE_DIR = Path(sm.__file__).resolve().parent
 PRELUDE = ("import numpy as np, swiftmoons as sm, swiftmoons.article, swiftmoons.experiments; "
-           "import copy, io, json, pathlib, pickle, tempfile, threading, zipfile; from math import nan, inf")
+           "import copy, io, json, pathlib, pickle, tempfile, threading, zipfile; from math import nan, inf; "
+           "from swiftmoons import CNN; "
+           "from swiftmoons.layers import Conv2D, MaxPool2D, AvgPool2D, Flatten, Dense, Dropout, Activation")
 ALLOWED = (TypeError, ValueError, MemoryError)
 
 OUTPUTS = ("sigmoid", "softmax", "identity")
@@ -493,7 +513,7 @@ def run_source(code: str, ns: dict):
 def release(ns: dict) -> None:
     """Close the native objects a namespace holds and remove the scenario's temporary directory."""
     for value in list(ns.values()):
-        if isinstance(value, (sm.MLP, sm.RandomState)) or type(value).__name__ == "ArticleResult":
+        if isinstance(value, (sm.MLP, sm.RandomState, sm.CNN)) or type(value).__name__ == "ArticleResult":
             try:
                 value.close()
             except Exception:  # noqa: BLE001
@@ -506,7 +526,8 @@ def release(ns: dict) -> None:
 def namespace() -> dict:
     """What a snippet sees: the names of PRELUDE."""
     return {"np": np, "sm": sm, "nan": math.nan, "inf": math.inf, "copy": copy, "io": io, "json": json,
-            "pathlib": pathlib, "pickle": pickle, "tempfile": tempfile, "threading": threading, "zipfile": zipfile}
+            "pathlib": pathlib, "pickle": pickle, "tempfile": tempfile, "threading": threading, "zipfile": zipfile,
+            "CNN": sm.CNN, **{cls.__name__: cls for cls in cnn_layers_module.LAYER_TYPES}}
 
 
 _RAISE_LINES: dict = {}
@@ -556,6 +577,8 @@ def snapshot(obj):
             return ("closed",) if obj.closed else (obj.parameters(), len(obj.loss_history))
         if isinstance(obj, sm.RandomState):
             return ("closed",) if obj.closed else obj.get_state()
+        if isinstance(obj, sm.CNN):
+            return cnn_snapshot(obj)
         if isinstance(obj, np.random.RandomState):
             return obj.get_state()
         if isinstance(obj, np.ndarray):
@@ -2042,6 +2065,486 @@ def stop_calls(draw):
     return Scenario(f"{api} stopped by its callback", call, tuple(setup), propagates=propagates, on_raise=check)
 
 
+# ---- scenarios: convolutional networks -------------------------------------------
+
+#: What sm.CNN's init accepts (it refuses "auto").
+CNN_INITS = ("glorot_uniform", "he", "xavier")
+DROPOUT_RATE = "(f) a Dropout rate outside [0, 1) must raise"
+NONFINITE_MASK = "a non-finite dropout mask was accepted"
+
+
+@dataclass(frozen=True)
+class ConvNet:
+    """A valid CNN as source (`CNN(input_shape, layers, ...)`), and what calls on it need to know.
+
+    layers: the layers' sources; dropouts: per Dropout layer, (its input shape per sample, its rate).
+    """
+
+    src: str
+    input_shape: tuple
+    layers: tuple
+    classes: int
+    dropouts: tuple
+
+    @property
+    def sample(self) -> int:
+        return math.prod(self.input_shape)
+
+    @property
+    def is_image(self) -> bool:
+        return len(self.input_shape) == 3
+
+
+@st.composite
+def cnn_layers(draw, shape: tuple):
+    """Valid layers (as source) for samples of `shape`: (sources, dropouts, classes)."""
+    out, drops = [], []
+    for _ in range(draw(st.integers(0, 4))):
+        kinds = ("conv", "conv", "max", "avg", "act", "drop", "flatten") if len(shape) == 3 else ("dense", "act", "drop")
+        kind = draw(st.sampled_from(kinds))
+        if kind == "conv":
+            c, h, w = shape
+            pad = draw(st.integers(0, 1))
+            k = draw(st.integers(1, min(3, h + 2 * pad, w + 2 * pad)))
+            stride, channels = draw(st.integers(1, 2)), draw(st.integers(1, 4))
+            extra = (f", stride={stride}" if stride != 1 else "") + (f", padding={pad}" if pad else "")
+            out.append(f"Conv2D({channels}, {k}{extra})")
+            shape = (channels, (h + 2 * pad - k) // stride + 1, (w + 2 * pad - k) // stride + 1)
+        elif kind in ("max", "avg"):
+            c, h, w = shape
+            size = draw(st.integers(1, min(2, h, w)))
+            stride = draw(st.sampled_from((None, 1, 2)))
+            out.append(f"{'MaxPool2D' if kind == 'max' else 'AvgPool2D'}({size}"
+                       + (f", stride={stride})" if stride else ")"))
+            s = stride or size
+            shape = (c, (h - size) // s + 1, (w - size) // s + 1)
+        elif kind == "flatten":
+            out.append("Flatten()")
+            shape = (math.prod(shape),)
+        elif kind == "dense":
+            units = draw(st.integers(1, 8))
+            out.append(f"Dense({units})")
+            shape = (units,)
+        elif kind == "act":
+            spec = draw(activation_specs(1))
+            out.append(spec if draw(st.integers(0, 3)) else f"Activation({spec})" if spec.startswith("'")
+                       else f"Activation{spec}")
+        else:
+            rate = draw(st.sampled_from((0.0, 0.25, 0.5, 0.5)))
+            out.append(f"Dropout({rate})")
+            drops.append((shape, rate))
+    if len(shape) == 3:
+        out.append("Flatten()")
+    classes = draw(st.sampled_from((1, 2, 2, 3, 3, 4)))
+    out.append(f"Dense({classes})")
+    return tuple(out), tuple(drops), classes
+
+
+@st.composite
+def cnn_networks(draw):
+    """A valid small CNN: input (C, H, W) with C <= 3 and H, W <= 8, or (D,) with D <= 8."""
+    if draw(st.integers(0, 2)):
+        shape = (draw(st.integers(1, 3)), draw(st.integers(1, 8)), draw(st.integers(1, 8)))
+    else:
+        shape = (draw(st.integers(1, 8)),)
+    layers, drops, classes = draw(cnn_layers(shape))
+    extra = f", seed={draw(st.integers(0, 2**32 - 1))}"
+    init = draw(st.sampled_from((None,) + CNN_INITS))
+    if init:
+        extra += f", init={init!r}"
+    drop_seed = draw(st.sampled_from((None, None, 0, 2**32 - 1, 7)))
+    if drop_seed is not None:
+        extra += f", dropout_seed={drop_seed}"
+    return ConvNet(f"CNN({shape}, [{', '.join(layers)}]{extra})", shape, layers, classes, drops)
+
+
+def cnn_label_source(net: ConvNet, rows: int) -> str:
+    """Labels of `rows` samples, every class in turn."""
+    return f"np.arange({rows}) % {net.classes}"
+
+
+@st.composite
+def cnn_setup(draw, net: ConvNet, name: str = "net", *, may_close=True):
+    """Statements that build `net` (sometimes trained, sometimes with NaN parameters), whether it was closed,
+    and whether its parameters are finite."""
+    lines = [f"{name} = {net.src}"]
+    how = draw(st.sampled_from(("none", "none", "fit", "adam", "nan")))
+    rows = draw(st.integers(1, 6))
+    data = f"np.random.RandomState({rows}).uniform(-3, 3, ({rows}, {net.sample})), {cnn_label_source(net, rows)}"
+    if how == "fit":
+        lines.append(f"{name}.fit({data}, epochs=1, lr=0.05, batch_size=2)")
+    elif how == "adam":
+        lines.append(f"{name}.fit({data}, epochs=2, lr=0.01, batch_size=3, optimizer='adam')")
+    elif how == "nan":
+        lines.append(f"{name}.set_parameters(np.full({name}.parameter_count, nan))")
+    closed = may_close and draw(st.integers(0, 15)) == 0
+    if closed:
+        lines.append(f"{name}.close()")
+    return tuple(lines), closed, how != "nan"
+
+
+@st.composite
+def cnn_valid_inputs(draw, rows: int, net: ConvNet):
+    """X for `rows` samples in [-3, 3]: (rows, prod(input_shape)) or (rows,) + input_shape, in any valid form."""
+    X = draw(valid_matrices(rows, net.sample))
+    if net.is_image and draw(st.booleans()):
+        return Arg(f"np.reshape({X}, {(rows,) + net.input_shape})", flags=X.flags)
+    return X
+
+
+@st.composite
+def cnn_inputs(draw, rows: int, net: ConvNet):
+    """X for `rows` samples: valid forms (flagged "moderate"), and broken ones (shape, values, dtype, type)."""
+    kind = draw(st.sampled_from(("valid", "valid", "valid", "image", "flat")))
+    if kind == "valid":
+        return draw(cnn_valid_inputs(rows, net))
+    if kind == "flat" or not net.is_image:
+        return draw(matrices(rows, net.sample))
+    c, h, w = net.input_shape
+    at = draw(st.integers(0, rows * net.sample - 1))
+    shape = (rows,) + net.input_shape
+    return draw(st.one_of(
+        codes(f"np.zeros({(rows, c, h + 1, w)})", f"np.zeros({(rows, c + 1, h, w)})", f"np.zeros({net.input_shape})",
+              f"np.zeros({(rows, c, w, h)})" if h != w else f"np.zeros({(rows, c, h, w, 1)})",
+              f"np.zeros({(0, c, h, w)})", f"np.zeros({(rows, 1, c * h * w)})"),
+        codes(f"np.full({shape}, nan)", f"np.where(np.arange({rows * net.sample}).reshape({shape}) == {at}, inf, 0.0)",
+              flags={"nonfinite"}),
+        codes(f"np.zeros({shape}, complex)", f"np.full({shape}, 'a')", f"np.zeros({shape}, bool)")))
+
+
+@st.composite
+def cnn_valid_labels(draw, rows: int, net: ConvNet):
+    """Class indices in 0..classes-1 (flagged "valid"), as ints, integral floats or lists."""
+    base = draw(st.sampled_from((f"(np.arange({rows}) % {net.classes})",
+                                 f"np.random.RandomState({draw(st.integers(0, 99))}).randint(0, {net.classes}, {rows})")))
+    form = draw(st.sampled_from(("{}", "{}", "{}.astype(float)", "{}.astype(np.int32)", "{}.tolist()",
+                                 "{}.astype(np.uint8)", "{}.astype(np.float32)")))
+    return Arg(form.format(base), flags={"valid"})
+
+
+@st.composite
+def cnn_labels(draw, rows: int, net: ConvNet):
+    """Labels for `rows` samples: valid, outside 0..classes-1, non-integral, of the wrong shape or type."""
+    kind = draw(st.sampled_from(("valid", "valid", "valid", "domain", "shape", "junk")))
+    if kind == "valid":
+        return draw(cnn_valid_labels(rows, net))
+    k = net.classes
+    if kind == "domain":
+        value = draw(st.sampled_from((str(k), "-1", "nan", "inf", "0.5", "2**40", "np.uint64(2**63)")))
+        return draw(codes(f"np.full({rows}, {value})", f"np.where(np.arange({rows}) == {rows - 1}, {value}, 0)",
+                          reject=LABELS))
+    if kind == "shape":
+        return draw(codes(f"np.zeros({rows + 1})", f"np.zeros(({rows}, 1))", f"np.zeros(({rows}, {k}))", "np.zeros(0)",
+                          "0", f"np.zeros({rows}, complex)", f"np.zeros({rows}, bool)"))
+    return draw(st.one_of(codes(f"['a'] * {rows}", f"[[0]] * {rows}"), junk()))
+
+
+def cnn_snapshot(net) -> object:
+    """What check (c) compares of a CNN: its parameters and both streams' states (cnn_state's arrays)."""
+    return ("closed",) if net.closed else sm.cnn.cnn_state(net)["arrays"]
+
+
+@st.composite
+def cnn_constructor_calls(draw):
+    """sm.CNN(input_shape, layers, seed=, init=, dropout_seed=): mostly valid small networks, one part broken."""
+    net = draw(cnn_networks())
+    layers, shape = list(net.layers), net.input_shape
+    joined = "[" + ", ".join(layers) + "]"
+    broken_layers = ["[]", "None", "'relu'", "Dense(2)", f"{joined[:-1]}, 'relu']", f"{joined[:-1]}, object()]",
+                     f"[{', '.join(layers[:-1])}]" if len(layers) > 1 else "[Flatten()]"]
+    if net.is_image:
+        c, h, w = shape
+        if "Flatten()" in layers:  # a missing Flatten
+            broken_layers.append("[" + ", ".join(l for l in layers if l != "Flatten()") + "]")
+        broken_layers += [f"[Conv2D(2, {max(h, w) + 1})] + {joined}",  # a kernel larger than the input
+                          f"[MaxPool2D({max(h, w) + 1})] + {joined}", f"[AvgPool2D({min(h, w)}, 9)] + {joined}",
+                          f"[Conv2D(1, 1, padding=2**31)] + {joined}", f"[Dense(2)] + {joined}"]
+    else:
+        broken_layers += [f"[Conv2D(1, 1)] + {joined}", f"[MaxPool2D(1)] + {joined}"]
+    bad_items = st.one_of(
+        codes("'softsign'", "'RELU'", "('relu', 0.1)", "('leaky_relu', 'a')", "('elu', -1.0)", "('prelu', -inf)",
+              "('leaky_relu', nan)", "('leaky_relu',)", "None", "5", "Dense(0)", "Conv2D(0, 1)", "Dense(-1)",
+              "Dense(2**31)", "Dense(2**40)", "Conv2D(2**31, 1)", "Conv2D(1, 2**31)", "MaxPool2D(1, 0)",
+              "Dropout('0.5')", "Dropout(None)", "Dense(2.0)", "Conv2D(1, 1, 2.0)", "Dense(True)",
+              "Dropout(0.999999)", "Dropout(0)", "Activation('tanh', 0.1)", "Activation('relu\\x00')"),
+        codes("'relu\\x00junk'", "('leaky_relu\\x00', 0.1)", reject=NUL),
+        codes("Dropout(nan)", "Dropout(1.0)", "Dropout(-0.1)", "Dropout(inf)", "Dropout(2)", reject=DROPOUT_RATE),
+        codes("Dense(2**63)", "Dense(2**64 + 5)", "Conv2D(2**63, 1)", "Conv2D(1, 2**64)", "Conv2D(1, 1, 2**63)",
+              "Conv2D(1, 1, 1, 2**63)", "MaxPool2D(1, 2**64 + 5)", "AvgPool2D(2**63)", "Dense(-2**63 - 1)",
+              "Dense(np.uint64(2**64 - 1))", reject=WRAP),
+        codes("Dense(1.5)", "Conv2D(1.7, 1)", "MaxPool2D(1, nan)", "Dense(inf)", reject=TRUNCATE))
+    where = draw(st.integers(0, len(layers) - 1))
+    item = draw(bad_items)
+    inserted = Arg("[" + ", ".join(layers[:where] + [str(item)] + layers[where:]) + "]", reject=item.reject)
+    layer_any = st.one_of(st.sampled_from(broken_layers).map(Arg), st.just(inserted), st.just(inserted))
+    image = shape if net.is_image else (1, 2, 2)
+    shape_any = st.one_of(
+        codes(str(shape), str(list(shape)), f"np.array({list(shape)})", "(0, 4, 4)", "(1, 4)", "()", "(1, 2, 2, 2)",
+              "None", "'abc'", "4", "(-1,)", f"({shape[0]}.0,) + {shape[1:]}", "(2**31,)", "(1, 2**31, 1)"),
+        codes("(np.uint64(2**64 - 1),)", "(2**63,)", f"(2**64 + 5, {image[1]}, {image[2]})", reject=WRAP),
+        codes("(1.5,)", f"({image[0]}, 2.5, {image[2]})", reject=TRUNCATE),
+        codes("(True, 2, 2)", note="a bool accepted as a size"))
+    p, valid = choose(draw, {
+        "input_shape": (codes(str(shape), str(list(shape)), f"np.array({list(shape)})"), shape_any),
+        "layers": (codes(joined, f"tuple({joined})"), layer_any),
+        "seed": (st.one_of(st.just(OMIT), int_values(0, 2**32 - 1)), seeds()),
+        "init": (st.one_of(st.just(OMIT), st.sampled_from(CNN_INITS).map(lambda i: Arg(repr(i)))),
+                 st.one_of(codes("'auto'", "'HE'", "'kaiming'", "None", "3", "('he',)"),
+                           codes("'he\\x00x'", reject=NUL))),
+        "dropout_seed": (st.one_of(st.just(OMIT), codes("None"), int_values(0, 2**32 - 1)), seeds()),
+    })
+    return invoke("sm.CNN", "CNN", [("input_shape", p["input_shape"]), ("layers", p["layers"])],
+                  [(k, p[k]) for k in ("seed", "init", "dropout_seed")], valid=valid)
+
+
+@st.composite
+def cnn_masks(draw, rows: int, net: ConvNet):
+    """A `masks` argument: None, valid masks (one per Dropout layer: 0 or 1 / (1 - rate)), and broken ones."""
+    valid = []
+    for shape, rate in net.dropouts:
+        size = math.prod(shape)
+        form = draw(st.sampled_from(("flat", "sample", "ones")))
+        if form == "ones":
+            valid.append(f"np.ones(({rows}, {size}))")
+            continue
+        mask = f"np.where(np.arange({rows * size}) % 3 == 0, 0.0, {1 / (1 - rate)!r})"
+        valid.append(f"{mask}.reshape({(rows, size) if form == 'flat' else (rows,) + shape})")
+    ok = "[" + ", ".join(valid) + "]"
+    good = codes("None", ok, f"tuple({ok})")
+    if not net.dropouts:
+        good = codes("None", "[]", "()")
+    count = sum(math.prod(s) for s, _ in net.dropouts) * rows
+    bad = [codes("[np.ones(1)]", f"[np.ones({count + 1})]", f"{ok} + [np.ones(({rows}, 1))]", f"[np.ones({count})]",
+                 "[None]", "5", "'ab'", "{}", f"iter({ok})", f"[np.ones({count}, complex)]")]
+    if count:
+        bad += [codes(f"[np.full({count}, 7.0)]", f"[np.full({count}, -1.0)]",
+                      note="a dropout mask that is neither 0 nor 1 / (1 - rate) was accepted"),
+                codes(f"[np.full({count}, nan)]", f"[np.full({count}, inf)]", note=NONFINITE_MASK)]
+    if draw(st.integers(0, 2)):
+        return draw(good), True
+    return draw(st.one_of(bad)), False
+
+
+def cnn_wide_batch_check(setup: tuple, call: str, rows: int, finite_losses: Callable) -> Callable:
+    """Checks (d) and (e) after fit with batch_size in 2**31..2**32+2 returned: it trained as batch_size = rows."""
+    @guarded("(e)")
+    def check(ns, result, stage):
+        problem = finite_losses(ns, result)
+        if problem:
+            return problem
+        stage.append("fitting a twin with batch_size = n")
+        twin = namespace()
+        try:
+            for statement in setup:
+                run_source(statement, twin)
+            other = run_source(re.sub(r"batch_size=[^,)]+", f"batch_size={rows}", call), twin)
+            for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+                if not same(result.get(key), other.get(key)):
+                    return "(e)", f"a wide batch_size did not train as batch_size = n: {key} differs"
+            if not same(cnn_snapshot(ns["net"]), cnn_snapshot(twin["net"])):
+                return "(e)", "a wide batch_size did not train as batch_size = n: the networks differ"
+        finally:
+            release(twin)
+        return None
+    return check
+
+
+@st.composite
+def cnn_calls(draw):
+    """Calls on a CNN: forward, predict, predict_proba, evaluate, loss, score, gradients, parameters,
+    set_parameters and fit."""
+    net = draw(cnn_networks())
+    setup, closed, finite_params = draw(cnn_setup(net))
+    rows = draw(row_counts())
+    common = dict(setup=setup, watch=("net",), extra_args=closed_arg(closed))
+    method = draw(st.sampled_from(("forward", "predict", "predict_proba", "evaluate", "loss", "score", "gradients",
+                                   "gradients", "parameters", "set_parameters", "fit", "fit", "fit", "fit")))
+    api = f"CNN.{method}"
+    if method in ("forward", "predict", "predict_proba"):
+        X = draw(cnn_inputs(rows, net))
+        return invoke(api, f"net.{method}", [("X", X)], valid="moderate" in X.flags, **common)
+    if method == "parameters":
+        return invoke(api, "net.parameters", **common)
+    if method == "set_parameters":
+        params = draw(st.one_of(
+            codes("net.parameters()", "net.parameters() * 0.5", "net.parameters().tolist()",
+                  "net.parameters().reshape(1, -1)", "net.parameters().astype(np.float32)",
+                  "np.full(net.parameter_count, nan)", "np.zeros(net.parameter_count)"),
+            codes("net.parameters()[:-1]", "np.zeros(net.parameter_count + 1)", "np.zeros(0)", "None", "'abc'", "5",
+                  "net.parameters().astype(complex)", "[None] * net.parameter_count", "[[1.0], [1.0, 2.0]]",
+                  "net.parameters()[::2]", "{}"), junk()))
+        return invoke(api, "net.set_parameters", [("params", params)], **common)
+    if method in ("evaluate", "loss", "score", "gradients"):
+        p, valid = choose(draw, {"X": (cnn_valid_inputs(rows, net), cnn_inputs(rows, net)),
+                                 "y": (cnn_valid_labels(rows, net), cnn_labels(rows, net))})
+        X, y = p["X"], p["y"]
+        finite = finite_params and "moderate" in X.flags and "valid" in y.flags
+        keywords = []
+        if method == "gradients":
+            masks, masks_valid = draw(st.one_of(st.just((OMIT, True)), cnn_masks(rows, net)))
+            finite, valid = finite and masks_valid, valid and masks_valid
+            keywords.append(("masks", masks))
+        losses = {"evaluate": lambda r: [r[0]], "loss": lambda r: [r], "gradients": lambda r: [r[0]]}.get(method)
+        check = loss_check(losses, finite) if losses else None
+        return invoke(api, f"net.{method}", [("X", X), ("y", y)], keywords, check=check, valid=valid, **common)
+    # fit
+    X_valid, y_valid = cnn_valid_inputs(rows, net), cnn_valid_labels(rows, net)
+    optimizer = draw(st.sampled_from(("sgd", "adam")))
+    def hyper(lo, hi, name, used):  # an optimizer's own parameters must be valid; a bad unused one is a note
+        tags = ({"reject": f"(f) a non-finite or negative {name} must raise for {optimizer}"} if used else
+                {"note": f"a non-finite or negative {name} was accepted (unused by {optimizer})"})
+        return st.one_of(st.just(OMIT), floats_in(lo, hi)), reals(lo, hi, nonfinite=tags, negative=tags)
+    vrows = draw(st.integers(1, 6))
+    Xv, yv = draw(cnn_valid_inputs(vrows, net)), draw(cnn_valid_labels(vrows, net))
+    val_valid = st.one_of(st.just(OMIT), codes("None"), st.just(Arg(f"({Xv}, {yv})", flags={"moderate", "valid"})),
+                          st.just(Arg(f"[{Xv}, {yv}]", flags={"moderate", "valid"})))
+    bad_Xv, bad_yv = draw(cnn_inputs(vrows, net)), draw(cnn_labels(vrows, net))
+    val_any = st.one_of(
+        st.just(Arg(f"({bad_Xv}, {yv})", reject=NONFINITE_X if "nonfinite" in bad_Xv.flags else None)),
+        st.just(Arg(f"({Xv}, {bad_yv})", reject=bad_yv.reject, note=bad_yv.note)),
+        codes(f"({Xv},)", f"({Xv}, {yv}, {yv})", f"{Xv}", f"({Xv}, {cnn_label_source(net, vrows + 1)})", "(None, None)",
+              "'ab'", "5", f"iter(({Xv}, {yv}))"))
+    p, valid = choose(draw, {
+        "X": (X_valid, cnn_inputs(rows, net)), "y": (y_valid, cnn_labels(rows, net)),
+        "epochs": (int_values(0, 3), ints(0, 3)),  # 2**31 epochs would run for hours: left out
+        "lr": (st.one_of(st.just(OMIT), floats_in(1e-4, 0.5)), learning_rates()),
+        "batch_size": (st.one_of(st.just(OMIT), int_values(1, 16), int_values(1, 16), codes(*WIDE_INTS)),
+                       ints(1, 16, wide="")),
+        "optimizer": (st.just(Arg(repr(optimizer))),
+                      st.one_of(codes("'SGD'", "'rmsprop'", "''", "None", "1"), codes("'adam\\x00'", reject=NUL))),
+        "momentum": hyper(0, 1, "momentum", optimizer == "sgd"),
+        "nesterov": (st.one_of(st.just(OMIT), codes("True", "False")), codes("2", "'yes'", "None", "[]")),
+        "beta1": hyper(0, 0.99, "beta1", optimizer == "adam"),
+        "beta2": hyper(0, 0.999, "beta2", optimizer == "adam"),
+        "epsilon": hyper(1e-10, 1e-3, "epsilon", optimizer == "adam"),
+        "shuffle": (st.one_of(st.just(OMIT), codes("True", "False")), codes("2", "'no'", "None")),
+        "validation_data": (val_valid, val_any),
+        "progress": (st.one_of(st.just(OMIT), codes("False")), codes("'no'", "None", "2", "[]")),
+    })
+    X, lr = training_tags(p["X"], p["lr"])
+    keywords = [("epochs", p["epochs"])] + [(k, lr if k == "lr" else p[k]) for k in
+                                            ("lr", "batch_size", "optimizer", "momentum", "nesterov", "beta1", "beta2",
+                                             "epsilon", "shuffle", "validation_data", "progress")]
+    val = p["validation_data"]
+    finite = (finite_params and valid and "moderate" in X.flags and "valid" in p["y"].flags and small_lr(lr)
+              and (val in (OMIT, "None") or {"moderate", "valid"} <= val.flags))
+    losses = loss_check(lambda r: list(r["loss"]) + list(r.get("val_loss", [])), finite)
+    sc = invoke(api, "net.fit", [("X", X), ("y", p["y"])], keywords, check=losses, valid=valid, **common)
+    if p["batch_size"] in WIDE_INTS and not closed:
+        sc.check = cnn_wide_batch_check(sc.setup, sc.call, rows, losses)
+    return sc
+
+
+def cnn_state_problem(net, twin, X, y, stage):
+    """Check (g) for a CNN and its copy (or the network loaded from its file): equal, another handle,
+    trained apart and then alike."""
+    if type(twin) is not type(net):
+        return "(g)", f"the copy is a {type(twin).__name__}, the original a {type(net).__name__}"
+    stage.append("reading the copy")
+    if repr(twin) != repr(net) or twin.input_shape != net.input_shape:
+        return "(g)", f"the copy is {twin!r}, the original {net!r}"
+    if not same(cnn_snapshot(net), cnn_snapshot(twin)):
+        return "(g)", "the copy differs from the original in its parameters or streams"
+    if twin._h == net._h:
+        return "(g)", "the copy shares the original's native handle"
+    before = cnn_snapshot(net)
+    stage.append("training the copy")
+    history = twin.fit(X, y, epochs=2, lr=0.05, batch_size=3)
+    grads = twin.gradients(X, y)
+    if not same(before, cnn_snapshot(net)):
+        return "(g)", "training the copy changed the original's parameters or streams"
+    stage.append("training the original alike")
+    again = net.fit(X, y, epochs=2, lr=0.05, batch_size=3)
+    if not same(history["loss"], again["loss"]) or not same(grads, net.gradients(X, y)):
+        return "(g)", "the copy and the original, trained alike, gave different losses or gradients"
+    if not same(cnn_snapshot(net), cnn_snapshot(twin)):
+        return "(g)", "the copy and the original, trained alike, differ in their parameters or streams"
+    return None
+
+
+def cnn_copy_check(target: str) -> Callable:
+    """Check (g) (or (h), for a loaded file) after a copy of `net` returned."""
+    @guarded("(g)")
+    def check(ns, twin, stage):
+        problem = cnn_state_problem(ns["net"], twin, ns["X"], ns["y"], stage)
+        stage.append("deleting the copy")
+        if hasattr(twin, "close"):
+            twin.close()
+        del twin
+        gc.collect()
+        stage.append("using the original after the copy was deleted")
+        ns["net"].forward(ns["X"])
+        if problem and target == "load":
+            return "(h)", problem[1].replace("copy", "network loaded")
+        return problem
+    return check
+
+
+#: Changes to a saved CNN file before it is loaded (each refused with ValueError, or loaded intact).
+CNN_FILE_EDITS = (
+    "h['layers'] = h['layers'][:-1]", "h['layers'] = h['layers'][::-1]", "h['input_shape'] = [99]",
+    "h['input_shape'] = [2**64]", "h['input_shape'] = 'abc'", "h['layers'][-1]['units'] = 2**63",
+    "h['layers'][-1]['units'] = 1.5", "h['layers'][0]['kind'] = 'Conv3D'", "h['layers'][0]['extra'] = 1",
+    "h['layers'] = None", "h['format_version'] = 2", "h['class'] = 'MLP'", "h['format'] = 'swiftmoons.network'",
+    "arrays['parameters'] = arrays['parameters'][:-1]", "arrays['parameters'] = arrays['parameters'].astype(np.float32)",
+    "arrays['parameters'] = np.full_like(arrays['parameters'], nan)",
+    "arrays['shuffle_position'] = np.array([625, 0])", "arrays['dropout_position'] = np.array([-1, 0])",
+    "arrays['dropout_key'] = arrays['dropout_key'][:-1]", "arrays['shuffle_key'] = np.zeros(624)",
+    "arrays['shuffle_gaussian'] = np.array([0.5])", "del arrays['dropout_key']", "del arrays['parameters']",
+    "arrays['shuffle_position'] = np.array([3, 2**40])", "arrays['dropout_gaussian'] = np.array(nan)",
+)
+
+
+@st.composite
+def cnn_copy_calls(draw):
+    """copy.copy, copy.deepcopy and pickle round trips of CNNs, and save + sm.load (checks (g) and (h))."""
+    net = draw(cnn_networks())
+    setup, closed, _ = draw(cnn_setup(net))
+    rows, s = draw(st.integers(1, 6)), draw(st.integers(0, 99))
+    setup = (f"X = np.random.RandomState({s}).uniform(-3, 3, ({rows}, {net.sample}))",
+             f"y = {cnn_label_source(net, rows)}") + setup
+    extra = closed_arg(closed)
+    which = draw(st.sampled_from(("copy", "copy", "save", "save", "edited")))
+    if which == "copy":
+        how, call = draw(copiers("net"))
+        return Scenario(f"{how}(CNN)", call, setup, ("net",), extra, cnn_copy_check(how))
+    setup += ("d = tempfile.mkdtemp(prefix=" + repr(TMP_PREFIX) + ")", "p = d + '/cnn.npz'")
+    if which == "save" or closed:
+        target = draw(st.one_of(codes("p", "pathlib.Path(p)", "p.encode()"), codes("d + '/no/such/dir/net.npz'", "d"),
+                                codes("None", "5", "[]")))
+        call = f"(net.save({target}), sm.load(p))[1]"
+        return Scenario("CNN.save + sm.load", call, setup, ("net",), extra, cnn_copy_check("load"),
+                        allowed=ALLOWED + (OSError,), foreign=(OSError,),
+                        must_return="(h) a file save wrote must load" if target in ("p", "pathlib.Path(p)") and not
+                        closed else None)
+    edit = draw(st.sampled_from(CNN_FILE_EDITS))
+    setup += ("net.save(p)", "arrays = dict(np.load(p))", "h = json.loads(str(arrays['header']))", edit,
+              "arrays['header'] = np.array(json.dumps(h))") + WRITE_BACK
+    return Scenario("sm.load [CNN edited]", "sm.load(p)", setup, ("net",), (), cnn_loaded_check(), allowed=(ValueError,))
+
+
+def cnn_loaded_check() -> Callable:
+    """Check (h) after sm.load of an edited CNN file returned: the network is what the file holds, and usable."""
+    @guarded("(h)")
+    def check(ns, loaded, stage):
+        with np.load(ns["p"], allow_pickle=False) as data:
+            arrays = {name: data[name] for name in data.files}
+        stage.append("reading the loaded network")
+        got = cnn_snapshot(loaded)
+        for name, value in got.items():
+            stream = name.rsplit("_", 1)[0]
+            if name.endswith("_gaussian") and not got[f"{stream}_position"][1]:
+                continue  # a stream without a cached Gaussian keeps none (get_state gives 0.0)
+            if not same(np.asarray(arrays.get(name)).astype(value.dtype) if name in arrays else None, value):
+                return "(h)", f"the network loaded differs from the file in {name}"
+        stage.append("forward on the loaded network")
+        out = loaded.forward(np.zeros((2, math.prod(loaded.input_shape))))
+        if out.shape != (2, loaded.shapes[-1][0]):
+            return "(h)", f"forward on the loaded network gave shape {out.shape}"
+        return None
+    return check
+
+
 # ---- running -----------------------------------------------------------------
 
 #: name -> (strategy factory, share of --examples): the slow groups run fewer examples.
@@ -2061,6 +2564,9 @@ GROUPS = {
     "copies": (lambda o: copy_calls(), 0.5),
     "files": (lambda o: file_calls(), 0.75),
     "progress": (lambda o: progress_calls(), 0.2),
+    "cnn_constructors": (lambda o: cnn_constructor_calls(), 0.5),
+    "cnn": (lambda o: cnn_calls(), 1.0),
+    "cnn_copies": (lambda o: cnn_copy_calls(), 0.25),
 }
 #: Groups whose calls write to stderr (progress bars): it is discarded while they run.
 QUIET = ("progress",)

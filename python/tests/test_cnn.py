@@ -251,6 +251,12 @@ BAD_CALLS = [
     (lambda net, X, y: net.fit(X, y, epochs=1, validation_data=X), TypeError, r"validation_data must be a pair"),
     (lambda net, X, y: net.fit(X, y, epochs=1, validation_data=(X[:0], y[:0])), ValueError, r"at least one sample"),
     (lambda net, X, y: net.evaluate(X[:0], y[:0]), ValueError, r"at least one sample"),
+    # Found by fuzz_api.py: NaN or infinite samples were trained on (every parameter became NaN).
+    (lambda net, X, y: net.fit(np.where(X == X.flat[5], np.nan, X), y, epochs=1), ValueError,
+     r"X must be finite; X has nan at row 0, value 5"),
+    (lambda net, X, y: net.fit(X, y, epochs=1, validation_data=(X * np.inf, y)), ValueError, r"X_val must be finite"),
+    # Found by fuzz_api.py: masks that are not a sequence raised len()'s TypeError.
+    (lambda net, X, y: net.gradients(X, y, masks=5), TypeError, r"masks must be a sequence"),
 ]
 
 
@@ -275,6 +281,19 @@ def test_bad_networks_are_refused_by_the_spec():
         CNN((4,), [Dense(2)], seed=-1)
     with pytest.raises(SwiftMoonsError, match="init must be one of"):
         CNN((4,), [Dense(2)], init="glorot")
+
+
+@pytest.mark.parametrize("shape, layers", [
+    ((2**64,), [Dense(2)]),
+    ((3, 8, 8), [Conv2D(2**63, 3), Flatten(), Dense(2)]),
+    ((3, 8, 8), [Conv2D(2, 3, stride=2**64 + 5), Flatten(), Dense(2)]),
+    ((3, 8, 8), [MaxPool2D(2, stride=2**63), Flatten(), Dense(2)]),
+    ((4,), [Dense(2**63)]),
+])
+def test_sizes_beyond_int64_are_refused_with_value_error(shape, layers):
+    """Found by fuzz_api.py: NumPy's OverflowError came out of the int64 codes array."""
+    with pytest.raises(ValueError, match="must be at most 2147483647"):
+        CNN(shape, layers)
 
 
 def test_closed_network_raises():

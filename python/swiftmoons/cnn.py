@@ -193,6 +193,10 @@ class CNN(_ffi.Handle):
             raise ValueError(f"y must have shape ({n},), got {arr.shape}")
         if arr.dtype.kind not in "iuf" or arr.dtype == np.bool_:
             raise TypeError(f"y must hold class indices (integers), got dtype {arr.dtype}")
+        if arr.size and arr.dtype.kind == "f" and not np.isfinite(arr).all():
+            raise ValueError(f"y must hold class indices (integers), got {arr[~np.isfinite(arr)][0]}")
+        if arr.size and arr.dtype.kind in "uf" and arr.max() > np.iinfo(np.int64).max:
+            raise ValueError(f"y must hold class indices (integers), got {arr.max()}")
         labels = arr.astype(np.int64)
         if arr.dtype.kind == "f" and not np.array_equal(labels, arr):
             raise ValueError("y must hold class indices (integers), got non-integral values")
@@ -435,6 +439,8 @@ class CNN(_ffi.Handle):
             items = as_sequence(masks, "masks")
             flat = np.ascontiguousarray(np.concatenate([as_float_array(m, "masks").ravel() for m in items])
                                         if items else np.zeros(0))
+            if not np.isfinite(flat).all():
+                raise ValueError("masks must be finite (each value 0 or 1 / (1 - rate))")
             mask_ptr, mask_len = _ffi.ptr(flat), flat.size
         _ffi.call("sm_cnn_gradients", self._h, _ffi.ptr(x), len(x), self._sample, _ffi.ptr(labels), mask_ptr, mask_len,
                   ctypes.byref(loss), _ffi.ptr(grad), grad.size)

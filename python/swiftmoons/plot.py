@@ -1877,8 +1877,9 @@ def cnn_comparison(result: dict, axes=None):
             middle.plot(epochs, h["accuracy"], color=c, lw=2.2, label=f"{lab} train")
             middle.plot(epochs, h["val_accuracy"], color=c, lw=2.2, ls="--", label=f"{lab} validation")
         middle.axhline(result["target"], color=PALETTE["text"], lw=1, ls=":")
-        middle.annotate(f"target {result['target']:.2f}", (0.01, result["target"]), xycoords=("axes fraction", "data"),
-                        xytext=(2, 3), textcoords="offset points", fontsize=9, color=PALETTE["text"])
+        middle.annotate(f"target {result['target']:.2f}", (0.5, result["target"]), xycoords=("axes fraction", "data"),
+                        xytext=(0, -4), textcoords="offset points", ha="center", va="top", fontsize=9,
+                        color=PALETTE["text"])
         where = f"{result['data']}, {result['n_train']} train / {result['n_val']} validation images"
         left.set_title(f"Cross-entropy ({where})", color=PALETTE["text"], fontsize=12)
         middle.set_title("Accuracy (dashed: validation)", color=PALETTE["text"], fontsize=12)

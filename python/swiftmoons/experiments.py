@@ -800,7 +800,8 @@ def cnn_layers(activation, data: str = "shapes", channels=(16, 32), dense: int =
     activation : str or (str, float)
         The activation after every convolution and after the hidden dense layer.
     data : {"shapes", "digits", "cifar10"}
-        Picks the input (see `CNN_DATA`); on 8x8 digits the second block has no pooling.
+        Picks the input (see `CNN_DATA`). A block pools only while its side is at least 4
+        (on the 8x8 digits a third block does not pool).
     channels : sequence of int
         Each block's 3x3 convolution channels (padding 1), one block each (1 to 3).
     dense : int

@@ -2,18 +2,10 @@
 // their parameters, forward passes, loss and gradients, and whole-run
 // training (include/swiftmoons.h, "Convolutional networks").
 
-import Synchronization
 import SwiftMoons
 
-/// A convolutional network behind an `sm_cnn *`; its lock keeps threads apart.
-final class CNNHandle: @unchecked Sendable {
-    private let lock = Mutex<Void>(())
-    private let net: ConvNet
-    init(_ net: ConvNet) { self.net = net }
-    func with<R>(_ body: (ConvNet) throws -> R) throws -> R {
-        try lock.withLock { _ in try body(net) }
-    }
-}
+/// A convolutional network behind an `sm_cnn *`.
+typealias CNNHandle = LockedHandle<ConvNet>
 
 /// Looks up the network and runs `body` on it under its lock.
 func withCNN(_ cnn: OpaquePointer?, _ body: (ConvNet) throws -> Void) -> Int32 {

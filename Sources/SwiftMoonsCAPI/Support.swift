@@ -100,16 +100,19 @@ func progressOf(_ handle: OpaquePointer?) throws -> Progress? {
     return try lookup(handle, as: ProgressHandle.self, "sm_progress").progress
 }
 
-/// A network behind an `sm_net *`. Python releases the GIL during ctypes
-/// calls, so two threads may share a handle: the lock keeps them apart.
-final class NetHandle: @unchecked Sendable {
+/// A core object behind a handle (an `sm_net *`, an `sm_cnn *`). Python
+/// releases the GIL during ctypes calls, so two threads may share a handle:
+/// the lock keeps them apart.
+final class LockedHandle<Object: AnyObject>: @unchecked Sendable {
     private let lock = Mutex<Void>(())
-    private let net: Network
-    init(_ net: Network) { self.net = net }
-    func with<R>(_ body: (Network) throws -> R) throws -> R {
-        try lock.withLock { _ in try body(net) }
+    private let object: Object
+    init(_ object: Object) { self.object = object }
+    func with<R>(_ body: (Object) throws -> R) throws -> R {
+        try lock.withLock { _ in try body(object) }
     }
 }
+
+typealias NetHandle = LockedHandle<Network>
 
 /// Every live handle, by number. A handle is not an address: it is a number
 /// that the registry hands out once and never again, so a freed handle

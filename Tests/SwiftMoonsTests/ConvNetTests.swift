@@ -72,6 +72,15 @@ import Testing
             _ = try net.fit(x, rows: 12, labels: y, epochs: 2, learningRate: 0.01, batchSize: 4, optimizer: sgd,
                             progress: progress)
         }
+        var nan = x
+        nan[5] = .nan
+        #expect(throws: SwiftMoonsError.self) {
+            _ = try net.fit(nan, rows: 12, labels: y, epochs: 1, learningRate: 0.01, batchSize: 4, optimizer: sgd)
+        }
+        #expect(throws: SwiftMoonsError.self) {
+            _ = try net.fit(x, rows: 12, labels: y, epochs: 1, learningRate: 0.01, batchSize: 4, optimizer: sgd,
+                            validation: (nan, 12, y))
+        }
         #expect(throws: SwiftMoonsError.self) { _ = try ConvNet(inputShape: [2, 6, 6], layers: layers, initializer: .auto) }
         #expect(net.parameters == twin.parameters)
         let a = try net.fit(x, rows: 12, labels: y, epochs: 2, learningRate: 0.01, batchSize: 4, optimizer: sgd)

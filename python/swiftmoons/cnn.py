@@ -178,14 +178,6 @@ class CNN(_ffi.Handle):
         return arr.reshape(len(arr), self._sample)
 
     @staticmethod
-    def _finite(x: np.ndarray, name: str) -> None:
-        """ValueError if a training input holds NaN or infinity (it would reach every weight)."""
-        bad = np.flatnonzero(~np.isfinite(x))
-        if bad.size:
-            row, column = divmod(int(bad[0]), x.shape[1])
-            raise ValueError(f"{name} must be finite; {name} has {x[row, column]} at row {row}, value {column}")
-
-    @staticmethod
     def _labels(y: ArrayLike, n: int) -> np.ndarray:
         """y as n int64 class indices (integral floats are accepted; the library checks the range)."""
         arr = np.asarray(y)
@@ -439,8 +431,6 @@ class CNN(_ffi.Handle):
             items = as_sequence(masks, "masks")
             flat = np.ascontiguousarray(np.concatenate([as_float_array(m, "masks").ravel() for m in items])
                                         if items else np.zeros(0))
-            if not np.isfinite(flat).all():
-                raise ValueError("masks must be finite (each value 0 or 1 / (1 - rate))")
             mask_ptr, mask_len = _ffi.ptr(flat), flat.size
         _ffi.call("sm_cnn_gradients", self._h, _ffi.ptr(x), len(x), self._sample, _ffi.ptr(labels), mask_ptr, mask_len,
                   ctypes.byref(loss), _ffi.ptr(grad), grad.size)
@@ -509,7 +499,6 @@ class CNN(_ffi.Handle):
         True
         """
         x = self._samples(X)
-        self._finite(x, "X")
         labels = self._labels(y, len(x))
         epochs = as_int(epochs, "epochs", 0)
         batch_size = as_positive_int(batch_size, "batch_size")
@@ -522,7 +511,6 @@ class CNN(_ffi.Handle):
             if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
                 raise TypeError("validation_data must be a pair (X_val, y_val)")
             x_val = self._samples(validation_data[0])
-            self._finite(x_val, "X_val")
             y_val = self._labels(validation_data[1], len(x_val))
             if not len(x_val):
                 raise ValueError("validation_data must hold at least one sample")

@@ -208,12 +208,27 @@ def test_evaluate_and_score_match_the_reference():
     assert ours.loss(X, y) == loss
 
 
+def test_masks_must_be_finite():
+    shape, layers = NETWORKS["dropout"]
+    net = CNN(shape, layers, seed=1)
+    X, y = data(shape, 3, 3)
+    masks = [np.ones((3, 4, 4, 4)), np.ones((3, 6))]
+    before = net.parameters()
+    net.gradients(X, y, masks=masks)
+    masks[1][2, 5] = np.nan
+    with pytest.raises(SwiftMoonsError, match="masks must be finite"):
+        net.gradients(X, y, masks=masks)
+    assert np.array_equal(net.parameters(), before)
+
+
 def test_a_progress_bar_changes_nothing(capsys):
     shape, layers = NETWORKS["conv_pool_dense"]
     X, y = data(shape, 20, 3)
     shown, quiet = CNN(shape, layers, seed=3), CNN(shape, layers, seed=3)
     a = shown.fit(X, y, epochs=2, batch_size=4, progress=True)
+    assert "batch" in capsys.readouterr().err  # the bar was drawn
     b = quiet.fit(X, y, epochs=2, batch_size=4)
+    assert capsys.readouterr().err == ""
     assert a["loss"] == b["loss"] and np.array_equal(shown.parameters(), quiet.parameters())
 
 
@@ -253,10 +268,14 @@ BAD_CALLS = [
     (lambda net, X, y: net.evaluate(X[:0], y[:0]), ValueError, r"at least one sample"),
     # Found by fuzz_api.py: NaN or infinite samples were trained on (every parameter became NaN).
     (lambda net, X, y: net.fit(np.where(X == X.flat[5], np.nan, X), y, epochs=1), ValueError,
-     r"X must be finite; X has nan at row 0, value 5"),
+     r"X must be finite; X has nan at row 0, column 5"),
     (lambda net, X, y: net.fit(X, y, epochs=1, validation_data=(X * np.inf, y)), ValueError, r"X_val must be finite"),
     # Found by fuzz_api.py: masks that are not a sequence raised len()'s TypeError.
     (lambda net, X, y: net.gradients(X, y, masks=5), TypeError, r"masks must be a sequence"),
+    # Labels are refused by their own value (not the int64 cast's wrapped one, nor NumPy's warning).
+    (lambda net, X, y: net.loss(X, np.array([0, 1, 2, 0, 1, 2**64 - 1], dtype=np.uint64)), ValueError,
+     r"got 18446744073709551615"),
+    (lambda net, X, y: net.loss(X, np.array([0, 1, 2, 0, 1, np.nan])), ValueError, r"got nan"),
 ]
 
 

@@ -319,6 +319,9 @@ public final class ConvNet {
             guard masks.count == maskCount else {
                 throw SwiftMoonsError.badShape("masks must hold \(maskCount) values (rows x each Dropout layer's values), got \(masks.count)")
             }
+            if let bad = masks.first(where: { !$0.isFinite }) {
+                throw SwiftMoonsError.badArgument("masks must be finite (each value 0 or 1 / (1 - rate)), got \(bad)")
+            }
         }
         let space = try ConvWorkspace(plan, parts: plan.chunks(rows: rows, parameters: parameters.count), gradients: true,
                                       maskValues: masks == nil ? maskCount : 0)
@@ -356,10 +359,12 @@ public final class ConvNet {
                      validation: (x: UnsafeBufferPointer<Double>, rows: Int, labels: UnsafeBufferPointer<Int64>)? = nil,
                      history: UnsafeMutableBufferPointer<Double>, progress: Progress? = nil) throws {
         try checkInput(x, rows: rows)
+        try checkFiniteRows(x, width: plan.input.count, name: "X")
         try checkLabels(y, rows: rows)
         if let validation {
             guard validation.rows >= 1 else { throw SwiftMoonsError.badArgument("The validation set must hold at least one sample") }
             try checkInput(validation.x, rows: validation.rows)
+            try checkFiniteRows(validation.x, width: plan.input.count, name: "X_val")
             try checkLabels(validation.labels, rows: validation.rows)
         }
         guard epochs >= 0 else { throw SwiftMoonsError.badArgument("epochs must be >= 0, got \(epochs)") }

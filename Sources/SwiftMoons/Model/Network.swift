@@ -368,13 +368,7 @@ public final class Network {
     /// Checks that every input value is finite (NaN or infinity would reach
     /// the weights through the gradients).
     func checkFinite<X: Collection>(_ x: X, name: String = "X") throws where X.Element == Double {
-        var i = 0
-        for v in x {
-            if !v.isFinite {
-                throw SwiftMoonsError.badArgument("\(name) must be finite; \(name) has \(v) at row \(i / inputWidth), column \(i % inputWidth)")
-            }
-            i += 1
-        }
+        try checkFiniteRows(x, width: inputWidth, name: name)
     }
 
     /// The learning rate rule of every training entry point: finite and >= 0.
@@ -795,5 +789,18 @@ func absPairwiseSum(_ v: UnsafePointer<Double>, _ n: Int, stride: Int) -> Double
     withUnsafeTemporaryAllocation(of: Double.self, capacity: n) { buf in
         for i in 0..<n { buf[i] = abs(v[i * stride]) }
         return pairwiseSum(UnsafePointer(buf.baseAddress!), n, 1)
+    }
+}
+
+/// Checks that every value of `x` (rows of `width` values) is finite, naming
+/// the first that is not by row and column: training's rule for its inputs
+/// (NaN or infinity would reach every weight through the gradients).
+func checkFiniteRows<X: Collection>(_ x: X, width: Int, name: String) throws where X.Element == Double {
+    var i = 0
+    for v in x {
+        if !v.isFinite {
+            throw SwiftMoonsError.badArgument("\(name) must be finite; \(name) has \(v) at row \(i / max(width, 1)), column \(i % max(width, 1))")
+        }
+        i += 1
     }
 }

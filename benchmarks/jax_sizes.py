@@ -2,9 +2,14 @@
 pass of a ReLU MLP at each of sizes.py's shapes, as jit-compiled float64 JAX
 programs.
 
-sizes.py runs this file in a process of its own (`python jax_sizes.py REPS`;
-it prints one JSON line), so that XLA's threads never share a process with
-the other columns, as bench.py does with jax_columns.py. Weights and data
+sizes.py runs this file in a process of its own (`python jax_sizes.py`), so
+that XLA's threads never share a process with the other columns, and talks
+to it line by line, so that JAX's timings are taken in turn with the others'
+rather than minutes apart: on stdin, "prepare SHAPE" compiles the shape's two
+programs (answer: the compile seconds) and "time SHAPE KIND REPS" answers the
+median of REPS timed calls after one untimed one; every answer is one JSON
+line on stdout. The first line it prints is its version and platform.
+Weights and data
 come from NumPy as in sizes.py (the same seeds); the epoch's permutation is
 drawn with NumPy and is part of what is timed; compilation is not (each
 program is compiled once, before timing, and its compile time reported apart).
@@ -65,41 +70,54 @@ def make_epoch(classes):
     return jax.jit(epoch)
 
 
+def prepare(sizes, n):
+    """The shape's jit-compiled epoch and forward (compiled here, not in their timings)."""
+    X, y = data(sizes, n)
+    classes = sizes[-1]
+    output = "softmax" if classes > 1 else "sigmoid"
+    twin = ref.MLP(sizes, activation="relu", output=output, seed=0)
+    params = [(jnp.asarray(W), jnp.asarray(b.ravel())) for W, b in zip(twin.weights, twin.biases)]
+    jX = jnp.asarray(X)
+    jy = jnp.asarray(y.astype(np.int64) if classes > 1 else y)
+    epoch = make_epoch(classes)
+    fwd = jax.jit(forward)
+    rng = np.random.RandomState(0)
+    usable = n // BATCH * BATCH
+
+    def fit():
+        order = jnp.asarray(rng.permutation(n)[:usable])
+        return jax.block_until_ready(epoch(params, jX, jy, order))
+
+    def run_forward():
+        return jax.block_until_ready(fwd(params, jX))
+
+    return {"fit": fit, "forward": run_forward}
+
+
 def main(argv):
-    reps = int(argv[0])
-    sys.path.insert(0, __file__.rsplit("/", 1)[0])
-    from sizes import SHAPES, data
-
-    times, compile_seconds = {}, {}
-    for sizes, n in SHAPES:
-        X, y = data(sizes, n)
-        classes = sizes[-1]
-        output = "softmax" if classes > 1 else "sigmoid"
-        twin = ref.MLP(sizes, activation="relu", output=output, seed=0)
-        params = [(jnp.asarray(W), jnp.asarray(b.ravel())) for W, b in zip(twin.weights, twin.biases)]
-        jX = jnp.asarray(X)
-        jy = jnp.asarray(y.astype(np.int64) if classes > 1 else y)
-        epoch = make_epoch(classes)
-        fwd = jax.jit(forward)
-        rng = np.random.RandomState(0)
-        usable = n // BATCH * BATCH
-
-        def fit():
-            order = jnp.asarray(rng.permutation(n)[:usable])
-            return jax.block_until_ready(epoch(params, jX, jy, order))
-
-        def run_forward():
-            return jax.block_until_ready(fwd(params, jX))
-
-        name = "-".join(str(s) for s in sizes)
-        start = time.perf_counter()
-        fit()
-        run_forward()
-        compile_seconds[name] = time.perf_counter() - start
-        times[name] = {"fit": median_time(fit, reps), "forward": median_time(run_forward, reps)}
-    print(json.dumps({"version": jax.__version__, "platform": jax.devices()[0].platform,
-                      "compile": compile_seconds, "times": times}))
+    programs = {}
+    print(json.dumps({"version": jax.__version__, "platform": jax.devices()[0].platform}), flush=True)
+    for line in sys.stdin:
+        words = line.split()
+        if not words:
+            continue
+        if words[0] == "prepare":
+            name = words[1]
+            shape = next((s, n) for s, n in SHAPES if "-".join(map(str, s)) == name)
+            start = time.perf_counter()
+            programs[name] = prepare(*shape)
+            for program in programs[name].values():
+                program()
+            answer = time.perf_counter() - start
+        elif words[0] == "time":
+            answer = median_time(programs[words[1]][words[2]], int(words[3]))
+        else:
+            raise SystemExit(f"jax_sizes.py: unknown request {line!r}")
+        print(json.dumps(answer), flush=True)
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, __file__.rsplit("/", 1)[0])
+    from sizes import SHAPES, data
+
     main(sys.argv[1:])

@@ -30,6 +30,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -87,13 +88,42 @@ def torch_epoch(torch, model, loss_fn, X, y, batch=64, lr=0.01):
         opt.step()
 
 
-def jax_column(reps):
-    """JAX's times by shape name (see jax_sizes.py), or None without JAX."""
+class JaxPeer:
+    """JAX's column: jax_sizes.py in a process of its own, timing on request."""
+
+    def __init__(self):
+        self.process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("jax_sizes.py"))],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.about = self._answer()
+        self.compile = {}
+
+    def _answer(self):
+        line = self.process.stdout.readline()
+        if not line:
+            raise SystemExit(f"jax_sizes.py ended (exit {self.process.wait()})")
+        return json.loads(line)
+
+    def ask(self, request):
+        self.process.stdin.write(request + "\n")
+        self.process.stdin.flush()
+        return self._answer()
+
+    def prepare(self, name):
+        self.compile[name] = self.ask(f"prepare {name}")
+
+    def time(self, name, kind, reps):
+        return self.ask(f"time {name} {kind} {reps}")
+
+    def close(self):
+        self.process.stdin.close()
+        self.process.wait()
+
+
+def jax_peer():
+    """JAX's column, or None without JAX."""
     if importlib.util.find_spec("jax") is None:  # (not imported here: it runs in a process of its own)
         return None
-    out = subprocess.run([sys.executable, str(Path(__file__).with_name("jax_sizes.py")), str(reps)],
-                         capture_output=True, text=True, check=True).stdout
-    return json.loads(out.strip().splitlines()[-1])
+    return JaxPeer()
 
 
 def fmt_ms(seconds):
@@ -106,44 +136,79 @@ def fastest_peer_ratio(ours, peers):
     return min(known) / ours if known else float("nan")
 
 
-def sizes_table(reps, torch):
-    jaxed = jax_column(reps)
-    if jaxed:
-        print(f"jax {jaxed['version']} on {jaxed['platform']}, float64, jit, in a process of its own "
-              f"(compile times: {', '.join(f'{k} {v:.1f} s' for k, v in jaxed['compile'].items())})")
-    else:
+#: Pause between two sides' turns, so that no side's helper threads are
+#: still spinning (ours, OpenMP's, OpenBLAS's, XLA's) when the next starts.
+SETTLE_SECONDS = 0.01
+
+
+def sizes_table(reps, rounds, torch):
+    """Each shape's sides timed in turn, `rounds` times: each turn is the
+    median of `reps` calls after one untimed call; a side's time is the
+    median of its turns. Taking turns puts every side through the same
+    moments of this shared machine's load."""
+    jax = jax_peer()
+    if jax is None:
         print("jax: not installed, its column is skipped")
+    print(f"{rounds} rounds, the sides taking turns; each turn the median of {reps} calls after one untimed call")
     print(f"\n{'layer sizes':<16} {'N':>5} | {'fit ms/epoch: ours':>18} {'numpy':>8} {'jax':>8} {'torch':>8} "
           f"| {'forward ms: ours':>16} {'numpy':>8} {'jax':>8} {'torch':>8} "
           f"| {'fastest peer / ours: fit':>24} {'forward':>8}")
     rows = []
-    for sizes, n in SHAPES:
-        X, y = data(sizes, n)
-        output = "softmax" if sizes[-1] > 1 else "sigmoid"
-        net = sm.MLP(sizes, activation="relu", output=output, seed=0)
-        twin = ref.MLP(sizes, activation="relu", output=output, seed=0)
-        ours_fit = median_time(lambda: net.fit(X, y, epochs=1, lr=0.01, batch_size=64, rng=0), reps)
-        np_fit = median_time(lambda: ref.train_together([twin], X, y, epochs=1, lr=0.01, batch_size=64,
-                                                        rng=np.random.RandomState(0)), reps)
-        ours_fwd = median_time(lambda: net.forward(X), reps)
-        np_fwd = median_time(lambda: twin.forward(X), reps)
-        t_fit = t_fwd = float("nan")
-        if torch is not None:
-            model, loss_fn = torch_model(torch, net)
-            tX = torch.from_numpy(X)
-            ty = torch.from_numpy(y.astype(np.int64) if sizes[-1] > 1 else y)
-            t_fit = median_time(lambda: torch_epoch(torch, model, loss_fn, tX, ty), reps)
-            with torch.no_grad():
-                t_fwd = median_time(lambda: model(tX), reps)
-        j = (jaxed or {}).get("times", {}).get("-".join(str(s) for s in sizes), {})
-        j_fit, j_fwd = j.get("fit", float("nan")), j.get("forward", float("nan"))
-        fit_ratio = fastest_peer_ratio(ours_fit, [np_fit, j_fit, t_fit])
-        fwd_ratio = fastest_peer_ratio(ours_fwd, [np_fwd, j_fwd, t_fwd])
-        rows.append((shape_name(sizes), n, ours_fit, np_fit, j_fit, t_fit, ours_fwd, np_fwd, j_fwd, t_fwd,
-                     fit_ratio, fwd_ratio))
-        print(f"{shape_name(sizes):<16} {n:>5} | {fmt_ms(ours_fit):>18} {fmt_ms(np_fit):>8} {fmt_ms(j_fit):>8} "
-              f"{fmt_ms(t_fit):>8} | {fmt_ms(ours_fwd):>16} {fmt_ms(np_fwd):>8} {fmt_ms(j_fwd):>8} "
-              f"{fmt_ms(t_fwd):>8} | {fit_ratio:>23.2f}x {fwd_ratio:>7.2f}x")
+    try:
+        for sizes, n in SHAPES:
+            X, y = data(sizes, n)
+            output = "softmax" if sizes[-1] > 1 else "sigmoid"
+            name = "-".join(str(s) for s in sizes)
+            net = sm.MLP(sizes, activation="relu", output=output, seed=0)
+            twin = ref.MLP(sizes, activation="relu", output=output, seed=0)
+            sides = {
+                "ours": {"fit": lambda: median_time(lambda: net.fit(X, y, epochs=1, lr=0.01, batch_size=64, rng=0),
+                                                    reps),
+                         "forward": lambda: median_time(lambda: net.forward(X), reps)},
+                "numpy": {"fit": lambda: median_time(lambda: ref.train_together(
+                              [twin], X, y, epochs=1, lr=0.01, batch_size=64, rng=np.random.RandomState(0)), reps),
+                          "forward": lambda: median_time(lambda: twin.forward(X), reps)},
+            }
+            if jax is not None:
+                jax.prepare(name)
+                sides["jax"] = {kind: (lambda kind=kind: jax.time(name, kind, reps)) for kind in ("fit", "forward")}
+            if torch is not None:
+                model, loss_fn = torch_model(torch, net)
+                tX = torch.from_numpy(X)
+                ty = torch.from_numpy(y.astype(np.int64) if sizes[-1] > 1 else y)
+
+                def torch_forward():
+                    with torch.no_grad():
+                        return median_time(lambda: model(tX), reps)
+
+                sides["torch"] = {"fit": lambda: median_time(lambda: torch_epoch(torch, model, loss_fn, tX, ty),
+                                                             reps),
+                                  "forward": torch_forward}
+            turns = {(side, kind): [] for side in sides for kind in ("fit", "forward")}
+            for _ in range(rounds):
+                for kind in ("fit", "forward"):
+                    for side, timers in sides.items():
+                        time.sleep(SETTLE_SECONDS)
+                        turns[side, kind].append(timers[kind]())
+            t = {key: float(np.median(v)) for key, v in turns.items()}
+            nan = float("nan")
+            ours_fit, np_fit, ours_fwd, np_fwd = t["ours", "fit"], t["numpy", "fit"], t["ours", "forward"], \
+                t["numpy", "forward"]
+            j_fit, j_fwd = t.get(("jax", "fit"), nan), t.get(("jax", "forward"), nan)
+            t_fit, t_fwd = t.get(("torch", "fit"), nan), t.get(("torch", "forward"), nan)
+            fit_ratio = fastest_peer_ratio(ours_fit, [np_fit, j_fit, t_fit])
+            fwd_ratio = fastest_peer_ratio(ours_fwd, [np_fwd, j_fwd, t_fwd])
+            rows.append((shape_name(sizes), n, ours_fit, np_fit, j_fit, t_fit, ours_fwd, np_fwd, j_fwd, t_fwd,
+                         fit_ratio, fwd_ratio))
+            print(f"{shape_name(sizes):<16} {n:>5} | {fmt_ms(ours_fit):>18} {fmt_ms(np_fit):>8} {fmt_ms(j_fit):>8} "
+                  f"{fmt_ms(t_fit):>8} | {fmt_ms(ours_fwd):>16} {fmt_ms(np_fwd):>8} {fmt_ms(j_fwd):>8} "
+                  f"{fmt_ms(t_fwd):>8} | {fit_ratio:>23.2f}x {fwd_ratio:>7.2f}x", flush=True)
+    finally:
+        if jax is not None:
+            jax.close()
+    if jax is not None:
+        print(f"jax {jax.about['version']} on {jax.about['platform']}, float64, jit, in a process of its own "
+              f"(compile times, not in the table: {', '.join(f'{k} {v:.1f} s' for k, v in jax.compile.items())})")
     return rows
 
 
@@ -224,8 +289,10 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="one repetition, to check that it runs")
     parser.add_argument("--no-gemm", action="store_true", help="skip the single-product section")
     parser.add_argument("--gemm-only", action="store_true", help="only the single-product section")
+    parser.add_argument("--rounds", type=int, default=5, help="turns each side takes per shape (default 5)")
     args = parser.parse_args(argv)
     reps = 1 if args.quick else 5
+    rounds = 1 if args.quick else args.rounds
     try:
         import torch
         torch.set_num_threads(os.cpu_count() or 1)
@@ -235,7 +302,7 @@ def main(argv=None) -> int:
         print("torch: not installed (benchmarks/README.md says how to add its column)")
     print(f"swiftmoons {sm.__version__} ({sm.native_variant}, {sm.get_threads()} threads), NumPy {np.__version__}")
     if not args.gemm_only:
-        sizes_table(reps, torch)
+        sizes_table(reps, rounds, torch)
     if not args.no_gemm:
         gemm_table(args.quick, torch)
     return 0

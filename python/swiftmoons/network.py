@@ -801,7 +801,7 @@ class MLP(_ffi.Handle):
         X = as_matrix(X, self.layer_sizes[0])
         out = empty((X.shape[0], self.layer_sizes[-1]), "The output")
         args = (self._h, _ffi.ptr(X), X.shape[0], X.shape[1], _ffi.ptr(out), out.size)
-        if X.shape[0] * self.parameter_count < _ffi.LONG_WORK:
+        if X.shape[0] * self.parameter_count < _ffi.LONG_FORWARD:
             _ffi.call("sm_net_forward", *args, None)
             return out
         # A pass long enough to want stopping: Ctrl-C cancels it.

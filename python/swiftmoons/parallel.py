@@ -41,7 +41,13 @@ def results_in_order(futures: Sequence[Any], each: Callable[[int, Any], None] | 
 def set_threads(n: int) -> None:
     """Use ``n`` threads for large forward passes, several networks and sweeps.
 
-    Results never depend on the thread count.
+    Results never depend on the thread count. The calling thread does its
+    share; the others are the library's helper threads, started on first
+    need and kept. After each parallel call a helper watches for the next
+    one for a millisecond (a pass called in a loop comes back sooner than a
+    sleeping thread wakes), then sleeps. A parallel call made while another
+    thread's holds the helpers runs on its own thread. After ``fork`` the
+    child starts helpers of its own.
 
     Parameters
     ----------

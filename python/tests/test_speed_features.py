@@ -54,6 +54,61 @@ def test_results_do_not_depend_on_thread_count(threads, article_data):
         assert sm.train_together(serial, X_train, y_train, epochs=30, rng=3) == histories
 
 
+def test_parallel_loops_from_several_threads_at_once_agree_with_one_thread():
+    # One parallel loop holds the library's helper threads at a time; a loop
+    # started meanwhile on another thread runs on its own thread. Either way
+    # the results are the one-thread results.
+    import threading
+
+    X = np.random.RandomState(2).randn(30_000, 2)
+    nets = [sm.MLP((2, 64, 64, 1), activation=a, seed=3) for a in ("relu", "tanh", "gelu", "softplus")]
+    with sm.parallel.threads(1):
+        expected = [net.forward(X) for net in nets]
+    results, errors = {}, []
+
+    def work(k):
+        try:
+            for _ in range(5):
+                results.setdefault(k, []).append(nets[k].forward(X))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    with sm.parallel.threads(8):  # more threads than this machine has processors, too
+        workers = [threading.Thread(target=work, args=(k,)) for k in range(len(nets))]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join(120)
+    assert not errors
+    for k, runs in results.items():
+        assert len(runs) == 5
+        for out in runs:
+            assert np.array_equal(out, expected[k])
+    assert sorted(results) == list(range(len(nets)))
+
+
+def test_a_forked_child_runs_parallel_loops():
+    # After fork the child has none of the parent's helper threads: it must
+    # start its own rather than wait for ones that do not exist.
+    code = """
+import os, sys
+import numpy as np
+import swiftmoons as sm
+sm.set_threads(2)
+X = np.random.RandomState(0).randn(50_000, 2)
+net = sm.MLP((2, 64, 64, 1), seed=1)
+before = net.forward(X)  # starts the helpers
+pid = os.fork()
+if pid == 0:
+    ok = np.array_equal(net.forward(X), before) and np.array_equal(net.forward(X[:9000]), before[:9000])
+    os._exit(0 if ok else 3)
+_, status = os.waitpid(pid, 0)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+
+
 def test_thread_count_setting_is_checked():
     before = sm.get_threads()
     with pytest.raises(ValueError):

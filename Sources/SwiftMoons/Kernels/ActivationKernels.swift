@@ -225,12 +225,36 @@ struct GELUTanhLanes: SharedLaneActivation {
     }
 }
 
-/// Swish (SiLU) z sigma(z); derivative sigma(z) (1 + z sigma(-z)). With
-/// e = e^(-|z|), sigma is 1/(1 + e) for z >= 0 and e/(1 + e) below.
+/// Swish (SiLU) z sigma(z); derivative sigma(z) (1 + z sigma(-z)).
+///
+/// For z >= -700, t = e^(-z) is finite and s = 1 / (1 + t) is sigma(z) to
+/// about an ulp on both sides: z s and s (1 + z sigma(-z)), sigmoid's
+/// arithmetic and a few products. Below -700 e^z nears the subnormals, and those lanes take
+/// `wide`'s values instead, which scale e^(-|z|) = p 2^k by parts. Each
+/// lane's result depends on its own z alone, whatever its neighbours.
 struct SwishLanes: SharedLaneActivation {
     static let aliases = ["silu"]
     init(alpha: Double) {}
     @inline(__always) func both(_ z: Vec8) -> (Vec8, Vec8) {
+        let (p, k) = expSplit8((-z).clamped(-1400, 700), .zero)
+        let t = p * pow2_8(k.replacing(with: -1022, where: k .< Vec8(repeating: -1022)))  // k <= 1010
+        let s = 1 / (1 + t)
+        // z sigma(-z): sigma(-z) as t s for z >= 0 and as 1 - s below (exact
+        // there, where t s would carry t's and s's roundings both); zero where
+        // t underflowed beside a huge z (+inf included); NaN stays NaN.
+        let complement = (t * s).replacing(with: 1 - s, where: z .< 0)
+        let zts = (z * complement).replacing(with: 0, where: z .> Vec8(repeating: 1000))
+        let value = z * s, slope = s.addingProduct(s, zts)
+        let far = z .< Vec8(repeating: -700)
+        guard anyLane8(far) else { return (value, slope) }
+        let (farValue, farSlope) = wide(z)
+        return (value.replacing(with: farValue, where: far), slope.replacing(with: farSlope, where: far))
+    }
+
+    /// Every z: with e = e^(-|z|), sigma is 1/(1 + e) for z >= 0 and
+    /// e/(1 + e) below, e kept as p 2^k and scaled once at the end.
+    @inline(never)
+    func wide(_ z: Vec8) -> (Vec8, Vec8) {
         let (p, k) = expSplit8((-magnitude8(z)).clamped(-1400, 0), .zero)
         let e = roughScaled8(p, k)
         let inv = reciprocalOfOnePlus8(e)  // sigma(|z|)

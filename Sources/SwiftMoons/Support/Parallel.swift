@@ -82,7 +82,8 @@ struct Job {
 /// costs the loop nothing. After a job a helper watches its mailbox for a
 /// while (a forward pass or a training step called in a loop from Python
 /// comes back within microseconds; waking a sleeping thread costs more than
-/// a small product), then sleeps on a condition variable.
+/// a small product), yielding its processor to any thread that wants it,
+/// then sleeps on a condition variable.
 ///
 /// If a thread cannot be started the loop runs on fewer threads. After
 /// `fork` the child has none of the parent's helpers; it starts its own.
@@ -220,11 +221,14 @@ final class Helper: @unchecked Sendable {
         if spins.load(ordering: .relaxed) {
             let deadline = monotonicSeconds() + WorkerPool.spinSeconds
             while true {
-                for _ in 0..<256 {
+                for _ in 0..<64 {
                     let address = mailbox.load(ordering: .relaxed)
                     if address > WorkerPool.accepted { return address }
                 }
                 if monotonicSeconds() > deadline { break }
+                // A thread waiting for this processor (a new thread the
+                // caller started, another process) gets it at once.
+                sched_yield()
             }
         }
         pthread_mutex_lock(lock)

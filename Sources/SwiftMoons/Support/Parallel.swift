@@ -211,9 +211,17 @@ final class Helper: @unchecked Sendable {
             let address = waitForPost()
             guard mailbox.compareExchange(expected: address, desired: WorkerPool.accepted,
                                           ordering: .acquiringAndReleasing).exchanged else { continue }
-            UnsafeMutablePointer<Job>(bitPattern: address)?.pointee.work()
+            Helper.work(at: address)
             mailbox.store(0, ordering: .releasing)
         }
+    }
+
+    /// The job's work, its copy of the job (and of the caller's closure)
+    /// released before returning: the caller's `withoutActuallyEscaping`
+    /// checks that no copy outlives the loop.
+    @inline(never)
+    private static func work(at address: Int) {
+        UnsafeMutablePointer<Job>(bitPattern: address)?.pointee.work()
     }
 
     /// A posted job's address: watched for `spinSeconds`, then slept for.

@@ -46,8 +46,8 @@ def set_threads(n: int) -> None:
     need and kept. After each parallel call a helper watches for the next
     one for a millisecond (a pass called in a loop comes back sooner than a
     sleeping thread wakes), then sleeps. A parallel call made while another
-    thread's holds the helpers runs on its own thread. After ``fork`` the
-    child starts helpers of its own.
+    thread's call holds the helpers runs on its caller's thread alone. After
+    ``fork`` the child starts helpers of its own.
 
     Parameters
     ----------

@@ -229,9 +229,10 @@ struct GELUTanhLanes: SharedLaneActivation {
 ///
 /// For z >= -700, t = e^(-z) is finite and s = 1 / (1 + t) is sigma(z) to
 /// about an ulp on both sides: z s and s (1 + z sigma(-z)), sigmoid's
-/// arithmetic and a few products. Below -700 e^z nears the subnormals, and those lanes take
-/// `wide`'s values instead, which scale e^(-|z|) = p 2^k by parts. Each
-/// lane's result depends on its own z alone, whatever its neighbours.
+/// arithmetic and a few products. Below -700 e^z nears the subnormals, and
+/// those lanes take `wide`'s values instead, which scale e^(-|z|) = p 2^k by
+/// parts. Each lane's result depends on its own z alone, whatever its
+/// neighbours.
 struct SwishLanes: SharedLaneActivation {
     static let aliases = ["silu"]
     init(alpha: Double) {}
